@@ -1,0 +1,109 @@
+"""`crudeflow dispatch`: the annual allocation, its shadow prices, and the value of the contracts."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+import pandas as pd
+
+from crudeflow.cli_common import add_dataset_option, add_output_options
+from crudeflow.dispatch.inputs import DEFAULT_SHUT_IN_PENALTY_USD_PER_T
+from crudeflow.dispatch.result import DispatchResult
+from crudeflow.dispatch.solve import solve_dispatch
+from crudeflow.errors import CrudeflowError
+from crudeflow.network import Network, load
+from crudeflow.output import emit, render, to_jsonable
+
+SHOW = ("routes", "links", "fields", "destinations", "sinks", "binding")
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("dispatch", help="allocate a year's production to export routes (LP, HiGHS)")
+    add_dataset_option(parser)
+    parser.add_argument("--year", type=int, default=2024, help="baseline year (default: 2024)")
+    parser.add_argument("--free", action="store_true",
+                        help="drop the contracts and report the value gap between the contracted allocation and the optimum")
+    parser.add_argument("--max-share-via", nargs=2, action="append", metavar=("COUNTRY", "SHARE"), default=[],
+                        help="cap the share of exports entering COUNTRY (ISO code), e.g. --max-share-via RU 0.7")
+    parser.add_argument("--shut-in-penalty", type=float, default=DEFAULT_SHUT_IN_PENALTY_USD_PER_T,
+                        metavar="USD_PER_T", help="cost of shutting in a tonne, beyond its lost netback")
+    parser.add_argument("--show", choices=SHOW, action="append",
+                        help="tables to print (default: routes); repeat for several")
+    add_output_options(parser, units=True)
+    parser.set_defaults(handler=run)
+
+
+def parse_shares(pairs: list[list[str]]) -> dict[str, float]:
+    shares = {}
+    for country, share in pairs:
+        try:
+            shares[country.upper()] = float(share)
+        except ValueError:
+            raise CrudeflowError(f"--max-share-via {country} {share}: SHARE must be a number such as 0.7") from None
+    return shares
+
+
+def run(args: argparse.Namespace) -> int:
+    net = load(args.dataset)
+    options = {"max_share_via": parse_shares(args.max_share_via), "shut_in_penalty_usd_per_t": args.shut_in_penalty}
+    contracted = solve_dispatch(net, year=args.year, **options)  # type: ignore[arg-type]
+    free = solve_dispatch(net, year=args.year, free=True, **options) if args.free else None  # type: ignore[arg-type]
+    shown = free or contracted
+    tables = {name: table_for(shown, name, args.units) for name in (args.show or ["routes"])}
+    if args.format == "json":
+        payload = {"summary": shown.summary(), "units": unit_note(args.units), **tables, "notes": shown.notes}
+        if free is not None:
+            payload["value_gap"] = value_gap(contracted, free)
+        emit(json.dumps(to_jsonable(payload), indent=2) + "\n", args.out)
+    elif args.format == "csv":
+        emit("".join(render(t, "csv") for t in tables.values()), args.out)
+    else:
+        emit(text_report(net, shown, tables, contracted if free is not None else None), args.out)
+    return 0
+
+
+def unit_note(units: str) -> str:
+    return "volumes in kbpd (thousand barrels a day)" if units == "kbpd" else "volumes in Mt/yr (million tonnes a year)"
+
+
+def table_for(result: DispatchResult, name: str, units: str) -> pd.DataFrame:
+    if name == "routes":
+        return result.route_table()
+    table = getattr(result, "destinations_mtpa" if name == "destinations" else name).copy()
+    if units == "kbpd":
+        table = table.drop(columns=[c for c in table.columns if str(c).endswith("_mtpa")], errors="ignore")
+    else:
+        table = table.drop(columns=[c for c in table.columns if str(c).endswith("_kbpd")], errors="ignore")
+    return table
+
+
+def value_gap(contracted: DispatchResult, free: DispatchResult) -> dict[str, float]:
+    return {
+        "contracted_objective_musd_per_yr": contracted.objective_musd_per_yr,
+        "free_objective_musd_per_yr": free.objective_musd_per_yr,
+        "gap_musd_per_yr": free.objective_musd_per_yr - contracted.objective_musd_per_yr,
+    }
+
+
+def text_report(net: Network, result: DispatchResult, tables: dict[str, pd.DataFrame],
+                contracted: DispatchResult | None) -> str:
+    s = result.summary()
+    kind = "free of contracts" if contracted is not None else "with contracts"
+    lines = [
+        f"crudeflow dispatch: {net.name}, {s['year']}, {kind} — solve {s['status']} (HiGHS)",
+        f"exports {s['exports_mtpa']:.2f} Mt/yr ({s['exports_kt_per_day']:.1f} kt/day); "
+        f"shut-in {s['shut_in_mtpa']:.2f} Mt/yr; netback {s['objective_musd_per_yr']:,.0f} million USD/yr "
+        f"(revenue {s['revenue_musd_per_yr']:,.0f} less tariffs {s['tariffs_musd_per_yr']:,.0f})",
+        "",
+    ]
+    for name, table in tables.items():
+        lines += [f"{name}:", render(table, "text")]
+    if contracted is not None:
+        gap = value_gap(contracted, result)
+        lines.append(f"value gap: the optimum free of contracts earns {gap['gap_musd_per_yr']:,.1f} million USD/yr "
+                     f"more than the contracted allocation ({gap['contracted_objective_musd_per_yr']:,.0f}).")
+    lines += [f"note: {n}" for n in result.notes]
+    lines.append("units: volume_mtpa Mt/yr, volume_kbpd thousand bbl/day, tariff USD/t (summed along the route), "
+                 "shadow price million USD/yr per extra Mt/yr of capacity.")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,104 @@
+"""A linear programme with named columns and rows, solved by HiGHS (highspy).
+
+Names keep results readable (`flow[cpc_kz,tengiz]`, `capacity[cpc_kz]`) without string parsing: each
+column and row also carries a structured key. The model is built once; callers may change bounds and
+re-solve, which is how the daily simulation reuses it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+import highspy
+import numpy as np
+
+
+class SolveStatus(Enum):
+    OPTIMAL = "optimal"
+    INFEASIBLE = "infeasible"
+    UNBOUNDED = "unbounded"
+    OTHER = "other"
+
+
+@dataclass
+class LinearProgram:
+    """Maximise cost·x subject to row_lower ≤ A·x ≤ row_upper and col_lower ≤ x ≤ col_upper."""
+
+    col_keys: list[tuple[str, ...]] = field(default_factory=list)
+    col_lower: list[float] = field(default_factory=list)
+    col_upper: list[float] = field(default_factory=list)
+    col_cost: list[float] = field(default_factory=list)
+    row_keys: list[tuple[str, ...]] = field(default_factory=list)
+    row_lower: list[float] = field(default_factory=list)
+    row_upper: list[float] = field(default_factory=list)
+    row_coeffs: list[dict[int, float]] = field(default_factory=list)
+    col_index: dict[tuple[str, ...], int] = field(default_factory=dict)
+    row_index: dict[tuple[str, ...], int] = field(default_factory=dict)
+
+    def add_col(self, key: tuple[str, ...], lower: float = 0.0, upper: float = np.inf, cost: float = 0.0) -> int:
+        if key in self.col_index:
+            raise ValueError(f"column {key} added twice")
+        self.col_index[key] = len(self.col_keys)
+        self.col_keys.append(key)
+        self.col_lower.append(lower)
+        self.col_upper.append(upper)
+        self.col_cost.append(cost)
+        return self.col_index[key]
+
+    def add_row(self, key: tuple[str, ...], coeffs: dict[int, float], lower: float, upper: float) -> int:
+        if key in self.row_index:
+            raise ValueError(f"row {key} added twice")
+        self.row_index[key] = len(self.row_keys)
+        self.row_keys.append(key)
+        self.row_coeffs.append({c: v for c, v in coeffs.items() if v != 0.0})
+        self.row_lower.append(lower)
+        self.row_upper.append(upper)
+        return self.row_index[key]
+
+    def to_highs(self) -> highspy.Highs:
+        highs = highspy.Highs()
+        highs.setOptionValue("output_flag", False)
+        n = len(self.col_keys)
+        highs.addCols(n, np.array(self.col_cost), np.array(self.col_lower), np.array(self.col_upper),
+                      0, np.array([], dtype=np.int32), np.array([], dtype=np.int32), np.array([]))
+        starts, index, values = [], [], []
+        for coeffs in self.row_coeffs:
+            starts.append(len(index))
+            index.extend(coeffs.keys())
+            values.extend(coeffs.values())
+        highs.addRows(len(self.row_keys), np.array(self.row_lower), np.array(self.row_upper), len(index),
+                      np.array(starts, dtype=np.int32), np.array(index, dtype=np.int32), np.array(values))
+        highs.changeObjectiveSense(highspy.ObjSense.kMaximize)
+        return highs
+
+
+@dataclass
+class Solution:
+    status: SolveStatus
+    objective: float
+    x: np.ndarray
+    row_activity: np.ndarray
+    row_dual: np.ndarray
+    solver_message: str
+
+
+def solve(highs: highspy.Highs) -> Solution:
+    highs.run()
+    model_status = highs.getModelStatus()
+    status = {
+        highspy.HighsModelStatus.kOptimal: SolveStatus.OPTIMAL,
+        highspy.HighsModelStatus.kInfeasible: SolveStatus.INFEASIBLE,
+        highspy.HighsModelStatus.kUnboundedOrInfeasible: SolveStatus.INFEASIBLE,
+        highspy.HighsModelStatus.kUnbounded: SolveStatus.UNBOUNDED,
+    }.get(model_status, SolveStatus.OTHER)
+    solution = highs.getSolution()
+    info = highs.getInfo()
+    return Solution(
+        status=status,
+        objective=float(info.objective_function_value),
+        x=np.array(solution.col_value),
+        row_activity=np.array(solution.row_value),
+        row_dual=np.array(solution.row_dual),
+        solver_message=highs.modelStatusToString(model_status),
+    )

@@ -1,0 +1,53 @@
+"""What a dispatch solve returns: tables sharing the network's ids, each with its unit in the column name."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from crudeflow.dispatch.lp import SolveStatus
+from crudeflow.units import DAYS_PER_YEAR
+
+
+@dataclass
+class DispatchResult:
+    """A solved dispatch. `status` is always OPTIMAL: other outcomes raise SolveError with an explanation."""
+
+    year: int
+    status: SolveStatus
+    objective_musd_per_yr: float  # netback less shut-in penalty, million USD per year
+    flows_mtpa: pd.DataFrame  # link × grade, Mt/yr of Kazakh oil
+    links: pd.DataFrame  # per link: flow, capacity, background, utilisation, tariff, shadow price
+    routes: pd.DataFrame  # per export route: volume, share, tariff, shadow price
+    sinks: pd.DataFrame  # per sink: Mt/yr received and revenue
+    destinations_mtpa: pd.DataFrame  # field × sink, Mt/yr
+    fields: pd.DataFrame  # per field: production, shut-in, marginal netback
+    binding: pd.DataFrame  # limits at their bound, with their duals
+    exports_mtpa: float
+    revenue_musd_per_yr: float
+    tariffs_musd_per_yr: float
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def shut_in_mtpa(self) -> float:
+        return float(self.fields["shut_in_mtpa"].sum())
+
+    def route_table(self, units: str = "mtpa") -> pd.DataFrame:
+        """The allocation table: route, volume (Mt/yr and kbpd), share of exports, tariff, shadow price."""
+        table = self.routes.copy()
+        if units == "kbpd":
+            return table.drop(columns=["volume_mtpa"])
+        return table
+
+    def summary(self) -> dict[str, float | int | str]:
+        return {
+            "year": self.year,
+            "status": self.status.value,
+            "exports_mtpa": round(self.exports_mtpa, 4),
+            "exports_kt_per_day": round(self.exports_mtpa * 1000 / DAYS_PER_YEAR, 2),
+            "shut_in_mtpa": round(self.shut_in_mtpa, 4),
+            "revenue_musd_per_yr": round(self.revenue_musd_per_yr, 1),
+            "tariffs_musd_per_yr": round(self.tariffs_musd_per_yr, 1),
+            "objective_musd_per_yr": round(self.objective_musd_per_yr, 1),
+        }

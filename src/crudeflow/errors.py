@@ -1,0 +1,41 @@
+"""Errors that reach the user as one plain line and exit code 2.
+
+Every message names where the problem is (file, line, row id, field) and the offending value, so
+a user can fix the input without reading a traceback.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+class CrudeflowError(Exception):
+    """Base class: an input or usage problem the user can fix. The CLI prints it and exits 2."""
+
+
+@dataclass
+class InputError(CrudeflowError):
+    """A problem in one input file, pinned to a line, a row and a field where known."""
+
+    path: Path | str
+    reason: str
+    line: int | None = None
+    row_id: str | None = None
+    field: str | None = None
+    value: object = None
+
+    def __str__(self) -> str:
+        where = str(self.path)
+        if self.line is not None:
+            where += f" line {self.line}"
+        if self.row_id:
+            where += f" (row '{self.row_id}')"
+        if self.field:
+            where += f", field '{self.field}'"
+        shown = "" if self.value is None else f" {self.value!r}:"
+        return f"{where}:{shown} {self.reason}"
+
+
+class SolveError(CrudeflowError):
+    """The optimiser did not reach an optimum; the message says why in the user's words."""

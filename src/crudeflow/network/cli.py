@@ -1,0 +1,99 @@
+"""`crudeflow network` (the network as tables) and `crudeflow data sources|check` (provenance)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+import pandas as pd
+
+from crudeflow.cli_common import add_dataset_option, add_output_options
+from crudeflow.network.network import load
+from crudeflow.network.provenance import check_balances, check_quotes, sources_table
+from crudeflow.network.schema import TABLES
+from crudeflow.output import emit, render, to_jsonable
+
+NETWORK_TABLES = ("links", "nodes", "grades", "markets", "production", "contracts", "background_flows", "routes")
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    network = subparsers.add_parser("network", help="show the network's tables, or the schema of its files")
+    add_dataset_option(network)
+    network.add_argument("--table", choices=NETWORK_TABLES, default="links", help="which table (default: links)")
+    network.add_argument("--schema", action="store_true", help="list every file's columns, units and meaning")
+    add_output_options(network)
+    network.set_defaults(handler=run_network)
+
+    data = subparsers.add_parser("data", help="provenance: where every number comes from")
+    data_sub = data.add_subparsers(dest="data_command", required=True)
+    sources = data_sub.add_parser("sources", help="list each figure of the dataset with its source")
+    add_dataset_option(sources)
+    sources.add_argument("--assumptions", action="store_true", help="only the figures that are assumptions")
+    add_output_options(sources)
+    sources.set_defaults(handler=run_sources)
+    check = data_sub.add_parser("check", help="normalise units and report where sources contradict each other")
+    add_dataset_option(check)
+    add_output_options(check)
+    check.set_defaults(handler=run_check)
+
+
+def schema_table() -> pd.DataFrame:
+    rows = []
+    for file_name, (model, _) in TABLES.items():
+        for name, f in model.model_fields.items():
+            extra = f.json_schema_extra if isinstance(f.json_schema_extra, dict) else {}
+            rows.append({
+                "file": file_name,
+                "column": name,
+                "unit": extra.get("unit", ""),
+                "required": f.is_required(),
+                "needs_source": bool(extra.get("sourced")),
+                "description": f.description,
+            })
+    return pd.DataFrame(rows).set_index(["file", "column"])
+
+
+def run_network(args: argparse.Namespace) -> int:
+    if args.schema:
+        emit(render(schema_table(), args.format), args.out)
+        return 0
+    net = load(args.dataset)
+    frame = getattr(net, args.table)
+    source_columns = [c for c in frame.columns if c.endswith("_source")]
+    emit(render(frame.drop(columns=source_columns), args.format), args.out)
+    return 0
+
+
+def run_sources(args: argparse.Namespace) -> int:
+    table = sources_table(load(args.dataset))
+    if args.assumptions:
+        table = table[table["assumption"] != ""]
+    if args.format == "text":
+        shown = table.assign(source=[s or "—" for s in table["sources"]])
+        shown = shown[["table", "row", "field", "value", "unit", "source", "assumption"]]
+        text = shown.to_string(index=False, max_colwidth=70) + "\n"
+        text += f"\n{len(table)} figures; {int((table['assumption'] != '').sum())} rest on an assumption.\n"
+        emit(text, args.out)
+    else:
+        emit(render(table.set_index(["table", "row", "field"]), args.format), args.out)
+    return 0
+
+
+def run_check(args: argparse.Namespace) -> int:
+    net = load(args.dataset)
+    quotes, balances = check_quotes(net), check_balances(net)
+    if args.format == "json":
+        payload = {"quotes": to_jsonable(quotes), "balances": to_jsonable(balances)}
+        emit(json.dumps(payload, indent=2) + "\n", args.out)
+    elif args.format == "csv":
+        emit(render(quotes, "csv"), args.out)
+    else:
+        disagree = quotes[quotes["verdict"] == "disagree"]
+        text = "Quotes of one quantity, in a common unit (spread = (high − low) / high):\n"
+        text += quotes.drop(columns=["as_quoted"]).to_string(float_format=lambda v: f"{v:,.3g}") + "\n\n"
+        text += f"{len(disagree)} of {len(quotes)} quantities disagree by more than 5%:\n"
+        for quantity, row in disagree.iterrows():
+            text += f"  - {quantity}: {row['as_quoted']}; the model uses {row['model_uses']}\n"
+        text += "\nField production against national output (Mt/yr):\n" + balances.to_string() + "\n"
+        emit(text, args.out)
+    return 0

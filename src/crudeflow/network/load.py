@@ -1,0 +1,189 @@
+"""Read a dataset folder of CSV tables into validated rows, with provenance for every number.
+
+Errors name the file, the line, the row id and the field; the first one found is raised as an InputError.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from crudeflow.errors import InputError
+from crudeflow.network.schema import TABLES, Row, column_unit, sourced_columns
+
+ASSUMPTION_PREFIX = "assumption:"
+OPTIONAL_TABLES = {"blend_limits.csv", "quotes.csv", "contracts.csv", "background_flows.csv"}
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where one number of the dataset comes from."""
+
+    table: str
+    row_id: str
+    field: str
+    value: float
+    unit: str
+    source: str  # source ids separated by ';', optionally followed by 'assumption: why'
+    line: int
+
+    @property
+    def source_ids(self) -> list[str]:
+        return parse_source(self.source)[0]
+
+    @property
+    def assumption(self) -> str:
+        """The assumption's reason, or '' where the number is taken from sources as it stands."""
+        return parse_source(self.source)[1]
+
+    @property
+    def is_assumption(self) -> bool:
+        return bool(self.assumption)
+
+
+def parse_source(text: str) -> tuple[list[str], str]:
+    """Split a source cell 'id1; id2; assumption: why' into its ids and the assumption's reason."""
+    lowered = text.lower()
+    at = lowered.find(ASSUMPTION_PREFIX)
+    ids_part, reason = (text, "") if at < 0 else (text[:at], text[at + len(ASSUMPTION_PREFIX):].strip())
+    return _split(ids_part), reason
+
+
+@dataclass
+class RawDataset:
+    rows: dict[str, list[Row]]
+    lines: dict[str, list[int]]  # the file line of each row, for messages about cross-table problems
+    provenance: list[Provenance]
+    folder: Path
+
+    def line_of(self, table: str, index: int) -> int:
+        return self.lines[table][index]
+
+
+def read_dataset(folder: Path) -> RawDataset:
+    if not folder.is_dir():
+        raise InputError(folder, "dataset folder not found")
+    rows: dict[str, list[Row]] = {}
+    lines: dict[str, list[int]] = {}
+    provenance: list[Provenance] = []
+    for file_name, (model, id_column) in TABLES.items():
+        path = folder / file_name
+        if not path.exists():
+            if file_name in OPTIONAL_TABLES:
+                rows[file_name], lines[file_name] = [], []
+                continue
+            raise InputError(path, "required table is missing from the dataset")
+        table_rows, table_lines, table_prov = _read_table(path, model, id_column)
+        rows[file_name], lines[file_name] = table_rows, table_lines
+        provenance.extend(table_prov)
+    source_ids = {row.id for row in rows["sources.csv"]}  # type: ignore[attr-defined]
+    for prov in provenance:
+        _check_source_ids(folder, prov, source_ids)
+    return RawDataset(rows=rows, lines=lines, provenance=provenance, folder=folder)
+
+
+def _read_table(
+    path: Path, model: type[Row], id_column: str | None
+) -> tuple[list[Row], list[int], list[Provenance]]:
+    with path.open(newline="", encoding="utf-8") as handle:
+        reader = csv.DictReader(handle)
+        header = [h.strip() for h in reader.fieldnames or []]
+        _check_header(path, model, header)
+        rows: list[Row] = []
+        lines: list[int] = []
+        provenance: list[Provenance] = []
+        seen_ids: set[str] = set()
+        for record in reader:
+            line = reader.line_num
+            cells = {k.strip(): (v or "").strip() for k, v in record.items() if k is not None}
+            row_id = _row_id(cells, model, id_column)
+            row = _validate_row(path, model, cells, line, row_id)
+            if id_column is not None:
+                if row_id in seen_ids:
+                    raise InputError(path, "duplicate id", line, row_id, id_column)
+                seen_ids.add(row_id)
+            rows.append(row)
+            lines.append(line)
+            provenance.extend(_row_provenance(path, model, row, cells, line, row_id))
+    return rows, lines, provenance
+
+
+def _check_header(path: Path, model: type[Row], header: list[str]) -> None:
+    sources = [f"{c}_source" for c in sourced_columns(model)]
+    known = [*model.model_fields, *sources]
+    for column in header:
+        if column not in known:
+            hint = difflib.get_close_matches(column, known, n=1)
+            tip = f"; did you mean '{hint[0]}'?" if hint else f"; known columns: {', '.join(known)}"
+            raise InputError(path, f"unknown column{tip}", line=1, field=column)
+    required = [n for n, f in model.model_fields.items() if f.is_required()] + sources
+    for column in required:
+        if column not in header:
+            raise InputError(path, "required column is missing", line=1, field=column)
+
+
+def _row_id(cells: dict[str, str], model: type[Row], id_column: str | None) -> str:
+    if id_column is not None:
+        return cells.get(id_column, "")
+    keys = [k for k in ("field", "id", "link", "year") if k in model.model_fields]
+    return "/".join(cells.get(k, "") for k in keys[:2])
+
+
+def _validate_row(path: Path, model: type[Row], cells: dict[str, str], line: int, row_id: str) -> Row:
+    data = {k: v for k, v in cells.items() if k in model.model_fields and v != ""}
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = str(first["loc"][0]) if first["loc"] else None
+        value = cells.get(field, None) if field else None
+        message = first["msg"]
+        if first["type"] == "missing":
+            message, value = "a value is required", None
+        raise InputError(path, message, line, row_id, field, value) from None
+
+
+def _row_provenance(
+    path: Path, model: type[Row], row: Row, cells: dict[str, str], line: int, row_id: str
+) -> list[Provenance]:
+    found = []
+    for column in sourced_columns(model):
+        value = getattr(row, column)
+        source = cells.get(f"{column}_source", "")
+        if value is None:
+            continue
+        if not source:
+            raise InputError(path, "number has no source: name one or say 'assumption: why'",
+                             line, row_id, f"{column}_source")
+        found.append(Provenance(path.name, row_id, column, float(value), column_unit(model, column), source, line))
+    return found
+
+
+def _check_source_ids(folder: Path, prov: Provenance, source_ids: set[str]) -> None:
+    path = folder / prov.table
+    ids, reason = parse_source(prov.source)
+    where = (path, prov.line, prov.row_id, f"{prov.field}_source")
+    if ASSUMPTION_PREFIX in prov.source.lower() and len(reason) < 8:
+        raise InputError(where[0], "an assumption must say why", *where[1:], prov.source)
+    for source_id in ids:
+        if source_id not in source_ids:
+            raise InputError(where[0], "unknown source id (not in sources.csv); "
+                             "an assumption must start with 'assumption:'", *where[1:], source_id)
+
+
+def _split(text: str) -> list[str]:
+    return [part.strip() for part in text.split(";") if part.strip()]
+
+
+def split_list(text: str) -> list[str]:
+    """Split a ';'-separated cell (countries, link ids)."""
+    return _split(text)
+
+
+def rows_as_dicts(rows: list[Row]) -> list[dict[str, Any]]:
+    return [row.model_dump() for row in rows]

@@ -1,0 +1,188 @@
+"""The export network: validated tables of nodes, links, grades and yearly data, and what can be asked
+of them (capacities net of other shippers, contracts in force, the country a link enters)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from crudeflow.errors import InputError
+from crudeflow.network.load import Provenance, RawDataset, read_dataset, rows_as_dicts, split_list
+from crudeflow.network.schema import SINK_KINDS
+from crudeflow.units import bbl_per_t
+
+if TYPE_CHECKING:
+    from crudeflow.dispatch.result import DispatchResult
+
+DATA_ROOT = Path(__file__).resolve().parent.parent / "data"
+
+
+@dataclass
+class Network:
+    """Tables indexed by id (PyPSA's 'static' data). Yearly tables keep a `year` column."""
+
+    name: str
+    grades: pd.DataFrame
+    nodes: pd.DataFrame
+    links: pd.DataFrame
+    production: pd.DataFrame
+    markets: pd.DataFrame
+    years: pd.DataFrame
+    background_flows: pd.DataFrame
+    contracts: pd.DataFrame
+    blend_limits: pd.DataFrame
+    routes: pd.DataFrame
+    quotes: pd.DataFrame
+    sources: pd.DataFrame
+    provenance: list[Provenance] = field(repr=False)
+    folder: Path = field(repr=False)
+
+    # ---- questions the engines ask -------------------------------------------------------------
+    def bbl_per_t(self, grade: str) -> float:
+        return bbl_per_t(float(self.grades.at[grade, "api_gravity"]))
+
+    def links_in_service(self, year: int) -> pd.DataFrame:
+        """Operating links, and proposed links whose first year has come."""
+        links = self.links
+        proposed_ready = (links["status"] == "proposed") & (links["first_year"].fillna(9999) <= year)
+        return links[(links["status"] == "operating") | proposed_ready]
+
+    def production_mtpa(self, year: int) -> pd.Series:
+        rows = self.production[self.production["year"] == year]
+        if rows.empty:
+            known = sorted(self.production["year"].unique())
+            raise InputError(self.folder / "production.csv", f"no production for year {year}; years: {known}")
+        return rows.set_index("field")["production_mtpa"]
+
+    def background_mtpa(self, year: int) -> pd.Series:
+        """Other shippers' volume on each link (Mt/yr), summed over their flows."""
+        volume = pd.Series(0.0, index=self.links.index)
+        for _, flow in self.background_flows[self.background_flows["year"] == year].iterrows():
+            for link in split_list(flow["links"]):
+                volume[link] += flow["volume_mtpa"]
+        return volume
+
+    def contracts_for(self, year: int) -> pd.DataFrame:
+        c = self.contracts
+        return c[c["year"].isna() | (c["year"] == year)]
+
+    def year_row(self, year: int) -> pd.Series:
+        if year not in self.years.index:
+            raise InputError(self.folder / "years.csv", f"no row for year {year}; years: {list(self.years.index)}")
+        return self.years.loc[year]
+
+    def sinks(self) -> pd.Index:
+        return self.nodes.index[self.nodes["kind"].isin(SINK_KINDS)]
+
+    def export_sinks(self) -> pd.Index:
+        return self.nodes.index[self.nodes["kind"].isin(("terminal", "border"))]
+
+    def entry_links(self, country: str) -> pd.Index:
+        """Links on which oil enters `country` from elsewhere: counting flow there counts each barrel once."""
+        from_country = self.nodes.loc[self.links["from_node"], "country"].to_numpy()
+        enters = [
+            country in split_list(cs) and origin != country
+            for cs, origin in zip(self.links["countries"], from_country, strict=True)
+        ]
+        return self.links.index[enters]
+
+    def dispatch(self, year: int = 2024, **options: object) -> DispatchResult:
+        """Solve the annual dispatch LP; see crudeflow.dispatch.solve_dispatch for the options."""
+        from crudeflow.dispatch import solve_dispatch
+
+        return solve_dispatch(self, year=year, **options)  # type: ignore[arg-type]
+
+
+def load(name_or_path: str | Path = "kazakhstan") -> Network:
+    """Load a built-in dataset by name, or a dataset folder by path, validated."""
+    folder = Path(name_or_path)
+    if not folder.is_dir():
+        folder = DATA_ROOT / str(name_or_path)
+        if not folder.is_dir():
+            builtin = sorted(p.name for p in DATA_ROOT.iterdir() if p.is_dir())
+            raise InputError(name_or_path, f"no such dataset folder or built-in dataset; built-in: {builtin}")
+    raw = read_dataset(folder)
+    network = _assemble(raw)
+    _check_references(raw, network)
+    return network
+
+
+def _frame(raw: RawDataset, table: str, index: str | None) -> pd.DataFrame:
+    from crudeflow.network.schema import TABLES
+
+    model, _ = TABLES[table]
+    frame = pd.DataFrame(rows_as_dicts(raw.rows[table]), columns=list(model.model_fields))
+    return frame.set_index(index, drop=False) if index else frame
+
+
+def _assemble(raw: RawDataset) -> Network:
+    return Network(
+        name=raw.folder.name,
+        grades=_frame(raw, "grades.csv", "id"),
+        nodes=_frame(raw, "nodes.csv", "id"),
+        links=_frame(raw, "links.csv", "id"),
+        production=_frame(raw, "production.csv", None),
+        markets=_frame(raw, "markets.csv", "node"),
+        years=_frame(raw, "years.csv", "year"),
+        background_flows=_frame(raw, "background_flows.csv", None),
+        contracts=_frame(raw, "contracts.csv", None),
+        blend_limits=_frame(raw, "blend_limits.csv", "node"),
+        routes=_frame(raw, "routes.csv", "id"),
+        quotes=_frame(raw, "quotes.csv", "id"),
+        sources=_frame(raw, "sources.csv", "id"),
+        provenance=raw.provenance,
+        folder=raw.folder,
+    )
+
+
+def _check_references(raw: RawDataset, net: Network) -> None:
+    """Foreign keys and cross-table rules, each failure pinned to the file line that breaks it."""
+    nodes, links, grades = set(net.nodes.index), set(net.links.index), set(net.grades.index)
+    fields = set(net.nodes.index[net.nodes["kind"] == "field"])
+    sinks = set(net.sinks())
+    checks: list[tuple[str, str, str, set[str], bool]] = [
+        # table, column, what it must name, allowed ids, column holds a ';' list
+        ("links.csv", "from_node", "node", nodes, False),
+        ("links.csv", "to_node", "node", nodes, False),
+        ("production.csv", "field", "field node", fields, False),
+        ("markets.csv", "node", "sink node (terminal, border or refinery)", sinks, False),
+        ("background_flows.csv", "links", "link", links, True),
+        ("contracts.csv", "link", "link", links, False),
+        ("blend_limits.csv", "node", "node", nodes, False),
+        ("routes.csv", "measure_link", "link", links, False),
+        ("routes.csv", "links", "link", links, True),
+        ("quotes.csv", "source", "source", set(net.sources.index), False),
+        ("quotes.csv", "grade", "grade", grades | {""}, False),
+    ]
+    for table, column, what, allowed, is_list in checks:
+        for i, row in enumerate(raw.rows[table]):
+            cell = str(getattr(row, column))
+            for value in split_list(cell) if is_list else [cell]:
+                if value not in allowed:
+                    raise InputError(raw.folder / table, f"unknown {what}", raw.line_of(table, i),
+                                     _id_of(row), column, value)
+    for i, row in enumerate(raw.rows["nodes.csv"]):
+        is_field = row.kind == "field"  # type: ignore[attr-defined]
+        grade = row.grade  # type: ignore[attr-defined]
+        if is_field and grade not in grades:
+            raise InputError(raw.folder / "nodes.csv", "a field needs a known grade",
+                             raw.line_of("nodes.csv", i), row.id, "grade", grade)  # type: ignore[attr-defined]
+    for i, row in enumerate(raw.rows["links.csv"]):
+        if row.status == "proposed" and row.first_year is None:  # type: ignore[attr-defined]
+            raise InputError(raw.folder / "links.csv", "a proposed link needs a first_year",
+                             raw.line_of("links.csv", i), row.id, "first_year")  # type: ignore[attr-defined]
+    for i, row in enumerate(raw.rows["contracts.csv"]):
+        lo, hi = row.min_mtpa, row.max_mtpa  # type: ignore[attr-defined]
+        if lo is not None and hi is not None and lo > hi:
+            raise InputError(raw.folder / "contracts.csv", f"min_mtpa {lo} exceeds max_mtpa {hi}",
+                             raw.line_of("contracts.csv", i), row.id, "min_mtpa", lo)  # type: ignore[attr-defined]
+
+
+def _id_of(row: object) -> str:
+    for key in ("id", "node", "field", "link"):
+        if hasattr(row, key):
+            return str(getattr(row, key))
+    return ""

@@ -1,0 +1,174 @@
+"""The dataset's schema as data: one pydantic model per table drives validation, defaults, the
+`crudeflow network --schema` listing and the error messages.
+
+A numeric column declared with `sourced(...)` must have a companion column `<name>_source` in the file,
+holding a source id from sources.csv (several separated by ';') or a text beginning 'assumption:' that
+says why the figure was assumed. Units live in the column names (`capacity_mtpa`) and in the metadata.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+NodeKind = Literal["field", "hub", "port", "terminal", "border", "refinery"]
+LinkKind = Literal["pipeline", "sea", "rail"]
+Status = Literal["operating", "proposed"]
+SINK_KINDS = ("terminal", "border", "refinery")  # where oil leaves the network and is sold
+
+
+def sourced(unit: str, description: str, default: Any = ..., **checks: Any) -> Any:
+    """A numeric column that must name its source in `<column>_source`."""
+    extra = {"unit": unit, "sourced": True}
+    return Field(default, description=description, json_schema_extra=extra, **checks)
+
+
+def plain(description: str, default: Any = ..., unit: str = "", **checks: Any) -> Any:
+    """A column that needs no source: an id, a name, a category, a label."""
+    return Field(default, description=description, json_schema_extra={"unit": unit}, **checks)
+
+
+class Row(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Source(Row):
+    id: str = plain("Source id, cited from other tables' *_source columns")
+    title: str = plain("What the source is")
+    reference: str = plain("Seed file name under shared/seeds/, or the public address")
+    via: str = plain("Where the project found it (e.g. a row of shared/facts/kazakhstan.md)", "")
+
+
+class Grade(Row):
+    id: str = plain("Grade id")
+    name: str = plain("Grade name")
+    api_gravity: float = sourced("°API", "API gravity; sets the barrels in a tonne", gt=-131.5, le=100)
+    sulfur_pct: float = sourced("% mass", "Sulfur content", ge=0, le=10)
+
+
+class Node(Row):
+    id: str = plain("Node id")
+    name: str = plain("Node name")
+    kind: NodeKind = plain("field, hub, port, terminal, border or refinery")
+    country: str = plain("ISO 3166 alpha-2 code of the country the node is in", min_length=2, max_length=2)
+    lat_deg: float = sourced("°N", "Latitude", ge=-90, le=90)
+    lon_deg: float = sourced("°E", "Longitude", ge=-180, le=180)
+    grade: str = plain("Grade a field produces (fields only)", "")
+    throughput_mtpa: float | None = sourced("Mt/yr", "Cap on oil passing through or loaded", None, ge=0)
+    units: int = plain("Parallel units sharing the throughput (moorings, berths)", 1, ge=1)
+    storage_kt: float | None = sourced("kt", "Working storage for crude", None, ge=0)
+
+
+class Link(Row):
+    id: str = plain("Link id")
+    name: str = plain("Link name")
+    kind: LinkKind = plain("pipeline, sea or rail")
+    from_node: str = plain("Upstream node id")
+    to_node: str = plain("Downstream node id")
+    capacity_mtpa: float = sourced("Mt/yr", "Capacity for all shippers", ge=0)
+    tariff_usd_per_t: float = sourced("USD/t", "Tariff or freight charged to Kazakh shippers", ge=0)
+    length_km: float | None = sourced("km", "Length", None, gt=0)
+    transit_days: float = sourced("days", "Time oil takes to cross the link", ge=0)
+    operator: str = plain("Operator", "")
+    countries: str = plain("Countries crossed, ISO codes separated by ';'")
+    status: Status = plain("operating or proposed")
+    first_year: int | None = plain("First year a proposed link could carry oil", None, ge=1900, le=2100)
+
+
+class Production(Row):
+    field: str = plain("Field node id")
+    year: int = plain("Year", ge=1990, le=2100)
+    production_mtpa: float = sourced("Mt/yr", "Crude and condensate entering the network", ge=0)
+
+
+class Market(Row):
+    node: str = plain("Sink node id (terminal, border or refinery)")
+    name: str = plain("Price basis, e.g. 'CPC Blend FOB Novorossiysk'")
+    brent_diff_usd_per_bbl: float = sourced("USD/bbl", "Price minus Dated Brent")
+    sulfur_ref_pct: float | None = sourced("% mass", "Sulfur above which a quality discount applies", None, ge=0)
+    sulfur_discount_usd_per_bbl_per_pct: float | None = sourced(
+        "USD/bbl per % S", "Discount per percentage point of sulfur above the reference", None, ge=0
+    )
+    domestic_share: float | None = sourced(
+        "fraction", "Refineries: share of domestic crude supply this one takes", None, ge=0, le=1
+    )
+
+
+class YearBalance(Row):
+    year: int = plain("Year", ge=1990, le=2100)
+    brent_usd_per_bbl: float = sourced("USD/bbl", "Annual average Dated Brent", gt=0)
+    production_mt: float = sourced("Mt", "National crude and condensate output", ge=0)
+    exports_mt: float = sourced("Mt", "Crude exports", ge=0)
+
+
+class BackgroundFlow(Row):
+    id: str = plain("Background flow id")
+    shipper: str = plain("Who ships it (not a Kazakh producer)")
+    links: str = plain("Links it uses, ids separated by ';'")
+    year: int = plain("Year", ge=1990, le=2100)
+    volume_mtpa: float = sourced("Mt/yr", "Volume taking capacity on each listed link", ge=0)
+    sulfur_pct: float = sourced("% mass", "Sulfur, for blend limits downstream", ge=0, le=10)
+
+
+class Contract(Row):
+    id: str = plain("Contract id")
+    link: str = plain("Link the contract applies to (Kazakh volume)")
+    year: int | None = plain("Year it applies to; blank for every year", None, ge=1990, le=2100)
+    min_mtpa: float | None = sourced("Mt/yr", "Least Kazakh volume to ship", None, ge=0)
+    max_mtpa: float | None = sourced("Mt/yr", "Most Kazakh volume allowed", None, ge=0)
+    kind: str = plain("quota, transit schedule, supply agreement, ...")
+
+
+class BlendLimit(Row):
+    node: str = plain("Blending point: the limit applies to oil leaving this node")
+    max_sulfur_pct: float = sourced("% mass", "Sulfur limit of the blend", gt=0, le=10)
+
+
+class Route(Row):
+    id: str = plain("Route id")
+    name: str = plain("Route name as analysts say it")
+    measure_link: str = plain("Link whose Kazakh flow is the route's volume")
+    links: str = plain("The route's links from hub to market, ids separated by ';' (their tariffs add up)")
+
+
+class Quote(Row):
+    id: str = plain("Quote id")
+    quantity: str = plain("What is measured; quotes of one quantity are compared by `data check`")
+    value: float = plain("Value as quoted")
+    unit: str = plain("Unit as quoted: Mt/yr, Mt, kbpd, mbpd, bpd, kt/day, %, USD/t, USD/bbl")
+    grade: str = plain("Grade whose density converts barrels to tonnes", "")
+    year: str = plain("Year or period quoted", "")
+    source: str = plain("Source id")
+    used: bool = plain("True where the model uses this value", False)
+    note: str = plain("How the quote is read", "")
+
+
+# file name -> (row model, id column or None). The order is the order of loading and of the docs.
+TABLES: dict[str, tuple[type[Row], str | None]] = {
+    "sources.csv": (Source, "id"),
+    "grades.csv": (Grade, "id"),
+    "nodes.csv": (Node, "id"),
+    "links.csv": (Link, "id"),
+    "production.csv": (Production, None),
+    "markets.csv": (Market, "node"),
+    "years.csv": (YearBalance, "year"),
+    "background_flows.csv": (BackgroundFlow, None),
+    "contracts.csv": (Contract, None),
+    "blend_limits.csv": (BlendLimit, "node"),
+    "routes.csv": (Route, "id"),
+    "quotes.csv": (Quote, "id"),
+}
+
+
+def sourced_columns(model: type[Row]) -> list[str]:
+    return [name for name, f in model.model_fields.items() if _extra(f).get("sourced")]
+
+
+def column_unit(model: type[Row], column: str) -> str:
+    return str(_extra(model.model_fields[column]).get("unit", ""))
+
+
+def _extra(field: Any) -> dict[str, Any]:
+    extra = field.json_schema_extra
+    return extra if isinstance(extra, dict) else {}
