@@ -19,7 +19,9 @@ def add_output_options(parser: argparse.ArgumentParser, units: bool = False) -> 
     parser.set_defaults(format="text")
     parser.add_argument("--out", type=Path, default=None, help="write to this file (atomically) instead of stdout")
     if units:
-        parser.add_argument("--units", choices=OUTPUT_UNITS, default="mtpa",
-                            help="volume unit of the output: mtpa (Mt/yr) or kbpd (thousand barrels a day)")
-
-
+        parser.add_argument(
+            "--units",
+            choices=OUTPUT_UNITS,
+            default="mtpa",
+            help="volume unit of the output: mtpa (Mt/yr) or kbpd (thousand barrels a day)",
+        )

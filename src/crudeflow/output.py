@@ -65,8 +65,14 @@ def to_jsonable(value: Any) -> Any:
 
 # Text tables show short headers; CSV and JSON keep the full names with units.
 SHORT_HEADERS = {
-    "_mtpa": " Mt/yr", "_kbpd": " kbpd", "_pct": " %", "_usd_per_t": " USD/t",
-    "_musd_per_yr_per_mtpa": " MUSD/yr per Mt/yr", "_musd_per_yr": " MUSD/yr", "_kt": " kt", "_days": " days",
+    "_mtpa": " Mt/yr",
+    "_kbpd": " kbpd",
+    "_pct": " %",
+    "_usd_per_t": " USD/t",
+    "_musd_per_yr_per_mtpa": " MUSD/yr per Mt/yr",
+    "_musd_per_yr": " MUSD/yr",
+    "_kt": " kt",
+    "_days": " days",
 }
 
 

@@ -22,14 +22,29 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("dispatch", help="allocate a year's production to export routes (LP, HiGHS)")
     add_dataset_option(parser)
     parser.add_argument("--year", type=int, default=2024, help="baseline year (default: 2024)")
-    parser.add_argument("--free", action="store_true",
-                        help="drop the contracts and report the value gap between the contracted allocation and the optimum")
-    parser.add_argument("--max-share-via", nargs=2, action="append", metavar=("COUNTRY", "SHARE"), default=[],
-                        help="cap the share of exports entering COUNTRY (ISO code), e.g. --max-share-via RU 0.7")
-    parser.add_argument("--shut-in-penalty", type=float, default=DEFAULT_SHUT_IN_PENALTY_USD_PER_T,
-                        metavar="USD_PER_T", help="cost of shutting in a tonne, beyond its lost netback")
-    parser.add_argument("--show", choices=SHOW, action="append",
-                        help="tables to print (default: routes); repeat for several")
+    parser.add_argument(
+        "--free",
+        action="store_true",
+        help="drop the contracts and report the value gap between the contracted allocation and the optimum",
+    )
+    parser.add_argument(
+        "--max-share-via",
+        nargs=2,
+        action="append",
+        metavar=("COUNTRY", "SHARE"),
+        default=[],
+        help="cap the share of exports entering COUNTRY (ISO code), e.g. --max-share-via RU 0.7",
+    )
+    parser.add_argument(
+        "--shut-in-penalty",
+        type=float,
+        default=DEFAULT_SHUT_IN_PENALTY_USD_PER_T,
+        metavar="USD_PER_T",
+        help="cost of shutting in a tonne, beyond its lost netback",
+    )
+    parser.add_argument(
+        "--show", choices=SHOW, action="append", help="tables to print (default: routes); repeat for several"
+    )
     add_output_options(parser, units=True)
     parser.set_defaults(handler=run)
 
@@ -86,8 +101,9 @@ def value_gap(contracted: DispatchResult, free: DispatchResult) -> dict[str, flo
     }
 
 
-def text_report(net: Network, result: DispatchResult, tables: dict[str, pd.DataFrame],
-                contracted: DispatchResult | None) -> str:
+def text_report(
+    net: Network, result: DispatchResult, tables: dict[str, pd.DataFrame], contracted: DispatchResult | None
+) -> str:
     s = result.summary()
     kind = "free of contracts" if contracted is not None else "with contracts"
     lines = [
@@ -101,9 +117,13 @@ def text_report(net: Network, result: DispatchResult, tables: dict[str, pd.DataF
         lines += [f"{name}:", render(table, "text")]
     if contracted is not None:
         gap = value_gap(contracted, result)
-        lines.append(f"value gap: the optimum free of contracts earns {gap['gap_musd_per_yr']:,.1f} million USD/yr "
-                     f"more than the contracted allocation ({gap['contracted_objective_musd_per_yr']:,.0f}).")
+        lines.append(
+            f"value gap: the optimum free of contracts earns {gap['gap_musd_per_yr']:,.1f} million USD/yr "
+            f"more than the contracted allocation ({gap['contracted_objective_musd_per_yr']:,.0f})."
+        )
     lines += [f"note: {n}" for n in result.notes]
-    lines.append("units: volume_mtpa Mt/yr, volume_kbpd thousand bbl/day, tariff USD/t (summed along the route), "
-                 "shadow price million USD/yr per extra Mt/yr of capacity.")
+    lines.append(
+        "units: volume_mtpa Mt/yr, volume_kbpd thousand bbl/day, tariff USD/t (summed along the route), "
+        "shadow price million USD/yr per extra Mt/yr of capacity."
+    )
     return "\n".join(lines) + "\n"

@@ -28,10 +28,16 @@ def describe(key: tuple[str, ...]) -> str:
 
 def explain_infeasible(lp: LinearProgram) -> str:
     elastic = LinearProgram(
-        col_keys=list(lp.col_keys), col_lower=list(lp.col_lower), col_upper=list(lp.col_upper),
-        col_cost=[0.0] * len(lp.col_keys), row_keys=list(lp.row_keys), row_lower=list(lp.row_lower),
-        row_upper=list(lp.row_upper), row_coeffs=[dict(c) for c in lp.row_coeffs],
-        col_index=dict(lp.col_index), row_index=dict(lp.row_index),
+        col_keys=list(lp.col_keys),
+        col_lower=list(lp.col_lower),
+        col_upper=list(lp.col_upper),
+        col_cost=[0.0] * len(lp.col_keys),
+        row_keys=list(lp.row_keys),
+        row_lower=list(lp.row_lower),
+        row_upper=list(lp.row_upper),
+        row_coeffs=[dict(c) for c in lp.row_coeffs],
+        col_index=dict(lp.col_index),
+        row_index=dict(lp.row_index),
     )
     slacks: list[tuple[int, tuple[str, ...], str]] = []
     for r, key in enumerate(lp.row_keys):
@@ -48,10 +54,14 @@ def explain_infeasible(lp: LinearProgram) -> str:
     solution = solve(elastic.to_highs())
     if solution.status is not SolveStatus.OPTIMAL:
         return "the physical limits alone cannot carry the production and no commitment relaxes them"
-    broken = [f"{describe(key)} {how} by {solution.x[col]:.3g} Mt/yr"
-              for col, key, how in slacks if solution.x[col] > 1e-7]
-    tight = [describe(key) for r, key in enumerate(elastic.row_keys)
-             if key[0] in ("capacity", "throughput") and abs(solution.row_dual[r]) > 1e-9]
+    broken = [
+        f"{describe(key)} {how} by {solution.x[col]:.3g} Mt/yr" for col, key, how in slacks if solution.x[col] > 1e-7
+    ]
+    tight = [
+        describe(key)
+        for r, key in enumerate(elastic.row_keys)
+        if key[0] in ("capacity", "throughput") and abs(solution.row_dual[r]) > 1e-9
+    ]
     message = "cannot meet every commitment: " + "; ".join(broken)
     if tight:
         message += ". Limits in the way: " + ", ".join(sorted(tight))

@@ -100,7 +100,9 @@ def define_link_capacity(lp: LinearProgram, inputs: DispatchInputs) -> None:
     for link, row in inputs.links.iterrows():
         cols = flow_cols(lp, str(link))
         if cols:
-            lp.add_row(("capacity", str(link)), dict.fromkeys(cols.values(), 1.0), -np.inf, float(row["available_mtpa"]))
+            lp.add_row(
+                ("capacity", str(link)), dict.fromkeys(cols.values(), 1.0), -np.inf, float(row["available_mtpa"])
+            )
 
 
 def define_node_throughput(lp: LinearProgram, inputs: DispatchInputs) -> None:

@@ -60,15 +60,32 @@ class LinearProgram:
         highs = highspy.Highs()
         highs.setOptionValue("output_flag", False)
         n = len(self.col_keys)
-        highs.addCols(n, np.array(self.col_cost), np.array(self.col_lower), np.array(self.col_upper),
-                      0, np.array([], dtype=np.int32), np.array([], dtype=np.int32), np.array([]))
-        starts, index, values = [], [], []
+        highs.addCols(
+            n,
+            np.array(self.col_cost),
+            np.array(self.col_lower),
+            np.array(self.col_upper),
+            0,
+            np.array([], dtype=np.int32),
+            np.array([], dtype=np.int32),
+            np.array([]),
+        )
+        starts: list[int] = []
+        index: list[int] = []
+        values: list[float] = []
         for coeffs in self.row_coeffs:
             starts.append(len(index))
             index.extend(coeffs.keys())
             values.extend(coeffs.values())
-        highs.addRows(len(self.row_keys), np.array(self.row_lower), np.array(self.row_upper), len(index),
-                      np.array(starts, dtype=np.int32), np.array(index, dtype=np.int32), np.array(values))
+        highs.addRows(
+            len(self.row_keys),
+            np.array(self.row_lower),
+            np.array(self.row_upper),
+            len(index),
+            np.array(starts, dtype=np.int32),
+            np.array(index, dtype=np.int32),
+            np.array(values),
+        )
         highs.changeObjectiveSense(highspy.ObjSense.kMaximize)
         return highs
 

@@ -56,7 +56,9 @@ def _result(network: Network, inputs: DispatchInputs, lp: LinearProgram, sol: So
     into_sink = flows.reindex(sink_links.index).fillna(0.0).groupby(sink_links["to_node"]).sum()
     export_sinks = [s for s in into_sink.index if inputs.node_kind[s] != "refinery"]
     exports = float(into_sink.loc[export_sinks].to_numpy().sum())
-    revenue = float((into_sink * inputs.price_usd_per_t.reindex(index=into_sink.index, columns=into_sink.columns)).to_numpy().sum())
+    revenue = float(
+        (into_sink * inputs.price_usd_per_t.reindex(index=into_sink.index, columns=into_sink.columns)).to_numpy().sum()
+    )
     tariffs = float((link_mtpa * inputs.links["tariff_usd_per_t"]).sum())
     return DispatchResult(
         year=inputs.year,
@@ -81,16 +83,19 @@ def _link_table(inputs: DispatchInputs, mtpa: pd.Series, kbpd: pd.Series, duals:
     used = mtpa + links["background_mtpa"]
     with np.errstate(divide="ignore", invalid="ignore"):
         utilisation = np.where(links["capacity_mtpa"] > 0, 100.0 * used / links["capacity_mtpa"], np.nan)
-    return pd.DataFrame({
-        "flow_mtpa": mtpa,
-        "flow_kbpd": kbpd,
-        "background_mtpa": links["background_mtpa"],
-        "capacity_mtpa": links["capacity_mtpa"],
-        "utilisation_pct": utilisation,
-        "tariff_usd_per_t": links["tariff_usd_per_t"],
-        # dual of Σ f ≤ C: million USD a year that one more Mt/yr of capacity would earn
-        "shadow_price_musd_per_yr_per_mtpa": [abs(duals.get(("capacity", str(lk)), 0.0)) for lk in links.index],
-    }, index=links.index.rename("link"))
+    return pd.DataFrame(
+        {
+            "flow_mtpa": mtpa,
+            "flow_kbpd": kbpd,
+            "background_mtpa": links["background_mtpa"],
+            "capacity_mtpa": links["capacity_mtpa"],
+            "utilisation_pct": utilisation,
+            "tariff_usd_per_t": links["tariff_usd_per_t"],
+            # dual of Σ f ≤ C: million USD a year that one more Mt/yr of capacity would earn
+            "shadow_price_musd_per_yr_per_mtpa": [abs(duals.get(("capacity", str(lk)), 0.0)) for lk in links.index],
+        },
+        index=links.index.rename("link"),
+    )
 
 
 def _route_table(network: Network, links: pd.DataFrame, exports: float, duals: dict) -> pd.DataFrame:
@@ -101,17 +106,29 @@ def _route_table(network: Network, links: pd.DataFrame, exports: float, duals: d
         if measure not in links.index:
             continue  # a route through a link not in service this year
         volume = float(links.at[measure, "flow_mtpa"])
-        rows.append({
-            "route": route_id,
-            "name": route["name"],
-            "volume_mtpa": volume,
-            "volume_kbpd": float(links.at[measure, "flow_kbpd"]),
-            "share_of_exports_pct": 100.0 * volume / exports if exports > 0 else 0.0,
-            "tariff_usd_per_t": float(links.loc[path, "tariff_usd_per_t"].sum()),
-            "shadow_price_musd_per_yr_per_mtpa": float(links.loc[path, "shadow_price_musd_per_yr_per_mtpa"].max()),
-            "binding": "; ".join(_binding_on(path, duals)),
-        })
-    return pd.DataFrame(rows).set_index("route")
+        rows.append(
+            {
+                "route": route_id,
+                "name": route["name"],
+                "volume_mtpa": volume,
+                "volume_kbpd": float(links.at[measure, "flow_kbpd"]),
+                "share_of_exports_pct": 100.0 * volume / exports if exports > 0 else 0.0,
+                "tariff_usd_per_t": float(links.loc[path, "tariff_usd_per_t"].sum()),
+                "shadow_price_musd_per_yr_per_mtpa": float(links.loc[path, "shadow_price_musd_per_yr_per_mtpa"].max()),
+                "binding": "; ".join(_binding_on(path, duals)),
+            }
+        )
+    columns = [
+        "route",
+        "name",
+        "volume_mtpa",
+        "volume_kbpd",
+        "share_of_exports_pct",
+        "tariff_usd_per_t",
+        "shadow_price_musd_per_yr_per_mtpa",
+        "binding",
+    ]
+    return pd.DataFrame(rows, columns=columns).set_index("route")
 
 
 def _binding_on(path: list[str], duals: dict) -> list[str]:
@@ -127,12 +144,14 @@ def _binding_on(path: list[str], duals: dict) -> list[str]:
 
 def _sink_table(into_sink: pd.DataFrame, inputs: DispatchInputs, kbpd_per_mtpa: pd.Series) -> pd.DataFrame:
     prices = inputs.price_usd_per_t.reindex(index=into_sink.index, columns=into_sink.columns)
-    return pd.DataFrame({
-        "kind": inputs.node_kind.reindex(into_sink.index),
-        "received_mtpa": into_sink.sum(axis=1),
-        "received_kbpd": (into_sink * kbpd_per_mtpa.reindex(into_sink.columns)).sum(axis=1),
-        "revenue_musd_per_yr": (into_sink * prices).sum(axis=1),
-    }).rename_axis("sink")
+    return pd.DataFrame(
+        {
+            "kind": inputs.node_kind.reindex(into_sink.index),
+            "received_mtpa": into_sink.sum(axis=1),
+            "received_kbpd": (into_sink * kbpd_per_mtpa.reindex(into_sink.columns)).sum(axis=1),
+            "revenue_musd_per_yr": (into_sink * prices).sum(axis=1),
+        }
+    ).rename_axis("sink")
 
 
 def _destinations(into_sink: pd.DataFrame, inputs: DispatchInputs) -> pd.DataFrame:

@@ -42,14 +42,16 @@ def schema_table() -> pd.DataFrame:
     for file_name, (model, _) in TABLES.items():
         for name, f in model.model_fields.items():
             extra = f.json_schema_extra if isinstance(f.json_schema_extra, dict) else {}
-            rows.append({
-                "file": file_name,
-                "column": name,
-                "unit": extra.get("unit", ""),
-                "required": f.is_required(),
-                "needs_source": bool(extra.get("sourced")),
-                "description": f.description,
-            })
+            rows.append(
+                {
+                    "file": file_name,
+                    "column": name,
+                    "unit": extra.get("unit", ""),
+                    "required": f.is_required(),
+                    "needs_source": bool(extra.get("sourced")),
+                    "description": f.description,
+                }
+            )
     return pd.DataFrame(rows).set_index(["file", "column"])
 
 

@@ -50,7 +50,7 @@ def parse_source(text: str) -> tuple[list[str], str]:
     """Split a source cell 'id1; id2; assumption: why' into its ids and the assumption's reason."""
     lowered = text.lower()
     at = lowered.find(ASSUMPTION_PREFIX)
-    ids_part, reason = (text, "") if at < 0 else (text[:at], text[at + len(ASSUMPTION_PREFIX):].strip())
+    ids_part, reason = (text, "") if at < 0 else (text[:at], text[at + len(ASSUMPTION_PREFIX) :].strip())
     return _split(ids_part), reason
 
 
@@ -87,9 +87,7 @@ def read_dataset(folder: Path) -> RawDataset:
     return RawDataset(rows=rows, lines=lines, provenance=provenance, folder=folder)
 
 
-def _read_table(
-    path: Path, model: type[Row], id_column: str | None
-) -> tuple[list[Row], list[int], list[Provenance]]:
+def _read_table(path: Path, model: type[Row], id_column: str | None) -> tuple[list[Row], list[int], list[Provenance]]:
     with path.open(newline="", encoding="utf-8") as handle:
         reader = csv.DictReader(handle)
         header = [h.strip() for h in reader.fieldnames or []]
@@ -141,7 +139,7 @@ def _validate_row(path: Path, model: type[Row], cells: dict[str, str], line: int
     except ValidationError as exc:
         first = exc.errors()[0]
         field = str(first["loc"][0]) if first["loc"] else None
-        value = cells.get(field, None) if field else None
+        value = cells.get(field) if field else None
         message = first["msg"]
         if first["type"] == "missing":
             message, value = "a value is required", None
@@ -158,8 +156,9 @@ def _row_provenance(
         if value is None:
             continue
         if not source:
-            raise InputError(path, "number has no source: name one or say 'assumption: why'",
-                             line, row_id, f"{column}_source")
+            raise InputError(
+                path, "number has no source: name one or say 'assumption: why'", line, row_id, f"{column}_source"
+            )
         found.append(Provenance(path.name, row_id, column, float(value), column_unit(model, column), source, line))
     return found
 
@@ -172,8 +171,12 @@ def _check_source_ids(folder: Path, prov: Provenance, source_ids: set[str]) -> N
         raise InputError(where[0], "an assumption must say why", *where[1:], prov.source)
     for source_id in ids:
         if source_id not in source_ids:
-            raise InputError(where[0], "unknown source id (not in sources.csv); "
-                             "an assumption must start with 'assumption:'", *where[1:], source_id)
+            raise InputError(
+                where[0],
+                "unknown source id (not in sources.csv); an assumption must start with 'assumption:'",
+                *where[1:],
+                source_id,
+            )
 
 
 def _split(text: str) -> list[str]:

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import pandas as pd
 
 from crudeflow.errors import InputError
 from crudeflow.network.load import Provenance, RawDataset, read_dataset, rows_as_dicts, split_list
-from crudeflow.network.schema import SINK_KINDS
+from crudeflow.network.schema import SINK_KINDS, Contract, Link, Node
 from crudeflow.units import bbl_per_t
 
 if TYPE_CHECKING:
@@ -162,23 +162,44 @@ def _check_references(raw: RawDataset, net: Network) -> None:
             cell = str(getattr(row, column))
             for value in split_list(cell) if is_list else [cell]:
                 if value not in allowed:
-                    raise InputError(raw.folder / table, f"unknown {what}", raw.line_of(table, i),
-                                     _id_of(row), column, value)
-    for i, row in enumerate(raw.rows["nodes.csv"]):
-        is_field = row.kind == "field"  # type: ignore[attr-defined]
-        grade = row.grade  # type: ignore[attr-defined]
-        if is_field and grade not in grades:
-            raise InputError(raw.folder / "nodes.csv", "a field needs a known grade",
-                             raw.line_of("nodes.csv", i), row.id, "grade", grade)  # type: ignore[attr-defined]
-    for i, row in enumerate(raw.rows["links.csv"]):
-        if row.status == "proposed" and row.first_year is None:  # type: ignore[attr-defined]
-            raise InputError(raw.folder / "links.csv", "a proposed link needs a first_year",
-                             raw.line_of("links.csv", i), row.id, "first_year")  # type: ignore[attr-defined]
-    for i, row in enumerate(raw.rows["contracts.csv"]):
-        lo, hi = row.min_mtpa, row.max_mtpa  # type: ignore[attr-defined]
+                    raise InputError(
+                        raw.folder / table, f"unknown {what}", raw.line_of(table, i), _id_of(row), column, value
+                    )
+    _check_row_rules(raw, grades)
+
+
+def _check_row_rules(raw: RawDataset, grades: set[str]) -> None:
+    """Rules within one row that the column checks cannot express."""
+    for i, node in enumerate(cast(list[Node], raw.rows["nodes.csv"])):
+        if node.kind == "field" and node.grade not in grades:
+            raise InputError(
+                raw.folder / "nodes.csv",
+                "a field needs a known grade",
+                raw.line_of("nodes.csv", i),
+                node.id,
+                "grade",
+                node.grade,
+            )
+    for i, link in enumerate(cast(list[Link], raw.rows["links.csv"])):
+        if link.status == "proposed" and link.first_year is None:
+            raise InputError(
+                raw.folder / "links.csv",
+                "a proposed link needs a first_year",
+                raw.line_of("links.csv", i),
+                link.id,
+                "first_year",
+            )
+    for i, contract in enumerate(cast(list[Contract], raw.rows["contracts.csv"])):
+        lo, hi = contract.min_mtpa, contract.max_mtpa
         if lo is not None and hi is not None and lo > hi:
-            raise InputError(raw.folder / "contracts.csv", f"min_mtpa {lo} exceeds max_mtpa {hi}",
-                             raw.line_of("contracts.csv", i), row.id, "min_mtpa", lo)  # type: ignore[attr-defined]
+            raise InputError(
+                raw.folder / "contracts.csv",
+                f"min_mtpa {lo} exceeds max_mtpa {hi}",
+                raw.line_of("contracts.csv", i),
+                contract.id,
+                "min_mtpa",
+                lo,
+            )
 
 
 def _id_of(row: object) -> str:

@@ -42,8 +42,9 @@ def normalise_quote(quote: pd.Series, network: Network) -> tuple[float, str]:
     api = float(network.grades.at[grade, "api_gravity"]) if grade else None
     needs_grade = unit in VOLUME_RATE_UNITS or unit in ("bbl", "USD/bbl")
     if needs_grade and api is None:
-        raise InputError(network.folder / "quotes.csv", f"unit {unit} needs a grade to convert", None,
-                         str(quote["id"]), "grade")
+        raise InputError(
+            network.folder / "quotes.csv", f"unit {unit} needs a grade to convert", None, str(quote["id"]), "grade"
+        )
     if unit in MASS_RATE_UNITS or unit in VOLUME_RATE_UNITS:
         return to_mtpa(value, unit, api), "Mt/yr"
     if unit in MASS_UNITS_KT:
@@ -72,17 +73,19 @@ def check_quotes(network: Network) -> pd.DataFrame:
         low, high = float(group["normalised"].min()), float(group["normalised"].max())
         spread = 100.0 * (high - low) / abs(high) if high else 0.0
         used = group[group["used"]]
-        rows.append({
-            "quantity": quantity,
-            "quotes": len(group),
-            "low": low,
-            "high": high,
-            "unit": group["common_unit"].iloc[0],
-            "spread_pct": spread,
-            "verdict": "disagree" if spread > DISAGREE_PCT else "agree",
-            "model_uses": ", ".join(f"{v:.4g} ({i})" for i, v in used["normalised"].items()) or "none",
-            "as_quoted": "; ".join(f"{q['value']:g} {q['unit']} ({q['source']})" for _, q in group.iterrows()),
-        })
+        rows.append(
+            {
+                "quantity": quantity,
+                "quotes": len(group),
+                "low": low,
+                "high": high,
+                "unit": group["common_unit"].iloc[0],
+                "spread_pct": spread,
+                "verdict": "disagree" if spread > DISAGREE_PCT else "agree",
+                "model_uses": ", ".join(f"{v:.4g} ({i})" for i, v in used["normalised"].items()) or "none",
+                "as_quoted": "; ".join(f"{q['value']:g} {q['unit']} ({q['source']})" for _, q in group.iterrows()),
+            }
+        )
     return pd.DataFrame(rows).set_index("quantity")
 
 

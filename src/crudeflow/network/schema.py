@@ -20,8 +20,8 @@ SINK_KINDS = ("terminal", "border", "refinery")  # where oil leaves the network 
 
 def sourced(unit: str, description: str, default: Any = ..., **checks: Any) -> Any:
     """A numeric column that must name its source in `<column>_source`."""
-    extra = {"unit": unit, "sourced": True}
-    return Field(default, description=description, json_schema_extra=extra, **checks)
+    extra: dict[str, Any] = {"unit": unit, "sourced": True}
+    return Field(default, description=description, json_schema_extra=extra, **checks)  # type: ignore[arg-type]
 
 
 def plain(description: str, default: Any = ..., unit: str = "", **checks: Any) -> Any:

@@ -1,0 +1,118 @@
+"""The built-in dataset end to end: calibration, provenance, the CLI's outputs."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+import crudeflow
+from crudeflow.network.provenance import check_quotes, sources_table
+from crudeflow.network.schema import TABLES, sourced_columns
+
+# Reported 2024 Kazakh volumes by route (seed 003_4a2e7728195165c7.txt), Mt
+REPORTED_2024_MT = {"cpc": 55.0, "atyrau_samara": 8.8, "china": 1.2}
+REPORTED_2024_AKTAU_MT = 3.6
+
+
+@pytest.fixture(scope="module")
+def net():
+    return crudeflow.load("kazakhstan")
+
+
+@pytest.fixture(scope="module")
+def result_2024(net):
+    return net.dispatch(year=2024)
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "crudeflow.cli", *args], capture_output=True, text=True, timeout=120)
+
+
+def test_2024_dispatch_reproduces_reported_route_volumes(result_2024):
+    routes = result_2024.routes["volume_mtpa"]
+    for route, reported in REPORTED_2024_MT.items():
+        assert routes[route] == pytest.approx(reported, rel=0.05), route
+    aktau = routes["aktau_btc"] + routes["aktau_makhachkala"]
+    assert aktau == pytest.approx(REPORTED_2024_AKTAU_MT, rel=0.05)
+    assert result_2024.shut_in_mtpa == pytest.approx(0.0, abs=1e-6)
+
+
+def test_every_year_solves(net):
+    for year in (2023, 2024, 2025):
+        result = net.dispatch(year=year)
+        assert result.exports_mtpa > 60
+
+
+def test_free_dispatch_earns_at_least_as_much(net, result_2024):
+    free = net.dispatch(year=2024, free=True)
+    assert free.objective_musd_per_yr >= result_2024.objective_musd_per_yr - 1e-6
+
+
+def test_capping_russian_transit_diverts_or_shuts_in(net, result_2024):
+    capped = net.dispatch(year=2024, max_share_via={"RU": 0.7})
+    entry = capped.links.loc[net.entry_links("RU").intersection(capped.links.index), "flow_mtpa"].sum()
+    assert entry <= 0.7 * capped.exports_mtpa + 1e-6
+    assert capped.objective_musd_per_yr < result_2024.objective_musd_per_yr
+
+
+def test_every_number_has_a_source_or_an_assumption(net):
+    table = sources_table(net)
+    assert ((table["sources"] != "") | (table["assumption"] != "")).all()
+    # every sourced column of every table row appears once
+    expected = sum(
+        sum(
+            1
+            for row in getattr(net, name.removesuffix(".csv")).to_dict("records")
+            for c in sourced_columns(model)
+            if row.get(c) is not None and row.get(c) == row.get(c)
+        )
+        for name, (model, _) in TABLES.items()
+    )
+    assert len(table) == expected
+
+
+def test_data_check_flags_the_known_contradictions(net):
+    checked = check_quotes(net)
+    assert checked.at["Kazakh oil via BTC in 2025", "verdict"] == "disagree"  # 150 kbpd vs 1.2–1.7 Mt/yr
+    assert checked.at["CPC share of Kazakh exports", "verdict"] == "disagree"  # 'over 80%' vs 'nearly 90%'
+    assert checked.at["CPC loadings in 2025", "verdict"] == "agree"  # 1.5 mbpd ≈ 70.5 Mt/yr
+    assert checked.at["CPC loadings in 2025", "unit"] == "Mt/yr"
+
+
+def test_cli_dispatch_prints_the_allocation_table():
+    done = run_cli("dispatch", "--year", "2024")
+    assert done.returncode == 0, done.stderr
+    for header in (
+        "route",
+        "volume Mt/yr",
+        "volume kbpd",
+        "share of exports %",
+        "tariff USD/t",
+        "shadow price MUSD/yr per Mt/yr",
+        "CPC to Novorossiysk",
+    ):
+        assert header in done.stdout
+
+
+def test_cli_json_and_file_output(tmp_path):
+    out = tmp_path / "dispatch.json"
+    done = run_cli(
+        "dispatch", "--free", "--json", "--show", "routes", "--show", "links", "--units", "kbpd", "--out", str(out)
+    )
+    assert done.returncode == 0, done.stderr
+    payload = json.loads(out.read_text())
+    assert payload["value_gap"]["gap_musd_per_yr"] >= 0
+    assert "flow_kbpd" in payload["links"][0] and "flow_mtpa" not in payload["links"][0]
+    assert list(tmp_path.iterdir()) == [out]  # no temporary file left behind
+
+
+def test_cli_data_commands():
+    sources = run_cli("data", "sources")
+    assert sources.returncode == 0 and "rest on an assumption" in sources.stdout
+    check = run_cli("data", "check")
+    assert check.returncode == 0 and "disagree by more than 5%" in check.stdout
+    network = run_cli("network", "--table", "links", "--csv")
+    assert network.returncode == 0 and network.stdout.startswith("id,")
+    schema = run_cli("network", "--schema")
+    assert schema.returncode == 0 and "capacity_mtpa" in schema.stdout
