@@ -2,7 +2,7 @@
 
 >>> import crudeflow
 >>> net = crudeflow.load("kazakhstan")
->>> "cpc_main" in net.links.index
+>>> "cpc_kz" in net.links.index
 True
 """
 
