@@ -27,7 +27,6 @@ test-slow: $(STAMP)
 	$(BIN)/pytest -m slow tests
 
 bench: $(STAMP)
-	$(BIN)/pip install -q -e ".[bench]"
 	$(BIN)/python benchmarks/run.py
 
 clean:
