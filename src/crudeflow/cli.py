@@ -16,6 +16,7 @@ from crudeflow.errors import CrudeflowError
 COMMAND_MODULES = (
     "crudeflow.network.cli",
     "crudeflow.dispatch.cli",
+    "crudeflow.simulate.cli",
     "crudeflow.fleet.cli",
 )
 

@@ -1,0 +1,342 @@
+"""The simulation LP over T days (T = 1 for the day-by-day operator, the whole period for `--foresight`),
+one constraint family per function.
+
+Notation (all volumes kt/day, kt for stocks): f[l,g,t] ≥ 0 the Kazakh flow of grade g sent into link l on
+day t; d[l] the link's delay in days (tanker and rail legs; a full pipeline delivers what it takes in, so
+pipelines have d = 0); x[k,g,t] ≥ 0 the oil leaving the network at sink k (loaded, delivered, refined);
+v[n,g,t] ≥ 0 the stock at node n at the end of day t; s[i,t] the shut-in at field i; P[i,t] its output if
+nothing were shut in; C[l,t] the link's capacity for Kazakh oil; p[k,g,t] the sink price (USD/t); τ[l]
+the tariff (USD/t); h the holding cost (USD/t/day); π the shut-in penalty (USD/t). The objective is in
+thousand USD a day: Σ p·x − Σ τ·f − h·Σ v − π·Σ s − penalties on unmet refinery intake and contract minimums.
+
+The structure is built once; `apply_conditions` sets every bound and cost from a window of the horizon
+and the state carried in (stocks, oil in transit, yesterday's shut-in), then pushes them into HiGHS.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import highspy
+import numpy as np
+
+from crudeflow.dispatch.formulation import SINK_KINDS, reachable_grades
+from crudeflow.dispatch.inputs import DispatchInputs
+from crudeflow.dispatch.lp import LinearProgram
+from crudeflow.network import Network
+from crudeflow.simulate.scenario import Settings
+from crudeflow.simulate.timeline import KT_PER_DAY_PER_MTPA, Horizon
+
+DELAYED_KINDS = ("sea", "rail")  # legs where oil in transit is not pushed out by oil behind it
+INTAKE_SHORTFALL_PENALTY_USD_PER_T = 1000.0  # domestic refineries are served before anything else
+CONTRACT_SHORTFALL_PENALTY_USD_PER_T = 50.0  # a contract minimum missed costs more than a worse route
+
+
+@dataclass
+class State:
+    """What one day hands to the next."""
+
+    storage_kt: dict[tuple[str, str], float] = field(default_factory=dict)  # (node, grade)
+    arrivals_kt: dict[tuple[str, str], np.ndarray] = field(default_factory=dict)  # (node, grade) → by day
+    shut_in_kt: dict[str, float] = field(default_factory=dict)
+    production_kt: dict[str, float] = field(default_factory=dict)  # potential output the day before
+
+
+@dataclass
+class SimulationLP:
+    lp: LinearProgram
+    inputs: DispatchInputs
+    days: int
+    delay_days: dict[str, int]
+    storage_cap_kt: dict[str, float]
+    settings: Settings
+    contracts_per_day: bool
+    flow: dict[tuple[str, str], np.ndarray] = field(default_factory=dict)  # (link, grade) → column per day
+    load: dict[tuple[str, str], np.ndarray] = field(default_factory=dict)  # (sink, grade)
+    stock: dict[tuple[str, str], np.ndarray] = field(default_factory=dict)  # (node, grade)
+    shut_in: dict[str, np.ndarray] = field(default_factory=dict)
+    intake_short: dict[str, np.ndarray] = field(default_factory=dict)
+    balance: dict[tuple[str, str], np.ndarray] = field(default_factory=dict)  # rows
+    capacity: dict[str, np.ndarray] = field(default_factory=dict)
+    throughput: dict[str, np.ndarray] = field(default_factory=dict)
+    storage: dict[str, np.ndarray] = field(default_factory=dict)
+    intake: dict[str, np.ndarray] = field(default_factory=dict)
+    contract: dict[str, np.ndarray] = field(default_factory=dict)  # one row per day, or one for the period
+    blend: dict[str, np.ndarray] = field(default_factory=dict)
+    ramp: dict[str, np.ndarray] = field(default_factory=dict)  # rows for days 1..T-1
+    highs: highspy.Highs | None = None
+
+    def add_cols(self, kind: str, name: tuple[str, ...], cost: float = 0.0) -> np.ndarray:
+        return np.array([self.lp.add_col((kind, *name, str(t)), cost=cost) for t in range(self.days)])
+
+    def is_sink(self, node: str) -> bool:
+        return str(self.inputs.node_kind[node]) in SINK_KINDS
+
+
+def build_simulation_lp(inputs: DispatchInputs, network: Network, days: int, settings: Settings,
+                        contracts_per_day: bool = False) -> SimulationLP:
+    storage = network.nodes["storage_kt"].fillna(0.0).astype(float)
+    delays = link_delays(inputs)
+    model = SimulationLP(LinearProgram(), inputs, days, delays, {str(n): float(v) for n, v in storage.items() if v > 0},
+                         settings, contracts_per_day)
+    define_flows(model)
+    define_loads(model)
+    define_stocks(model)
+    define_shut_in(model)
+    define_balance(model)
+    define_link_capacity(model)
+    define_throughput(model)
+    define_storage_capacity(model)
+    define_refinery_intake(model)
+    define_contracts(model)
+    define_blend_limits(model)
+    define_restart_ramp(model)
+    model.highs = model.lp.to_highs()
+    return model
+
+
+def link_delays(inputs: DispatchInputs) -> dict[str, int]:
+    """Whole days oil spends on each link: tanker and rail legs only (a full pipeline delivers as it takes in)."""
+    return {str(lk): round(float(r["transit_days"])) if r["kind"] in DELAYED_KINDS else 0
+            for lk, r in inputs.links.iterrows()}
+
+
+def longest_delay_days(inputs: DispatchInputs) -> int:
+    """Most days any oil can spend at sea or on rail from field to market (delays add up along a path)."""
+    delays = link_delays(inputs)
+    links = inputs.links
+    memo: dict[str, int] = {}
+
+    def from_node(node: str, seen: frozenset[str]) -> int:
+        if node in memo:
+            return memo[node]
+        best = 0
+        for link in links.index[links["from_node"] == node]:
+            nxt = str(links.at[link, "to_node"])
+            if nxt not in seen:
+                best = max(best, delays[str(link)] + from_node(nxt, seen | {nxt}))
+        memo[node] = best
+        return best
+
+    return max((from_node(str(n), frozenset({str(n)})) for n in set(links["from_node"])), default=0)
+
+
+def node_grades(model: SimulationLP) -> dict[str, set[str]]:
+    """Grades that can be at each node: arriving on a link, leaving on one, or produced there."""
+    found: dict[str, set[str]] = defaultdict(set)
+    for (link, grade) in model.flow:
+        found[str(model.inputs.links.at[link, "from_node"])].add(grade)
+        found[str(model.inputs.links.at[link, "to_node"])].add(grade)
+    for field_node, grade in model.inputs.field_grade.items():
+        if field_node in model.inputs.production_mtpa.index:
+            found[str(field_node)].add(str(grade))
+    return found
+
+
+def define_flows(model: SimulationLP) -> None:
+    r"""Columns f[l,g,t] ≥ 0 costing the tariff τ[l] per tonne (revenue is booked where oil leaves, x)."""
+    for link, grades in sorted(reachable_grades(model.inputs).items()):
+        tariff = float(model.inputs.links.at[link, "tariff_usd_per_t"])
+        for grade in sorted(grades):
+            model.flow[(link, grade)] = model.add_cols("flow", (link, grade), cost=-tariff)
+
+
+def define_loads(model: SimulationLP) -> None:
+    r"""Columns x[k,g,t] ≥ 0 at each sink k, earning p[k,g,t] (set per day by `apply_conditions`)."""
+    for node, grades in sorted(node_grades(model).items()):
+        if model.is_sink(node):
+            for grade in sorted(grades):
+                model.load[(node, grade)] = model.add_cols("load", (node, grade))
+
+
+def define_stocks(model: SimulationLP) -> None:
+    r"""Columns v[n,g,t] ≥ 0 at nodes with storage, each costing h per tonne held a day."""
+    for node, grades in sorted(node_grades(model).items()):
+        if node in model.storage_cap_kt:
+            for grade in sorted(grades):
+                model.stock[(node, grade)] = model.add_cols(
+                    "stock", (node, grade), cost=-model.settings.holding_cost_usd_per_t_per_day)
+
+
+def define_shut_in(model: SimulationLP) -> None:
+    r"""Columns lo[i,t] ≤ s[i,t] ≤ P[i,t] costing π; lo is the restart limit on day 0 (see define_restart_ramp)."""
+    for field_node in model.inputs.production_mtpa.index:
+        model.shut_in[str(field_node)] = model.add_cols("shut_in", (str(field_node),),
+                                                        cost=-model.settings.shut_in_penalty_usd_per_t)
+
+
+def define_balance(model: SimulationLP) -> None:
+    r"""Per node n, grade g, day t:
+    Σ_{l into n, t−d[l] ≥ 0} f[l,g,t−d[l]] − Σ_{l out of n} f[l,g,t] − x[n,g,t] − s[n,t]·[g of n]
+    + v[n,g,t−1] − v[n,g,t] = −P[n,t]·[g of n] − A[n,g,t] − V0[n,g]·[t = 0],
+    with A the oil sent before the window that arrives on day t and V0 the stock carried in."""
+    links = model.inputs.links
+    for node, grades in sorted(node_grades(model).items()):
+        into = [str(lk) for lk in links.index[links["to_node"] == node]]
+        out = [str(lk) for lk in links.index[links["from_node"] == node]]
+        for grade in sorted(grades):
+            arriving = [(model.flow[(lk, grade)], model.delay_days[lk]) for lk in into if (lk, grade) in model.flow]
+            leaving = [model.flow[(lk, grade)] for lk in out if (lk, grade) in model.flow]
+            rows = []
+            for t in range(model.days):
+                coeffs: dict[int, float] = {}
+                for cols, delay in arriving:
+                    if t - delay >= 0:
+                        coeffs[int(cols[t - delay])] = 1.0
+                for cols in leaving:
+                    coeffs[int(cols[t])] = -1.0
+                if (node, grade) in model.load:
+                    coeffs[int(model.load[(node, grade)][t])] = -1.0
+                if node in model.shut_in and str(model.inputs.field_grade.get(node)) == grade:
+                    coeffs[int(model.shut_in[node][t])] = -1.0
+                if (node, grade) in model.stock:
+                    coeffs[int(model.stock[(node, grade)][t])] = -1.0
+                    if t > 0:
+                        coeffs[int(model.stock[(node, grade)][t - 1])] = 1.0
+                rows.append(model.lp.add_row(("balance", node, grade, str(t)), coeffs, 0.0, 0.0))
+            model.balance[(node, grade)] = np.array(rows)
+
+
+def _sum_row(model: SimulationLP, key: tuple[str, ...], columns: list[np.ndarray], t: int) -> int:
+    return model.lp.add_row((*key, str(t)), {int(c[t]): 1.0 for c in columns}, -np.inf, np.inf)
+
+
+def define_link_capacity(model: SimulationLP) -> None:
+    r"""Σ_g f[l,g,t] ≤ C[l,t]: the link's capacity less other shippers', times the share left by outages."""
+    for link in model.inputs.links.index:
+        cols = [c for (lk, _), c in model.flow.items() if lk == link]
+        if cols:
+            model.capacity[str(link)] = np.array([_sum_row(model, ("capacity", str(link)), cols, t)
+                                                  for t in range(model.days)])
+
+
+def define_throughput(model: SimulationLP) -> None:
+    r"""Sinks: Σ_g x[k,g,t] ≤ T[k,t] (loading); ports: Σ_{l out of n} Σ_g f[l,g,t] ≤ T[n,t] (send-out)."""
+    links = model.inputs.links
+    for node in model.inputs.throughput_mtpa.dropna().index:
+        if model.is_sink(str(node)):
+            cols = [c for (k, _), c in model.load.items() if k == node]
+        else:
+            out = set(links.index[links["from_node"] == node])
+            cols = [c for (lk, _), c in model.flow.items() if lk in out]
+        if cols:
+            model.throughput[str(node)] = np.array([_sum_row(model, ("throughput", str(node)), cols, t)
+                                                    for t in range(model.days)])
+
+
+def define_storage_capacity(model: SimulationLP) -> None:
+    r"""Σ_g v[n,g,t] ≤ V[n]: the node's working storage (nodes.csv storage_kt)."""
+    for node in model.storage_cap_kt:
+        cols = [c for (n, _), c in model.stock.items() if n == node]
+        if cols:
+            model.storage[node] = np.array([_sum_row(model, ("storage", node), cols, t) for t in range(model.days)])
+
+
+def define_refinery_intake(model: SimulationLP) -> None:
+    r"""Σ_g x[r,g,t] + u[r,t] = D[r]: domestic supply, with a heavily penalised shortfall u ≥ 0."""
+    for refinery in model.inputs.refinery_intake_mtpa.index:
+        cols = [c for (k, _), c in model.load.items() if k == refinery]
+        short = model.add_cols("intake_short", (str(refinery),), cost=-INTAKE_SHORTFALL_PENALTY_USD_PER_T)
+        model.intake_short[str(refinery)] = short
+        model.intake[str(refinery)] = np.array([
+            model.lp.add_row(("intake", str(refinery), str(t)), {**{int(c[t]): 1.0 for c in cols}, int(short[t]): 1.0},
+                             -np.inf, np.inf)
+            for t in range(model.days)])
+
+
+def define_contracts(model: SimulationLP) -> None:
+    r"""min[c]/365 ≤ Σ_g f[l_c,g,t] + w[c,t] ≤ max[c]/365 each day for the day-by-day operator; with foresight
+    one row over the period, T·min[c]/365 ≤ Σ_t Σ_g f[l_c,g,t] + w[c] ≤ T·max[c]/365. A missed minimum costs
+    w ≥ 0."""
+    spans = [list(range(model.days))] if not model.contracts_per_day else [[t] for t in range(model.days)]
+    for contract in model.inputs.contracts:
+        key = f"{contract.id}/{contract.link}"
+        rows, shorts = [], []
+        for span in spans:
+            label = str(span[0]) if model.contracts_per_day else "period"
+            coeffs = {int(c[t]): 1.0 for (lk, _), c in model.flow.items() if lk == contract.link for t in span}
+            if contract.min_mtpa is not None:
+                short = model.lp.add_col(("contract_short", contract.id, contract.link, label),
+                                         cost=-CONTRACT_SHORTFALL_PENALTY_USD_PER_T)
+                coeffs[short] = 1.0
+                shorts.append(short)
+            rows.append(model.lp.add_row(("contract", contract.id, contract.link, label), coeffs, -np.inf, np.inf))
+        model.contract[key] = np.array(rows)
+
+
+def define_blend_limits(model: SimulationLP) -> None:
+    r"""Σ_{l out of b} Σ_g (S_g − L_b)·f[l,g,t] ≤ (L_b − S_bg)·V_bg: the dispatch's sulfur limit, per day."""
+    links = model.inputs.links
+    for rule in model.inputs.blends:
+        out = set(links.index[links["from_node"] == rule.node])
+        rows = []
+        for t in range(model.days):
+            coeffs = {int(c[t]): float(model.inputs.grade_sulfur_pct[g]) - rule.max_sulfur_pct
+                      for (lk, g), c in model.flow.items() if lk in out}
+            headroom = (rule.max_sulfur_pct - rule.background_sulfur_pct) * rule.background_mtpa * KT_PER_DAY_PER_MTPA
+            rows.append(model.lp.add_row(("blend", rule.node, str(t)), coeffs, -np.inf, headroom))
+        model.blend[rule.node] = np.array(rows)
+
+
+def define_restart_ramp(model: SimulationLP) -> None:
+    r"""Output may rise by at most ρ·P̄[i] a day beyond planned changes:
+    s[i,t] − s[i,t−1] ≥ min(0, P[i,t] − P[i,t−1]) − ρ·P̄[i]  for t ≥ 1 (day 0 is a bound on s)."""
+    for field_node, cols in model.shut_in.items():
+        model.ramp[field_node] = np.array([
+            model.lp.add_row(("ramp", field_node, str(t)), {int(cols[t]): 1.0, int(cols[t - 1]): -1.0}, -np.inf, np.inf)
+            for t in range(1, model.days)])
+
+
+def apply_conditions(model: SimulationLP, window: Horizon, state: State) -> None:
+    """Set every day-dependent bound and cost from `window` (model.days long) and the carried-in `state`."""
+    lp, highs = model.lp, model.highs
+    assert highs is not None and len(window.dates) == model.days
+    col_lower, col_upper = np.array(lp.col_lower), np.array(lp.col_upper)
+    col_cost = np.array(lp.col_cost)
+    row_lower, row_upper = np.array(lp.row_lower), np.array(lp.row_upper)
+
+    for (sink, grade), cols in model.load.items():
+        if (sink, grade) in window.price_usd_per_t.columns:
+            col_cost[cols] = window.price_usd_per_t[(sink, grade)].to_numpy()
+    production = {f: window.production_kt[f].to_numpy() for f in model.shut_in}
+    ramp_kt = model.settings.restart_ramp_fraction_per_day
+    for field_node, cols in model.shut_in.items():
+        output = production[field_node]
+        normal = float(window.normal_production_kt.get(field_node, 0.0))
+        before = state.production_kt.get(field_node, output[0])
+        first = state.shut_in_kt.get(field_node, 0.0) + min(0.0, output[0] - before) - ramp_kt * normal
+        col_upper[cols] = output
+        col_lower[cols] = 0.0
+        col_lower[cols[0]] = min(max(0.0, first), output[0])
+        if len(cols) > 1:
+            rows = model.ramp[field_node]
+            row_lower[rows] = np.minimum(0.0, np.diff(output)) - ramp_kt * normal
+    for (node, grade), rows in model.balance.items():
+        rhs = -state.arrivals_kt.get((node, grade), np.zeros(model.days))[: model.days].copy()
+        if node in production and str(model.inputs.field_grade.get(node)) == grade:
+            rhs -= production[node]
+        rhs[0] -= state.storage_kt.get((node, grade), 0.0)
+        row_lower[rows] = rhs
+        row_upper[rows] = rhs
+    for link, rows in model.capacity.items():
+        row_upper[rows] = window.capacity_kt[link].to_numpy()
+    for node, rows in model.throughput.items():
+        row_upper[rows] = window.throughput_kt[node].to_numpy()
+    for node, rows in model.storage.items():
+        row_upper[rows] = model.storage_cap_kt[node]
+    for refinery, rows in model.intake.items():
+        row_lower[rows] = row_upper[rows] = float(model.inputs.refinery_intake_mtpa[refinery]) * KT_PER_DAY_PER_MTPA
+    for contract in model.inputs.contracts:
+        row = model.contract[f"{contract.id}/{contract.link}"]
+        scale = (1 if model.contracts_per_day else model.days) * KT_PER_DAY_PER_MTPA
+        row_lower[row] = contract.min_mtpa * scale if contract.min_mtpa is not None else -np.inf
+        row_upper[row] = contract.max_mtpa * scale if contract.max_mtpa is not None else np.inf
+
+    all_cols = np.arange(len(col_lower), dtype=np.int32)
+    all_rows = np.arange(len(row_lower), dtype=np.int32)
+    highs.changeColsBounds(len(all_cols), all_cols, col_lower, col_upper)
+    highs.changeColsCost(len(all_cols), all_cols, col_cost)
+    highs.changeRowsBounds(len(all_rows), all_rows, row_lower, row_upper)  # type: ignore[attr-defined]
+    lp.col_lower, lp.col_upper, lp.col_cost = list(col_lower), list(col_upper), list(col_cost)
+    lp.row_lower, lp.row_upper = list(row_lower), list(row_upper)

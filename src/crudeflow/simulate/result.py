@@ -1,0 +1,231 @@
+"""What a simulation returns: per-day tables for the scenario and its undisturbed baseline, and the run's
+figures (lost volume and revenue, diverted oil by route, peak storage, first shut-in, recovery)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from crudeflow.dispatch.inputs import DispatchInputs
+from crudeflow.network import Network
+from crudeflow.simulate.daily_lp import SimulationLP
+from crudeflow.simulate.timeline import Horizon
+
+EXPORT_KINDS = ("terminal", "border")
+RECOVERED_KT = 0.5  # gaps to the baseline below 0.5 kt/day count as none
+MASS_BALANCE_TOLERANCE_KT = 1e-5
+
+
+def solution_arrays(model: SimulationLP, x: np.ndarray) -> dict[str, pd.DataFrame]:
+    """Day × entity tables of the model's columns (day = position in the model's window)."""
+    def table(cols: dict, label: tuple[str, ...]) -> pd.DataFrame:
+        if not cols:
+            return pd.DataFrame(index=range(model.days))
+        matrix = np.stack([x[c] for c in cols.values()], axis=1)
+        columns = pd.MultiIndex.from_tuples(list(cols)) if len(label) > 1 else pd.Index(list(cols))
+        return pd.DataFrame(matrix, columns=columns)
+    return {"flow": table(model.flow, ("link", "grade")), "load": table(model.load, ("sink", "grade")),
+            "stock": table(model.stock, ("node", "grade")), "shut_in": table(model.shut_in, ("field",))}
+
+
+@dataclass
+class RunRecord:
+    """One run (scenario or baseline), day by day, kt and kt/day."""
+
+    flow_kt: pd.DataFrame  # day × (link, grade), Kazakh oil sent into the link
+    load_kt: pd.DataFrame  # day × (sink, grade), oil leaving the network
+    stock_kt: pd.DataFrame  # day × (node, grade), end of day
+    shut_in_kt: pd.DataFrame  # day × field
+    potential_kt: pd.DataFrame  # day × field: output if nothing were shut in
+    in_transit_kt: pd.Series  # day: oil on tanker and rail legs at the end of the day
+    initial_stock_kt: float
+    export_kt: pd.Series  # day: oil reaching export markets
+    revenue_kusd: pd.Series  # day: export revenue, thousand USD
+    export_bbl: pd.Series
+
+    @classmethod
+    def build(cls, arrays: dict[str, pd.DataFrame], horizon: Horizon, inputs: DispatchInputs,
+              delays: dict[str, int], initial_stock_kt: float) -> RunRecord:
+        index = pd.Index(horizon.dates, name="day")
+        framed = {k: v.set_axis(index, axis=0) for k, v in arrays.items()}
+        flow, load = framed["flow"], framed["load"]
+        in_transit = pd.Series(0.0, index=index)
+        for link, delay in delays.items():
+            if delay > 0 and link in flow.columns.get_level_values(0):
+                sent = flow[link].sum(axis=1)
+                in_transit += sent.rolling(delay, min_periods=1).sum()
+        export_cols = [c for c in load.columns if inputs.node_kind[c[0]] in EXPORT_KINDS]
+        exports = load[export_cols] if export_cols else pd.DataFrame(index=index)
+        prices = horizon.price_usd_per_t.set_axis(index, axis=0).reindex(columns=exports.columns).fillna(0.0)
+        bbl = pd.Series([float(inputs.grade_bbl_per_t[g]) for _, g in exports.columns], index=exports.columns)
+        return cls(flow, load, framed["stock"], framed["shut_in"], horizon.production_kt.set_axis(index, axis=0),
+                   in_transit, initial_stock_kt, exports.sum(axis=1), (exports * prices).sum(axis=1),
+                   (exports * bbl).sum(axis=1) * 1000.0)
+
+    def link_flow_kt(self) -> pd.DataFrame:
+        return self.flow_kt.T.groupby(level=0).sum().T if not self.flow_kt.empty else self.flow_kt
+
+    def node_stock_kt(self) -> pd.DataFrame:
+        return self.stock_kt.T.groupby(level=0).sum().T if not self.stock_kt.empty else self.stock_kt
+
+    def mass_balance_error_kt(self) -> pd.Series:
+        """Per day: output − (oil leaving + change in stocks + shut-in + change in oil in transit)."""
+        stock = self.stock_kt.sum(axis=1)
+        d_stock = stock.diff().fillna(stock.iloc[0] - self.initial_stock_kt)
+        d_transit = self.in_transit_kt.diff().fillna(self.in_transit_kt.iloc[0])
+        out = self.load_kt.sum(axis=1)
+        return self.potential_kt.sum(axis=1) - (out + d_stock + self.shut_in_kt.sum(axis=1) + d_transit)
+
+
+@dataclass
+class SimulationResult:
+    scenario_name: str
+    mode: str  # "day-by-day" or "foresight"
+    scenario: RunRecord
+    baseline: RunRecord
+    disruption_start: dt.date | None
+    state_take_fraction: float
+    state_take_source: str
+    routes: pd.DataFrame  # per route: baseline, scenario and change in volume, Mt
+    notes: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def mass_balance_error(self) -> float:
+        """Largest daily mass-balance gap (kt) over both runs."""
+        return float(max(self.scenario.mass_balance_error_kt().abs().max(),
+                         self.baseline.mass_balance_error_kt().abs().max()))
+
+    def check_mass_balance(self) -> None:
+        error = self.mass_balance_error()
+        if not error <= MASS_BALANCE_TOLERANCE_KT:
+            raise AssertionError(f"mass balance broken by {error:.3g} kt on some day")
+
+    # ---- figures --------------------------------------------------------------------------------
+    @property
+    def lost_export_mt(self) -> float:
+        return float(self.baseline.export_kt.sum() - self.scenario.export_kt.sum()) / 1000.0
+
+    @property
+    def lost_export_mbbl(self) -> float:
+        return float(self.baseline.export_bbl.sum() - self.scenario.export_bbl.sum()) / 1e6
+
+    @property
+    def lost_revenue_musd(self) -> float:
+        return float(self.baseline.revenue_kusd.sum() - self.scenario.revenue_kusd.sum()) / 1000.0
+
+    @property
+    def lost_state_take_musd(self) -> float:
+        return self.state_take_fraction * self.lost_revenue_musd
+
+    @property
+    def extra_shut_in_mt(self) -> float:
+        return float(self.scenario.shut_in_kt.to_numpy().sum() - self.baseline.shut_in_kt.to_numpy().sum()) / 1000.0
+
+    def shut_in_gap_kt(self) -> pd.Series:
+        return self.scenario.shut_in_kt.sum(axis=1) - self.baseline.shut_in_kt.sum(axis=1)
+
+    def stock_gap_kt(self) -> pd.Series:
+        return self.scenario.stock_kt.sum(axis=1) - self.baseline.stock_kt.sum(axis=1)
+
+    @property
+    def first_shut_in_day(self) -> dt.date | None:
+        days = self.shut_in_gap_kt().index[self.shut_in_gap_kt() > RECOVERED_KT]
+        return days[0] if len(days) else None
+
+    @property
+    def recovery_day(self) -> dt.date | None:
+        """First day from which output is back to baseline and exports are no lower than baseline (within
+        0.5 kt); stocks may still be drawing down (see `stocks_normal_day`)."""
+        export_gap = self.scenario.export_kt - self.baseline.export_kt
+        return self._settled((self.shut_in_gap_kt().abs() > RECOVERED_KT) | (export_gap < -RECOVERED_KT))
+
+    @property
+    def stocks_normal_day(self) -> dt.date | None:
+        """First day from which stocks stay at their baseline level (within 0.5 kt)."""
+        return self._settled(self.stock_gap_kt().abs() > RECOVERED_KT)
+
+    def _settled(self, off: pd.Series) -> dt.date | None:
+        if self.disruption_start is None:
+            return None
+        off_days = off.index[off.to_numpy()]
+        if len(off_days) == 0:
+            return self.disruption_start
+        later = off.index[off.index > off_days[-1]]
+        return later[0] if len(later) else None
+
+    @property
+    def days_to_recovery(self) -> int | None:
+        day = self.recovery_day
+        return None if day is None or self.disruption_start is None else (day - self.disruption_start).days
+
+    @property
+    def peak_storage_kt(self) -> float:
+        return float(self.scenario.stock_kt.sum(axis=1).max()) if not self.scenario.stock_kt.empty else 0.0
+
+    def summary(self) -> dict[str, object]:
+        peak_day = (self.scenario.stock_kt.sum(axis=1).idxmax() if not self.scenario.stock_kt.empty else None)
+        return {
+            "scenario": self.scenario_name,
+            "mode": self.mode,
+            "days": len(self.scenario.export_kt),
+            "period_start": str(self.scenario.export_kt.index[0]),
+            "period_end": str(self.scenario.export_kt.index[-1]),
+            "disruption_start": None if self.disruption_start is None else str(self.disruption_start),
+            "baseline_exports_mt": float(self.baseline.export_kt.sum()) / 1000.0,
+            "scenario_exports_mt": float(self.scenario.export_kt.sum()) / 1000.0,
+            "lost_export_mt": self.lost_export_mt,
+            "lost_export_mbbl": self.lost_export_mbbl,
+            "lost_revenue_musd": self.lost_revenue_musd,
+            "lost_state_take_musd": self.lost_state_take_musd,
+            "state_take_fraction": self.state_take_fraction,
+            "state_take_fraction_source": self.state_take_source,
+            "extra_shut_in_mt": self.extra_shut_in_mt,
+            "peak_storage_kt": self.peak_storage_kt,
+            "peak_storage_day": None if peak_day is None else str(peak_day),
+            "first_shut_in_day": None if self.first_shut_in_day is None else str(self.first_shut_in_day),
+            "recovery_day": None if self.recovery_day is None else str(self.recovery_day),
+            "days_to_recovery": self.days_to_recovery,
+            "stocks_normal_day": None if self.stocks_normal_day is None else str(self.stocks_normal_day),
+            "mass_balance_error_kt": self.mass_balance_error(),
+            "run_seconds": round(self.seconds, 3),
+        }
+
+    def daily(self) -> pd.DataFrame:
+        """Day-by-day totals, scenario against baseline."""
+        s, b = self.scenario, self.baseline
+        return pd.DataFrame({
+            "exports_kt": s.export_kt, "baseline_exports_kt": b.export_kt,
+            "production_kt": s.potential_kt.sum(axis=1) - s.shut_in_kt.sum(axis=1),
+            "shut_in_kt": s.shut_in_kt.sum(axis=1), "baseline_shut_in_kt": b.shut_in_kt.sum(axis=1),
+            "storage_kt": s.stock_kt.sum(axis=1), "baseline_storage_kt": b.stock_kt.sum(axis=1),
+            "in_transit_kt": s.in_transit_kt, "revenue_kusd": s.revenue_kusd, "baseline_revenue_kusd": b.revenue_kusd,
+            "mass_balance_error_kt": s.mass_balance_error_kt(),
+        })
+
+    def fields_daily(self) -> pd.DataFrame:
+        """Day × field, long: production and shut-in (kt/day)."""
+        s = self.scenario
+        produced = (s.potential_kt - s.shut_in_kt).stack().rename("production_kt")
+        return pd.concat([produced, s.shut_in_kt.stack().rename("shut_in_kt")], axis=1).rename_axis(["day", "field"])
+
+    def peak_storage_by_node(self) -> pd.DataFrame:
+        stock = self.scenario.node_stock_kt()
+        if stock.empty:
+            return pd.DataFrame(columns=["peak_storage_kt", "peak_day"])
+        peaks = pd.DataFrame({"peak_storage_kt": stock.max(), "peak_day": stock.idxmax().astype(str)})
+        return peaks.rename_axis("node")
+
+
+def route_changes(network: Network, scenario: RunRecord, baseline: RunRecord) -> pd.DataFrame:
+    """Per route (routes.csv measure link): Mt over the period, baseline and scenario, and the change."""
+    s_flow, b_flow = scenario.link_flow_kt().sum(), baseline.link_flow_kt().sum()
+    rows = []
+    for route_id, route in network.routes.iterrows():
+        link = route["measure_link"]
+        base, scen = float(b_flow.get(link, 0.0)) / 1000.0, float(s_flow.get(link, 0.0)) / 1000.0
+        rows.append({"route": route_id, "name": route["name"], "baseline_mt": base, "scenario_mt": scen,
+                     "change_mt": scen - base})
+    return pd.DataFrame(rows).set_index("route") if rows else pd.DataFrame()

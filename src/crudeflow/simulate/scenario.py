@@ -1,0 +1,387 @@
+"""Scenario files (YAML): what happens to the network over a period, validated with messages that name
+the file, the line and the field.
+
+A scenario lists outages (an asset's remaining capacity over a window), production changes, price
+changes, contract overrides and assets added or switched on, plus settings with labelled defaults. Unknown
+keys are errors. Every number carries a `source:` (ids from sources.csv and/or 'assumption: why').
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from crudeflow.errors import InputError
+from crudeflow.network import Network
+from crudeflow.network.load import ASSUMPTION_PREFIX, parse_source
+
+SCENARIO_DIR = Path(__file__).resolve().parent.parent / "data" / "kazakhstan" / "scenarios"
+
+Path_ = tuple[str | int, ...]
+
+
+class Item(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Period(Item):
+    start: dt.date = Field(description="First simulated day")
+    end: dt.date = Field(description="Last simulated day (inclusive)")
+    step: Literal["day"] = Field("day", description="Time step; daily only")
+
+
+class Window(Item):
+    """Days a change applies: from `start` to `end` inclusive, or `duration_days` long; open-ended
+    (to the end of the period) when neither is given."""
+
+    start: dt.date
+    end: dt.date | None = None
+    duration_days: int | None = Field(None, ge=1)
+    source: str = Field(min_length=1, description="Source ids and/or 'assumption: why'")
+
+    def last_day(self, period_end: dt.date) -> dt.date:
+        if self.end is not None:
+            return self.end
+        if self.duration_days is not None:
+            return self.start + dt.timedelta(days=self.duration_days - 1)
+        return period_end
+
+
+class Outage(Window):
+    asset: str = Field(description="Link or node id")
+    remaining: float | None = Field(None, ge=0, le=1, description="Share of capacity left (0 = closed)")
+    remaining_mtpa: float | None = Field(None, ge=0, description="Capacity left, Mt/yr (all shippers)")
+
+    def lost_fraction(self, capacity_mtpa: float) -> float:
+        """Share of the asset's capacity this outage takes away."""
+        if self.remaining_mtpa is not None:
+            return 1.0 - self.remaining_mtpa / capacity_mtpa if capacity_mtpa > 0 else 0.0
+        return 1.0 - (self.remaining if self.remaining is not None else 0.0)
+
+
+class ProductionChange(Window):
+    field: str = Field(description="Field node id")
+    output: float | None = Field(None, ge=0, le=3, description="Output as a share of normal (0 = down)")
+    output_mtpa: float | None = Field(None, ge=0, description="Output, Mt/yr")
+
+
+class PriceChange(Window):
+    sink: str | None = Field(None, description="Market node id; all markets when omitted")
+    diff_change_usd_per_bbl: float = Field(description="Added to the market's price, USD/bbl")
+
+
+class ContractOverride(Item):
+    contract: str = Field(description="Contract id from contracts.csv")
+    min_mtpa: float | None = Field(None, ge=0)
+    max_mtpa: float | None = Field(None, ge=0)
+    source: str = Field(min_length=1)
+
+
+class AssetChange(Item):
+    link: str = Field(description="Link id")
+    open: bool = Field(False, description="Put a proposed link in service")
+    capacity_mtpa: float | None = Field(None, ge=0, description="New capacity, Mt/yr")
+    add_capacity_mtpa: float | None = Field(None, ge=0, description="Capacity added, Mt/yr")
+    source: str = Field(min_length=1)
+
+
+class Settings(Item):
+    """Figures the simulation needs that the dataset does not hold; each default is a labelled assumption."""
+
+    state_take_fraction: float = Field(0.4, ge=0, le=1)
+    state_take_fraction_source: str = (
+        "assumption: ~40% of export revenue goes to the state (rent tax on exports, export customs duty, "
+        "mineral extraction tax); not in the sources")
+    restart_ramp_fraction_per_day: float = Field(0.1, gt=0, le=1)
+    restart_ramp_fraction_per_day_source: str = (
+        "assumption: a shut-in field regains at most 10% of its normal output a day (about ten days to full "
+        "rate); no public figure found")
+    initial_fill_fraction: float = Field(0.0, ge=0, le=1)
+    initial_fill_fraction_source: str = (
+        "assumption: working storage starts empty (tank bottoms and operating minimums are not modelled)")
+    holding_cost_usd_per_t_per_day: float = Field(0.05, ge=0)
+    holding_cost_usd_per_t_per_day_source: str = (
+        "assumption: a small charge so the operator never holds oil it could export; not a market figure")
+    shut_in_penalty_usd_per_t: float = Field(10.0, ge=0)
+    shut_in_penalty_usd_per_t_source: str = "assumption: as the dispatch default (dispatch/inputs.py)"
+
+
+class Scenario(Item):
+    name: str = Field(min_length=1)
+    description: str = ""
+    base_year: int = Field(ge=1990, le=2100, description="Year of the dataset the network, output and prices come from")
+    period: Period
+    outages: list[Outage] = []
+    production_changes: list[ProductionChange] = []
+    price_changes: list[PriceChange] = []
+    contracts: list[ContractOverride] = []
+    assets: list[AssetChange] = []
+    settings: Settings = Field(default_factory=lambda: Settings.model_validate({}))
+
+    def days(self) -> list[dt.date]:
+        n = (self.period.end - self.period.start).days + 1
+        return [self.period.start + dt.timedelta(days=i) for i in range(n)]
+
+    def disruption_start(self) -> dt.date | None:
+        """First day an outage or production change bites inside the period."""
+        starts = [w.start for w in [*self.outages, *self.production_changes]
+                  if w.last_day(self.period.end) >= self.period.start and w.start <= self.period.end]
+        return max(min(starts), self.period.start) if starts else None
+
+
+@dataclass
+class ScenarioFile:
+    """A validated scenario and the file line of each of its keys, for messages."""
+
+    scenario: Scenario
+    path: Path
+    lines: dict[Path_, int] = field(default_factory=dict)
+
+    def error(self, where: Path_, reason: str, value: object = None) -> InputError:
+        return InputError(self.path, reason, line=_line_of(self.lines, where), field=_field_name(where), value=value)
+
+
+def builtin_names() -> list[str]:
+    return sorted(p.stem for p in SCENARIO_DIR.glob("*.yaml"))
+
+
+def resolve_path(name_or_path: str | Path) -> Path:
+    """A scenario file by path, or a built-in scenario by name."""
+    path = Path(name_or_path)
+    if path.is_file():
+        return path
+    builtin = SCENARIO_DIR / f"{name_or_path}.yaml"
+    if builtin.is_file():
+        return builtin
+    known = ", ".join(builtin_names())
+    raise InputError(name_or_path, f"no such scenario file or built-in scenario; built-in: {known}")
+
+
+def read_scenario(name_or_path: str | Path, network: Network | None = None) -> ScenarioFile:
+    """Parse and validate a scenario; with a network, also check its ids, dates, sources and overlaps."""
+    path = resolve_path(name_or_path)
+    text = path.read_text(encoding="utf-8")
+    try:
+        node = yaml.compose(text)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        raise InputError(path, f"not valid YAML: {getattr(exc, 'problem', None) or exc}", line=line) from None
+    lines: dict[Path_, int] = {}
+    if node is not None:
+        _collect_lines(node, (), lines)
+    if not isinstance(data, dict):
+        raise InputError(path, "a scenario file must be a mapping of keys (name, base_year, period, ...)", line=1)
+    try:
+        scenario = Scenario.model_validate(data)
+    except ValidationError as exc:
+        raise _pydantic_error(path, lines, exc) from None
+    found = ScenarioFile(scenario, path, lines)
+    check_dates(found)
+    if network is not None:
+        check_against_network(found, network)
+    return found
+
+
+def _collect_lines(node: yaml.Node, where: Path_, lines: dict[Path_, int]) -> None:
+    lines[where] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            key = (*where, str(key_node.value))
+            _collect_lines(value_node, key, lines)
+            lines[key] = key_node.start_mark.line + 1
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            _collect_lines(item, (*where, i), lines)
+
+
+def _line_of(lines: dict[Path_, int], where: Path_) -> int | None:
+    for n in range(len(where), -1, -1):
+        if where[:n] in lines:
+            return lines[where[:n]]
+    return None
+
+
+def _field_name(where: Path_) -> str | None:
+    return ".".join(str(p) for p in where) if where else None
+
+
+def _pydantic_error(path: Path, lines: dict[Path_, int], exc: ValidationError) -> InputError:
+    first = exc.errors()[0]
+    where: Path_ = tuple(first["loc"])
+    reason, value = first["msg"], first.get("input")
+    if first["type"] == "extra_forbidden":
+        model = _model_at(where[:-1])
+        known = list(model.model_fields) if model else []
+        hint = difflib.get_close_matches(str(where[-1]), known, n=1)
+        reason = "unknown key" + (f"; did you mean '{hint[0]}'?" if hint else f"; known keys: {', '.join(known)}")
+        value = None
+    elif first["type"] == "missing":
+        reason, value = "a value is required", None
+    elif where and where[-1] == "remaining" and first["type"] == "less_than_equal":
+        reason = "remaining capacity above 100%: give a share between 0 and 1, or remaining_mtpa"
+    if isinstance(value, dict | list):
+        value = None
+    return InputError(path, reason, line=_line_of(lines, where), field=_field_name(where), value=value)
+
+
+def _model_at(where: Path_) -> type[BaseModel] | None:
+    """The pydantic model that describes the mapping at `where`, for listing its keys."""
+    model: type[BaseModel] = Scenario
+    for part in where:
+        if isinstance(part, int):
+            continue
+        annotation = model.model_fields[part].annotation if part in model.model_fields else None
+        inner = getattr(annotation, "__args__", (annotation,))[0]
+        if not (isinstance(inner, type) and issubclass(inner, BaseModel)):
+            return None
+        model = inner
+    return model
+
+
+def windows(scenario: Scenario) -> list[tuple[Path_, Window]]:
+    return [
+        *((("outages", i), w) for i, w in enumerate(scenario.outages)),
+        *((("production_changes", i), w) for i, w in enumerate(scenario.production_changes)),
+        *((("price_changes", i), w) for i, w in enumerate(scenario.price_changes)),
+    ]
+
+
+def check_dates(found: ScenarioFile) -> None:
+    s = found.scenario
+    if s.period.end < s.period.start:
+        raise found.error(("period", "end"), f"end is before start ({s.period.start})", str(s.period.end))
+    for where, w in windows(s):
+        if w.end is not None and w.duration_days is not None:
+            raise found.error((*where, "duration_days"), "give end or duration_days, not both")
+        if w.end is not None and w.end < w.start:
+            raise found.error((*where, "end"), f"end is before start ({w.start})", str(w.end))
+    for i, o in enumerate(s.outages):
+        if o.remaining is not None and o.remaining_mtpa is not None:
+            raise found.error(("outages", i, "remaining_mtpa"), "give remaining or remaining_mtpa, not both")
+    for i, p in enumerate(s.production_changes):
+        if (p.output is None) == (p.output_mtpa is None):
+            raise found.error(("production_changes", i, "output"), "give exactly one of output or output_mtpa")
+
+
+def check_against_network(found: ScenarioFile, network: Network) -> None:
+    """Ids exist, sources are known or labelled, capacities make sense, overlapping outages fit."""
+    s = found.scenario
+    links, nodes = network.links, network.nodes
+    fields = set(nodes.index[nodes["kind"] == "field"])
+    if s.base_year not in network.years.index or s.base_year not in set(network.production["year"]):
+        raise found.error(("base_year",), f"no dataset year {s.base_year}; years: {sorted(network.years.index)}",
+                          s.base_year)
+    _check_sources(found, set(network.sources.index))
+    for i, o in enumerate(s.outages):
+        if o.asset not in links.index and o.asset not in nodes.index:
+            raise found.error(("outages", i, "asset"), "unknown asset (not a link or node id)" +
+                              _hint(o.asset, [*links.index, *nodes.index]), o.asset)
+        capacity = asset_capacity_mtpa(network, o.asset)
+        if o.remaining_mtpa is not None:
+            if capacity is None:
+                raise found.error(("outages", i, "remaining_mtpa"),
+                                  "this node has no throughput limit; give remaining as a share", o.remaining_mtpa)
+            if o.remaining_mtpa > capacity + 1e-9:
+                raise found.error(("outages", i, "remaining_mtpa"),
+                                  f"remaining capacity above 100% (the asset carries {capacity:g} Mt/yr)",
+                                  o.remaining_mtpa)
+    for i, p in enumerate(s.production_changes):
+        if p.field not in fields:
+            raise found.error(("production_changes", i, "field"), "unknown field" + _hint(p.field, sorted(fields)),
+                              p.field)
+    for i, c in enumerate(s.price_changes):
+        if c.sink is not None and c.sink not in network.markets.index:
+            markets = list(network.markets.index)
+            raise found.error(("price_changes", i, "sink"), "unknown market" + _hint(c.sink, markets), c.sink)
+    known_contracts = set(network.contracts["id"])
+    for i, k in enumerate(s.contracts):
+        if k.contract not in known_contracts:
+            hint = _hint(k.contract, sorted(known_contracts))
+            raise found.error(("contracts", i, "contract"), "unknown contract" + hint, k.contract)
+    for i, a in enumerate(s.assets):
+        if a.link not in links.index:
+            raise found.error(("assets", i, "link"), "unknown link" + _hint(a.link, list(links.index)), a.link)
+    check_overlaps(found, network)
+
+
+def asset_capacity_mtpa(network: Network, asset: str) -> float | None:
+    """Capacity an outage takes a share of: a link's capacity, a node's throughput (None if unlimited)."""
+    if asset in network.links.index:
+        return float(network.links.at[asset, "capacity_mtpa"])
+    throughput = network.nodes.at[asset, "throughput_mtpa"]
+    return None if throughput != throughput else float(throughput)
+
+
+def check_overlaps(found: ScenarioFile, network: Network) -> None:
+    """Outages on one asset add up; together they may not take more than all of it on any day."""
+    s = found.scenario
+    lost: dict[tuple[str, dt.date], float] = {}
+    for i, o in enumerate(s.outages):
+        capacity = asset_capacity_mtpa(network, o.asset) or 0.0
+        day = o.start
+        while day <= o.last_day(s.period.end):
+            total = lost.get((o.asset, day), 0.0) + o.lost_fraction(capacity)
+            if total > 1.0 + 1e-9:
+                raise found.error(("outages", i, "asset"),
+                                  f"overlapping outages on {o.asset} take away {100 * total:.0f}% of its capacity "
+                                  f"on {day}", o.asset)
+            lost[(o.asset, day)] = total
+            day += dt.timedelta(days=1)
+
+
+def _check_sources(found: ScenarioFile, source_ids: set[str]) -> None:
+    def check(where: Path_, text: str) -> None:
+        ids, reason = parse_source(text)
+        if ASSUMPTION_PREFIX in text.lower() and len(reason) < 8:
+            raise found.error(where, "an assumption must say why", text)
+        if not ids and not reason:
+            raise found.error(where, "name a source id or say 'assumption: why'", text)
+        for source_id in ids:
+            if source_id not in source_ids:
+                raise found.error(where, "unknown source id (not in sources.csv); an assumption must start with "
+                                  "'assumption:'", source_id)
+
+    s = found.scenario
+    for where, w in windows(s):
+        check((*where, "source"), w.source)
+    for i, k in enumerate(s.contracts):
+        check(("contracts", i, "source"), k.source)
+    for i, a in enumerate(s.assets):
+        check(("assets", i, "source"), a.source)
+    for name in Settings.model_fields:
+        if name.endswith("_source"):
+            check(("settings", name), getattr(s.settings, name))
+
+
+def _hint(value: str, known: list[str]) -> str:
+    close = difflib.get_close_matches(value, known, n=1)
+    return f"; did you mean '{close[0]}'?" if close else ""
+
+
+def combine(main: Scenario, *others: Scenario) -> Scenario:
+    """`main` with the changes of `others` added (their period, base year and settings are ignored)."""
+    merged: dict[str, Any] = main.model_dump()
+    for other in others:
+        extra = other.model_dump()
+        for key in ("outages", "production_changes", "price_changes", "contracts", "assets"):
+            merged[key] = merged[key] + extra[key]
+    merged["name"] = " + ".join([main.name, *(o.name for o in others)])
+    merged["description"] = "; ".join(d for d in [main.description, *(o.description for o in others)] if d)
+    return Scenario.model_validate(merged)
+
+
+def read_combined(names: list[str], network: Network) -> Scenario:
+    """Read `names` (the first sets the period), validate each, and check overlaps on the whole."""
+    files = [read_scenario(name, network) for name in names]
+    scenario = combine(files[0].scenario, *(f.scenario for f in files[1:]))
+    if len(files) > 1:
+        check_overlaps(ScenarioFile(scenario, files[0].path), network)
+    return scenario
