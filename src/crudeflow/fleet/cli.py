@@ -1,0 +1,179 @@
+"""`crudeflow fleet`: simulate the trans-Caspian tanker fleet and report what the sea legs can carry."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+
+from crudeflow.cli_common import add_dataset_option, add_output_options
+from crudeflow.errors import CrudeflowError, InputError
+from crudeflow.fleet.claim import CLAIM_MTPA_PER_NEW_TANKER, new_tanker_check
+from crudeflow.fleet.coupling import sea_leg_capacity_mtpa
+from crudeflow.fleet.inputs import (
+    Fleet,
+    FleetGroup,
+    FleetInputs,
+    check_group,
+    load_fleet_inputs,
+    with_port_changes,
+    with_tanker_changes,
+)
+from crudeflow.fleet.results import FleetResult
+from crudeflow.fleet.run import simulate_fleet, sweep_added_tankers
+from crudeflow.output import atomic_write_bytes, emit, render, to_jsonable
+
+TABLES = ("all", "throughput", "capacity", "ports", "tankers", "bounds")
+TEXT_TANKER_COLUMNS = ["tanker", "voyages_per_year", "carried_mtpa", "utilisation", "wait_oil_pct",
+                       "wait_room_pct", "wait_berth_pct", "weather_pct", "maintenance_pct"]
+THROUGHPUT_PNG, GANTT_PNG = "fleet_throughput_vs_size.png", "fleet_gantt_month.png"
+
+
+def _count(minimum: int, maximum: int | None = None) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+        if value < minimum or (maximum is not None and value > maximum):
+            limits = f"at least {minimum}" if maximum is None else f"{minimum}-{maximum}"
+            raise argparse.ArgumentTypeError(f"must be {limits}, got {value}")
+        return value
+
+    return parse
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    parser = subparsers.add_parser(
+        "fleet", help="simulate the Caspian tanker fleet (SimPy): what the sea legs carry, and the bottleneck",
+        description="Simulate the trans-Caspian shuttle tankers (berths, shore tanks, storms, maintenance) "
+                    "and report throughput per sea leg with a 95% interval over replications, port and "
+                    "tanker use, closed-form limits and the binding bottleneck.")
+    add_dataset_option(parser)
+    parser.add_argument("--fleet", default="present", help="fleet option from fleets.csv (default: present)")
+    parser.add_argument("--tankers", type=_count(0), default=0, metavar="N",
+                        help="add N new tankers to the fleet (class --tanker-class)")
+    parser.add_argument("--tanker-class", default="newbuild", help="class of the added tankers (default: newbuild)")
+    parser.add_argument("--destination", default=None,
+                        help="terminal the added tankers serve (default: the fleet's first terminal)")
+    parser.add_argument("--port", action="append", default=[], metavar="ID.FIELD=VALUE",
+                        help="change a port value, e.g. kuryk.oil_berths=2 (repeatable)")
+    parser.add_argument("--tanker", action="append", default=[], metavar="ID.FIELD=VALUE",
+                        help="change a tanker-class value, e.g. newbuild.laden_speed_knots=12 (repeatable)")
+    parser.add_argument("--replications", type=_count(1), default=20, help="replications (default: 20)")
+    parser.add_argument("--years", type=_count(1), default=1, help="simulated years per replication (default: 1)")
+    parser.add_argument("--seed", type=_count(0), default=0, help="random seed (default: 0)")
+    parser.add_argument("--no-weather", action="store_true", help="no storm closures")
+    parser.add_argument("--no-maintenance", action="store_true", help="no maintenance days")
+    parser.add_argument("--table", choices=TABLES, default="all",
+                        help="table to print (default: all; CSV prints one table, throughput unless chosen)")
+    parser.add_argument("--charts", type=Path, default=None, metavar="DIR",
+                        help=f"write {THROUGHPUT_PNG} (a sweep of fleet sizes) and {GANTT_PNG}")
+    parser.add_argument("--chart-max-added", type=_count(1), default=10, metavar="K",
+                        help="the size chart adds 0..K tankers to the fleet (default: 10)")
+    parser.add_argument("--gantt-month", type=_count(1, 12), default=1, metavar="M",
+                        help="calendar month of the Gantt chart, 1-12 (default: 1, January)")
+    parser.add_argument("--check-claim", action="store_true",
+                        help=f"compare one new tanker with seed003's {CLAIM_MTPA_PER_NEW_TANKER:g} Mt/yr "
+                             "(fleets newbuild-1, present, caspian-tankers-6)")
+    add_output_options(parser)
+    parser.set_defaults(handler=run_fleet_command)
+
+
+def run_fleet_command(args: argparse.Namespace) -> int:
+    inputs = load_fleet_inputs(args.dataset)
+    inputs = with_tanker_changes(with_port_changes(inputs, args.port), args.tanker)
+    if args.check_claim:
+        if args.fleet != "present" or args.tankers:
+            raise CrudeflowError("--check-claim uses the fleets named in fleets.csv; drop --fleet and --tankers")
+        table = new_tanker_check(inputs, replications=args.replications, years=args.years, seed=args.seed)
+        emit(render(table, args.format, float_format="{:,.3f}"), args.out)
+        return 0
+    base = inputs.fleet(args.fleet)
+    destination = args.destination or base.groups[0].destination
+    check_group(inputs, FleetGroup(args.tanker_class, args.tankers, destination), "--tanker-class/--destination")
+    fleet = base.with_added(args.tanker_class, args.tankers, destination)
+    result = simulate_fleet(inputs, fleet, replications=args.replications, years=args.years, seed=args.seed,
+                            weather=not args.no_weather, maintenance=not args.no_maintenance,
+                            timeline=args.charts is not None)
+    emit(_report(result, args.format, args.table), args.out)
+    if args.charts is not None:
+        _write_charts(args, inputs, base, result, destination)
+    return 0
+
+
+def _tables(result: FleetResult) -> dict[str, pd.DataFrame]:
+    capacity = pd.DataFrame({"capacity_mtpa": sea_leg_capacity_mtpa(result)}).rename_axis("link")
+    return {"throughput": result.throughput(), "capacity": capacity, "ports": result.ports(),
+            "tankers": result.tankers(), "bounds": result.bounds()}
+
+
+def _report(result: FleetResult, fmt: str, table: str) -> str:
+    tables = _tables(result)
+    if fmt == "csv":
+        return render(tables["throughput" if table == "all" else table], "csv")
+    if fmt == "json":
+        bottleneck = result.bottleneck()
+        chosen = tables if table == "all" else {table: tables[table]}
+        payload: dict[str, object] = {
+            "fleet": result.fleet.name, "fleet_size": result.fleet.size,
+            "replications": len(result.replications), "years": result.years, "seed": result.seed,
+            "weather": result.options.weather, "maintenance": result.options.maintenance,
+            "bottleneck": bottleneck.sentence, "bottleneck_resource": bottleneck.resource,
+            "bottleneck_port": bottleneck.port, **chosen,
+        }
+        if "capacity" in chosen:
+            payload["capacity"] = sea_leg_capacity_mtpa(result)
+        return json.dumps(to_jsonable(payload), indent=2) + "\n"
+    if table != "all":
+        return render(tables[table], "text", "{:,.3f}")
+    options = result.options
+    head = (f"Fleet {result.fleet.name} ({result.fleet.size} tankers): {len(result.replications)} replications "
+            f"x {result.years} year(s), seed {result.seed}, weather {'on' if options.weather else 'off'}, "
+            f"maintenance {'on' if options.maintenance else 'off'}\n")
+    sections = [
+        head,
+        "Throughput, Mt/yr (mean and 95% interval over replications)\n"
+        + render(tables["throughput"], "text", "{:,.3f}"),
+        f"Bottleneck: {result.bottleneck().sentence}\n",
+        "Sea-leg capacity for the network, Mt/yr by link id\n" + render(tables["capacity"], "text", "{:,.3f}"),
+        "Ports (per call: hours; utilisation: share of berth time occupied)\n" + _transposed(tables["ports"]),
+        "Tankers (utilisation: share of time sailing, clearing or pumping; other columns: % of time)\n"
+        + render(tables["tankers"][TEXT_TANKER_COLUMNS], "text"),
+        "Closed-form limits, Mt/yr (no weather)\n" + render(tables["bounds"], "text"),
+    ]
+    return "\n".join(sections)
+
+
+def _transposed(frame: pd.DataFrame) -> str:
+    def cell(value: object) -> str:
+        if isinstance(value, float):
+            return "" if math.isnan(value) else f"{value:,.2f}"
+        return str(value)
+
+    return str(frame.map(cell).T.to_string()) + "\n"
+
+
+def _write_charts(args: argparse.Namespace, inputs: FleetInputs, base: Fleet, result: FleetResult,
+                  destination: str) -> None:
+    from crudeflow.fleet.charts import gantt_month_png, throughput_vs_size_png  # matplotlib only when asked
+
+    max_added = max(args.chart_max_added, args.tankers)
+    sweep = sweep_added_tankers(inputs, base, args.tanker_class, destination, max_added,
+                                replications=args.replications, years=args.years, seed=args.seed,
+                                weather=not args.no_weather, maintenance=not args.no_maintenance)
+    title = (f"Fleet {base.name} plus 0-{max_added} '{args.tanker_class}' tankers "
+             f"({args.replications} replications x {args.years} yr)")
+    claim = CLAIM_MTPA_PER_NEW_TANKER if args.tanker_class == "newbuild" else None
+    chart = throughput_vs_size_png(sweep, title, claim, marked_tankers=result.fleet.size)
+    folder: Path = args.charts
+    if folder.exists() and not folder.is_dir():
+        raise InputError(folder, "--charts must name a folder")
+    atomic_write_bytes(folder / THROUGHPUT_PNG, chart)
+    atomic_write_bytes(folder / GANTT_PNG, gantt_month_png(result, args.gantt_month))
+    print(f"wrote {folder / THROUGHPUT_PNG} and {folder / GANTT_PNG}", file=sys.stderr)
