@@ -15,9 +15,9 @@ from pydantic import ValidationError
 from crudeflow.errors import InputError
 from crudeflow.fleet.schema import FLEET_TABLES, FleetRow, Leg, Port, TankerClass, WeatherSeason
 from crudeflow.network.load import Provenance, _check_source_ids, _read_table, split_list
+from crudeflow.network.network import dataset_folder
 from crudeflow.network.schema import Row, Source, sourced_columns
 
-DATA_ROOT = Path(__file__).resolve().parent.parent / "data"
 FLEET_FOLDER = "fleet"
 R = TypeVar("R", bound=Row)
 
@@ -99,12 +99,7 @@ class FleetInputs:
 
 def fleet_folder(dataset: str | Path = "kazakhstan") -> Path:
     """The fleet tables of a built-in dataset (by name) or of a dataset folder (by path)."""
-    folder = Path(dataset)
-    if not folder.is_dir():
-        folder = DATA_ROOT / str(dataset)
-        if not folder.is_dir():
-            builtin = sorted(p.name for p in DATA_ROOT.iterdir() if p.is_dir())
-            raise InputError(dataset, f"no such dataset folder or built-in dataset; built-in: {builtin}")
+    folder = dataset_folder(dataset)
     if not (folder / FLEET_FOLDER).is_dir():
         raise InputError(folder / FLEET_FOLDER, "the dataset has no fleet tables")
     return folder / FLEET_FOLDER

@@ -96,15 +96,20 @@ class Network:
         return solve_dispatch(self, year=year, **options)  # type: ignore[arg-type]
 
 
-def load(name_or_path: str | Path = "kazakhstan") -> Network:
-    """Load a built-in dataset by name, or a dataset folder by path, validated."""
+def dataset_folder(name_or_path: str | Path = "kazakhstan") -> Path:
+    """The folder of a built-in dataset (by name) or of a dataset folder (by path)."""
     folder = Path(name_or_path)
     if not folder.is_dir():
         folder = DATA_ROOT / str(name_or_path)
         if not folder.is_dir():
             builtin = sorted(p.name for p in DATA_ROOT.iterdir() if p.is_dir())
             raise InputError(name_or_path, f"no such dataset folder or built-in dataset; built-in: {builtin}")
-    raw = read_dataset(folder)
+    return folder
+
+
+def load(name_or_path: str | Path = "kazakhstan") -> Network:
+    """Load a built-in dataset by name, or a dataset folder by path, validated."""
+    raw = read_dataset(dataset_folder(name_or_path))
     network = _assemble(raw)
     _check_references(raw, network)
     return network
