@@ -91,6 +91,23 @@ class AssetChange(Item):
     source: str = Field(min_length=1)
 
 
+class FleetOption(Item):
+    """`fleet:` in a scenario file: a fleet option whose simulated sea-leg capacities replace links.csv's."""
+
+    name: str = Field(min_length=1, description="A fleet in fleet/fleets.csv, e.g. caspian-tankers-6")
+    port_changes: list[str] = Field([], description="Port values changed, e.g. ['kuryk.oil_berths=2']")
+    tanker_changes: list[str] = Field([], description="Tanker-class changes, e.g. ['newbuild.cargo_fraction=0.8']")
+    replications: int = Field(20, ge=1, le=1000, description="Fleet-model replications the mean is taken over")
+    seed: int = Field(0, ge=0)
+
+    def command(self) -> str:
+        """The `crudeflow fleet` command that reproduces the capacities."""
+        parts = [f"crudeflow fleet --fleet {self.name}", *(f"--port {c}" for c in self.port_changes),
+                 *(f"--tanker {c}" for c in self.tanker_changes),
+                 f"--replications {self.replications} --seed {self.seed}"]
+        return " ".join(parts)
+
+
 class Settings(Item):
     """Figures the simulation needs that the dataset does not hold; each default is a labelled assumption."""
 
@@ -122,6 +139,7 @@ class Scenario(Item):
     price_changes: list[PriceChange] = []
     contracts: list[ContractOverride] = []
     assets: list[AssetChange] = []
+    fleet: FleetOption | None = None
     settings: Settings = Field(default_factory=lambda: Settings.model_validate({}))
 
     def days(self) -> list[dt.date]:
@@ -164,7 +182,10 @@ def resolve_path(name_or_path: str | Path) -> Path:
 
 
 def read_scenario(name_or_path: str | Path, network: Network | None = None) -> ScenarioFile:
-    """Parse and validate a scenario; with a network, also check its ids, dates, sources and overlaps."""
+    """Parse and validate a scenario; with a network, also check its ids, dates, sources and overlaps, and
+    turn a named fleet into sea-leg capacities (running the fleet model)."""
+    from crudeflow.simulate.fleet_option import with_fleet  # imports this module: import at call time
+
     path = resolve_path(name_or_path)
     text = path.read_text(encoding="utf-8")
     try:
@@ -187,6 +208,7 @@ def read_scenario(name_or_path: str | Path, network: Network | None = None) -> S
     check_dates(found)
     if network is not None:
         check_against_network(found, network)
+        found.scenario = with_fleet(found.scenario, network)
     return found
 
 
@@ -309,7 +331,28 @@ def check_against_network(found: ScenarioFile, network: Network) -> None:
     for i, a in enumerate(s.assets):
         if a.link not in links.index:
             raise found.error(("assets", i, "link"), "unknown link" + _hint(a.link, list(links.index)), a.link)
+    if s.fleet is not None:
+        check_fleet(found, network)
     check_overlaps(found, network)
+
+
+def check_fleet(found: ScenarioFile, network: Network) -> None:
+    """The fleet exists in the dataset's fleet tables and each change names a real row and field."""
+    from crudeflow.fleet.inputs import load_fleet_inputs, with_port_changes, with_tanker_changes
+
+    option = found.scenario.fleet
+    assert option is not None
+    inputs = load_fleet_inputs(network.folder)
+    if option.name not in inputs.fleets:
+        raise found.error(("fleet", "name"), "unknown fleet (not in fleet/fleets.csv)" +
+                          _hint(option.name, sorted(inputs.fleets)), option.name)
+    for key, apply in (("port_changes", with_port_changes), ("tanker_changes", with_tanker_changes)):
+        for i, change in enumerate(getattr(option, key)):
+            try:
+                apply(inputs, [change])
+            except InputError as exc:
+                detail = f"{exc.row_id}.{exc.field}: " if exc.row_id and exc.field else ""
+                raise found.error(("fleet", key, i), detail + exc.reason, change) from None
 
 
 def asset_capacity_mtpa(network: Network, asset: str) -> float | None:
@@ -373,6 +416,7 @@ def combine(main: Scenario, *others: Scenario) -> Scenario:
         extra = other.model_dump()
         for key in ("outages", "production_changes", "price_changes", "contracts", "assets"):
             merged[key] = merged[key] + extra[key]
+        merged["fleet"] = merged["fleet"] or extra["fleet"]
     merged["name"] = " + ".join([main.name, *(o.name for o in others)])
     merged["description"] = "; ".join(d for d in [main.description, *(o.description for o in others)] if d)
     return Scenario.model_validate(merged)

@@ -1,0 +1,65 @@
+"""A scenario that names a fleet: the sea legs take the fleet model's capacities, not a typed-in figure;
+a fleet the dataset lacks, or a bad change to it, is one line naming the file, line and field, exit 2."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import crudeflow
+import crudeflow.cli
+from crudeflow.fleet import fleet_capacity_mtpa
+from crudeflow.simulate.scenario import read_scenario
+from crudeflow.simulate.timeline import network_with_assets
+
+FLEET_SCENARIO = """\
+name: fleet-test
+base_year: 2024
+period:
+  start: 2024-07-01
+  end: 2024-07-10
+fleet:
+  name: {name}
+  replications: 3
+  port_changes: [{change}]
+"""
+
+
+@pytest.fixture(scope="module")
+def network() -> crudeflow.Network:
+    return crudeflow.load("kazakhstan")
+
+
+def test_named_fleet_sets_sea_leg_capacity(network: crudeflow.Network) -> None:
+    scenario = read_scenario("caspian-tankers-6", network).scenario
+    expected = fleet_capacity_mtpa("caspian-tankers-6", replications=20, seed=0)
+    changed = network_with_assets(network, scenario)
+    for link, mtpa in expected.items():
+        assert changed.links.at[link, "capacity_mtpa"] == pytest.approx(mtpa, abs=1e-3)
+    # the fleet model, not six times the seed's 0.7 Mt/yr on top of links.csv
+    typed_in = float(network.links.at["aktau_baku", "capacity_mtpa"]) + 6 * 0.7
+    assert abs(changed.links.at["aktau_baku", "capacity_mtpa"] - typed_in) > 0.5
+
+
+def test_port_change_reaches_the_network(tmp_path: Path, network: crudeflow.Network) -> None:
+    path = tmp_path / "fleet.yaml"
+    path.write_text(FLEET_SCENARIO.format(name="present", change="sangachal.oil_berths=3"), encoding="utf-8")
+    scenario = read_scenario(path, network).scenario
+    links = {a.link for a in scenario.assets}
+    assert links == set(fleet_capacity_mtpa("present", replications=3, port_changes=["sangachal.oil_berths=3"]))
+    assert all("crudeflow fleet --fleet present --port sangachal.oil_berths=3" in a.source for a in scenario.assets)
+
+
+@pytest.mark.parametrize(("name", "change", "field", "words"), [
+    ("no-such-fleet", "kuryk.oil_berths=2", "fleet.name", "unknown fleet"),
+    ("present", "atlantis.oil_berths=2", "fleet.port_changes.0", "no such port"),
+    ("present", "kuryk.oil_berths=-1", "fleet.port_changes.0", "kuryk.oil_berths"),
+])
+def test_bad_fleet_one_line_exit_2(name: str, change: str, field: str, words: str, tmp_path: Path,
+                                   capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text(FLEET_SCENARIO.format(name=name, change=change), encoding="utf-8")
+    assert crudeflow.cli.main(["simulate", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and f"field '{field}'" in err and words in err and str(path) in err, err
