@@ -1,0 +1,1 @@
+"""Export risk over a year of random disruptions: outage models, sequential Monte Carlo, metrics."""
