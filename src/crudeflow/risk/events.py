@@ -27,7 +27,8 @@ class OutageEvent:
 
 
 def sample_rng(seed: int, sample: int) -> np.random.Generator:
-    """The random stream of one sample-year: a function of (seed, sample index) only, so results do not
+    """A random stream of one sample-year that is a function of (seed, sample index) only, so results do not
     depend on how samples are split across processes or workers, and every option compared on the same
-    seed sees the same events (common random numbers)."""
+    seed sees the same events (common random numbers). The outage models key one stream per model the
+    same way (risk/outages.py)."""
     return np.random.default_rng(np.random.SeedSequence([seed, sample]))

@@ -1,0 +1,192 @@
+"""Read and check a dataset's outage tables (risk/outages.csv and risk/durations.csv) against its network.
+
+Every problem is one InputError naming the file, the line, the row, the field and the value: an unknown asset
+(with a did-you-mean), a negative rate, a probability outside 0..1, a duration distribution with no mass, a
+season that does not parse, parameters that do not fit the model's kind.
+"""
+
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+
+from crudeflow.errors import InputError
+from crudeflow.network import Network
+from crudeflow.network.load import Provenance, _check_source_ids, _read_table, split_list
+from crudeflow.risk.outage_models import (
+    Duration,
+    EmpiricalDuration,
+    LognormalDuration,
+    OutageModel,
+    OutageModels,
+    parse_season,
+)
+from crudeflow.risk.outage_schema import DurationRow, OutageRow
+
+RISK_FOLDER = "risk"
+TWO_STATE_ONLY = ("mtbf_days", "mttr_days")
+CATALOGUE_ONLY = ("events_per_year", "probability", "duration", "duration_median_days", "duration_p90_days")
+
+
+def default_outages_path(network: Network) -> Path:
+    return network.folder / RISK_FOLDER / "outages.csv"
+
+
+def load_outage_models(network: Network, path: Path | str | None = None) -> OutageModels:
+    """The outage models in `path` (default: the network's dataset, risk/outages.csv), checked against the
+    network's links and nodes. Empirical durations are read from durations.csv in the same folder.
+
+    >>> import crudeflow
+    >>> models = load_outage_models(crudeflow.load("kazakhstan"))
+    >>> models["black-sea-storm"].assets
+    ('cpc_terminal', 'novorossiysk_sheskharis')
+    """
+    path = Path(path) if path is not None else default_outages_path(network)
+    if not path.exists():
+        raise InputError(path, "outage table not found")
+    rows, lines, provenance = _read_table(path, OutageRow, "id")
+    durations_path = path.parent / "durations.csv"
+    duration_rows, duration_lines, duration_prov = (
+        _read_table(durations_path, DurationRow, None) if durations_path.exists() else ([], [], [])
+    )
+    source_ids = set(network.sources.index)
+    for item in [*provenance, *duration_prov]:
+        _check_source_ids(path.parent, item, source_ids)
+    outage_rows = [row for row in rows if isinstance(row, OutageRow)]
+    durations = [r for r in duration_rows if isinstance(r, DurationRow)]
+    empirical = _empirical_durations(durations_path, durations, duration_lines, outage_rows)
+    assets_kind = _asset_kinds(network)
+    models = []
+    for row, line in zip(outage_rows, lines, strict=True):
+        point_lines = {n for d, n in zip(durations, duration_lines, strict=True) if d.model == row.id}
+        sources = [p for p in provenance if p.line == line] + [p for p in duration_prov if p.line in point_lines]
+        models.append(_model(path, row, line, assets_kind, empirical, source_ids, sources))
+    used = {asset for model in models for asset in model.assets}
+    return OutageModels(tuple(models), path, {asset: assets_kind[asset] for asset in sorted(used)})
+
+
+def _asset_kinds(network: Network) -> dict[str, str]:
+    kinds = {str(node): str(kind) for node, kind in network.nodes["kind"].items()}
+    kinds.update({str(link): "link" for link in network.links.index})
+    return kinds
+
+
+def _model(
+    path: Path,
+    row: OutageRow,
+    line: int,
+    assets_kind: dict[str, str],
+    empirical: dict[str, EmpiricalDuration],
+    source_ids: set[str],
+    provenance: list[Provenance],
+) -> OutageModel:
+    assets = _assets(path, row, line, assets_kind)
+    _check_kind_fields(path, row, line)
+    remaining_max = row.remaining_max if row.remaining_max is not None else row.remaining_min
+    if remaining_max < row.remaining_min:
+        raise InputError(path, f"must be at least remaining_min ({row.remaining_min:g})", line, row.id,
+                         "remaining_max", remaining_max)
+    if row.remaining_min >= 1.0:
+        raise InputError(path, "an event that leaves all of the capacity takes nothing; use a share below 1",
+                         line, row.id, "remaining_min", row.remaining_min)
+    return OutageModel(
+        id=row.id, kind=row.kind, assets=assets, description=row.description,
+        remaining_min=row.remaining_min, remaining_max=remaining_max,
+        mtbf_days=row.mtbf_days, mttr_days=row.mttr_days, events_per_year=row.events_per_year,
+        probability=row.probability if row.probability is not None else 1.0,
+        duration=_duration(path, row, line, empirical) if row.kind == "catalogue" else None,
+        month_weights=_season(path, row, line, source_ids), season=row.season, season_source=row.season_source,
+        derivation=row.derivation, line=line, provenance=tuple(provenance),
+    )
+
+
+def _assets(path: Path, row: OutageRow, line: int, assets_kind: dict[str, str]) -> tuple[str, ...]:
+    assets = tuple(split_list(row.assets))
+    if not assets:
+        raise InputError(path, "name at least one link or node", line, row.id, "assets", row.assets)
+    for asset in assets:
+        if asset not in assets_kind:
+            hint = difflib.get_close_matches(asset, list(assets_kind), n=1)
+            tip = f"; did you mean '{hint[0]}'?" if hint else "; see `crudeflow network --table links` and nodes"
+            raise InputError(path, f"unknown asset (not a link or node of the network){tip}", line, row.id,
+                             "assets", asset)
+    duplicates = sorted({a for a in assets if assets.count(a) > 1})
+    if duplicates:
+        raise InputError(path, "asset named twice", line, row.id, "assets", duplicates[0])
+    return assets
+
+
+def _check_kind_fields(path: Path, row: OutageRow, line: int) -> None:
+    needed, foreign = (TWO_STATE_ONLY, CATALOGUE_ONLY) if row.kind == "two_state" else (
+        ("events_per_year", "duration"), TWO_STATE_ONLY)
+    for column in needed:
+        if getattr(row, column) is None:
+            raise InputError(path, f"a {row.kind} model needs a value here", line, row.id, column)
+    for column in foreign:
+        if getattr(row, column) is not None:
+            raise InputError(path, f"not used by a {row.kind} model; leave it blank", line, row.id, column,
+                             getattr(row, column))
+    if row.kind == "two_state" and row.season:
+        raise InputError(path, "a two_state model runs all year; leave season blank", line, row.id, "season",
+                         row.season)
+
+
+def _duration(path: Path, row: OutageRow, line: int, empirical: dict[str, EmpiricalDuration]) -> Duration:
+    if row.duration == "lognormal":
+        for column in ("duration_median_days", "duration_p90_days"):
+            if getattr(row, column) is None:
+                raise InputError(path, "lognormal durations need a median and a p90", line, row.id, column)
+        median, p90 = float(row.duration_median_days or 0), float(row.duration_p90_days or 0)
+        if p90 < median:
+            raise InputError(path, f"the 90th percentile must be at least the median ({median:g})", line, row.id,
+                             "duration_p90_days", p90)
+        return LognormalDuration(median, p90)
+    for column in ("duration_median_days", "duration_p90_days"):
+        if getattr(row, column) is not None:
+            raise InputError(path, "empirical durations come from durations.csv; leave it blank", line, row.id,
+                             column, getattr(row, column))
+    if row.id not in empirical:
+        raise InputError(path, "the duration distribution has no mass: durations.csv has no row for this model",
+                         line, row.id, "duration", row.duration)
+    return empirical[row.id]
+
+
+def _empirical_durations(
+    path: Path, rows: list[DurationRow], lines: list[int], outages: list[OutageRow]
+) -> dict[str, EmpiricalDuration]:
+    empirical_ids = [row.id for row in outages if row.duration == "empirical"]
+    points: dict[str, list[tuple[float, float]]] = {}
+    first_line: dict[str, int] = {}
+    for row, line in zip(rows, lines, strict=True):
+        if row.model not in empirical_ids:
+            hint = difflib.get_close_matches(row.model, empirical_ids, n=1)
+            tip = f"; did you mean '{hint[0]}'?" if hint else f"; empirical models: {sorted(empirical_ids)}"
+            raise InputError(path, f"not an outage model with empirical durations{tip}", line, row.model,
+                             "model", row.model)
+        points.setdefault(row.model, []).append((row.duration_days, row.weight))
+        first_line.setdefault(row.model, line)
+    found = {}
+    for model, pts in points.items():
+        if sum(weight for _, weight in pts) <= 0:
+            raise InputError(path, "the duration distribution has no mass: its weights add up to 0",
+                             first_line[model], model, "weight", ";".join(f"{w:g}" for _, w in pts))
+        found[model] = EmpiricalDuration(tuple(d for d, _ in pts), tuple(w for _, w in pts))
+    return found
+
+
+def _season(path: Path, row: OutageRow, line: int, source_ids: set[str]) -> tuple[float, ...]:
+    try:
+        weights = parse_season(row.season)
+    except ValueError as exc:
+        raise InputError(path, f"season does not parse: {exc}", line, row.id, "season", row.season) from None
+    if row.season.strip():
+        _check_season_source(path, row, line, source_ids)
+    return weights
+
+
+def _check_season_source(path: Path, row: OutageRow, line: int, source_ids: set[str]) -> None:
+    if not row.season_source:
+        raise InputError(path, "season weights have no source: name one or say 'assumption: why'", line, row.id,
+                         "season_source")
+    item = Provenance(path.name, row.id, "season", 0.0, "weight", row.season_source, line)
+    _check_source_ids(path.parent, item, source_ids)
