@@ -72,6 +72,16 @@ def test_every_number_has_a_source_or_an_assumption(net):
     assert len(table) == expected
 
 
+def test_data_sources_lists_fleet_and_outage_tables(net):
+    from crudeflow.network.cli import companion_provenance
+
+    table = sources_table(net, companion_provenance(net))
+    tables = set(table["table"])
+    assert {"tankers.csv", "ports.csv", "outages.csv", "durations.csv"} <= tables
+    assert ((table["sources"] != "") | (table["assumption"] != "")).all()
+    assert not table.duplicated(["table", "row", "field"]).any()
+
+
 def test_data_check_flags_the_known_contradictions(net):
     checked = check_quotes(net)
     assert checked.at["Kazakh oil via BTC in 2025", "verdict"] == "disagree"  # 150 kbpd vs 1.2–1.7 Mt/yr

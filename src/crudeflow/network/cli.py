@@ -8,7 +8,8 @@ import json
 import pandas as pd
 
 from crudeflow.cli_common import add_dataset_option, add_output_options
-from crudeflow.network.network import load
+from crudeflow.network.load import Provenance
+from crudeflow.network.network import Network, load
 from crudeflow.network.provenance import check_balances, check_quotes, sources_table
 from crudeflow.network.schema import TABLES
 from crudeflow.output import emit, render, to_jsonable
@@ -66,8 +67,23 @@ def run_network(args: argparse.Namespace) -> int:
     return 0
 
 
+def companion_provenance(net: Network) -> list[Provenance]:
+    """Sources of the dataset's other tables: the tanker fleet's and the outage models', where present."""
+    from crudeflow.fleet.inputs import FLEET_FOLDER, load_fleet_inputs
+    from crudeflow.risk.outage_load import default_outages_path, load_outage_models
+
+    found: list[Provenance] = []
+    if (net.folder / FLEET_FOLDER).is_dir():
+        found += load_fleet_inputs(net.folder).provenance
+    if default_outages_path(net).is_file():
+        found += [p for model in load_outage_models(net) for p in model.provenance]
+    unique = {(p.table, p.row_id, p.field): p for p in found}  # a duration table row serves several models
+    return list(unique.values())
+
+
 def run_sources(args: argparse.Namespace) -> int:
-    table = sources_table(load(args.dataset))
+    net = load(args.dataset)
+    table = sources_table(net, companion_provenance(net))
     if args.assumptions:
         table = table[table["assumption"] != ""]
     if args.format == "text":

@@ -6,9 +6,12 @@ kt, prices to USD/t, shares to %) and flags quantities whose quotes disagree by 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import pandas as pd
 
 from crudeflow.errors import InputError
+from crudeflow.network.load import Provenance
 from crudeflow.network.network import Network
 from crudeflow.units import MASS_RATE_UNITS, VOLUME_RATE_UNITS, bbl_per_t, to_mtpa
 
@@ -17,8 +20,9 @@ MASS_UNITS_KT = {"kt": 1.0, "t": 1e-3, "Mt": 1e3}
 PRICE_UNITS = ("USD/t", "USD/bbl")
 
 
-def sources_table(network: Network) -> pd.DataFrame:
-    """One row per number in the dataset: table, row, field, value, unit, source ids, assumption."""
+def sources_table(network: Network, companions: Iterable[Provenance] = ()) -> pd.DataFrame:
+    """One row per number in the dataset (and in its companion tables, such as the fleet and outage tables):
+    table, row, field, value, unit, source ids, assumption."""
     titles = network.sources["title"].to_dict()
     rows = [
         {
@@ -31,7 +35,7 @@ def sources_table(network: Network) -> pd.DataFrame:
             "source_titles": "; ".join(str(titles.get(s, "")) for s in p.source_ids),
             "assumption": p.assumption,
         }
-        for p in network.provenance
+        for p in [*network.provenance, *companions]
     ]
     return pd.DataFrame(rows)
 
