@@ -18,6 +18,7 @@ COMMAND_MODULES = (
     "crudeflow.dispatch.cli",
     "crudeflow.simulate.cli",
     "crudeflow.fleet.cli",
+    "crudeflow.risk.cli",
 )
 
 

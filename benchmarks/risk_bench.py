@@ -1,0 +1,74 @@
+"""Benchmark: the risk engine's sample-years per second on the Kazakhstan network against the time per
+sample-year of the equivalent PyPSA model (365 daily snapshots with stores and the same outages; the
+PyPSA model of simulate/pypsa_model.py, which solves the year with foresight), measured in the same run.
+
+The fast path is timed on `--samples` sample-years (default 40, well under a minute) in one process, after
+building the study (network, LPs, undisturbed years; reported apart). The figure for 10,000 sample-years on
+2 cores is extrapolated from it (samples are independent, so two processes halve it at best).
+
+Run: .venv/bin/python benchmarks/risk_bench.py [--samples N] [--pypsa-samples K]
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+from crudeflow.risk.audit import events_scenario
+from crudeflow.risk.engine import run_chunk
+from crudeflow.risk.study import Study, study_context
+from crudeflow.simulate.pypsa_model import solve_with_pypsa
+from crudeflow.simulate.timeline import build_horizon, scenario_inputs
+
+
+def fast_path(samples: int) -> dict[str, float]:
+    study = Study(samples=samples, chunk_size=samples, contributions=False, seed=11)
+    started = time.perf_counter()
+    study_context(study)
+    build = time.perf_counter() - started
+    started = time.perf_counter()
+    result = run_chunk(study, 0)
+    seconds = time.perf_counter() - started
+    option = study_context(study).options["base"]
+    return {"build_s": build, "seconds": seconds, "samples": samples, "per_sample_s": seconds / samples,
+            "highs_solves_per_sample": option.policy.highs_solves / samples,
+            "mean_shut_in_mt": float(result.figures["base"]["shut_in_mt"].mean())}
+
+
+def pypsa_path(samples: int) -> dict[str, float]:
+    study = Study(samples=samples, contributions=False, seed=11)
+    context = study_context(study)
+    option = context.options["base"]
+    fields = set(option.network.nodes.index[option.network.nodes["kind"] == "field"])
+    times = []
+    for sample in range(samples):
+        scenario = events_scenario(option.scenario, context.events(study, sample), fields, study.days)
+        started = time.perf_counter()
+        inputs = scenario_inputs(option.network, scenario)
+        solve_with_pypsa(inputs, option.network, build_horizon(inputs, option.network, scenario), scenario.settings)
+        times.append(time.perf_counter() - started)
+    return {"per_sample_s": sum(times) / len(times), "samples": samples}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--samples", type=int, default=40)
+    parser.add_argument("--pypsa-samples", type=int, default=3)
+    args = parser.parse_args()
+    fast = fast_path(args.samples)
+    pypsa = pypsa_path(args.pypsa_samples)
+    ratio = pypsa["per_sample_s"] / fast["per_sample_s"]
+    print("risk_bench (Kazakhstan 2024, seed 11, one process):")
+    print(f"  study build (network, LPs, undisturbed years):  {fast['build_s']:8.2f} s")
+    print(f"  fast path: {fast['samples']:.0f} sample-years in {fast['seconds']:.2f} s = "
+          f"{1 / fast['per_sample_s']:.2f} sample-years/s ({fast['per_sample_s'] * 1e3:.0f} ms each, "
+          f"{fast['highs_solves_per_sample']:.0f} HiGHS solves each); mean shut-in {fast['mean_shut_in_mt']:.2f} Mt")
+    print(f"  10,000 sample-years on 2 cores (extrapolated): {10_000 * fast['per_sample_s'] / 2:8.0f} s "
+          f"(target 10 s)")
+    print(f"  PyPSA, 365 snapshots with stores, same outages: {pypsa['per_sample_s']:.2f} s per sample-year "
+          f"(mean of {pypsa['samples']:.0f})")
+    print(f"  ratio PyPSA / fast path:                        {ratio:8.1f} x (target 1000 x)")
+
+
+if __name__ == "__main__":
+    main()

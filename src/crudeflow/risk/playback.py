@@ -1,0 +1,137 @@
+"""One sample-year played day by day through the fast daily operator (policy.py), with stretches of
+identical steps summed in closed form.
+
+Within a stretch of constant conditions, once two consecutive days under one basis move the state by the
+same step d, every later day moves it by d again (the day's answer is affine in the state with a fixed
+basis, so the step of the step is the same map applied to d): the answer on day j ahead is z + j·Δz. A
+ratio test finds the last day the basis stays primal feasible (and each field's restart limit stays on the
+same side of its clip, and no fixed variable comes loose), and those days are filled in at once: HiGHS,
+warm-started, would have returned that basis on each of them without an iteration. The undisturbed steady
+state is a zero step.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from crudeflow.risk.conditions import Stretch
+from crudeflow.risk.policy import FEASIBILITY_TOL_KT, DailyPolicy
+
+STEP_TOL_KT = 1e-7  # two steps this close are the same step (solutions carry ~1e-10 of rounding)
+
+
+@dataclass
+class DailySeries:
+    """Per day of the sample-year (kt/day, thousand USD/day)."""
+
+    shut_in_kt: np.ndarray
+    exports_kt: np.ndarray
+    revenue_kusd: np.ndarray
+
+
+@dataclass
+class _Day:
+    state: np.ndarray  # carried in
+    next_state: np.ndarray
+    z: np.ndarray
+    lower: np.ndarray
+    upper: np.ndarray
+    first: np.ndarray  # restart-limit argument per field
+    basis: int
+
+
+def play_year(policy: DailyPolicy, stretches: list[Stretch], days: int) -> DailySeries:
+    series = DailySeries(np.zeros(days), np.zeros(days), np.zeros(days))
+    policy.start_sample()
+    state = policy.initial_state()
+    previous_output = stretches[0].conditions.production_kt
+    for stretch in stretches:
+        cond, t = stretch.conditions, stretch.first
+        trail: list[_Day] = []
+        while t < stretch.stop:
+            lower, upper, first = policy.bounds(cond, state, previous_output)
+            answer = policy.answer(lower, upper)
+            z = answer.z
+            _record(policy, series, t, z)
+            nxt = policy.next_state(z, state)
+            # the stretch's first day may carry yesterday's output drop: not the same affine map as the rest
+            trail = [*trail[-1:], _Day(state, nxt, z, lower, upper, first, answer.basis)] if t > stretch.first else []
+            previous_output, state, t = cond.production_kt, nxt, t + 1
+            if len(trail) == 2 and t < stretch.stop:
+                jump = _steady_days(policy, trail[0], trail[1], cond.production_kt, stretch.stop - t)
+                if jump > 0:
+                    _fill(policy, series, t, jump, trail[1].z, trail[1].z - trail[0].z)
+                    state = state + jump * (trail[1].next_state - trail[1].state)
+                    t += jump
+                    trail = []
+    return series
+
+
+def _record(policy: DailyPolicy, series: DailySeries, t: int, z: np.ndarray) -> None:
+    series.shut_in_kt[t] = policy.shut_in_kt(z)
+    series.exports_kt[t] = policy.exports_kt(z)
+    series.revenue_kusd[t] = policy.revenue_kusd(z)
+
+
+def _fill(policy: DailyPolicy, series: DailySeries, t: int, count: int, z: np.ndarray, dz: np.ndarray) -> None:
+    """Days t..t+count−1, on which the answer is z + j·dz for j = 1..count."""
+    j = np.arange(1, count + 1)
+    series.shut_in_kt[t:t + count] = policy.shut_in_kt(z) + j * policy.shut_in_kt(dz)
+    series.exports_kt[t:t + count] = policy.exports_kt(z) + j * policy.exports_kt(dz)
+    series.revenue_kusd[t:t + count] = policy.revenue_kusd(z) + j * policy.revenue_kusd(dz)
+
+
+def _steady_days(policy: DailyPolicy, a: _Day, b: _Day, output: np.ndarray, most: int) -> int:
+    """How many days after b repeat b's step (0 if the last two steps differ or changed basis)."""
+    if a.basis != b.basis:
+        return 0
+    step = b.next_state - b.state
+    if not np.allclose(step, a.next_state - a.state, rtol=0.0, atol=STEP_TOL_KT):
+        return 0
+    if not np.all(_branch(a.first, output) == _branch(b.first, output)):
+        return 0
+    limit = float(most)
+    limit = min(limit, _ratio_bounds(policy.basic(), a, b))
+    limit = min(limit, _ratio_branch(b.first, b.first - a.first, output))
+    return int(max(0.0, np.floor(limit + 1e-9)))
+
+
+def _ratio_bounds(basic: np.ndarray, a: _Day, b: _Day) -> float:
+    """Largest j with every basic variable within its bounds at z + j·Δz (bounds move by their own step).
+
+    A nonbasic variable whose bounds are equal may carry a reduced cost of either sign; if its bounds were
+    to part, the basis could stop being optimal. So the jump needs every fixed variable to stay fixed."""
+    fixed = b.lower == b.upper
+    if not np.array_equal(fixed, a.lower == a.upper):
+        return 0.0
+    with np.errstate(invalid="ignore"):
+        slack = np.concatenate([(b.z - b.lower)[basic], (b.upper - b.z)[basic]])
+        d_slack = slack - np.concatenate([(a.z - a.lower)[basic], (a.upper - a.z)[basic]])
+    finite = np.isfinite(slack) & np.isfinite(d_slack)
+    falling = finite & (d_slack < -1e-12)
+    if not np.any(falling):
+        return np.inf
+    return float(np.min((slack[falling] + FEASIBILITY_TOL_KT) / -d_slack[falling]))
+
+
+def _branch(first: np.ndarray, output: np.ndarray) -> np.ndarray:
+    """Which side of min(max(0, first), output) each field's restart limit is on."""
+    return np.where(first <= 0.0, 0, np.where(first >= output, 2, 1))
+
+
+def _ratio_branch(first: np.ndarray, d_first: np.ndarray, output: np.ndarray) -> float:
+    """Largest j with first + j·d_first on the same side of the clip as now (ties are harmless: both sides
+    give the same bound there)."""
+    best = np.inf
+    for f, d, out in zip(first, d_first, output, strict=True):
+        if abs(d) < 1e-12:
+            continue
+        if f <= 0.0:
+            best = min(best, -f / d) if d > 0 else best
+        elif f >= out:
+            best = min(best, (f - out) / -d) if d < 0 else best
+        else:
+            best = min(best, (out - f) / d if d > 0 else f / -d)
+    return best

@@ -1,0 +1,182 @@
+"""What a risk study reports, each estimate with its standard error (SE).
+
+- Means (shut-in, days with shut-in, lost exports and revenue): sample mean, SE = s/√n.
+- Probability of a year with any shut-in: share of samples, SE = √(p(1−p)/n).
+- Quantiles of annual lost exports (P50/P90/P95/P99) and CVaR95 of annual lost revenue (the mean of the worst
+  5% of years): estimated on all samples; SE by batch means: the samples, in index order, split into 20
+  batches, the estimator computed on each, SE = sd(batch estimates)/√20. Batch means needs no density
+  estimate (the delta method for a quantile does) and is honest when the distribution has a mass at zero.
+- Contributions: how much of the expected shut-in and lost exports disappears if an asset never failed
+  (same sample, its events removed: common random numbers). Compare: the risk an option removes against the
+  first option, the mean of the paired per-sample differences and its SE.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from crudeflow.output import atomic_write_parquet, render, to_jsonable
+
+if TYPE_CHECKING:
+    from crudeflow.risk.engine import ChunkResult
+    from crudeflow.risk.study import Study
+
+FIGURES = ("shut_in_mt", "shut_in_days", "lost_export_mt", "lost_revenue_musd")
+QUANTILES = (0.5, 0.9, 0.95, 0.99)
+BATCHES = 20
+
+
+@dataclass
+class RiskResult:
+    study: Study
+    samples: int  # samples done
+    partial: bool  # stopped before every chunk was done
+    per_sample: pd.DataFrame  # sample × (option, figure)
+    metrics: pd.DataFrame  # option, metric → value, se, unit
+    contributions: pd.DataFrame  # asset → expected shut-in and lost exports removed, with SE
+    compare: pd.DataFrame  # option → risk removed against the first option, with SE
+    convergence: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def to_json(self) -> str:
+        s = self.study
+        payload: dict[str, Any] = {
+            "study": {"dataset": s.dataset, "options": list(s.options), "year": s.year, "seed": s.seed,
+                      "samples_requested": s.samples, "chunk_size": s.chunk_size, "days": s.days,
+                      "rel_error": s.rel_error},
+            "samples": self.samples, "partial": self.partial, "seconds": round(self.seconds, 3),
+            "metrics": self.metrics, "contributions": self.contributions, "compare": self.compare,
+            "convergence": self.convergence,
+        }
+        return json.dumps(to_jsonable(payload), indent=2) + "\n"
+
+    def write_parquet(self, folder: Path) -> None:
+        frame = self.per_sample.copy()
+        frame.columns = [f"{o}:{f}" for o, f in frame.columns]
+        atomic_write_parquet(folder / "samples.parquet", frame.reset_index())
+        atomic_write_parquet(folder / "metrics.parquet", self.metrics.reset_index())
+
+    def text(self) -> str:
+        s = self.study
+        head = (f"crudeflow risk: {s.dataset} {s.year}, {self.samples} sample-years of {s.days} days, seed {s.seed}, "
+                f"{self.seconds:.1f} s" + (" — PARTIAL (stopped early)" if self.partial else ""))
+        parts = [head, "", "metrics (value ± standard error):", render(self.metrics, "text", "{:,.3f}")]
+        if not self.contributions.empty:
+            parts += [f"contributions (option {s.options[0]}: expected loss removed if the asset never failed):",
+                      render(self.contributions, "text", "{:,.3f}")]
+        if not self.compare.empty:
+            parts += [f"compare (risk removed against {s.options[0]}, same events):",
+                      render(self.compare, "text", "{:,.3f}")]
+        parts += [f"convergence: {line}" for line in self.convergence]
+        return "\n".join(parts) + "\n"
+
+
+def build_result(study: Study, chunks: list[ChunkResult], partial: bool, seconds: float) -> RiskResult:
+    samples = np.concatenate([c.samples for c in chunks]) if chunks else np.zeros(0, dtype=int)
+    columns = {(o, f): np.concatenate([c.figures[o][f] for c in chunks]) if chunks else np.zeros(0)
+               for o in study.options for f in FIGURES}
+    per_sample = pd.DataFrame(columns, index=pd.Index(samples, name="sample"))
+    metrics = pd.concat([option_metrics(per_sample[o]).assign(option=o) for o in study.options])
+    metrics = metrics.reset_index().set_index(["option", "metric"])
+    return RiskResult(study, len(samples), partial, per_sample, metrics, contribution_table(chunks),
+                      compare_table(per_sample, study.options), convergence_lines(per_sample, study), seconds)
+
+
+def option_metrics(frame: pd.DataFrame) -> pd.DataFrame:
+    rows = []
+    for figure, label, unit in (("shut_in_mt", "expected annual shut-in", "Mt"),
+                                ("shut_in_days", "expected days a year with shut-in", "days"),
+                                ("lost_export_mt", "expected annual lost exports", "Mt"),
+                                ("lost_revenue_musd", "expected annual lost export revenue", "million USD")):
+        rows.append((label, *mean_se(frame[figure].to_numpy()), unit))
+    any_shut = (frame["shut_in_days"].to_numpy() > 0).astype(float)
+    p = float(any_shut.mean()) if any_shut.size else np.nan
+    rows.append(("probability of a year with any shut-in", p, np.sqrt(p * (1 - p) / max(any_shut.size, 1)), "share"))
+    lost = frame["lost_export_mt"].to_numpy()
+    for q in QUANTILES:
+        rows.append((f"P{round(q * 100)} of annual lost exports", *batch_estimate(lost, lambda v, q=q: _quantile(v, q)),
+                     "Mt"))
+    revenue = frame["lost_revenue_musd"].to_numpy()
+    rows.append(("CVaR95 of annual lost export revenue", *batch_estimate(revenue, cvar95), "million USD"))
+    return pd.DataFrame(rows, columns=["metric", "value", "se", "unit"]).set_index("metric")
+
+
+def mean_se(values: np.ndarray) -> tuple[float, float]:
+    if values.size == 0:
+        return np.nan, np.nan
+    se = float(values.std(ddof=1) / np.sqrt(values.size)) if values.size > 1 else np.nan
+    return float(values.mean()), se
+
+
+def _quantile(values: np.ndarray, q: float) -> float:
+    return float(np.quantile(values, q)) if values.size else np.nan
+
+
+def cvar95(values: np.ndarray) -> float:
+    """Mean of the worst 5% of years (at least one year)."""
+    if values.size == 0:
+        return np.nan
+    worst = max(1, int(np.ceil(0.05 * values.size)))
+    return float(np.sort(values)[-worst:].mean())
+
+
+def batch_estimate(values: np.ndarray, estimator: Any) -> tuple[float, float]:
+    """The estimate on all samples, and its SE by batch means (nan with fewer than 2 samples per batch)."""
+    value = estimator(values)
+    if values.size < 2 * BATCHES:
+        return value, np.nan
+    batches = np.array([estimator(b) for b in np.array_split(values, BATCHES)])
+    return value, float(batches.std(ddof=1) / np.sqrt(BATCHES))
+
+
+def contribution_table(chunks: list[ChunkResult]) -> pd.DataFrame:
+    n = sum(len(c.samples) for c in chunks)
+    assets = sorted({a for c in chunks for a in c.contributions})
+    rows = []
+    for asset in assets:
+        row: dict[str, Any] = {"asset": asset}
+        for figure in ("shut_in_mt", "lost_export_mt"):
+            values = np.concatenate([c.contributions.get(asset, {}).get(figure, np.zeros(len(c.samples)))
+                                     for c in chunks])
+            row[f"{figure.removesuffix('_mt')}_removed_mt"], row[f"{figure.removesuffix('_mt')}_removed_se_mt"] = (
+                mean_se(values))
+        rows.append(row)
+    if not rows or n == 0:
+        return pd.DataFrame()
+    return pd.DataFrame(rows).set_index("asset").sort_values("lost_export_removed_mt", ascending=False)
+
+
+def compare_table(per_sample: pd.DataFrame, options: tuple[str, ...]) -> pd.DataFrame:
+    rows = []
+    first = options[0]
+    for option in options[1:]:
+        row: dict[str, Any] = {"option": option}
+        for figure, unit in (("shut_in_mt", "mt"), ("lost_export_mt", "mt"), ("lost_revenue_musd", "musd")):
+            diff = (per_sample[(first, figure)] - per_sample[(option, figure)]).to_numpy()
+            name = figure.removesuffix(f"_{unit}")
+            row[f"{name}_removed_{unit}"], row[f"{name}_removed_se_{unit}"] = mean_se(diff)
+        rows.append(row)
+    return pd.DataFrame(rows).set_index("option") if rows else pd.DataFrame()
+
+
+def convergence_lines(per_sample: pd.DataFrame, study: Study) -> list[str]:
+    lines = []
+    for option in study.options:
+        for figure, label in (("shut_in_mt", "expected shut-in"), ("lost_export_mt", "expected lost exports")):
+            mean, se = mean_se(per_sample[(option, figure)].to_numpy())
+            n = len(per_sample)
+            if not np.isfinite(se) or mean == 0:
+                lines.append(f"{option}: {label}: too few samples or no loss to judge ({n} samples)")
+                continue
+            rel = se / abs(mean)
+            needed = int(np.ceil(n * (rel / study.rel_error) ** 2))
+            verdict = "reached" if rel <= study.rel_error else "not reached"
+            lines.append(f"{option}: {label}: relative SE {100 * rel:.1f}% after {n} samples; "
+                         f"{100 * study.rel_error:g}% {verdict} (needs about {needed} samples)")
+    return lines

@@ -1,0 +1,150 @@
+"""What a Monte Carlo study is (`Study`, frozen and picklable) and what each process builds once for it:
+the network of each option, its daily operator and its undisturbed year (`StudyContext`, cached per process).
+
+An option is a built-in scenario name or a scenario file whose assets and contract overrides are applied to
+the network ('base' = the network as it is); its outages, if any, are not part of an option.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from crudeflow.errors import CrudeflowError
+from crudeflow.network import Network, load
+from crudeflow.risk.conditions import ConditionMaker
+from crudeflow.risk.events import OutageEvent
+from crudeflow.risk.playback import DailySeries, play_year
+from crudeflow.risk.policy import DailyPolicy
+from crudeflow.simulate.daily_lp import build_simulation_lp, longest_delay_days
+from crudeflow.simulate.scenario import Scenario, builtin_names, read_scenario, resolve_path
+from crudeflow.simulate.timeline import build_horizon, network_with_assets, scenario_inputs
+
+BASE = "base"
+EventSampler = Callable[[int, int, int], list[OutageEvent]]  # (seed, sample, days) → events
+
+
+@dataclass(frozen=True)
+class Study:
+    """N sample-years of one dataset, each option played on the same events (common random numbers)."""
+
+    dataset: str = "kazakhstan"
+    options: tuple[str, ...] = (BASE,)
+    year: int = 2024
+    seed: int = 0
+    samples: int = 1000
+    chunk_size: int = 50  # fixed, never derived from the number of workers: results depend on it not at all
+    days: int = 365
+    rel_error: float = 0.05
+    outages: str | None = None  # outage parameter folder; None: the dataset's own
+    sampler: EventSampler | None = None  # draws the events instead of the outage models (tests, analytic cases)
+    contributions: bool = True  # re-run each sample without each asset's events (first option only)
+
+    def __post_init__(self) -> None:
+        if self.samples <= 0:
+            raise CrudeflowError(f"--samples must be at least 1, not {self.samples}")
+        if self.chunk_size <= 0:
+            raise CrudeflowError(f"the chunk size must be at least 1, not {self.chunk_size}")
+        if self.days <= 0:
+            raise CrudeflowError(f"a sample-year needs at least one day, not {self.days}")
+        if not 0 < self.rel_error < 1:
+            raise CrudeflowError(f"--rel-error must be between 0 and 1 (e.g. 0.05), not {self.rel_error}")
+        if not self.options or len(set(self.options)) != len(self.options):
+            raise CrudeflowError(f"--compare needs distinct option names, not {','.join(self.options)!r}")
+
+    @property
+    def chunks(self) -> int:
+        return -(-self.samples // self.chunk_size)
+
+    def chunk_samples(self, chunk: int) -> range:
+        return range(chunk * self.chunk_size, min(self.samples, (chunk + 1) * self.chunk_size))
+
+    def cache_key(self) -> tuple[Any, ...]:
+        return (self.dataset, self.options, self.year, self.days, self.outages)
+
+
+@dataclass
+class OptionModel:
+    """One option's network, daily operator and undisturbed year."""
+
+    name: str
+    network: Network
+    scenario: Scenario  # the option's assets and contracts, over the study's year
+    policy: DailyPolicy
+    maker: ConditionMaker
+    baseline: DailySeries
+
+
+@dataclass
+class StudyContext:
+    network: Network
+    options: dict[str, OptionModel]
+    outage_models: Any = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def events(self, study: Study, sample: int) -> list[OutageEvent]:
+        if study.sampler is not None:
+            return study.sampler(study.seed, sample, study.days)
+        from crudeflow.risk.outages import sample_year
+
+        return sample_year(self.outage_models, study.seed, sample, study.days)
+
+
+_CONTEXTS: dict[tuple[Any, ...], StudyContext] = {}
+
+
+def study_context(study: Study) -> StudyContext:
+    """Built once per process and study (network, LPs, undisturbed years): the expensive, reusable part."""
+    key = study.cache_key()
+    if key not in _CONTEXTS:
+        _CONTEXTS.clear()  # one study at a time per process: LP models are large
+        _CONTEXTS[key] = build_context(study)
+    return _CONTEXTS[key]
+
+
+def build_context(study: Study) -> StudyContext:
+    network = load(study.dataset)
+    if study.year not in network.years.index:
+        raise CrudeflowError(f"--year {study.year}: no such year in the dataset; years: {sorted(network.years.index)}")
+    options = {name: option_model(network, name, study) for name in study.options}
+    models = None
+    if study.sampler is None:
+        from crudeflow.risk.outages import load_outage_models
+
+        models = load_outage_models(network, study.outages)
+    return StudyContext(network, options, models)
+
+
+def option_scenario(network: Network, name: str, year: int, days: int) -> Scenario:
+    """The option as a scenario over the study's days: its assets and contract overrides only."""
+    start = dt.date(year, 1, 1)
+    period = {"start": start, "end": start + dt.timedelta(days=days - 1)}
+    if name == BASE:
+        return Scenario.model_validate({"name": BASE, "base_year": year, "period": period})
+    try:
+        path = resolve_path(name)
+    except CrudeflowError:
+        raise CrudeflowError(f"unknown option {name!r}: give 'base', a built-in scenario "
+                             f"({', '.join(builtin_names())}) or a scenario file") from None
+    s = read_scenario(path, network).scenario
+    if s.outages or s.production_changes or s.price_changes:
+        raise CrudeflowError(f"option {name!r} has outages or production or price changes; an option may only "
+                             "add assets or change contracts")
+    data = s.model_dump()
+    data.update(base_year=year, period=period)
+    return Scenario.model_validate(data)
+
+
+def option_model(network: Network, name: str, study: Study) -> OptionModel:
+    scenario = option_scenario(network, name, study.year, study.days)
+    changed = network_with_assets(network, scenario)
+    inputs = scenario_inputs(changed, scenario)
+    lookahead = 1 + longest_delay_days(inputs)
+    model = build_simulation_lp(inputs, changed, lookahead, scenario.settings, contracts_per_day=True)
+    horizon = build_horizon(inputs, changed, scenario, disrupted=False)
+    policy = DailyPolicy(model, horizon)
+    maker = ConditionMaker(policy, changed)
+    baseline = play_year(policy, maker.stretches([], study.days), study.days)
+    return OptionModel(name, changed, scenario, policy, maker, baseline)

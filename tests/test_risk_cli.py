@@ -1,0 +1,62 @@
+"""`crudeflow risk` end to end: a run with options compared, JSON and Parquet, the audit, bad input."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from crudeflow.cli import main
+from risk_networks import one_route
+
+
+@pytest.fixture(scope="module")
+def route(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return one_route(tmp_path_factory.mktemp("riskcli") / "net")
+
+
+def test_run_compare_json_and_parquet(route: Path, tmp_path: Path) -> None:
+    out, parquet = tmp_path / "risk.json", tmp_path / "pq"
+    code = main(["risk", "--dataset", str(route), "--samples", "40", "--seed", "2",
+                 "--compare", f"base,{route / 'fast-restart.yaml'}", "--json", "--out", str(out),
+                 "--parquet", str(parquet)])
+    assert code == 0
+    payload = json.loads(out.read_text())
+    assert payload["samples"] == 40 and payload["partial"] is False
+    metrics = {(m["option"], m["metric"]): m for m in payload["metrics"]}
+    slow, fast = metrics[("base", "expected annual shut-in")], metrics[(str(route / "fast-restart.yaml"),
+                                                                         "expected annual shut-in")]
+    # restarting within a day instead of ramping at 10% a day can only shut in less
+    assert fast["value"] < slow["value"]
+    assert payload["compare"][0]["shut_in_removed_mt"] > 0
+    assert payload["contributions"][0]["asset"] == "FA"
+    samples = pd.read_parquet(parquet / "samples.parquet")
+    assert len(samples) == 40 and "base:shut_in_mt" in samples.columns
+
+
+def test_text_output_and_audit(route: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["risk", "--dataset", str(route), "--samples", "20", "--no-contributions"]) == 0
+    text = capsys.readouterr().out
+    assert "expected annual shut-in" in text and "Mt" in text and "convergence:" in text
+    assert main(["risk", "audit", "--dataset", str(route), "--samples", "20", "--audit", "2"]) == 0
+    assert "audit: 2 of 2 samples within" in capsys.readouterr().out
+
+
+def test_params(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["risk", "params"]) == 0
+    assert "black-sea-storm" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--samples", "0"], "--samples must be at least 1"),
+    (["--samples", "-3"], "--samples must be at least 1"),
+    (["--compare", "base,no-such-option", "--samples", "2"], "unknown option 'no-such-option'"),
+    (["--dataset", "kazakhstan", "--compare", "base,cpc-court-halt-30d", "--samples", "2"], "may only add assets"),
+    (["--option", "base", "--compare", "base,btc-7mt"], "--compare or --option, not both"),
+])
+def test_bad_input_exit_2(argv: list[str], message: str, route: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["risk", "--dataset", str(route), *argv]) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err and len(err.strip().splitlines()) == 1

@@ -1,0 +1,78 @@
+"""One seed, the same numbers wherever the samples run: this process, two local processes, and a real Dask
+cluster (a scheduler and two workers on 127.0.0.1); Ctrl-C keeps the chunks done and says so."""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from crudeflow.cli import main
+from crudeflow.risk.engine import run_chunk, run_study
+from crudeflow.risk.executor import DaskCluster, LocalPool, in_process
+from crudeflow.risk.study import Study
+from dask_cluster import local_cluster
+from risk_networks import one_route
+
+
+@pytest.fixture(scope="module")
+def route(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return one_route(tmp_path_factory.mktemp("riskdist") / "net")
+
+
+def small_study(route: Path) -> Study:
+    # six chunks of five, so that every runner splits the work
+    return Study(dataset=str(route), options=("base", str(route / "fast-restart.yaml")), samples=30, chunk_size=5,
+                 seed=11)
+
+
+def test_one_process_local_pool_and_dask_cluster_agree(route: Path, tmp_path: Path) -> None:
+    study = small_study(route)
+    reference = run_study(study, functools.partial(in_process, run_chunk))
+    pooled = run_study(study, functools.partial(LocalPool(2), run_chunk))
+    with local_cluster(tmp_path) as address:
+        clustered = run_study(study, functools.partial(DaskCluster(address), run_chunk))
+        # the command line reaches the same cluster and gives the same metrics
+        out = tmp_path / "cluster.json"
+        argv = ["risk", "--dataset", str(route), "--compare", ",".join(study.options), "--samples", "30",
+                "--seed", "11", "--json", "--out", str(out), "--no-progress", "--scheduler", address]
+        assert main(argv) == 0
+    assert reference.per_sample.to_numpy().any()
+    for other in (pooled, clustered):
+        assert other.per_sample.equals(reference.per_sample)
+        assert other.metrics.equals(reference.metrics)
+        assert other.compare.equals(reference.compare)
+        assert other.contributions.equals(reference.contributions)
+    from_cli = {(m["option"], m["metric"]): m["value"] for m in json.loads(out.read_text())["metrics"]}
+    ours = {(o, m): v for (o, m), v in reference.metrics["value"].items()}
+    assert from_cli.keys() == ours.keys()
+    assert all(from_cli[k] == pytest.approx(v, rel=1e-12, nan_ok=True) for k, v in ours.items())
+
+
+def test_ctrl_c_prints_the_partial_estimate(route: Path) -> None:
+    argv = [sys.executable, "-m", "crudeflow.cli", "risk", "--dataset", str(route), "--samples", "100000",
+            "--no-contributions", "--no-progress"]
+    process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    time.sleep(8.0)  # long enough for the study to be built and some chunks done
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=60)
+    assert process.returncode == 130, err
+    assert "PARTIAL" in out and "expected annual shut-in" in out and "Traceback" not in err
+
+
+def test_progress_bar_shows_samples_and_estimate(route: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from crudeflow.risk.progress import with_progress
+
+    study = small_study(route)
+    passed = list(with_progress(in_process(run_chunk, study, range(study.chunks)), study, enabled=True))
+    assert [i for i, _ in passed] == list(range(study.chunks))
+    err = capsys.readouterr().err
+    assert "30/30" in err and "shut-in" in err and "Mt/yr" in err
