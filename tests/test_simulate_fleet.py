@@ -63,3 +63,12 @@ def test_bad_fleet_one_line_exit_2(name: str, change: str, field: str, words: st
     assert crudeflow.cli.main(["simulate", str(path)]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and f"field '{field}'" in err and words in err and str(path) in err, err
+
+
+def test_risk_option_naming_a_fleet_uses_its_capacity() -> None:
+    from crudeflow.risk.study import Study, study_context
+
+    context = study_context(Study(options=("caspian-tankers-6",), samples=1, contributions=False))
+    links = context.options["caspian-tankers-6"].network.links
+    for link, mtpa in fleet_capacity_mtpa("caspian-tankers-6", replications=20, seed=0).items():
+        assert links.at[link, "capacity_mtpa"] == pytest.approx(mtpa, abs=1e-3)
