@@ -28,6 +28,8 @@ test-slow: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
+	$(BIN)/pip install -q -e ".[bench]" && $(BIN)/python benchmarks/simulate_vs_pypsa.py
+	$(BIN)/python benchmarks/risk_bench.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info src/*.egg-info

@@ -10,7 +10,10 @@ the tariff (USD/t); h the holding cost (USD/t/day); π the shut-in penalty (USD/
 thousand USD a day: Σ p·x − Σ τ·f − h·Σ v − π·Σ s − penalties on unmet refinery intake and contract minimums.
 
 The structure is built once; `apply_conditions` sets every bound and cost from a window of the horizon
-and the state carried in (stocks, oil in transit, yesterday's shut-in), then pushes them into HiGHS.
+and the state carried in (stocks, oil in transit, yesterday's shut-in), then pushes them into HiGHS. The day
+loop reads the horizon into arrays once (`conditions_of`, in the order of the model's `Layout`) and each day
+hands HiGHS only the values that changed since yesterday (`set_conditions`), so HiGHS re-solves from
+yesterday's basis with little to update.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from dataclasses import dataclass, field
 
 import highspy
 import numpy as np
+import pandas as pd
 
 from crudeflow.dispatch.formulation import SINK_KINDS, reachable_grades
 from crudeflow.dispatch.inputs import DispatchInputs
@@ -66,6 +70,10 @@ class SimulationLP:
     blend: dict[str, np.ndarray] = field(default_factory=dict)
     ramp: dict[str, np.ndarray] = field(default_factory=dict)  # rows for days 1..T-1
     highs: highspy.Highs | None = None
+    ends: dict[str, tuple[str, str]] = field(default_factory=dict)  # link → (from node, to node)
+    grades_at: dict[str, set[str]] | None = None  # node → grades that can be there, found on first use
+    layout: Layout | None = None  # positions of the day-dependent values, built on first use
+    held: Bounds | None = None  # the bounds and costs HiGHS holds now, None if not known
 
     def add_cols(self, kind: str, name: tuple[str, ...], cost: float = 0.0) -> np.ndarray:
         return np.array([self.lp.add_col((kind, *name, str(t)), cost=cost) for t in range(self.days)])
@@ -79,7 +87,7 @@ def build_simulation_lp(inputs: DispatchInputs, network: Network, days: int, set
     storage = network.nodes["storage_kt"].fillna(0.0).astype(float)
     delays = link_delays(inputs)
     model = SimulationLP(LinearProgram(), inputs, days, delays, {str(n): float(v) for n, v in storage.items() if v > 0},
-                         settings, contracts_per_day)
+                         settings, contracts_per_day, ends=link_ends(inputs))
     define_flows(model)
     define_loads(model)
     define_stocks(model)
@@ -102,36 +110,47 @@ def link_delays(inputs: DispatchInputs) -> dict[str, int]:
             for lk, r in inputs.links.iterrows()}
 
 
+def link_ends(inputs: DispatchInputs) -> dict[str, tuple[str, str]]:
+    """(from node, to node) of each link, in the links' order (plain dicts: read thousands of times)."""
+    links = inputs.links
+    return {str(lk): (str(a), str(b))
+            for lk, a, b in zip(links.index, links["from_node"], links["to_node"], strict=True)}
+
+
 def longest_delay_days(inputs: DispatchInputs) -> int:
     """Most days any oil can spend at sea or on rail from field to market (delays add up along a path)."""
     delays = link_delays(inputs)
-    links = inputs.links
+    out_links: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for link, (start, end) in link_ends(inputs).items():
+        out_links[start].append((link, end))
     memo: dict[str, int] = {}
 
     def from_node(node: str, seen: frozenset[str]) -> int:
         if node in memo:
             return memo[node]
         best = 0
-        for link in links.index[links["from_node"] == node]:
-            nxt = str(links.at[link, "to_node"])
+        for link, nxt in out_links[node]:
             if nxt not in seen:
                 best = max(best, delays[str(link)] + from_node(nxt, seen | {nxt}))
         memo[node] = best
         return best
 
-    return max((from_node(str(n), frozenset({str(n)})) for n in set(links["from_node"])), default=0)
+    return max((from_node(n, frozenset({n})) for n in set(out_links)), default=0)
 
 
 def node_grades(model: SimulationLP) -> dict[str, set[str]]:
     """Grades that can be at each node: arriving on a link, leaving on one, or produced there."""
-    found: dict[str, set[str]] = defaultdict(set)
-    for (link, grade) in model.flow:
-        found[str(model.inputs.links.at[link, "from_node"])].add(grade)
-        found[str(model.inputs.links.at[link, "to_node"])].add(grade)
-    for field_node, grade in model.inputs.field_grade.items():
-        if field_node in model.inputs.production_mtpa.index:
-            found[str(field_node)].add(str(grade))
-    return found
+    if model.grades_at is None:
+        found: dict[str, set[str]] = defaultdict(set)
+        for (link, grade) in model.flow:
+            start, end = model.ends[link]
+            found[start].add(grade)
+            found[end].add(grade)
+        for field_node, grade in model.inputs.field_grade.items():
+            if field_node in model.inputs.production_mtpa.index:
+                found[str(field_node)].add(str(grade))
+        model.grades_at = found
+    return model.grades_at
 
 
 def define_flows(model: SimulationLP) -> None:
@@ -171,10 +190,9 @@ def define_balance(model: SimulationLP) -> None:
     Σ_{l into n, t−d[l] ≥ 0} f[l,g,t−d[l]] − Σ_{l out of n} f[l,g,t] − x[n,g,t] − s[n,t]·[g of n]
     + v[n,g,t−1] − v[n,g,t] = −P[n,t]·[g of n] − A[n,g,t] − V0[n,g]·[t = 0],
     with A the oil sent before the window that arrives on day t and V0 the stock carried in."""
-    links = model.inputs.links
     for node, grades in sorted(node_grades(model).items()):
-        into = [str(lk) for lk in links.index[links["to_node"] == node]]
-        out = [str(lk) for lk in links.index[links["from_node"] == node]]
+        into = [lk for lk, (_, end) in model.ends.items() if end == node]
+        out = [lk for lk, (start, _) in model.ends.items() if start == node]
         for grade in sorted(grades):
             arriving = [(model.flow[(lk, grade)], model.delay_days[lk]) for lk in into if (lk, grade) in model.flow]
             leaving = [model.flow[(lk, grade)] for lk in out if (lk, grade) in model.flow]
@@ -213,12 +231,11 @@ def define_link_capacity(model: SimulationLP) -> None:
 
 def define_throughput(model: SimulationLP) -> None:
     r"""Sinks: Σ_g x[k,g,t] ≤ T[k,t] (loading); ports: Σ_{l out of n} Σ_g f[l,g,t] ≤ T[n,t] (send-out)."""
-    links = model.inputs.links
     for node in model.inputs.throughput_mtpa.dropna().index:
         if model.is_sink(str(node)):
             cols = [c for (k, _), c in model.load.items() if k == node]
         else:
-            out = set(links.index[links["from_node"] == node])
+            out = {lk for lk, (start, _) in model.ends.items() if start == node}
             cols = [c for (lk, _), c in model.flow.items() if lk in out]
         if cols:
             model.throughput[str(node)] = np.array([_sum_row(model, ("throughput", str(node)), cols, t)
@@ -267,9 +284,8 @@ def define_contracts(model: SimulationLP) -> None:
 
 def define_blend_limits(model: SimulationLP) -> None:
     r"""Σ_{l out of b} Σ_g (S_g − L_b)·f[l,g,t] ≤ (L_b − S_bg)·V_bg: the dispatch's sulfur limit, per day."""
-    links = model.inputs.links
     for rule in model.inputs.blends:
-        out = set(links.index[links["from_node"] == rule.node])
+        out = {lk for lk, (start, _) in model.ends.items() if start == rule.node}
         rows = []
         for t in range(model.days):
             coeffs = {int(c[t]): float(model.inputs.grade_sulfur_pct[g]) - rule.max_sulfur_pct
@@ -290,53 +306,195 @@ def define_restart_ramp(model: SimulationLP) -> None:
 
 def apply_conditions(model: SimulationLP, window: Horizon, state: State) -> None:
     """Set every day-dependent bound and cost from `window` (model.days long) and the carried-in `state`."""
-    lp, highs = model.lp, model.highs
-    assert highs is not None and len(window.dates) == model.days
-    col_lower, col_upper = np.array(lp.col_lower), np.array(lp.col_upper)
-    col_cost = np.array(lp.col_cost)
-    row_lower, row_upper = np.array(lp.row_lower), np.array(lp.row_upper)
+    assert len(window.dates) == model.days
+    model.held = None  # push every value: others may have changed HiGHS's bounds since (the risk engine does)
+    set_conditions(model, conditions_of(model, window), carried_of(model, state))
+    sync_lp(model)
 
-    for (sink, grade), cols in model.load.items():
-        if (sink, grade) in window.price_usd_per_t.columns:
-            col_cost[cols] = window.price_usd_per_t[(sink, grade)].to_numpy()
-    production = {f: window.production_kt[f].to_numpy() for f in model.shut_in}
-    ramp_kt = model.settings.restart_ramp_fraction_per_day
-    for field_node, cols in model.shut_in.items():
-        output = production[field_node]
-        normal = float(window.normal_production_kt.get(field_node, 0.0))
-        before = state.production_kt.get(field_node, output[0])
-        first = state.shut_in_kt.get(field_node, 0.0) + min(0.0, output[0] - before) - ramp_kt * normal
-        col_upper[cols] = output
-        col_lower[cols] = 0.0
-        col_lower[cols[0]] = min(max(0.0, first), output[0])
-        if len(cols) > 1:
-            rows = model.ramp[field_node]
-            row_lower[rows] = np.minimum(0.0, np.diff(output)) - ramp_kt * normal
-    for (node, grade), rows in model.balance.items():
-        rhs = -state.arrivals_kt.get((node, grade), np.zeros(model.days))[: model.days].copy()
-        if node in production and str(model.inputs.field_grade.get(node)) == grade:
-            rhs -= production[node]
-        rhs[0] -= state.storage_kt.get((node, grade), 0.0)
-        row_lower[rows] = rhs
-        row_upper[rows] = rhs
-    for link, rows in model.capacity.items():
-        row_upper[rows] = window.capacity_kt[link].to_numpy()
-    for node, rows in model.throughput.items():
-        row_upper[rows] = window.throughput_kt[node].to_numpy()
+
+@dataclass
+class Layout:
+    """Where the day-dependent bounds and costs sit in the model, as entity × day arrays of column or row
+    positions in a fixed entity order, so that a day's conditions are set with a few numpy assignments."""
+
+    loads: list[tuple[str, str]]  # (sink, grade)
+    load_cols: np.ndarray  # load × day
+    fields: list[str]
+    shut_in_cols: np.ndarray  # field × day
+    ramp_rows: np.ndarray  # field × (day − 1)
+    balances: list[tuple[str, str]]  # (node, grade)
+    balance_rows: np.ndarray  # balance × day
+    balance_field: np.ndarray  # balance → position in `fields` of the field whose own grade it is, −1 if none
+    links: list[str]
+    capacity_rows: np.ndarray  # link × day
+    nodes: list[str]
+    throughput_rows: np.ndarray  # node × day
+    base: Bounds  # the model's bounds and costs with every day-independent value set
+
+
+@dataclass
+class Bounds:
+    """Column bounds and costs, row bounds: what HiGHS holds."""
+
+    col_lower: np.ndarray
+    col_upper: np.ndarray
+    col_cost: np.ndarray
+    row_lower: np.ndarray
+    row_upper: np.ndarray
+
+    @classmethod
+    def of_lp(cls, lp: LinearProgram) -> Bounds:
+        return cls(np.array(lp.col_lower), np.array(lp.col_upper), np.array(lp.col_cost), np.array(lp.row_lower),
+                   np.array(lp.row_upper))
+
+    def copy(self) -> Bounds:
+        return Bounds(self.col_lower.copy(), self.col_upper.copy(), self.col_cost.copy(), self.row_lower.copy(),
+                      self.row_upper.copy())
+
+
+@dataclass
+class Conditions:
+    """A window's day-dependent values in the layout's entity order, entity × day."""
+
+    price_usd_per_t: np.ndarray  # load × day (the load's base cost where the horizon has no price)
+    production_kt: np.ndarray  # field × day: output if nothing is shut in
+    capacity_kt: np.ndarray  # link × day
+    throughput_kt: np.ndarray  # node × day
+    normal_production_kt: np.ndarray  # field
+
+    def on_days(self, days: np.ndarray) -> Conditions:
+        """The values of the given day positions (repeat a position to hold a day's conditions)."""
+        return Conditions(self.price_usd_per_t[:, days], self.production_kt[:, days], self.capacity_kt[:, days],
+                          self.throughput_kt[:, days], self.normal_production_kt)
+
+
+@dataclass
+class Carried:
+    """`State` as arrays in the layout's entity order."""
+
+    storage_kt: np.ndarray  # balance: stock at the end of the day before (0 where the node holds none)
+    arrivals_kt: np.ndarray  # balance × day: oil sent before the window arriving on each day of it
+    shut_in_kt: np.ndarray  # field: yesterday's shut-in
+    production_kt: np.ndarray  # field: yesterday's potential output, NaN if unknown (then today's counts)
+
+
+def layout_of(model: SimulationLP) -> Layout:
+    """The model's layout, built on first use."""
+    if model.layout is None:
+        model.layout = _build_layout(model)
+    return model.layout
+
+
+def _build_layout(model: SimulationLP) -> Layout:
+    lp, inputs = model.lp, model.inputs
+    fields = list(model.shut_in)
+    balances = list(model.balance)
+    own_grade = {f: str(inputs.field_grade.get(f)) for f in fields}
+    position = {f: i for i, f in enumerate(fields)}
+    base = Bounds.of_lp(lp)
     for node, rows in model.storage.items():
-        row_upper[rows] = model.storage_cap_kt[node]
+        base.row_upper[rows] = model.storage_cap_kt[node]
     for refinery, rows in model.intake.items():
-        row_lower[rows] = row_upper[rows] = float(model.inputs.refinery_intake_mtpa[refinery]) * KT_PER_DAY_PER_MTPA
-    for contract in model.inputs.contracts:
+        base.row_lower[rows] = base.row_upper[rows] = float(inputs.refinery_intake_mtpa[refinery]) * KT_PER_DAY_PER_MTPA
+    for contract in inputs.contracts:
         row = model.contract[f"{contract.id}/{contract.link}"]
         scale = (1 if model.contracts_per_day else model.days) * KT_PER_DAY_PER_MTPA
-        row_lower[row] = contract.min_mtpa * scale if contract.min_mtpa is not None else -np.inf
-        row_upper[row] = contract.max_mtpa * scale if contract.max_mtpa is not None else np.inf
+        base.row_lower[row] = contract.min_mtpa * scale if contract.min_mtpa is not None else -np.inf
+        base.row_upper[row] = contract.max_mtpa * scale if contract.max_mtpa is not None else np.inf
+    for cols in model.shut_in.values():
+        base.col_lower[cols] = 0.0
 
-    all_cols = np.arange(len(col_lower), dtype=np.int32)
-    all_rows = np.arange(len(row_lower), dtype=np.int32)
-    highs.changeColsBounds(len(all_cols), all_cols, col_lower, col_upper)
-    highs.changeColsCost(len(all_cols), all_cols, col_cost)
-    highs.changeRowsBounds(len(all_rows), all_rows, row_lower, row_upper)  # type: ignore[attr-defined]
-    lp.col_lower, lp.col_upper, lp.col_cost = list(col_lower), list(col_upper), list(col_cost)
-    lp.row_lower, lp.row_upper = list(row_lower), list(row_upper)
+    def stacked(arrays: list[np.ndarray], width: int) -> np.ndarray:
+        return np.array(arrays, dtype=np.int64).reshape(len(arrays), width)
+
+    return Layout(
+        loads=list(model.load), load_cols=stacked(list(model.load.values()), model.days),
+        fields=fields, shut_in_cols=stacked(list(model.shut_in.values()), model.days),
+        ramp_rows=stacked([model.ramp[f] for f in fields], model.days - 1),
+        balances=balances, balance_rows=stacked(list(model.balance.values()), model.days),
+        balance_field=np.array([position[n] if n in position and own_grade[n] == g else -1 for n, g in balances],
+                               dtype=np.int64),
+        links=list(model.capacity), capacity_rows=stacked(list(model.capacity.values()), model.days),
+        nodes=list(model.throughput), throughput_rows=stacked(list(model.throughput.values()), model.days),
+        base=base)
+
+
+def conditions_of(model: SimulationLP, horizon: Horizon) -> Conditions:
+    """Every day of `horizon` in the model's layout (the tables are read once, not day by day)."""
+    layout = layout_of(model)
+    base_cost = layout.base.col_cost[layout.load_cols[:, 0]] if layout.loads else np.zeros(0)
+    prices = horizon.price_usd_per_t
+    price = np.array([prices[key].to_numpy(dtype=float) if key in prices.columns else np.full(len(horizon.dates), cost)
+                      for key, cost in zip(layout.loads, base_cost, strict=True)])
+
+    def table(frame: pd.DataFrame, ids: list[str]) -> np.ndarray:
+        return frame[ids].to_numpy(dtype=float).T.reshape(len(ids), len(horizon.dates))
+
+    normal = horizon.normal_production_kt
+    return Conditions(price.reshape(len(layout.loads), len(horizon.dates)), table(horizon.production_kt, layout.fields),
+                      table(horizon.capacity_kt, layout.links), table(horizon.throughput_kt, layout.nodes),
+                      np.array([float(normal.get(f, 0.0)) for f in layout.fields]))
+
+
+def carried_of(model: SimulationLP, state: State) -> Carried:
+    """`state` in the model's layout."""
+    layout = layout_of(model)
+    arrivals = np.zeros((len(layout.balances), model.days))
+    for i, key in enumerate(layout.balances):
+        if key in state.arrivals_kt:
+            arrivals[i] = state.arrivals_kt[key][: model.days]
+    return Carried(np.array([state.storage_kt.get(key, 0.0) for key in layout.balances]), arrivals,
+                   np.array([state.shut_in_kt.get(f, 0.0) for f in layout.fields]),
+                   np.array([state.production_kt.get(f, np.nan) for f in layout.fields]))
+
+
+def set_conditions(model: SimulationLP, conditions: Conditions, carried: Carried) -> None:
+    """Set every day-dependent bound and cost (see the module's notation) and push the values that changed
+    into HiGHS, which keeps its basis and re-solves from it."""
+    layout = layout_of(model)
+    new = layout.base.copy()
+    new.col_cost[layout.load_cols] = conditions.price_usd_per_t
+    output = conditions.production_kt
+    ramp_kt = model.settings.restart_ramp_fraction_per_day * conditions.normal_production_kt
+    before = np.where(np.isnan(carried.production_kt), output[:, 0], carried.production_kt)
+    first = carried.shut_in_kt + np.minimum(0.0, output[:, 0] - before) - ramp_kt
+    new.col_upper[layout.shut_in_cols] = output
+    new.col_lower[layout.shut_in_cols[:, 0]] = np.minimum(np.maximum(0.0, first), output[:, 0])
+    new.row_lower[layout.ramp_rows] = np.minimum(0.0, np.diff(output, axis=1)) - ramp_kt[:, None]
+    rhs = -carried.arrivals_kt
+    own = layout.balance_field >= 0
+    rhs[own] -= output[layout.balance_field[own]]
+    rhs[:, 0] -= carried.storage_kt
+    new.row_lower[layout.balance_rows] = rhs
+    new.row_upper[layout.balance_rows] = rhs
+    new.row_upper[layout.capacity_rows] = conditions.capacity_kt
+    new.row_upper[layout.throughput_rows] = conditions.throughput_kt
+    _push_changes(model, new)
+
+
+def _push_changes(model: SimulationLP, new: Bounds) -> None:
+    """Hand HiGHS the bounds and costs that differ from what it holds (all of them when that is not known)."""
+    highs, held = model.highs, model.held
+    assert highs is not None
+    if held is None:
+        cols = np.arange(len(new.col_lower), dtype=np.int32)
+        changed_cost, rows = cols, np.arange(len(new.row_lower), dtype=np.int32)
+    else:
+        cols = np.flatnonzero((new.col_lower != held.col_lower) | (new.col_upper != held.col_upper)).astype(np.int32)
+        changed_cost = np.flatnonzero(new.col_cost != held.col_cost).astype(np.int32)
+        rows = np.flatnonzero((new.row_lower != held.row_lower) | (new.row_upper != held.row_upper)).astype(np.int32)
+    if len(cols):
+        highs.changeColsBounds(len(cols), cols, new.col_lower[cols], new.col_upper[cols])
+    if len(changed_cost):
+        highs.changeColsCost(len(changed_cost), changed_cost, new.col_cost[changed_cost])
+    if len(rows):
+        highs.changeRowsBounds(len(rows), rows, new.row_lower[rows], new.row_upper[rows])  # type: ignore[attr-defined]
+    model.held = new
+
+
+def sync_lp(model: SimulationLP) -> None:
+    """Copy the bounds HiGHS holds back into `model.lp` (for `explain_infeasible`, which reads the lp)."""
+    held, lp = model.held, model.lp
+    if held is not None:
+        lp.col_lower, lp.col_upper, lp.col_cost = list(held.col_lower), list(held.col_upper), list(held.col_cost)
+        lp.row_lower, lp.row_upper = list(held.row_lower), list(held.row_upper)

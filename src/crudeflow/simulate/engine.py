@@ -9,8 +9,11 @@ at most the restart ramp (a share of its normal output) a day.
 
 from __future__ import annotations
 
+import datetime as dt
 import time
+from dataclasses import dataclass
 
+import highspy
 import numpy as np
 import pandas as pd
 
@@ -20,11 +23,16 @@ from crudeflow.dispatch.lp import SolveStatus, solve
 from crudeflow.errors import SolveError
 from crudeflow.network import Network
 from crudeflow.simulate.daily_lp import (
+    Carried,
     SimulationLP,
     State,
-    apply_conditions,
     build_simulation_lp,
+    carried_of,
+    conditions_of,
+    layout_of,
     longest_delay_days,
+    set_conditions,
+    sync_lp,
 )
 from crudeflow.simulate.result import RunRecord, SimulationResult, route_changes
 from crudeflow.simulate.scenario import Scenario, Settings
@@ -76,38 +84,69 @@ def initial_state(model: SimulationLP, settings: Settings) -> State:
 def run_day_by_day(inputs: DispatchInputs, network: Network, horizon: Horizon, settings: Settings) -> RunRecord:
     lookahead = 1 + longest_delay_days(inputs)
     model = build_simulation_lp(inputs, network, lookahead, settings, contracts_per_day=True)
-    assert model.highs is not None
     state = initial_state(model, settings)
-    initial_stock = sum(state.storage_kt.values())
+    carried = carried_of(model, state)
+    conditions = conditions_of(model, horizon)  # every day, read from the tables once
+    handover = Handover.of(model)
     days = len(horizon.dates)
     longest = max(model.delay_days.values(), default=0) + lookahead
-    arrivals = {(str(inputs.links.at[lk, "to_node"]), g): np.zeros(days + longest + 1)
-                for (lk, g) in model.flow if model.delay_days[lk] > 0}
-    flow_cols = np.array([c[0] for c in model.flow.values()], dtype=int)
+    arrivals = np.zeros((len(handover.stock_col), days + longest + 1))  # (node, grade) × day oil arrives
     columns: dict[str, dict] = {"flow": model.flow, "load": model.load, "stock": model.stock, "shut_in": model.shut_in}
     picks = {k: np.array([c[0] for c in cols.values()], dtype=int) for k, cols in columns.items()}
     values = {k: np.zeros((days, len(p))) for k, p in picks.items()}
     for t in range(days):
-        window = horizon.persisting(t, lookahead)
-        state.arrivals_kt = {key: series[t:t + lookahead] for key, series in arrivals.items()}
-        apply_conditions(model, window, state)
-        solution = solve(model.highs)
-        if solution.status is not SolveStatus.OPTIMAL:
-            why = explain_infeasible(model.lp) if solution.status is SolveStatus.INFEASIBLE else solution.solver_message
-            raise SolveError(f"day {horizon.dates[t]}: the daily dispatch ended '{solution.solver_message}': {why}")
-        x = solution.x
+        carried.arrivals_kt = arrivals[:, t:t + lookahead]
+        set_conditions(model, conditions.on_days(np.full(lookahead, t)), carried)
+        x = solved_columns(model, horizon.dates[t])
         for k, p in picks.items():
             values[k][t] = x[p]
-        for (link, grade), col in zip(model.flow, flow_cols, strict=True):
-            delay = model.delay_days[link]
-            if delay > 0:
-                arrivals[(str(inputs.links.at[link, "to_node"]), grade)][t + delay] += x[col]
-        state.storage_kt = {key: float(x[c[0]]) for key, c in model.stock.items()}
-        state.shut_in_kt = {f: float(x[c[0]]) for f, c in model.shut_in.items()}
-        state.production_kt = {f: float(window.production_kt[f].iloc[0]) for f in model.shut_in}
-    arrays = {}
-    for k, cols in columns.items():
-        keys = list(cols)
-        index = pd.MultiIndex.from_tuples(keys) if keys and isinstance(keys[0], tuple) else pd.Index(keys)
-        arrays[k] = pd.DataFrame(values[k], columns=index)
-    return RunRecord.build(arrays, horizon, inputs, model.delay_days, initial_stock)
+        handover.carry(x, t, arrivals, carried)
+        carried.production_kt = conditions.production_kt[:, t]
+    arrays = {k: pd.DataFrame(values[k], columns=_column_index(list(cols))) for k, cols in columns.items()}
+    return RunRecord.build(arrays, horizon, inputs, model.delay_days, sum(state.storage_kt.values()))
+
+
+@dataclass
+class Handover:
+    """Where today's answer holds what tomorrow inherits: positions of day-0 columns in the model."""
+
+    sent_col: np.ndarray  # delayed (link, grade): today's send
+    sent_to: np.ndarray  # the balance position ((node, grade) in the layout) it arrives at
+    sent_delay: np.ndarray  # days at sea or on rail
+    stock_col: np.ndarray  # balance position → today's end-of-day stock column, −1 where none
+    shut_in_col: np.ndarray  # field (layout order) → today's shut-in column
+
+    @classmethod
+    def of(cls, model: SimulationLP) -> Handover:
+        layout = layout_of(model)
+        at = {key: i for i, key in enumerate(layout.balances)}
+        delayed = [(int(cols[0]), at[(model.ends[lk][1], g)], model.delay_days[lk])
+                   for (lk, g), cols in model.flow.items() if model.delay_days[lk] > 0]
+        sent = np.array(delayed, dtype=np.int64).reshape(len(delayed), 3)
+        stock_col = np.full(len(layout.balances), -1)
+        for key, cols in model.stock.items():
+            stock_col[at[key]] = cols[0]
+        return cls(sent[:, 0], sent[:, 1], sent[:, 2], stock_col, layout.shut_in_cols[:, 0])
+
+    def carry(self, x: np.ndarray, day: int, arrivals: np.ndarray, carried: Carried) -> None:
+        """Book today's sends for their arrival day; carry end-of-day stocks and today's shut-in."""
+        np.add.at(arrivals, (self.sent_to, day + self.sent_delay), x[self.sent_col])
+        carried.storage_kt = np.where(self.stock_col >= 0, x[self.stock_col], 0.0)
+        carried.shut_in_kt = x[self.shut_in_col]
+
+
+def _column_index(keys: list) -> pd.Index:
+    return pd.MultiIndex.from_tuples(keys) if keys and isinstance(keys[0], tuple) else pd.Index(keys)
+
+
+def solved_columns(model: SimulationLP, day: dt.date) -> np.ndarray:
+    """Solve the day's LP from yesterday's basis; its column values, or an error that says why not."""
+    highs = model.highs
+    assert highs is not None
+    highs.run()
+    if highs.getModelStatus() == highspy.HighsModelStatus.kOptimal:  # the usual day: read the columns only
+        return np.array(highs.getSolution().col_value)
+    solution = solve(highs)
+    sync_lp(model)
+    why = explain_infeasible(model.lp) if solution.status is SolveStatus.INFEASIBLE else solution.solver_message
+    raise SolveError(f"day {day}: the daily dispatch ended '{solution.solver_message}': {why}")
