@@ -131,3 +131,22 @@ def test_another_route_never_loses_more(tmp_path_factory: pytest.TempPathFactory
     lost_without = simulate(without, read_scenario(path, without).scenario).lost_export_mt
     lost_with = simulate(with_c, read_scenario(path, with_c).scenario).lost_export_mt
     assert lost_with <= lost_without + 1e-9
+
+
+def test_production_ramp_down_and_back(tmp_path: Path) -> None:
+    """A field brought down over 4 days from 10 kt/day, then up again over 2 days: output follows the
+    ramps exactly, and nothing is shut in (the route has room), so exports follow output."""
+    net = one_field(tmp_path / "net", production_kt=10, cap_a=10, cap_b=0, storage_kt=0)
+    path = tmp_path / "ramp.yaml"
+    path.write_text(
+        f"name: ramp\nbase_year: 2024\nperiod: {{start: {START}, end: {START + dt.timedelta(days=9)}}}\n"
+        "production_changes:\n"
+        f"  - {{field: F, start: {START + dt.timedelta(days=1)}, duration_days: 5, output: 0, ramp_days: 4,"
+        " source: 'assumption: test ramp'}\n"
+        f"  - {{field: F, start: {START + dt.timedelta(days=6)}, output: 1, ramp_days: 2,"
+        " source: 'assumption: test ramp'}\n", encoding="utf-8")
+    result = simulate(net, read_scenario(path, net).scenario)
+    produced = result.scenario.potential_kt["F"].round(9).tolist()
+    assert produced == [10.0, 7.5, 5.0, 2.5, 0.0, 0.0, 5.0, 10.0, 10.0, 10.0]
+    assert result.scenario.shut_in_kt["F"].abs().max() < 1e-9
+    assert result.scenario.export_kt.round(9).tolist() == produced

@@ -69,6 +69,8 @@ class ProductionChange(Window):
     field: str = Field(description="Field node id")
     output: float | None = Field(None, ge=0, le=3, description="Output as a share of normal (0 = down)")
     output_mtpa: float | None = Field(None, ge=0, description="Output, Mt/yr")
+    ramp_days: int | None = Field(None, ge=1, description="Days to reach the new output in equal steps "
+                                  "(default: at once)")
 
 
 class PriceChange(Window):

@@ -89,8 +89,11 @@ def build_horizon(inputs: DispatchInputs, network: Network, scenario: Scenario, 
             days = _days(index, change.start, change.last_day(scenario.period.end))
             kt = (change.output_mtpa * KT_PER_DAY_PER_MTPA if change.output_mtpa is not None
                   else float(change.output or 0.0) * normal.get(change.field, 0.0))
-            if change.field in production.columns:
-                production.loc[days, change.field] = kt
+            if change.field in production.columns and days:
+                # a ramp starts from the output of the day before the change (the first day's if none)
+                first = index.get_loc(days[0])
+                before = float(production[change.field].iloc[max(first - 1, 0)])
+                production.loc[days, change.field] = _ramped(before, kt, len(days), change.ramp_days)
         for price in scenario.price_changes:
             days = _days(index, price.start, price.last_day(scenario.period.end))
             sinks = [price.sink] if price.sink is not None else list(diff.columns)
@@ -115,6 +118,13 @@ def build_horizon(inputs: DispatchInputs, network: Network, scenario: Scenario, 
 def scenario_inputs(network: Network, scenario: Scenario) -> DispatchInputs:
     penalty = scenario.settings.shut_in_penalty_usd_per_t
     return resolve_inputs(network, scenario.base_year, shut_in_penalty_usd_per_t=penalty)
+
+
+def _ramped(before_kt: float, target_kt: float, days: int, ramp_days: int | None) -> np.ndarray:
+    """Daily output over a change's window: straight to the target, or in equal steps reaching it on day
+    `ramp_days` (a field brought down or up gradually)."""
+    steps = np.arange(1, days + 1) / (ramp_days or 1)
+    return before_kt + (target_kt - before_kt) * np.minimum(steps, 1.0)
 
 
 def _days(index: pd.Index, start: dt.date, last: dt.date) -> list[dt.date]:
