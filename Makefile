@@ -1,11 +1,12 @@
-# make demo: create .venv, install, run the main job on the built-in dataset.
+# make demo: create .venv, install, run the main job on the built-in dataset: the 2024 allocation, the
+# CPC court halt day by day, and its HTML report in out/.
 # make test: install the test extras and run the whole suite (pytest, ruff, mypy).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-slow lint bench clean
+.PHONY: demo test test-slow lint bench clean browser
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -17,11 +18,18 @@ $(STAMP): $(BIN)/python pyproject.toml
 
 demo: $(STAMP)
 	$(BIN)/crudeflow dispatch --year 2024
+	$(BIN)/crudeflow simulate cpc-court-halt-30d
+	$(BIN)/crudeflow report cpc-court-halt-30d --out out/report-cpc-court-halt-30d
 
-test: $(STAMP)
+# the report's browser test drives Debian's headless Chromium; install it where it is missing
+browser:
+	@test -x /usr/bin/chromium -a -x /usr/bin/chromedriver || \
+		(apt-get update -q && apt-get install -y -q --no-install-recommends chromium chromium-driver)
+
+test: $(STAMP) browser
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/mypy
-	$(BIN)/pytest -m "not slow" src tests
+	CRUDEFLOW_REQUIRE_BROWSER=1 $(BIN)/pytest -m "not slow" src tests
 
 test-slow: $(STAMP)
 	$(BIN)/pytest -m slow tests

@@ -56,6 +56,15 @@ def test_charts(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     assert not list(tmp_path.glob(".*tmp"))  # written atomically, nothing left over
 
 
+def test_html_report(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code, _, err = run(capsys, "--replications", "2", "--report", str(tmp_path), "--chart-max-added", "2",
+                       "--table", "throughput")
+    assert code == 0 and "report.html" in err
+    page = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert "Bottleneck:" in page and "Throughput against fleet size" in page and "data:image/png;base64," in page
+    assert (tmp_path / "fleet_gantt_month.png").read_bytes().startswith(b"\x89PNG")
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

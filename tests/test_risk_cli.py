@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -60,3 +61,15 @@ def test_bad_input_exit_2(argv: list[str], message: str, route: Path, capsys: py
     assert main(["risk", "--dataset", str(route), *argv]) == 2
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
+def test_report_has_histogram_and_exceedance(route: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "report"
+    assert main(["risk", "--dataset", str(route), "--samples", "20", "--no-contributions", "--no-progress",
+                 "--report", str(folder)]) == 0
+    page = (folder / "report.html").read_text(encoding="utf-8")
+    assert "How often a year loses more than x" in page and "annual lost exports, Mt" in page
+    # nothing fetched from the network: no script, style, image or frame tag pointing at a URL
+    assert not re.search(r"<(script|link|img|iframe)\b[^>]*\b(src|href)=[\"']?(https?:)?//", page)
+    for name in ("risk_histogram", "risk_exceedance"):
+        assert (folder / f"{name}.png").read_bytes().startswith(b"\x89PNG")

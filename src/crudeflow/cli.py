@@ -19,6 +19,7 @@ COMMAND_MODULES = (
     "crudeflow.simulate.cli",
     "crudeflow.fleet.cli",
     "crudeflow.risk.cli",
+    "crudeflow.report.cli",
 )
 
 

@@ -74,6 +74,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
                         help="table to print (default: all; CSV prints one table, throughput unless chosen)")
     parser.add_argument("--charts", type=Path, default=None, metavar="DIR",
                         help=f"write {THROUGHPUT_PNG} (a sweep of fleet sizes) and {GANTT_PNG}")
+    parser.add_argument("--report", type=Path, default=None, metavar="DIR",
+                        help="write DIR/report.html (self-contained, offline) with the tables and both charts")
     parser.add_argument("--chart-max-added", type=_count(1), default=10, metavar="K",
                         help="the size chart adds 0..K tankers to the fleet (default: 10)")
     parser.add_argument("--gantt-month", type=_count(1, 12), default=1, metavar="M",
@@ -100,10 +102,10 @@ def run_fleet_command(args: argparse.Namespace) -> int:
     fleet = base.with_added(args.tanker_class, args.tankers, destination)
     result = simulate_fleet(inputs, fleet, replications=args.replications, years=args.years, seed=args.seed,
                             weather=not args.no_weather, maintenance=not args.no_maintenance,
-                            timeline=args.charts is not None)
+                            timeline=args.charts is not None or args.report is not None)
     emit(_report(result, args.format, args.table), args.out)
-    if args.charts is not None:
-        _write_charts(args, inputs, base, result, destination)
+    if args.charts is not None or args.report is not None:
+        _write_outputs(args, _chart_pngs(args, inputs, base, result, destination), result)
     return 0
 
 
@@ -159,8 +161,9 @@ def _transposed(frame: pd.DataFrame) -> str:
     return str(frame.map(cell).T.to_string()) + "\n"
 
 
-def _write_charts(args: argparse.Namespace, inputs: FleetInputs, base: Fleet, result: FleetResult,
-                  destination: str) -> None:
+def _chart_pngs(args: argparse.Namespace, inputs: FleetInputs, base: Fleet, result: FleetResult,
+                destination: str) -> tuple[bytes, bytes]:
+    """The throughput-against-fleet-size chart (a sweep of added tankers) and one month's Gantt, as PNGs."""
     from crudeflow.fleet.charts import gantt_month_png, throughput_vs_size_png  # matplotlib only when asked
 
     max_added = max(args.chart_max_added, args.tankers)
@@ -171,9 +174,21 @@ def _write_charts(args: argparse.Namespace, inputs: FleetInputs, base: Fleet, re
              f"({args.replications} replications x {args.years} yr)")
     claim = CLAIM_MTPA_PER_NEW_TANKER if args.tanker_class == "newbuild" else None
     chart = throughput_vs_size_png(sweep, title, claim, marked_tankers=result.fleet.size)
-    folder: Path = args.charts
-    if folder.exists() and not folder.is_dir():
-        raise InputError(folder, "--charts must name a folder")
-    atomic_write_bytes(folder / THROUGHPUT_PNG, chart)
-    atomic_write_bytes(folder / GANTT_PNG, gantt_month_png(result, args.gantt_month))
-    print(f"wrote {folder / THROUGHPUT_PNG} and {folder / GANTT_PNG}", file=sys.stderr)
+    return chart, gantt_month_png(result, args.gantt_month)
+
+
+def _write_outputs(args: argparse.Namespace, pngs: tuple[bytes, bytes], result: FleetResult) -> None:
+    for option in ("charts", "report"):
+        folder = getattr(args, option)
+        if folder is not None and folder.exists() and not folder.is_dir():
+            raise InputError(folder, f"--{option} must name a folder")
+    if args.charts is not None:
+        atomic_write_bytes(args.charts / THROUGHPUT_PNG, pngs[0])
+        atomic_write_bytes(args.charts / GANTT_PNG, pngs[1])
+        print(f"wrote {args.charts / THROUGHPUT_PNG} and {args.charts / GANTT_PNG}", file=sys.stderr)
+    if args.report is not None:
+        from crudeflow.fleet.report import build_fleet_report
+        from crudeflow.report import write_report
+
+        written = write_report(build_fleet_report(result, *pngs, args.gantt_month), args.report)
+        print(f"wrote {written[0]}", file=sys.stderr)

@@ -41,6 +41,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--scheduler", default=None, metavar="tcp://HOST:PORT",
                         help="run the samples on this Dask cluster (the dask extra); same seed, same numbers")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar on standard error")
+    parser.add_argument("--report", type=Path, default=None, metavar="DIR",
+                        help="also write DIR/report.html (offline) with the histogram and exceedance PNGs")
     add_dataset_option(parser)
     add_output_options(parser)
     parser.set_defaults(handler=run)
@@ -71,6 +73,11 @@ def run(args: argparse.Namespace) -> int:
     result = run_with_runner(study, args)
     if args.parquet is not None:
         result.write_parquet(args.parquet)
+    if args.report is not None:
+        from crudeflow.report import write_report
+        from crudeflow.risk.report import build_risk_report
+
+        write_report(build_risk_report(result), args.report)
     if args.format == "json":
         emit(result.to_json(), args.out)
     elif args.format == "csv":

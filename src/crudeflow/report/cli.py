@@ -1,0 +1,49 @@
+"""`crudeflow report SCENARIO`: simulate a scenario and write report.html (self-contained, works offline)
+and the PNG charts into a folder."""
+
+from __future__ import annotations
+
+import argparse
+import re
+from pathlib import Path
+
+from crudeflow.cli_common import add_dataset_option
+from crudeflow.network import load
+from crudeflow.report.findings import headline
+from crudeflow.report.html import write_report
+from crudeflow.report.simulation import build_simulation_report
+from crudeflow.simulate import read_combined, simulate
+from crudeflow.simulate.scenario import builtin_names
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "report", help="simulate a scenario and write a self-contained HTML report with PNG charts",
+        epilog=f"built-in scenarios: {', '.join(builtin_names())}")
+    parser.add_argument("scenario", metavar="SCENARIO", help="built-in scenario name or path to a YAML file")
+    parser.add_argument("--with", dest="with_", action="append", default=[], metavar="OTHER",
+                        help="add another scenario's changes (e.g. a new asset); repeat for several")
+    parser.add_argument("--foresight", action="store_true",
+                        help="solve the whole period at once: the bound on what could have been saved")
+    add_dataset_option(parser)
+    parser.add_argument("--out", type=Path, default=None, metavar="DIR",
+                        help="folder for report.html and the PNGs (default: report-<scenario name>/)")
+    parser.set_defaults(handler=run)
+
+
+def default_folder(scenario_name: str) -> Path:
+    return Path(f"report-{re.sub(r'[^A-Za-z0-9._-]+', '-', scenario_name).strip('-')}")
+
+
+def run(args: argparse.Namespace) -> int:
+    network = load(args.dataset)
+    scenario = read_combined([args.scenario, *args.with_], network)
+    result = simulate(network, scenario, foresight=args.foresight)
+    folder = args.out if args.out is not None else default_folder(scenario.name)
+    written = write_report(build_simulation_report(result, network, scenario), folder)
+    print(f"crudeflow report: {result.scenario_name} ({result.mode})")
+    for name, value in headline(result).items():
+        print(f"  {name}: {value}")
+    for path in written:
+        print(f"wrote {path}")
+    return 0
