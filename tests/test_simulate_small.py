@@ -150,3 +150,24 @@ def test_production_ramp_down_and_back(tmp_path: Path) -> None:
     assert produced == [10.0, 7.5, 5.0, 2.5, 0.0, 0.0, 5.0, 10.0, 10.0, 10.0]
     assert result.scenario.shut_in_kt["F"].abs().max() < 1e-9
     assert result.scenario.export_kt.round(9).tolist() == produced
+
+
+def test_policy_caps_the_share_entering_a_country(tmp_path: Path) -> None:
+    """10 kt/day, a free route into RU and a 5 USD/t route into AZ: without the policy all goes to RU; with
+    at most 30% via RU, 3 kt/day a day go there and 7 to AZ, every day."""
+    nodes = [node("F", "field", grade="g", storage_kt=0), node("A", "terminal", country="RU"),
+             node("B", "terminal", country="AZ")]
+    links = [link("FA", "F", "A", mtpa(10), countries="KZ;RU"), link("FB", "F", "B", mtpa(10), 5.0, "KZ;AZ")]
+    write_dataset(tmp_path / "net", [grade("g")], nodes, links, {"F": mtpa(10)}, [market("A", 0.0), market("B", 0.0)])
+    net = crudeflow.load(tmp_path / "net")
+    path = tmp_path / "policy.yaml"
+    path.write_text(f"name: policy\nbase_year: 2024\nperiod: {{start: {START}, end: {START + dt.timedelta(days=4)}}}\n"
+                    "policy: {max_share_via: {RU: 0.3}, source: 'assumption: test policy'}\n", encoding="utf-8")
+    result = simulate(net, read_scenario(path, net).scenario)
+    flows = result.scenario.link_flow_kt()
+    assert flows["FA"].round(9).tolist() == [3.0] * 5 and flows["FB"].round(9).tolist() == [7.0] * 5
+    assert result.baseline.link_flow_kt()["FA"].round(9).tolist() == [10.0] * 5
+    bad = path.read_text().replace("RU: 0.3", "XX: 0.3")
+    path.write_text(bad, encoding="utf-8")
+    with pytest.raises(crudeflow.errors.InputError, match="no node of the network is in this country"):
+        read_scenario(path, net)

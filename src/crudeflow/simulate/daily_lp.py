@@ -99,6 +99,7 @@ def build_simulation_lp(inputs: DispatchInputs, network: Network, days: int, set
     define_refinery_intake(model)
     define_contracts(model)
     define_blend_limits(model)
+    define_country_shares(model)
     define_restart_ramp(model)
     model.highs = model.lp.to_highs()
     return model
@@ -293,6 +294,22 @@ def define_blend_limits(model: SimulationLP) -> None:
             headroom = (rule.max_sulfur_pct - rule.background_sulfur_pct) * rule.background_mtpa * KT_PER_DAY_PER_MTPA
             rows.append(model.lp.add_row(("blend", rule.node, str(t)), coeffs, -np.inf, headroom))
         model.blend[rule.node] = np.array(rows)
+
+
+def define_country_shares(model: SimulationLP) -> None:
+    r"""Σ_{l entering c} Σ_g f[l,g,t] − share_c · Σ_{l into export sinks} Σ_g f[l,g,t] ≤ 0 each day: the
+    dispatch's policy limit (`--max-share-via`), held day by day."""
+    kinds = model.inputs.node_kind
+    exports = {lk for lk, (_, end) in model.ends.items() if kinds.get(end) in ("terminal", "border")}
+    for country, share in model.inputs.max_share_via.items():
+        entering = set(model.inputs.entry_links[country])
+        for t in range(model.days):
+            coeffs: dict[int, float] = {}
+            for (lk, _), c in model.flow.items():
+                weight = (1.0 if lk in entering else 0.0) - (share if lk in exports else 0.0)
+                if weight:
+                    coeffs[int(c[t])] = weight
+            model.lp.add_row(("share", country, str(t)), coeffs, -np.inf, 0.0)
 
 
 def define_restart_ramp(model: SimulationLP) -> None:

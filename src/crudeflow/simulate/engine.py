@@ -50,7 +50,7 @@ def simulate(network: Network, scenario: Scenario, foresight: bool = False) -> S
     started = time.perf_counter()
     run = run_with_foresight if foresight else run_day_by_day
     settings = scenario.settings
-    base_inputs = scenario_inputs(network, scenario)
+    base_inputs = scenario_inputs(network, scenario, with_policy=False)
     baseline = run(base_inputs, network, build_horizon(base_inputs, network, scenario, disrupted=False), settings)
     changed = network_with_assets(network, scenario)
     inputs = scenario_inputs(changed, scenario)

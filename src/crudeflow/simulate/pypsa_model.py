@@ -104,8 +104,10 @@ class PypsaComparison:
 
 def simulate_with_pypsa(network: Network, scenario: Scenario) -> PypsaComparison:
     """`simulate(network, scenario, foresight=True)` with PyPSA in place of crudeflow's LP."""
+    if scenario.policy is not None and scenario.policy.max_share_via:
+        raise CrudeflowError("the PyPSA twin does not model policy shares (policy.max_share_via); drop them to compare")
     started = time.perf_counter()
-    base_inputs = scenario_inputs(network, scenario)
+    base_inputs = scenario_inputs(network, scenario, with_policy=False)
     baseline = solve_with_pypsa(base_inputs, network, build_horizon(base_inputs, network, scenario, disrupted=False),
                                 scenario.settings)
     changed = network_with_assets(network, scenario)

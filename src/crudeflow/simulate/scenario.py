@@ -93,6 +93,14 @@ class AssetChange(Item):
     source: str = Field(min_length=1)
 
 
+class Policy(Item):
+    """`policy:` in a scenario file: limits set by government rather than by pipes, for the whole period."""
+
+    max_share_via: dict[str, float] = Field({}, description="Country code → most of each day's exports that may "
+                                            "enter it, a share 0..1 (as `dispatch --max-share-via`)")
+    source: str = Field(min_length=1)
+
+
 class FleetOption(Item):
     """`fleet:` in a scenario file: a fleet option whose simulated sea-leg capacities replace links.csv's."""
 
@@ -142,6 +150,7 @@ class Scenario(Item):
     contracts: list[ContractOverride] = []
     assets: list[AssetChange] = []
     fleet: FleetOption | None = None
+    policy: Policy | None = None
     settings: Settings = Field(default_factory=lambda: Settings.model_validate({}))
 
     def days(self) -> list[dt.date]:
@@ -335,7 +344,21 @@ def check_against_network(found: ScenarioFile, network: Network) -> None:
             raise found.error(("assets", i, "link"), "unknown link" + _hint(a.link, list(links.index)), a.link)
     if s.fleet is not None:
         check_fleet(found, network)
+    if s.policy is not None:
+        check_policy(found, network)
     check_overlaps(found, network)
+
+
+def check_policy(found: ScenarioFile, network: Network) -> None:
+    policy = found.scenario.policy
+    assert policy is not None
+    countries = sorted(set(network.nodes["country"]))
+    for country, share in policy.max_share_via.items():
+        where = ("policy", "max_share_via", country)
+        if country not in countries:
+            raise found.error(where, f"no node of the network is in this country; countries: {countries}", country)
+        if not 0.0 <= share <= 1.0:
+            raise found.error(where, "a share must be between 0 and 1", share)
 
 
 def check_fleet(found: ScenarioFile, network: Network) -> None:
@@ -401,6 +424,8 @@ def _check_sources(found: ScenarioFile, source_ids: set[str]) -> None:
         check(("contracts", i, "source"), k.source)
     for i, a in enumerate(s.assets):
         check(("assets", i, "source"), a.source)
+    if s.policy is not None:
+        check(("policy", "source"), s.policy.source)
     for name in Settings.model_fields:
         if name.endswith("_source"):
             check(("settings", name), getattr(s.settings, name))
@@ -419,6 +444,7 @@ def combine(main: Scenario, *others: Scenario) -> Scenario:
         for key in ("outages", "production_changes", "price_changes", "contracts", "assets"):
             merged[key] = merged[key] + extra[key]
         merged["fleet"] = merged["fleet"] or extra["fleet"]
+        merged["policy"] = merged["policy"] or extra["policy"]
     merged["name"] = " + ".join([main.name, *(o.name for o in others)])
     merged["description"] = "; ".join(d for d in [main.description, *(o.description for o in others)] if d)
     return Scenario.model_validate(merged)

@@ -115,9 +115,12 @@ def build_horizon(inputs: DispatchInputs, network: Network, scenario: Scenario, 
     return Horizon(dates, capacity, throughput_kt.fillna(np.inf), production, pd.DataFrame(prices, index=index), normal)
 
 
-def scenario_inputs(network: Network, scenario: Scenario) -> DispatchInputs:
+def scenario_inputs(network: Network, scenario: Scenario, with_policy: bool = True) -> DispatchInputs:
+    """The year's dispatch inputs with the scenario's settings; its policy limits unless `with_policy` is off
+    (the undisturbed baseline keeps the policy the dataset has)."""
     penalty = scenario.settings.shut_in_penalty_usd_per_t
-    return resolve_inputs(network, scenario.base_year, shut_in_penalty_usd_per_t=penalty)
+    shares = scenario.policy.max_share_via if scenario.policy is not None and with_policy else None
+    return resolve_inputs(network, scenario.base_year, max_share_via=shares, shut_in_penalty_usd_per_t=penalty)
 
 
 def _ramped(before_kt: float, target_kt: float, days: int, ramp_days: int | None) -> np.ndarray:
