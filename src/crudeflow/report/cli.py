@@ -7,12 +7,12 @@ import argparse
 import re
 from pathlib import Path
 
-from crudeflow.cli_common import add_dataset_option
 from crudeflow.network import load
 from crudeflow.report.findings import headline
 from crudeflow.report.html import write_report
 from crudeflow.report.simulation import build_simulation_report
 from crudeflow.simulate import read_combined, simulate
+from crudeflow.simulate.cli import add_scenario_arguments
 from crudeflow.simulate.scenario import builtin_names
 
 
@@ -20,12 +20,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "report", help="simulate a scenario and write a self-contained HTML report with PNG charts",
         epilog=f"built-in scenarios: {', '.join(builtin_names())}")
-    parser.add_argument("scenario", metavar="SCENARIO", help="built-in scenario name or path to a YAML file")
-    parser.add_argument("--with", dest="with_", action="append", default=[], metavar="OTHER",
-                        help="add another scenario's changes (e.g. a new asset); repeat for several")
-    parser.add_argument("--foresight", action="store_true",
-                        help="solve the whole period at once: the bound on what could have been saved")
-    add_dataset_option(parser)
+    add_scenario_arguments(parser)
     parser.add_argument("--out", type=Path, default=None, metavar="DIR",
                         help="folder for report.html and the PNGs (default: report-<scenario name>/)")
     parser.set_defaults(handler=run)

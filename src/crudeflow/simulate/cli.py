@@ -20,16 +20,21 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "simulate", help="simulate a disruption or a new asset day by day, with storage and field restarts",
         epilog=f"built-in scenarios: {', '.join(builtin_names())}")
+    add_scenario_arguments(parser)
+    add_output_options(parser)
+    parser.add_argument("--parquet", type=Path, default=None, metavar="DIR",
+                        help="also write the per-day tables as Parquet files into DIR")
+    parser.set_defaults(handler=run)
+
+
+def add_scenario_arguments(parser: argparse.ArgumentParser) -> None:
+    """SCENARIO, --with, --foresight and --dataset: what every command that simulates a scenario takes."""
     parser.add_argument("scenario", metavar="SCENARIO", help="built-in scenario name or path to a YAML file")
     parser.add_argument("--with", dest="with_", action="append", default=[], metavar="OTHER",
                         help="add another scenario's changes (e.g. a new asset); repeat for several")
     parser.add_argument("--foresight", action="store_true",
                         help="solve the whole period at once: the bound on what could have been saved")
     add_dataset_option(parser)
-    add_output_options(parser)
-    parser.add_argument("--parquet", type=Path, default=None, metavar="DIR",
-                        help="also write the per-day tables as Parquet files into DIR")
-    parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
