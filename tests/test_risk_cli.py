@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from crudeflow.cli import main
-from risk_networks import one_route
+from risk_networks import one_route, write_outages
 
 
 @pytest.fixture(scope="module")
@@ -73,3 +73,19 @@ def test_report_has_histogram_and_exceedance(route: Path, tmp_path: Path) -> Non
     assert not re.search(r"<(script|link|img|iframe)\b[^>]*\b(src|href)=[\"']?(https?:)?//", page)
     for name in ("risk_histogram", "risk_exceedance"):
         assert (folder / f"{name}.png").read_bytes().startswith(b"\x89PNG")
+
+
+@pytest.mark.parametrize("row, field", [
+    ({"mtbf_days": -20.0}, "mtbf_days"),
+    ({"assets": "NOPE"}, "assets"),
+])
+def test_bad_outage_parameters_exit_2(row: dict, field: str, tmp_path: Path,
+                                      capsys: pytest.CaptureFixture[str]) -> None:
+    folder = one_route(tmp_path / "net")
+    good = {"id": "fa-down", "kind": "two_state", "assets": "FA", "description": "the only route closes",
+            "mtbf_days": 20.0, "mttr_days": 5.0, "remaining_min": 0}
+    write_outages(folder / "risk" / "outages.csv", [{**good, **row}])
+    assert main(["risk", "--dataset", str(folder), "--samples", "2", "--no-progress"]) == 2
+    err = capsys.readouterr().err
+    assert "outages.csv" in err and f"field '{field}'" in err and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
