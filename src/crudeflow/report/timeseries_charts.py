@@ -3,6 +3,8 @@ export route (stacked), storage held at each node, and output shut in at each fi
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -50,11 +52,8 @@ def storage_figure(result: SimulationResult, network: Network, windows: list[Win
     title = "Oil held in storage, by site"
     caption = ("Stacked: oil in tanks at each site at the end of each day in the scenario, kt (thousand tonnes); "
                "each site's working tank capacity in brackets. Dashed: total storage without the disruption.")
-    return Figure("storage", title, caption,
-                  png=_stacked_png(stock, names, colours, baseline_total, windows, "oil in storage, kt",
-                                   "total without disruption", empty="no oil held in storage"),
-                  plotly=_stacked_plotly(stock, names, colours, baseline_total, windows, "oil in storage, kt",
-                                         "total without disruption"))
+    return _stacked_figure("storage", title, caption, Stack(stock, names, colours, baseline_total), windows,
+                           ("oil in storage, kt", "total without disruption", "no oil held in storage"))
 
 
 def shut_in_figure(result: SimulationResult, network: Network, windows: list[Window]) -> Figure:
@@ -66,11 +65,29 @@ def shut_in_figure(result: SimulationResult, network: Network, windows: list[Win
     title = "Output shut in, by field"
     caption = ("Stacked: crude each field could not produce because its oil had nowhere to go, kt/day. "
                "Dashed: shut-in without the disruption. Fields restart at a limited ramp after the outage.")
-    return Figure("shut_in", title, caption,
-                  png=_stacked_png(shut, names, colours, baseline_total, windows, "output shut in, kt/day",
-                                   "shut-in without disruption", empty="no field shut in"),
-                  plotly=_stacked_plotly(shut, names, colours, baseline_total, windows, "output shut in, kt/day",
-                                         "shut-in without disruption"))
+    return _stacked_figure("shut_in", title, caption, Stack(shut, names, colours, baseline_total), windows,
+                           ("output shut in, kt/day", "shut-in without disruption", "no field shut in"))
+
+
+@dataclass(frozen=True)
+class Stack:
+    """What a stacked chart draws: a day × item table, the items' names and colours, and the baseline total."""
+
+    table: pd.DataFrame
+    names: dict
+    colours: dict
+    baseline: pd.Series
+
+
+def _stacked_figure(name: str, title: str, caption: str, stack: Stack, windows: list[Window],
+                    labels: tuple[str, str, str]) -> Figure:
+    """The same stacked chart as a PNG and as an interactive figure; labels: y axis, baseline, empty chart."""
+    y_label, baseline_label, empty = labels
+    return Figure(name, title, caption,
+                  png=_stacked_png(stack.table, stack.names, stack.colours, stack.baseline, windows, y_label,
+                                   baseline_label, empty=empty),
+                  plotly=_stacked_plotly(stack.table, stack.names, stack.colours, stack.baseline, windows, y_label,
+                                         baseline_label))
 
 
 def _stacked_png(table: pd.DataFrame, names: dict, colours: dict, baseline: pd.Series, windows: list[Window],
