@@ -34,11 +34,8 @@ def route_flows_figure(result: SimulationResult, network: Network, windows: list
     title = "Oil sent along each export route, day by day"
     caption = (f"Stacked: Kazakh oil entering each route's measuring link in the scenario, {unit}. Dashed: "
                f"the same total without the disruption (baseline). Shaded: days the scenario's changes apply.")
-    return Figure("route_flows", title, caption,
-                  png=_stacked_png(scenario, names, colours, baseline_total, windows,
-                                   f"oil sent, {unit}", "route total without disruption"),
-                  plotly=_stacked_plotly(scenario, names, colours, baseline_total, windows,
-                                         f"oil sent, {unit}", "route total without disruption"))
+    return _stacked_figure("route_flows", title, caption, Stack(scenario, names, colours, baseline_total), windows,
+                           (f"oil sent, {unit}", "route total without disruption", "no oil sent"))
 
 
 def storage_figure(result: SimulationResult, network: Network, windows: list[Window]) -> Figure:
