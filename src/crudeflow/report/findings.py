@@ -19,15 +19,18 @@ def day_text(day: dt.date | None) -> str:
 
 def headline(result: SimulationResult) -> dict[str, str]:
     """The headline figures as shown to the reader, each with its unit."""
-    recovery = day_text(result.recovery_day)
-    if result.days_to_recovery is not None:
-        recovery += f" ({result.days_to_recovery} days after the disruption began)"
+    if result.disruption_start is None:
+        recovery = "nothing disrupted"
+    else:
+        recovery = day_text(result.recovery_day)
+        if result.days_to_recovery is not None:
+            recovery += f" ({result.days_to_recovery} days after the disruption began)"
     return {
         "lost exports": f"{result.lost_export_mt:,.2f} Mt ({result.lost_export_mbbl:,.1f} million barrels)",
         "lost export revenue": f"{result.lost_revenue_musd:,.0f} million USD",
         "lost state take": f"{result.lost_state_take_musd:,.0f} million USD",
         "output shut in (beyond baseline)": f"{result.extra_shut_in_mt:,.2f} Mt",
-        "first shut-in": day_text(result.first_shut_in_day),
+        "first shut-in": "none" if result.first_shut_in_day is None else day_text(result.first_shut_in_day),
         "output and exports back to normal": recovery,
         "peak storage": f"{result.peak_storage_kt:,.0f} kt",
     }
@@ -38,8 +41,9 @@ def findings(result: SimulationResult, network: Network) -> list[str]:
     s = result.summary()
     days = result.scenario.export_kt.index
     share = 100 * result.lost_export_mt / s["baseline_exports_mt"] if s["baseline_exports_mt"] else 0.0  # type: ignore[operator]
+    verb = "Lost exports" if result.lost_export_mt >= 0 else "Exports gained (negative loss)"
     lines = [
-        f"Lost exports: {h['lost exports']} over {day_text(days[0])} to {day_text(days[-1])}, "
+        f"{verb}: {h['lost exports']} over {day_text(days[0])} to {day_text(days[-1])}, "
         f"{share:.1f}% of the {s['baseline_exports_mt']:,.2f} Mt that would have been exported without the "
         f"disruption.",
         f"Lost export revenue: {h['lost export revenue']}; lost state take: {h['lost state take']} "

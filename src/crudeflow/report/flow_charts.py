@@ -62,11 +62,36 @@ def route_volumes_figure(result: SimulationResult, network: Network) -> Figure:
     ax.grid(axis="x", alpha=0.3)
     ax.legend(loc="lower right", fontsize=8.5)
     title = "Route volumes over the period, without the disruption and with it"
-    caption = ("Bars: Kazakh oil entering each route's measuring link over the whole simulated period, Mt; grey "
-               "without the disruption, coloured in the scenario, with the change in brackets. Last row: output "
-               "shut in. The Sankey shows, per field group, where its oil went in each run (Mt over the period).")
+    caption = ("Kazakh oil entering each route's measuring link over the whole simulated period, Mt (million "
+               "tonnes); grey without the disruption, coloured in the scenario, with the change in brackets. "
+               "Last row: output shut in at the fields.")
     return Figure("route_volumes", title, caption, png=mpl.png_bytes(figure),
+                  plotly=_bars_plotly(labels, baseline, scenario, colours))
+
+
+def field_flows_figure(result: SimulationResult, network: Network) -> Figure:
+    """Interactive only (a Sankey has no matplotlib twin); the route-volume bars are its PNG equivalent."""
+    caption = ("Where each field group's oil went over the whole period, Mt: into each export route, to the "
+               "Kazakh refineries, shut in, or still in tanks or at sea when the period ends; left without the "
+               "disruption, right in the scenario. Hover for the figures.")
+    return Figure("field_flows", "Where each field's oil went, without the disruption and with it", caption,
                   plotly=_sankeys(result, network))
+
+
+def _bars_plotly(labels: list[str], baseline: list[float], scenario: list[float], colours: list[str]) -> go.Figure:
+    figure = go.Figure([
+        go.Bar(y=labels, x=baseline, orientation="h", name="without disruption", marker_color="#BBBBBB",
+               hovertemplate="%{x:,.3f} Mt"),
+        go.Bar(y=labels, x=scenario, orientation="h", name="scenario", marker_color=colours,
+               text=[f"{s:,.2f} Mt" + (f" ({s - b:+,.2f})" if abs(s - b) >= 0.005 else "")
+                     for b, s in zip(baseline, scenario, strict=True)],
+               textposition="outside", hovertemplate="%{x:,.3f} Mt"),
+    ])
+    figure.update_layout(barmode="group", height=80 + 48 * len(labels), template="plotly_white",
+                         margin={"l": 10, "r": 20, "t": 10, "b": 50}, legend={"orientation": "h", "y": -0.12},
+                         xaxis={"title": {"text": "Mt (million tonnes) over the whole period"}},
+                         yaxis={"autorange": "reversed"})
+    return figure
 
 
 def _sankeys(result: SimulationResult, network: Network) -> go.Figure:

@@ -38,7 +38,6 @@ def date_axis(ax: Axes) -> None:
     ax.xaxis.set_major_locator(locator)
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
     ax.grid(alpha=0.3)
-    ax.margins(x=0)
 
 
 def shade_windows(ax: Axes, windows: list[Window]) -> None:

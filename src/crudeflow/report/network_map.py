@@ -18,6 +18,7 @@ from crudeflow.network import Network
 from crudeflow.report import mpl
 from crudeflow.report.basemap import BASEMAP_FILE, SEA_COLOUR, basemap_trace, draw_basemap, lon_scale
 from crudeflow.report.document import Figure
+from crudeflow.report.findings import day_text
 from crudeflow.report.series import disrupted_days, route_colours
 from crudeflow.simulate import SimulationResult
 
@@ -26,8 +27,13 @@ BASELINE_COLOUR = "#B0B0B0"
 MAX_WIDTH_PT = 14.0
 MIN_WIDTH_PT = 0.7  # a link that carries anything stays visible
 MARGIN_DEG = 1.5
-LABEL_PRIORITY = ("terminal", "border", "port", "field", "hub", "refinery")
-LABEL_SPACING_DEG = 1.1
+# Fields first: the reader wants to see which fields shut in; then where the oil leaves the network.
+LABEL_PRIORITY = ("field", "terminal", "port", "border", "refinery", "hub")
+CORNERS = ("top right", "bottom right", "top left", "bottom left")
+LABEL_GAP_PX = 5.0
+CLUSTER_PX = 12.0
+PLOTLY_MAP_WIDTH_PX = 1000.0  # the plot area on a laptop-sized page; labels are placed for it
+PLOTLY_FONT_PX = 10
 MARKERS = {"field": "^", "hub": "o", "port": "s", "terminal": "D", "border": "D", "refinery": "P"}
 
 
@@ -50,17 +56,38 @@ def link_colours(network: Network) -> dict[str, str]:
     return {link: colours.get(link, FEEDER_COLOUR) for link in network.links.index}
 
 
-def labelled_nodes(nodes: pd.DataFrame) -> list[str]:
-    """Nodes to name on the map: by kind priority, skipping any too close to one already named."""
-    chosen: list[str] = []
+def place_labels(nodes: pd.DataFrame, px_per_deg_lon: float, px_per_deg_lat: float,
+                 font_px: float) -> dict[str, str]:
+    """Node → corner for its label ('top right', 'top left', 'bottom right', 'bottom left'), greedily by
+    kind priority: each label takes the first corner whose box (text width estimated from its length) hits
+    neither a label already placed nor another node's marker. Nodes with no free corner stay unnamed."""
+    placed: list[tuple[float, float, float, float]] = []
+    xy = {n: (float(nodes.at[n, "lon_deg"]) * px_per_deg_lon, float(nodes.at[n, "lat_deg"]) * px_per_deg_lat)
+          for n in nodes.index}
     ranked = sorted(nodes.index, key=lambda n: LABEL_PRIORITY.index(nodes.at[n, "kind"])
                     if nodes.at[n, "kind"] in LABEL_PRIORITY else len(LABEL_PRIORITY))
+    corners: dict[str, str] = {}
     for node in ranked:
-        lat, lon = nodes.at[node, "lat_deg"], nodes.at[node, "lon_deg"]
-        if all(math.hypot(lat - nodes.at[c, "lat_deg"], lon - nodes.at[c, "lon_deg"]) > LABEL_SPACING_DEG
-               for c in chosen):
-            chosen.append(node)
-    return chosen
+        x, y = xy[node]
+        width, height = 0.58 * font_px * len(short_name(str(nodes.at[node, "name"]))), 1.25 * font_px
+        for corner in CORNERS:
+            left = x + LABEL_GAP_PX if "right" in corner else x - LABEL_GAP_PX - width
+            bottom = y + LABEL_GAP_PX / 2 if "top" in corner else y - LABEL_GAP_PX / 2 - height
+            box = (left, bottom, left + width, bottom + height)
+            clear_of_labels = not any(_overlap(box, other) for other in placed)
+            # markers in the node's own cluster (within CLUSTER_PX) may sit under its label's corner
+            clear_of_nodes = not any(box[0] - 3 < ox < box[2] + 3 and box[1] - 3 < oy < box[3] + 3
+                                     for other, (ox, oy) in xy.items()
+                                     if other != node and math.hypot(ox - x, oy - y) > CLUSTER_PX)
+            if clear_of_labels and clear_of_nodes:
+                placed.append(box)
+                corners[str(node)] = corner
+                break
+    return corners
+
+
+def _overlap(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
 def map_figure(result: SimulationResult, network: Network) -> Figure:
@@ -68,7 +95,7 @@ def map_figure(result: SimulationResult, network: Network) -> Figure:
     flows = mean_link_flow_kt_per_day(result, first, last)
     links = network.links.loc[[link for link in network.links.index if link in flows.index]]
     peak = max(float(flows.to_numpy().max()), 1e-9)
-    period = f"{first:%d %b %Y} to {last:%d %b %Y}"
+    period = f"{day_text(first)} to {day_text(last)}"
     title = f"The network, links drawn as wide as their flow (mean over {period})"
     caption = (f"Line width proportional to the mean flow of Kazakh oil over {period}, kt/day (widest = "
                f"{peak:,.0f} kt/day); grey underneath: without the disruption; coloured: the scenario, in the "
@@ -97,9 +124,10 @@ def _map_png(network: Network, links: pd.DataFrame, flows: pd.DataFrame, peak: f
     nodes = network.nodes
     west, east, south, north = _extent(nodes)
     aspect = 1.0 / lon_scale((south + north) / 2)
-    width_in = 12.0
-    height_in = min(10.0, width_in * (north - south) * aspect / (east - west) + 1.6)
-    figure, ax = mpl.new_figure(width_in, height_in)
+    width_in, font_pt = 12.0, 7.5
+    map_width_in = width_in * 0.9
+    map_height_in = map_width_in * (north - south) * aspect / (east - west)
+    figure, ax = mpl.new_figure(width_in, map_height_in + 1.9)
     draw_basemap(ax)
     colours = link_colours(network)
     for link, row in links.iterrows():
@@ -115,25 +143,35 @@ def _map_png(network: Network, links: pd.DataFrame, flows: pd.DataFrame, peak: f
         sub = nodes[nodes["kind"] == kind]
         ax.scatter(sub["lon_deg"], sub["lat_deg"], marker=marker, s=28, color="white", edgecolor="#222222",
                    linewidth=0.9, zorder=5)
-    for node in labelled_nodes(nodes):
-        ax.annotate(_short_name(nodes.at[node, "name"]), (nodes.at[node, "lon_deg"], nodes.at[node, "lat_deg"]),
-                    xytext=(5, 4), textcoords="offset points", fontsize=7.5, zorder=6,
-                    bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.7})
+    px_per_deg = map_width_in * mpl.DPI / (east - west)
+    font_px = font_pt * mpl.DPI / 72
+    for node, corner in place_labels(nodes, px_per_deg, px_per_deg * aspect, font_px).items():
+        dx = 4 if "right" in corner else -4
+        dy = 3 if "top" in corner else -3
+        ax.annotate(short_name(str(nodes.at[node, "name"])), (nodes.at[node, "lon_deg"], nodes.at[node, "lat_deg"]),
+                    xytext=(dx, dy), textcoords="offset points", fontsize=font_pt, zorder=6,
+                    ha="left" if dx > 0 else "right", va="bottom" if dy > 0 else "top",
+                    bbox={"boxstyle": "round,pad=0.12", "fc": "white", "ec": "none", "alpha": 0.75})
     ax.set_xlim(west, east)
     ax.set_ylim(south, north)
     ax.set_aspect(aspect)
     ax.set_xlabel("longitude, degrees east")
     ax.set_ylabel("latitude, degrees north")
     ax.set_facecolor(SEA_COLOUR)
-    ax.legend(handles=_legend_handles(network, peak), loc="lower left", fontsize=7.5, framealpha=0.9, ncol=2,
-              title="flow, kt/day (mean)", title_fontsize=8)
+    handles = _legend_handles(network, flows, peak)
+    figure.legend(handles=handles, loc="outside lower center", fontsize=8, frameon=False,
+                  ncol=math.ceil(len(handles) / 3), title="line width: mean flow of Kazakh oil, kt/day",
+                  title_fontsize=8.5)
     return mpl.png_bytes(figure)
 
 
-def _legend_handles(network: Network, peak: float) -> list[Line2D]:
+def _legend_handles(network: Network, flows: pd.DataFrame, peak: float) -> list[Line2D]:
+    """Grey for the baseline, a colour per route that carries oil in either run, then the width key."""
     handles = [Line2D([], [], color=BASELINE_COLOUR, lw=4, label="without disruption")]
+    carried = flows.sum(axis=1)
     for route_id, colour in route_colours(network).items():
-        handles.append(Line2D([], [], color=colour, lw=4, label=str(network.routes.at[route_id, "name"])))
+        if float(carried.get(network.routes.at[route_id, "measure_link"], 0.0)) > 0.05:
+            handles.append(Line2D([], [], color=colour, lw=4, label=str(network.routes.at[route_id, "name"])))
     handles.append(Line2D([], [], color=FEEDER_COLOUR, lw=4, label="feeders, refinery lines"))
     for value in _reference_flows(peak):
         handles.append(Line2D([], [], color="#555555", lw=_width_pt(value, peak), label=f"{value:,.0f} kt/day"))
@@ -147,7 +185,7 @@ def _reference_flows(peak: float) -> list[float]:
     return sorted({v for v in (top, top / 2, top / 10) if v >= 1})
 
 
-def _short_name(name: str) -> str:
+def short_name(name: str) -> str:
     return name.split(" (")[0]
 
 
@@ -176,18 +214,19 @@ def _map_plotly(network: Network, links: pd.DataFrame, flows: pd.DataFrame, peak
                 name=name, legendgroup=group, showlegend=group not in shown_groups, text=[text] * 3,
                 hoverinfo="text" if not is_base else "skip", opacity=1.0 if is_base else 0.9))
             shown_groups.add(group)
-    labelled = set(labelled_nodes(nodes))
-    figure.add_trace(go.Scatter(
-        x=nodes["lon_deg"], y=nodes["lat_deg"], mode="markers+text", showlegend=False,
-        marker={"size": 7, "color": "white", "line": {"color": "#222222", "width": 1}},
-        text=[_short_name(str(nodes.at[n, "name"])) if n in labelled else "" for n in nodes.index],
-        textposition="top right", textfont={"size": 10},
-        hovertext=[f"{nodes.at[n, 'name']} ({nodes.at[n, 'kind']})" for n in nodes.index], hoverinfo="text"))
     lat_mid = (south + north) / 2
+    px_per_deg = PLOTLY_MAP_WIDTH_PX / (east - west)
+    corners = place_labels(nodes, px_per_deg, px_per_deg / lon_scale(lat_mid), PLOTLY_FONT_PX)
+    figure.add_trace(go.Scatter(
+        x=nodes["lon_deg"], y=nodes["lat_deg"], mode="markers+text", showlegend=False, cliponaxis=False,
+        marker={"size": 7, "color": "white", "line": {"color": "#222222", "width": 1}},
+        text=[short_name(str(nodes.at[n, "name"])) if n in corners else "" for n in nodes.index],
+        textposition=[corners.get(str(n), "top right") for n in nodes.index], textfont={"size": PLOTLY_FONT_PX},
+        hovertext=[f"{nodes.at[n, 'name']} ({nodes.at[n, 'kind']})" for n in nodes.index], hoverinfo="text"))
     figure.update_layout(
-        height=620, template="plotly_white", plot_bgcolor=SEA_COLOUR, margin={"l": 60, "r": 10, "t": 10, "b": 40},
-        legend={"title": {"text": "mean flow, kt/day"}, "bgcolor": "rgba(255,255,255,0.85)", "x": 0.01, "y": 0.01,
-                "xanchor": "left", "yanchor": "bottom"},
+        height=700, template="plotly_white", plot_bgcolor=SEA_COLOUR, margin={"l": 60, "r": 60, "t": 10, "b": 40},
+        legend={"title": {"text": "mean flow, kt/day:"}, "orientation": "h", "x": 0.0, "y": -0.12,
+                "xanchor": "left", "yanchor": "top"},
         xaxis={"range": [west, east], "title": {"text": "longitude, degrees east"}, "showgrid": False,
                "scaleanchor": "y", "scaleratio": lon_scale(lat_mid), "constrain": "domain"},
         yaxis={"range": [south, north], "title": {"text": "latitude, degrees north"}, "showgrid": False})

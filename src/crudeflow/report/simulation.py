@@ -12,7 +12,7 @@ from crudeflow.network import Network
 from crudeflow.network.load import parse_source
 from crudeflow.report.document import Block, Bullets, Paragraph, Report, Section, Table
 from crudeflow.report.findings import day_text, findings, headline
-from crudeflow.report.flow_charts import route_volumes_figure
+from crudeflow.report.flow_charts import field_flows_figure, route_volumes_figure
 from crudeflow.report.network_map import map_figure
 from crudeflow.report.series import change_windows
 from crudeflow.report.timeseries_charts import route_flows_figure, shut_in_figure, storage_figure
@@ -56,6 +56,7 @@ def charts_section(result: SimulationResult, network: Network, scenario: Scenari
         storage_figure(result, network, windows),
         shut_in_figure(result, network, windows),
         route_volumes_figure(result, network),
+        field_flows_figure(result, network),
         map_figure(result, network),
     ])
 

@@ -102,6 +102,7 @@ def _stacked_png(table: pd.DataFrame, names: dict, colours: dict, baseline: pd.S
         mpl.say_empty(ax, empty)
     top = max(float(shown.sum(axis=1).max()) if not shown.empty else 0.0, float(baseline.max()), 1.0)
     ax.set_ylim(0, top * 1.08)
+    ax.set_xlim(x[0], x[-1])  # the period, even when nothing is drawn
     ax.set_ylabel(y_label)
     ax.set_xlabel("day")
     mpl.date_axis(ax)
