@@ -6,6 +6,7 @@ Usage and input errors print one line and exit 2; nothing is half-written.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable, Sequence
 from importlib import import_module
@@ -56,6 +57,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("crudeflow: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # the reader went away (`crudeflow ... | head`): stop quietly, and keep Python from complaining again
+        # when it flushes stdout on exit
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":
