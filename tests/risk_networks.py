@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
-from crudeflow.network.schema import sourced_columns
 from crudeflow.risk.outage_schema import OutageRow
-from small_networks import grade, link, market, node, write_dataset
+from small_networks import grade, link, market, node, write_dataset, write_rows
 
 PRODUCTION_KT = 10.0  # kt/day
 MTBF_DAYS, MTTR_DAYS = 20.0, 5.0
@@ -32,17 +30,4 @@ def one_route(folder: Path) -> Path:
 
 def write_outages(path: Path, rows: list[dict[str, object]]) -> None:
     """outages.csv with every column of the schema, each given figure sourced as a test assumption."""
-    columns = []
-    for name in OutageRow.model_fields:
-        columns.append(name)
-        if name in sourced_columns(OutageRow):
-            columns.append(f"{name}_source")
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=columns)
-        writer.writeheader()
-        for row in rows:
-            full = dict(row)
-            for name in sourced_columns(OutageRow):
-                if full.get(name) not in (None, ""):
-                    full.setdefault(f"{name}_source", SOURCE)
-            writer.writerow({c: full.get(c, "") for c in columns})
+    write_rows(path, OutageRow, rows, SOURCE)

@@ -6,26 +6,31 @@ import csv
 from pathlib import Path
 from typing import Any
 
-from crudeflow.network.schema import TABLES, sourced_columns
+from crudeflow.network.schema import TABLES, Row, sourced_columns
 
 TEST_SOURCE = "assumption: hand-made test network"
 
 
 def write_table(folder: Path, file_name: str, rows: list[dict[str, Any]]) -> None:
     model, _ = TABLES[file_name]
+    write_rows(folder / file_name, model, rows)
+
+
+def write_rows(path: Path, model: type[Row], rows: list[dict[str, Any]], source: str = TEST_SOURCE) -> None:
+    """A CSV with every column of `model`; each figure given without a source is sourced as `source`."""
     columns = []
     for name in model.model_fields:
         columns.append(name)
         if name in sourced_columns(model):
             columns.append(f"{name}_source")
-    with (folder / file_name).open("w", newline="", encoding="utf-8") as handle:
+    with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, fieldnames=columns)
         writer.writeheader()
         for row in rows:
             full = dict(row)
             for name in sourced_columns(model):
                 if full.get(name) not in (None, ""):
-                    full.setdefault(f"{name}_source", TEST_SOURCE)
+                    full.setdefault(f"{name}_source", source)
             writer.writerow({c: full.get(c, "") for c in columns})
 
 
