@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import highspy
 import numpy as np
 
 from crudeflow.dispatch.lp import SolveStatus, solve
@@ -61,7 +60,6 @@ class DailyPolicy:
         n, m = len(lp.col_keys), len(lp.row_keys)
         self.n, self.m = n, m
         self.days = model.days
-        self._cols, self._rows = np.arange(n, dtype=np.int32), np.arange(m, dtype=np.int32)
         self._index_maps()
         self._constant_bounds()
 
@@ -115,6 +113,8 @@ class DailyPolicy:
         lp = self.model.lp
         self.lower0 = np.concatenate([np.array(lp.col_lower), np.array(lp.row_lower)])
         self.upper0 = np.concatenate([np.array(lp.col_upper), np.array(lp.row_upper)])
+        # what HiGHS holds now (apply_conditions pushed every bound), so each day sends only what moved
+        self._held_lower, self._held_upper = self.lower0.copy(), self.upper0.copy()
 
     # ---- conditions and state -------------------------------------------------------------------
     def baseline_conditions(self) -> Conditions:
@@ -180,13 +180,18 @@ class DailyPolicy:
         self.basis_count += 1
 
     def answer(self, lower: np.ndarray, upper: np.ndarray) -> DayAnswer:
-        """Today's optimum from HiGHS, warm from yesterday's basis."""
+        """Today's optimum from HiGHS, warm from yesterday's basis (only the bounds that moved are sent)."""
         highs = self.model.highs
         assert highs is not None
         self.highs_solves += 1
         n = self.n
-        highs.changeColsBounds(n, self._cols, lower[:n], upper[:n])
-        highs.changeRowsBounds(self.m, self._rows, lower[n:], upper[n:])  # type: ignore[attr-defined]
+        moved = np.flatnonzero((lower != self._held_lower) | (upper != self._held_upper))
+        cols, rows = moved[moved < n].astype(np.int32), (moved[moved >= n] - n).astype(np.int32)
+        if len(cols):
+            highs.changeColsBounds(len(cols), cols, lower[cols], upper[cols])
+        if len(rows):
+            highs.changeRowsBounds(len(rows), rows, lower[n + rows], upper[n + rows])  # type: ignore[attr-defined]
+        self._held_lower, self._held_upper = lower, upper
         solution = solve(highs)
         if solution.status is not SolveStatus.OPTIMAL:
             raise SolveError(f"the daily dispatch of a sample-year ended '{solution.solver_message}'")
@@ -195,11 +200,11 @@ class DailyPolicy:
         return DayAnswer(np.concatenate([solution.x, solution.row_activity]), self.basis_count)
 
     def basic(self) -> np.ndarray:
-        """z indices of the basic variables of the last solve."""
+        """z indices of the basic variables of the last solve (HiGHS numbers row i as −1 − i)."""
         assert self.model.highs is not None
-        hb = self.model.highs.getBasis()
-        status = [*hb.col_status, *hb.row_status]
-        return np.array([i for i, st in enumerate(status) if st == highspy.HighsBasisStatus.kBasic], dtype=int)
+        _, basic = self.model.highs.getBasicVariables()  # type: ignore[attr-defined]
+        basic = np.asarray(basic, dtype=int)
+        return np.where(basic >= 0, basic, self.n - 1 - basic)
 
     # ---- what a day yields ------------------------------------------------------------------------
     def shut_in_kt(self, z: np.ndarray) -> float:

@@ -74,6 +74,7 @@ class SimulationLP:
     grades_at: dict[str, set[str]] | None = None  # node → grades that can be there, found on first use
     layout: Layout | None = None  # positions of the day-dependent values, built on first use
     held: Bounds | None = None  # the bounds and costs HiGHS holds now, None if not known
+    tie_break: np.ndarray = field(default_factory=lambda: np.zeros(0))  # USD/t taken off each column's cost
 
     def add_cols(self, kind: str, name: tuple[str, ...], cost: float = 0.0) -> np.ndarray:
         return np.array([self.lp.add_col((kind, *name, str(t)), cost=cost) for t in range(self.days)])
@@ -101,6 +102,7 @@ def build_simulation_lp(inputs: DispatchInputs, network: Network, days: int, set
     define_blend_limits(model)
     define_country_shares(model)
     define_restart_ramp(model)
+    define_tie_break(model)
     model.highs = model.lp.to_highs()
     return model
 
@@ -321,6 +323,17 @@ def define_restart_ramp(model: SimulationLP) -> None:
             for t in range(1, model.days)])
 
 
+def define_tie_break(model: SimulationLP) -> None:
+    r"""c[j] −= ε·u[j] with u[j] in [0, 1) fixed per column: the daily LP has many answers equal in money
+    (which grade fills CPC, which tank holds oil, which field is shut in first); a tiny, generic cost
+    difference makes the optimum unique, so every solve of a day gives the same answer whatever basis the
+    solver starts from (a warm start, a cold start, another process). The stream is fixed (seed 0) and
+    follows the column order, which the network fixes."""
+    n = len(model.lp.col_keys)
+    model.tie_break = model.settings.tie_break_usd_per_t * np.random.default_rng(0).random(n)
+    model.lp.col_cost = list(np.asarray(model.lp.col_cost) - model.tie_break)
+
+
 def apply_conditions(model: SimulationLP, window: Horizon, state: State) -> None:
     """Set every day-dependent bound and cost from `window` (model.days long) and the carried-in `state`."""
     assert len(window.dates) == model.days
@@ -439,7 +452,8 @@ def _build_layout(model: SimulationLP) -> Layout:
 def conditions_of(model: SimulationLP, horizon: Horizon) -> Conditions:
     """Every day of `horizon` in the model's layout (the tables are read once, not day by day)."""
     layout = layout_of(model)
-    base_cost = layout.base.col_cost[layout.load_cols[:, 0]] if layout.loads else np.zeros(0)
+    untied = layout.base.col_cost + model.tie_break  # set_conditions takes the tie-break off again
+    base_cost = untied[layout.load_cols[:, 0]] if layout.loads else np.zeros(0)
     prices = horizon.price_usd_per_t
     price = np.array([prices[key].to_numpy(dtype=float) if key in prices.columns else np.full(len(horizon.dates), cost)
                       for key, cost in zip(layout.loads, base_cost, strict=True)])
@@ -470,7 +484,7 @@ def set_conditions(model: SimulationLP, conditions: Conditions, carried: Carried
     into HiGHS, which keeps its basis and re-solves from it."""
     layout = layout_of(model)
     new = layout.base.copy()
-    new.col_cost[layout.load_cols] = conditions.price_usd_per_t
+    new.col_cost[layout.load_cols] = conditions.price_usd_per_t - model.tie_break[layout.load_cols]
     output = conditions.production_kt
     ramp_kt = model.settings.restart_ramp_fraction_per_day * conditions.normal_production_kt
     before = np.where(np.isnan(carried.production_kt), output[:, 0], carried.production_kt)

@@ -137,6 +137,11 @@ class Settings(Item):
         "assumption: a small charge so the operator never holds oil it could export; not a market figure")
     shut_in_penalty_usd_per_t: float = Field(10.0, ge=0)
     shut_in_penalty_usd_per_t_source: str = "assumption: as the dispatch default (dispatch/inputs.py)"
+    tie_break_usd_per_t: float = Field(0.001, ge=0, le=0.1)
+    tie_break_usd_per_t_source: str = (
+        "assumption: each LP column's cost is lowered by a fixed pseudo-random share of this (at most 0.001 "
+        "USD/t), so that of answers equally good in money the operator always picks the same one, whatever "
+        "the solver's path; without it, warm and cold solves of one year differ by up to 0.7% of shut-in")
 
 
 class Scenario(Item):
