@@ -50,12 +50,41 @@ def test_params(capsys: pytest.CaptureFixture[str]) -> None:
     assert "black-sea-storm" in capsys.readouterr().out
 
 
+def strike_rate(capsys: pytest.CaptureFixture[str], *argv: str) -> float:
+    assert main(["risk", "params", "--json", *argv]) == 0
+    rows = {row["model"]: row for row in json.loads(capsys.readouterr().out)}
+    return float(rows["novorossiysk-strike"]["events_per_yr"])
+
+
+def test_outages_names_a_calibration_or_a_table(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The bundled whole-record calibration spreads the 2025 strikes over the 4.088-year record."""
+    assert strike_rate(capsys) == pytest.approx(2 / 0.956, abs=0.01)
+    assert strike_rate(capsys, "--outages", "whole-record") == pytest.approx(2 / 4.088, abs=0.01)
+    import crudeflow
+
+    table = crudeflow.load("kazakhstan").folder / "risk" / "whole-record"
+    assert strike_rate(capsys, "--outages", str(table)) == strike_rate(capsys, "--outages", str(table / "outages.csv"))
+
+
+def test_run_with_another_calibration(route: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A table of one's own: no outage at all, so nothing is lost; the header says which table was used."""
+    table = tmp_path / "calm" / "outages.csv"
+    table.parent.mkdir()
+    write_outages(table, [{"id": "fa-down", "kind": "two_state", "assets": "FA", "description": "never",
+                           "mtbf_days": 1e9, "mttr_days": 1e-6, "remaining_min": 0}])
+    assert main(["risk", "--dataset", str(route), "--samples", "10", "--outages", str(table), "--no-progress"]) == 0
+    text = capsys.readouterr().out
+    assert f"outages {table}" in text
+    assert re.search(r"expected annual shut-in\s+0\.000", text), text
+
+
 @pytest.mark.parametrize("argv, message", [
     (["--samples", "0"], "--samples must be at least 1"),
     (["--samples", "-3"], "--samples must be at least 1"),
     (["--compare", "base,no-such-option", "--samples", "2"], "unknown option 'no-such-option'"),
     (["--dataset", "kazakhstan", "--compare", "base,cpc-court-halt-30d", "--samples", "2"], "may only add assets"),
     (["--option", "base", "--compare", "base,btc-7mt"], "--compare or --option, not both"),
+    (["--outages", "no-such-calibration", "--samples", "2"], "--outages 'no-such-calibration': no such outage table"),
 ])
 def test_bad_input_exit_2(argv: list[str], message: str, route: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["risk", "--dataset", str(route), *argv]) == 2

@@ -35,6 +35,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--rel-error", type=float, default=0.05, help="relative SE to aim for (default 0.05)")
     parser.add_argument("--audit", type=int, default=5, metavar="K", help="samples to audit (risk audit; default 5)")
     parser.add_argument("--no-contributions", action="store_true", help="skip the per-asset re-runs")
+    parser.add_argument("--outages", default=None, metavar="TABLE",
+                        help="outage models: a CSV file, a folder with outages.csv (and durations.csv), or a "
+                             "calibration of the dataset, e.g. whole-record (default: the dataset's risk/outages.csv)")
     parser.add_argument("--parquet", type=Path, default=None, metavar="DIR", help="also write per-sample Parquet")
     parser.add_argument("--workers", type=int, default=1,
                         help="local processes (default 1: this process; 0: one per core)")
@@ -55,7 +58,7 @@ def study_from_args(args: argparse.Namespace) -> Study:
     if any(not o for o in options):
         raise CrudeflowError(f"--compare has an empty option name: {args.compare!r}")
     return Study(dataset=args.dataset, options=options, year=args.year, seed=args.seed, samples=args.samples,
-                 rel_error=args.rel_error, contributions=not args.no_contributions)
+                 rel_error=args.rel_error, contributions=not args.no_contributions, outages=args.outages)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -108,7 +111,7 @@ def show_params(args: argparse.Namespace) -> int:
     from crudeflow.network import load
     from crudeflow.risk.outages import describe_params, load_outage_models, params_table
 
-    models = load_outage_models(load(args.dataset))
+    models = load_outage_models(load(args.dataset), args.outages)
     if args.format == "text":
         emit(describe_params(models) + "\n", args.out)
     elif args.format == "json":

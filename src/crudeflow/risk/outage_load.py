@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 from pathlib import Path
 
-from crudeflow.errors import InputError
+from crudeflow.errors import CrudeflowError, InputError
 from crudeflow.network import Network
 from crudeflow.network.load import Provenance, _check_source_ids, _read_table, split_list
 from crudeflow.risk.outage_models import (
@@ -32,6 +32,30 @@ def default_outages_path(network: Network) -> Path:
     return network.folder / RISK_FOLDER / "outages.csv"
 
 
+def calibrations(network: Network) -> list[str]:
+    """Names of the dataset's other outage calibrations: folders under risk/ holding an outages.csv."""
+    folder = network.folder / RISK_FOLDER
+    return sorted(p.parent.name for p in folder.glob("*/outages.csv")) if folder.is_dir() else []
+
+
+def outages_path(network: Network, table: Path | str | None) -> Path:
+    """The outage table `--outages` names: None for the dataset's own, a CSV file, a folder holding
+    outages.csv, or the name of one of the dataset's calibrations (e.g. whole-record)."""
+    if table is None:
+        return default_outages_path(network)
+    path = Path(table)
+    if path.is_dir():
+        path = path / "outages.csv"
+    if path.exists():
+        return path
+    named = network.folder / RISK_FOLDER / str(table) / "outages.csv"
+    if named.exists():
+        return named
+    known = ", ".join(calibrations(network)) or "none"
+    raise CrudeflowError(f"--outages {str(table)!r}: no such outage table (give a CSV file, a folder with "
+                         f"outages.csv, or one of the dataset's calibrations: {known})")
+
+
 def load_outage_models(network: Network, path: Path | str | None = None) -> OutageModels:
     """The outage models in `path` (default: the network's dataset, risk/outages.csv), checked against the
     network's links and nodes. Empirical durations are read from durations.csv in the same folder.
@@ -41,9 +65,7 @@ def load_outage_models(network: Network, path: Path | str | None = None) -> Outa
     >>> models["black-sea-storm"].assets
     ('cpc_terminal', 'novorossiysk_sheskharis')
     """
-    path = Path(path) if path is not None else default_outages_path(network)
-    if not path.exists():
-        raise InputError(path, "outage table not found")
+    path = outages_path(network, path)
     rows, lines, provenance = _read_table(path, OutageRow, "id")
     durations_path = path.parent / "durations.csv"
     duration_rows, duration_lines, duration_prov = (

@@ -49,7 +49,7 @@ class RiskResult:
         payload: dict[str, Any] = {
             "study": {"dataset": s.dataset, "options": list(s.options), "year": s.year, "seed": s.seed,
                       "samples_requested": s.samples, "chunk_size": s.chunk_size, "days": s.days,
-                      "rel_error": s.rel_error},
+                      "rel_error": s.rel_error, "outages": s.outages or "dataset default"},
             "samples": self.samples, "partial": self.partial, "seconds": round(self.seconds, 3),
             "metrics": self.metrics, "contributions": self.contributions, "compare": self.compare,
             "convergence": self.convergence,
@@ -65,7 +65,8 @@ class RiskResult:
     def text(self) -> str:
         s = self.study
         head = (f"crudeflow risk: {s.dataset} {s.year}, {self.samples} sample-years of {s.days} days, seed {s.seed}, "
-                f"{self.seconds:.1f} s" + (" — PARTIAL (stopped early)" if self.partial else ""))
+                + (f"outages {s.outages}, " if s.outages else "")
+                + f"{self.seconds:.1f} s" + (" — PARTIAL (stopped early)" if self.partial else ""))
         parts = [head, "", "metrics (value ± standard error):", render(self.metrics, "text", "{:,.3f}")]
         if not self.contributions.empty:
             parts += [f"contributions (option {s.options[0]}: expected loss removed if the asset never failed):",
