@@ -126,3 +126,18 @@ def test_daily_answers_do_not_depend_on_the_solvers_start() -> None:
     assert warm.shut_in_kt.sum() > 1000
     np.testing.assert_allclose(cold.shut_in_kt, warm.shut_in_kt, rtol=0, atol=1e-4)
     np.testing.assert_allclose(cold.revenue_kusd, warm.revenue_kusd, rtol=1e-9)
+
+
+def test_a_warm_start_without_verdict_is_solved_again_cold() -> None:
+    """Sample 54 of seed 0 under the whole-record calibration: HiGHS's warm start stopped with status
+    'Unknown' on one day (numerical trouble), which ended the whole study; the day is now solved again from
+    scratch and the year agrees with the daily simulation."""
+    study = Study(samples=55, contributions=False, outages="whole-record")
+    context = study_context(study)
+    option = context.options["base"]
+    events = context.events(study, 54)
+    fast_kt = annual_figures(option, events, DAYS)["shut_in_mt"] * 1000.0
+    fields = set(option.network.nodes.index[option.network.nodes["kind"] == "field"])
+    exact = simulate(context.network, events_scenario(option.scenario, events, fields, DAYS))
+    assert fast_kt > 100
+    assert abs(fast_kt - exact.extra_shut_in_mt * 1000.0) <= 1e-3

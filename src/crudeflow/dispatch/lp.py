@@ -119,3 +119,13 @@ def solve(highs: highspy.Highs) -> Solution:
         row_dual=np.array(solution.row_dual),
         solver_message=highs.modelStatusToString(model_status),
     )
+
+
+def solve_again_cold(highs: highspy.Highs, solution: Solution) -> Solution:
+    """A warm start that ended without a verdict (HiGHS stops with status 'Unknown' on numerical trouble now
+    and then, after many bounds have moved) is solved again from scratch; any other outcome is kept."""
+    if solution.status is not SolveStatus.OTHER:
+        return solution
+    highs.clearSolver()
+    return solve(highs)
+

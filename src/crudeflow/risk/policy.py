@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from crudeflow.dispatch.lp import SolveStatus, solve
+from crudeflow.dispatch.lp import SolveStatus, solve, solve_again_cold
 from crudeflow.errors import SolveError
 from crudeflow.simulate.daily_lp import SimulationLP, apply_conditions
 from crudeflow.simulate.result import EXPORT_KINDS
@@ -192,7 +192,7 @@ class DailyPolicy:
         if len(rows):
             highs.changeRowsBounds(len(rows), rows, lower[n + rows], upper[n + rows])  # type: ignore[attr-defined]
         self._held_lower, self._held_upper = lower, upper
-        solution = solve(highs)
+        solution = solve_again_cold(highs, solve(highs))
         if solution.status is not SolveStatus.OPTIMAL:
             raise SolveError(f"the daily dispatch of a sample-year ended '{solution.solver_message}'")
         if highs.getInfo().simplex_iteration_count > 0:

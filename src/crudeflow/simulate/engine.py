@@ -19,7 +19,7 @@ import pandas as pd
 
 from crudeflow.dispatch.explain import explain_infeasible
 from crudeflow.dispatch.inputs import DispatchInputs
-from crudeflow.dispatch.lp import SolveStatus, solve
+from crudeflow.dispatch.lp import SolveStatus, solve, solve_again_cold
 from crudeflow.errors import SolveError
 from crudeflow.network import Network
 from crudeflow.simulate.daily_lp import (
@@ -146,7 +146,9 @@ def solved_columns(model: SimulationLP, day: dt.date) -> np.ndarray:
     highs.run()
     if highs.getModelStatus() == highspy.HighsModelStatus.kOptimal:  # the usual day: read the columns only
         return np.array(highs.getSolution().col_value)
-    solution = solve(highs)
+    solution = solve_again_cold(highs, solve(highs))
+    if solution.status is SolveStatus.OPTIMAL:
+        return solution.x
     sync_lp(model)
     why = explain_infeasible(model.lp) if solution.status is SolveStatus.INFEASIBLE else solution.solver_message
     raise SolveError(f"day {day}: the daily dispatch ended '{solution.solver_message}': {why}")
