@@ -128,4 +128,3 @@ def solve_again_cold(highs: highspy.Highs, solution: Solution) -> Solution:
         return solution
     highs.clearSolver()
     return solve(highs)
-
