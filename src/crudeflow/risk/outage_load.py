@@ -42,7 +42,10 @@ def outages_path(network: Network, table: Path | str | None) -> Path:
     """The outage table `--outages` names: None for the dataset's own, a CSV file, a folder holding
     outages.csv, or the name of one of the dataset's calibrations (e.g. whole-record)."""
     if table is None:
-        return default_outages_path(network)
+        path = default_outages_path(network)
+        if not path.exists():
+            raise InputError(path, "outage table not found")
+        return path
     path = Path(table)
     if path.is_dir():
         path = path / "outages.csv"
