@@ -5,7 +5,6 @@ Errors name the file, the line, the row id and the field; the first one found is
 
 from __future__ import annotations
 
-import csv
 import difflib
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +14,7 @@ from pydantic import ValidationError
 
 from crudeflow.errors import InputError
 from crudeflow.network.schema import TABLES, Row, column_unit, sourced_columns
+from crudeflow.text_file import csv_records
 
 ASSUMPTION_PREFIX = "assumption:"
 OPTIONAL_TABLES = {"blend_limits.csv", "quotes.csv", "contracts.csv", "background_flows.csv"}
@@ -88,26 +88,25 @@ def read_dataset(folder: Path) -> RawDataset:
 
 
 def _read_table(path: Path, model: type[Row], id_column: str | None) -> tuple[list[Row], list[int], list[Provenance]]:
-    with path.open(newline="", encoding="utf-8") as handle:
-        reader = csv.DictReader(handle)
-        header = [h.strip() for h in reader.fieldnames or []]
-        _check_header(path, model, header)
-        rows: list[Row] = []
-        lines: list[int] = []
-        provenance: list[Provenance] = []
-        seen_ids: set[str] = set()
-        for record in reader:
-            line = reader.line_num
-            cells = {k.strip(): (v or "").strip() for k, v in record.items() if k is not None}
-            row_id = _row_id(cells, model, id_column)
-            row = _validate_row(path, model, cells, line, row_id)
-            if id_column is not None:
-                if row_id in seen_ids:
-                    raise InputError(path, "duplicate id", line, row_id, id_column)
-                seen_ids.add(row_id)
-            rows.append(row)
-            lines.append(line)
-            provenance.extend(_row_provenance(path, model, row, cells, line, row_id))
+    header, records = csv_records(path)
+    _check_header(path, model, header)
+    key_columns = (id_column,) if id_column is not None else model.key
+    rows: list[Row] = []
+    lines: list[int] = []
+    provenance: list[Provenance] = []
+    first_line: dict[tuple[str, ...], int] = {}  # key -> the line that first had it
+    for line, cells in records:
+        row_id = _row_id(cells, model, id_column)
+        row = _validate_row(path, model, cells, line, row_id)
+        if key_columns:
+            key = tuple(str(getattr(row, c)) for c in key_columns)
+            if key in first_line:
+                what = "duplicate id" if id_column else f"duplicate row (same {', '.join(key_columns)})"
+                raise InputError(path, f"{what}: line {first_line[key]} has it too", line, row_id, key_columns[0])
+            first_line[key] = line
+        rows.append(row)
+        lines.append(line)
+        provenance.extend(_row_provenance(path, model, row, cells, line, row_id))
     return rows, lines, provenance
 
 
@@ -128,8 +127,8 @@ def _check_header(path: Path, model: type[Row], header: list[str]) -> None:
 def _row_id(cells: dict[str, str], model: type[Row], id_column: str | None) -> str:
     if id_column is not None:
         return cells.get(id_column, "")
-    keys = [k for k in ("field", "id", "link", "year") if k in model.model_fields]
-    return "/".join(cells.get(k, "") for k in keys[:2])
+    keys = list(model.key) or [k for k in ("field", "id", "link", "year") if k in model.model_fields][:2]
+    return "/".join(cells.get(k, "") for k in keys)
 
 
 def _validate_row(path: Path, model: type[Row], cells: dict[str, str], line: int, row_id: str) -> Row:
