@@ -44,9 +44,12 @@ class _BoundedLoader(yaml.SafeLoader):
             raise _refusal(f"nested deeper than {MAX_DEPTH} levels", event.start_mark)
         self.open_anchors.append(getattr(event, "anchor", None))
         try:
-            return super().compose_node(parent, index)
+            node = super().compose_node(parent, index)
         finally:
             self.open_anchors.pop()
+        if isinstance(node, yaml.MappingNode):
+            _check_unique_keys(node)
+        return node
 
     def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
         try:
@@ -79,6 +82,17 @@ def load_yaml(path: Path) -> tuple[yaml.Node | None, Any]:
 
 def _refusal(problem: str, mark: Any) -> yaml.YAMLError:
     return yaml.composer.ComposerError(None, None, problem, mark)
+
+
+def _check_unique_keys(node: yaml.MappingNode) -> None:
+    """PyYAML keeps the last of two equal keys; a repeated `outages:` would silently drop the first list."""
+    first_line: dict[str, int] = {}
+    for key, _ in node.value:
+        if isinstance(key, yaml.ScalarNode) and key.value != "<<":
+            if key.value in first_line:
+                raise _refusal(f"key '{key.value}' repeated (first on line {first_line[key.value]})",
+                               key.start_mark)
+            first_line[key.value] = key.start_mark.line + 1
 
 
 def _expanded_size(node: yaml.Node, sizes: dict[int, int]) -> int:
