@@ -66,18 +66,20 @@ _BoundedLoader.yaml_implicit_resolvers = {
 
 def load_yaml(path: Path) -> tuple[yaml.Node | None, Any]:
     """The composed node tree (for line numbers) and the loaded data of the YAML file at `path`."""
-    loader = _BoundedLoader(read_text_file(path, MAX_YAML_BYTES))
+    text = read_text_file(path, MAX_YAML_BYTES)
     try:
+        loader = _BoundedLoader(text)  # refuses control characters YAML does not allow
         node = loader.get_single_node()
         if node is not None and _expanded_size(node, {}) > MAX_NODES:
             raise _refusal(f"more than {MAX_NODES:,} values once its aliases are expanded", node.start_mark)
         return node, loader.construct_document(node) if node is not None else None
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        raise InputError(path, f"not valid YAML: character {exc.character!r} is not allowed", line=line) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
         raise InputError(path, f"not valid YAML: {getattr(exc, 'problem', None) or exc}", line=line) from None
-    finally:
-        loader.dispose()
 
 
 def _refusal(problem: str, mark: Any) -> yaml.YAMLError:
