@@ -74,8 +74,8 @@ def load_yaml(path: Path) -> tuple[yaml.Node | None, Any]:
             raise _refusal(f"more than {MAX_NODES:,} values once its aliases are expanded", node.start_mark)
         return node, loader.construct_document(node) if node is not None else None
     except yaml.reader.ReaderError as exc:
-        line = text.count("\n", 0, exc.position) + 1
-        raise InputError(path, f"not valid YAML: character {exc.character!r} is not allowed", line=line) from None
+        raise InputError(path, f"not valid YAML: character {exc.character!r} is not allowed",
+                         line=text.count("\n", 0, exc.position) + 1) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
