@@ -93,6 +93,7 @@ CASES: dict[str, tuple[str | bytes, list[str]]] = {  # case -> (file content, wh
     "latin-1": (edited("name: test", "name: Café").encode("latin-1"), ["line 1", "not UTF-8 text (byte 0xe9)"]),
     "binary": (bytes(range(256)) * 4, ["line 2", "not UTF-8 text (byte 0x80)"]),
     "NUL byte": (edited("name: test", "name: te\0st"), ["line 1", "NUL byte"]),
+    "control character": (edited("remaining: 0", "remaining: 0\x1f"), ["line 10", "control character U+001F"]),
 }
 RUNAWAYS = {"billion laughs", "self-referencing anchor", "10,000-year period", "duration 999999999 days",
             "price nan", "ramp of a billion days"}

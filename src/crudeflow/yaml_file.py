@@ -74,7 +74,7 @@ def load_yaml(path: Path) -> tuple[yaml.Node | None, Any]:
             raise _refusal(f"more than {MAX_NODES:,} values once its aliases are expanded", node.start_mark)
         return node, loader.construct_document(node) if node is not None else None
     except yaml.reader.ReaderError as exc:
-        raise InputError(path, f"not valid YAML: character {exc.character!r} is not allowed",
+        raise InputError(path, f"not valid YAML: control character U+{exc.character:04X} is not allowed",
                          line=text.count("\n", 0, exc.position) + 1) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
