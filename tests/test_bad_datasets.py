@@ -167,3 +167,9 @@ def test_tables_saved_with_a_byte_order_mark_load_as_before(tmp_path: Path) -> N
     assert with_bom.links.equals(builtin.links) and with_bom.production.equals(builtin.production)
     from crudeflow.fleet.inputs import load_fleet_inputs
     assert load_fleet_inputs(folder).tankers == load_fleet_inputs("kazakhstan").tankers
+
+
+def test_network_schema_shows_the_declared_ranges() -> None:
+    from crudeflow.network.cli import schema_table
+
+    assert schema_table().loc[("links.csv", "transit_days"), "range"] == ">= 0, <= 365"

@@ -11,7 +11,7 @@ from crudeflow.cli_common import add_dataset_option, add_output_options
 from crudeflow.network.load import Provenance
 from crudeflow.network.network import Network, load
 from crudeflow.network.provenance import check_balances, check_quotes, sources_table
-from crudeflow.network.schema import TABLES
+from crudeflow.network.schema import TABLES, column_range
 from crudeflow.output import emit, render, to_jsonable
 
 NETWORK_TABLES = ("links", "nodes", "grades", "markets", "production", "contracts", "background_flows", "routes")
@@ -48,6 +48,7 @@ def schema_table() -> pd.DataFrame:
                     "file": file_name,
                     "column": name,
                     "unit": extra.get("unit", ""),
+                    "range": column_range(model, name),
                     "required": f.is_required(),
                     "needs_source": bool(extra.get("sourced")),
                     "description": f.description,

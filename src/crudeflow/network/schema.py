@@ -185,6 +185,15 @@ TABLES: dict[str, tuple[type[Row], str | None]] = {
 }
 
 
+def column_range(model: type[Row], column: str) -> str:
+    """The bounds declared on a column, as `network --schema` shows them: e.g. '>= 0, <= 1000'; numbers are
+    always finite."""
+    signs = {"ge": ">=", "gt": ">", "le": "<=", "lt": "<"}
+    bounds = [f"{signs[name]} {getattr(item, name):g}" for item in model.model_fields[column].metadata
+              for name in signs if hasattr(item, name)]
+    return ", ".join(bounds)
+
+
 def sourced_columns(model: type[Row]) -> list[str]:
     return [name for name, f in model.model_fields.items() if _extra(f).get("sourced")]
 
