@@ -17,7 +17,9 @@ from hypothesis import strategies as st
 import crudeflow
 from bad_inputs import BUILTIN, read_rows
 from crudeflow.errors import CrudeflowError
-from crudeflow.fleet.inputs import load_fleet_inputs
+from crudeflow.fleet.inputs import FleetInputs, load_fleet_inputs, with_port_changes, with_tanker_changes
+from crudeflow.fleet.schema import Port, TankerClass
+from crudeflow.network.schema import sourced_columns
 from crudeflow.risk.outage_load import load_outage_models
 from crudeflow.simulate.scenario import read_scenario
 
@@ -77,6 +79,26 @@ def test_any_bytes_in_a_table_load_or_are_refused(dataset: Path, table: str, at:
         loads_or_refuses(dataset)
     finally:
         path.write_bytes(original)
+
+
+@functools.cache
+def builtin_fleet_inputs() -> FleetInputs:
+    return load_fleet_inputs("kazakhstan")
+
+
+@FUZZ
+@given(option=st.sampled_from(["port", "tanker"]), row=st.integers(0, 10), field=st.integers(0, 30),
+       value=cells.filter(lambda text: "\n" not in text and "\r" not in text))
+def test_any_fleet_change_applies_or_is_refused(option: str, row: int, field: int, value: str) -> None:
+    """`fleet --port ID.FIELD=VALUE` and `--tanker ID.FIELD=VALUE`, on every row and numeric field."""
+    inputs = builtin_fleet_inputs()
+    rows, model, apply = ((inputs.ports, Port, with_port_changes) if option == "port"
+                          else (inputs.tankers, TankerClass, with_tanker_changes))
+    row_id, columns = sorted(rows)[row % len(rows)], sourced_columns(model)
+    try:
+        apply(inputs, [f"{row_id}.{columns[field % len(columns)]}={value}"])
+    except CrudeflowError as exc:
+        assert "\n" not in str(exc)
 
 
 # ---- scenarios --------------------------------------------------------------------------------------------
