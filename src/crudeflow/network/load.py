@@ -127,8 +127,8 @@ def _check_header(path: Path, model: type[Row], header: list[str]) -> None:
 def _row_id(cells: dict[str, str], model: type[Row], id_column: str | None) -> str:
     if id_column is not None:
         return cells.get(id_column, "")
-    keys = list(model.key) or [k for k in ("field", "id", "link", "year") if k in model.model_fields][:2]
-    return "/".join(cells.get(k, "") for k in keys)
+    keys = [k for k in ("field", "id", "link", "year") if k in model.model_fields]
+    return "/".join(cells.get(k, "") for k in keys[:2])
 
 
 def _validate_row(path: Path, model: type[Row], cells: dict[str, str], line: int, row_id: str) -> Row:

@@ -298,8 +298,8 @@ def check_dates(found: ScenarioFile) -> None:
     if s.period.end < s.period.start:
         raise found.error(("period", "end"), f"end is before start ({s.period.start})", str(s.period.end))
     if (s.period.end - s.period.start).days >= MAX_PERIOD_DAYS:
-        raise found.error(("period", "end"), f"the period is longer than {MAX_PERIOD_DAYS} days (10 years); "
-                          "simulate it in parts", str(s.period.end))
+        raise found.error(("period", "end"), f"the period is longer than {MAX_PERIOD_DAYS} days "
+                          f"({MAX_PERIOD_DAYS // 365} years); simulate it in parts", str(s.period.end))
     for where, w in windows(s):
         if w.end is not None and w.duration_days is not None:
             raise found.error((*where, "duration_days"), "give end or duration_days, not both")
