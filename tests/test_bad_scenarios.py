@@ -88,6 +88,8 @@ CASES: dict[str, tuple[str | bytes, list[str]]] = {  # case -> (file content, wh
     "self-referencing anchor": (BASE + "description: &d [*d]\n", ["line 12", "refers to its own anchor"]),
     "101 aliases": (BASE + "x: &a 1\ny: [" + ", ".join(["*a"] * 101) + "]\n", ["line 13", "more than 100 aliases"]),
     "nested 60 deep": (BASE + "x: " + "[" * 60 + "]" * 60 + "\n", ["line 12", "deeper than 50"]),
+    "1001 outages": (BASE + "  - {asset: btc, start: 2022-07-06, source: seed004}\n" * 1000,
+                     ["outages", "at most 1000 items"]),
     "2 MB file": (BASE + "# " + "x" * 2 * 1024 * 1024 + "\n", ["larger than 1 MB"]),
     # encoding
     "latin-1": (edited("name: test", "name: Café").encode("latin-1"), ["line 1", "not UTF-8 text (byte 0xe9)"]),

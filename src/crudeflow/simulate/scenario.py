@@ -24,6 +24,7 @@ from crudeflow.network.schema import MAX_MTPA, MAX_USD_PER_BBL, MAX_USD_PER_T
 from crudeflow.yaml_file import load_yaml
 
 MAX_PERIOD_DAYS = 3660  # ten years of days: the simulation solves one LP a day
+MAX_CHANGES = 1000  # per list; overlaps are checked day by day, so outages x days bounds the work
 
 SCENARIO_DIR = Path(__file__).resolve().parent.parent / "data" / "kazakhstan" / "scenarios"
 
@@ -157,11 +158,11 @@ class Scenario(Item):
     description: str = ""
     base_year: int = Field(ge=1990, le=2100, description="Year of the dataset the network, output and prices come from")
     period: Period
-    outages: list[Outage] = []
-    production_changes: list[ProductionChange] = []
-    price_changes: list[PriceChange] = []
-    contracts: list[ContractOverride] = []
-    assets: list[AssetChange] = []
+    outages: list[Outage] = Field([], max_length=MAX_CHANGES)
+    production_changes: list[ProductionChange] = Field([], max_length=MAX_CHANGES)
+    price_changes: list[PriceChange] = Field([], max_length=MAX_CHANGES)
+    contracts: list[ContractOverride] = Field([], max_length=MAX_CHANGES)
+    assets: list[AssetChange] = Field([], max_length=MAX_CHANGES)
     fleet: FleetOption | None = None
     policy: Policy | None = None
     settings: Settings = Field(default_factory=lambda: Settings.model_validate({}))
