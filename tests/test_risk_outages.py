@@ -244,7 +244,7 @@ BAD_CASES = {
                        "did you mean 'cpc_terminal'"]),
     "negative rate": ([catalogue(rate=-1)], None,
                       ["line 2", "'events_per_year'", "'-1'", "greater than or equal to 0"]),
-    "negative mtbf": ([two_state(mtbf=-5)], None, ["line 2", "(row 't')", "'mtbf_days'", "'-5'", "greater than 0"]),
+    "negative mtbf": ([two_state(mtbf=-5)], None, ["line 2", "(row 't')", "'mtbf_days'", "'-5'", "greater than or equal to 1"]),
     "probability above 1": ([catalogue(probability="1.5", probability_source=A)], None,
                             ["line 2", "'probability'", "'1.5'", "less than or equal to 1"]),
     "remaining above 1": ([catalogue(remaining_min="1.2")], None, ["'remaining_min'", "'1.2'"]),

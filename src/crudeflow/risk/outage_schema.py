@@ -13,6 +13,7 @@ from typing import Literal
 from crudeflow.network.schema import Row, plain, sourced
 
 MAX_EVENTS_PER_YEAR = 365.0  # one a day: the catalogue draws each event, so the rate bounds the work
+MIN_MTBF_DAYS = 365.0 / MAX_EVENTS_PER_YEAR  # the same bound for two-state models (a huge MTBF is fine: never)
 MAX_OUTAGE_DAYS = 366.0  # an event or a repair lasts at most a year; longer is a change of network
 
 OutageKind = Literal["two_state", "catalogue"]
@@ -24,7 +25,8 @@ class OutageRow(Row):
     kind: OutageKind = plain("two_state (up/down with MTBF and MTTR) or catalogue (events per year)")
     assets: str = plain("Link or node ids the model hits, separated by ';'; several = one common cause hits all")
     description: str = plain("What fails, in words")
-    mtbf_days: float | None = sourced("days", "two_state: mean time up between failures", None, gt=0)
+    mtbf_days: float | None = sourced("days", "two_state: mean time up between failures", None,
+                                       ge=MIN_MTBF_DAYS)
     mttr_days: float | None = sourced("days", "two_state: mean time to repair", None, gt=0,
                                        le=MAX_OUTAGE_DAYS)
     events_per_year: float | None = sourced("1/yr", "catalogue: mean number of events a year", None,
