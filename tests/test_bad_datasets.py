@@ -68,6 +68,8 @@ TABLES = {  # case -> (how to break the dataset, the command to run on it)
     "utf-16 nodes": whole_file("nodes.csv", "id,name\n".encode("utf-16"), "line 1", "not UTF-8 text (byte 0xff)"),
     "gzip production": gzipped("production.csv"),
     "NUL in a cell": raw("nodes.csv", b"Tengiz field", b"Tengiz\x00field", "NUL byte"),
+    "column named twice": raw("years.csv", b"exports_mt_source", b"exports_mt_source,year", "line 1", "'year'",
+                              "column named twice"),
     "empty links": whole_file("links.csv", b"", "line 1", "required column is missing"),
     "stray comma": raw("production.csv", b"tengiz,2023,27.46,cpc-fields", b"tengiz,2023,27.46,cpc-fields,extra",
                        "5 cells; the header has 4 columns"),

@@ -113,7 +113,9 @@ def _read_table(path: Path, model: type[Row], id_column: str | None) -> tuple[li
 def _check_header(path: Path, model: type[Row], header: list[str]) -> None:
     sources = [f"{c}_source" for c in sourced_columns(model)]
     known = [*model.model_fields, *sources]
-    for column in header:
+    for i, column in enumerate(header):
+        if column in header[:i]:  # the reader would keep the last of the two silently
+            raise InputError(path, "column named twice in the header", line=1, field=column)
         if column not in known:
             hint = difflib.get_close_matches(column, known, n=1)
             tip = f"; did you mean '{hint[0]}'?" if hint else f"; known columns: {', '.join(known)}"
