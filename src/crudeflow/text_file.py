@@ -53,9 +53,10 @@ def csv_records(path: Path) -> tuple[list[str], Iterator[tuple[int, dict[str, st
     def records() -> Iterator[tuple[int, dict[str, str]]]:
         try:
             for record in reader:
-                if None in record:  # more cells than the header has columns: a stray comma or quote
-                    raise InputError(path, f"{len(header) + len(record[None])} cells; the header has "  # type: ignore[index]
-                                     f"{len(header)} columns", line=reader.line_num)
+                extra = record.pop(None, None)  # cells beyond the header's columns: a stray comma or quote
+                if extra is not None:
+                    raise InputError(path, f"{len(header) + len(extra)} cells; the header has {len(header)} "
+                                     "columns", line=reader.line_num)
                 yield reader.line_num, {k.strip(): (v or "").strip() for k, v in record.items()}
         except csv.Error as exc:
             raise _csv_error(path, reader, exc) from None

@@ -1,4 +1,4 @@
-"""Read a YAML file safely and within limits: YAML's anchors and aliases let a 389-byte file expand to
+"""Read a YAML file safely and within limits: YAML's anchors and aliases let a 400-byte file expand to
 gigabytes (the "billion laughs"), or refer to themselves; both are refused while composing, before any
 object is built.
 
@@ -92,7 +92,7 @@ def _check_unique_keys(node: yaml.MappingNode) -> None:
     for key, _ in node.value:
         if isinstance(key, yaml.ScalarNode) and key.value != "<<":
             if key.value in first_line:
-                raise _refusal(f"key '{key.value}' repeated (first on line {first_line[key.value]})",
+                raise _refusal(f"key {key.value[:40]!r} repeated (first on line {first_line[key.value]})",
                                key.start_mark)
             first_line[key.value] = key.start_mark.line + 1
 
