@@ -119,3 +119,13 @@ def test_a_scenario_saved_with_a_byte_order_mark_reads_as_before(tmp_path: Path)
     path = tmp_path / "scenario.yaml"
     path.write_bytes(b"\xef\xbb\xbf" + BASE.encode())
     assert read_scenario(path).scenario.outages[0].duration_days == 30
+
+
+def test_scenarios_combined_past_a_lists_cap_are_refused_in_one_line(tmp_path: Path) -> None:
+    """Each file is valid; `--with` adds their changes up."""
+    small_cut = "  - {asset: btc, remaining: 0.9999, start: 2022-07-06, end: 2022-07-06, source: seed004}\n"
+    first, second = tmp_path / "first.yaml", tmp_path / "second.yaml"
+    first.write_text(BASE + small_cut * 600, encoding="utf-8")
+    second.write_text(BASE.replace("name: test", "name: other") + small_cut * 600, encoding="utf-8")
+    done = run_capped(["simulate", str(first), "--with", str(second)])
+    assert_refused(done, "'test + other' together", "outages", "at most 1000 items")

@@ -17,7 +17,7 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from crudeflow.errors import InputError
+from crudeflow.errors import CrudeflowError, InputError
 from crudeflow.network import Network
 from crudeflow.network.load import ASSUMPTION_PREFIX, parse_source
 from crudeflow.network.schema import MAX_MTPA, MAX_USD_PER_BBL, MAX_USD_PER_T
@@ -457,7 +457,12 @@ def combine(main: Scenario, *others: Scenario) -> Scenario:
         merged["policy"] = merged["policy"] or extra["policy"]
     merged["name"] = " + ".join([main.name, *(o.name for o in others)])
     merged["description"] = "; ".join(d for d in [main.description, *(o.description for o in others)] if d)
-    return Scenario.model_validate(merged)
+    try:
+        return Scenario.model_validate(merged)
+    except ValidationError as exc:  # each part is valid; together they can pass a list's cap
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise CrudeflowError(f"scenarios {merged['name']!r} together, {where}: {first['msg']}") from None
 
 
 def read_combined(names: list[str], network: Network) -> Scenario:
