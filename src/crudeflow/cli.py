@@ -11,6 +11,7 @@ import sys
 from collections.abc import Callable, Sequence
 from importlib import import_module
 
+from crudeflow.cli_common import UsageError
 from crudeflow.errors import CrudeflowError
 
 # Modules with `register(subparsers)`; each adds its subcommands with a `handler` default.
@@ -51,6 +52,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     handler: Callable[[argparse.Namespace], int] = args.handler
     try:
         return handler(args)
+    except UsageError as exc:
+        args.command_parser.error(str(exc))
+        raise  # not reached: error() exits
     except CrudeflowError as exc:
         print(f"crudeflow: error: {exc}", file=sys.stderr)
         return 2

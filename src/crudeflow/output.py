@@ -55,10 +55,19 @@ def atomic_write_parquet(path: Path, frame: pd.DataFrame) -> None:
         raise
 
 
+def index_as_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with its index as ordinary columns, for CSV and JSON rows: an index that repeats a column
+    (tables indexed by their `id` column) or that only numbers the rows is dropped rather than written twice."""
+    names = list(frame.index.names)
+    repeats_a_column = all(name is not None and name in frame.columns for name in names)
+    numbers_rows = names == [None] and isinstance(frame.index, pd.RangeIndex)
+    return frame.reset_index(drop=repeats_a_column or numbers_rows)
+
+
 def to_jsonable(value: Any) -> Any:
     """Plain JSON types from numpy and pandas scalars, frames and NaN (as null)."""
     if isinstance(value, pd.DataFrame):
-        return [to_jsonable(r) for r in value.reset_index().to_dict(orient="records")]
+        return [to_jsonable(r) for r in index_as_columns(value).to_dict(orient="records")]
     if isinstance(value, pd.Series):
         return {str(k): to_jsonable(v) for k, v in value.items()}
     if isinstance(value, dict):
@@ -95,7 +104,7 @@ def short_header(column: object) -> str:
 
 def render(frame: pd.DataFrame, fmt: str, float_format: str = "{:,.2f}") -> str:
     if fmt == "csv":
-        return str(frame.to_csv(index=True))
+        return str(index_as_columns(frame).to_csv(index=False))
     if fmt == "json":
         return json.dumps(to_jsonable(frame), indent=2) + "\n"
     shown = frame.rename(columns=short_header)

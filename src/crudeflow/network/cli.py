@@ -7,7 +7,7 @@ import json
 
 import pandas as pd
 
-from crudeflow.cli_common import add_dataset_option, add_output_options
+from crudeflow.cli_common import add_dataset_option, add_output_options, refuse_with, set_handler
 from crudeflow.network.load import Provenance
 from crudeflow.network.network import Network, load
 from crudeflow.network.provenance import check_balances, check_quotes, sources_table
@@ -23,7 +23,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     network.add_argument("--table", choices=NETWORK_TABLES, default="links", help="which table (default: links)")
     network.add_argument("--schema", action="store_true", help="list every file's columns, units and meaning")
     add_output_options(network)
-    network.set_defaults(handler=run_network)
+    set_handler(network, run_network)
 
     data = subparsers.add_parser("data", help="provenance: where every number comes from")
     data_sub = data.add_subparsers(dest="data_command", required=True)
@@ -31,11 +31,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add_dataset_option(sources)
     sources.add_argument("--assumptions", action="store_true", help="only the figures that are assumptions")
     add_output_options(sources)
-    sources.set_defaults(handler=run_sources)
+    set_handler(sources, run_sources)
     check = data_sub.add_parser("check", help="normalise units and report where sources contradict each other")
     add_dataset_option(check)
     add_output_options(check)
-    check.set_defaults(handler=run_check)
+    set_handler(check, run_check)
 
 
 def schema_table() -> pd.DataFrame:
@@ -58,6 +58,7 @@ def schema_table() -> pd.DataFrame:
 
 def run_network(args: argparse.Namespace) -> int:
     if args.schema:
+        refuse_with(args, "--schema", ["--table", "--dataset"])  # the schema is the same for every table and dataset
         emit(render(schema_table(), args.format), args.out)
         return 0
     net = load(args.dataset)

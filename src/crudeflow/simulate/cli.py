@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from crudeflow.cli_common import add_dataset_option, add_output_options
+from crudeflow.cli_common import add_dataset_option, add_output_options, set_handler, tell_written
 from crudeflow.network import load
 from crudeflow.output import atomic_write_parquet, emit, render, to_jsonable
 from crudeflow.simulate.engine import simulate
@@ -24,7 +24,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add_output_options(parser)
     parser.add_argument("--parquet", type=Path, default=None, metavar="DIR",
                         help="also write the per-day tables as Parquet files into DIR")
-    parser.set_defaults(handler=run)
+    set_handler(parser, run)
 
 
 def add_scenario_arguments(parser: argparse.ArgumentParser) -> None:
@@ -42,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
     scenario = read_combined([args.scenario, *args.with_], network)
     result = simulate(network, scenario, foresight=args.foresight)
     if args.parquet is not None:
-        write_parquet(result, args.parquet)
+        tell_written(write_parquet(result, args.parquet))
     if args.format == "json":
         payload = {"summary": result.summary(), "routes": result.routes,
                    "peak_storage": result.peak_storage_by_node(), "daily": result.daily(), "notes": result.notes}
@@ -67,7 +67,7 @@ def daily_wide(result: SimulationResult) -> pd.DataFrame:
     ], axis=1)
 
 
-def write_parquet(result: SimulationResult, folder: Path) -> None:
+def write_parquet(result: SimulationResult, folder: Path) -> list[Path]:
     s = result.scenario
     tables = {
         "daily": result.daily(),
@@ -77,11 +77,14 @@ def write_parquet(result: SimulationResult, folder: Path) -> None:
         "routes": result.routes,
         "summary": pd.DataFrame([{k: (None if v is None else str(v)) for k, v in result.summary().items()}]),
     }
+    written = []
     for name, table in tables.items():
         frame = table.copy()
         frame.index = frame.index.map(str) if not isinstance(frame.index, pd.MultiIndex) else frame.index
         frame.columns = [str(c) for c in frame.columns]
         atomic_write_parquet(folder / f"{name}.parquet", frame.reset_index() if frame.index.name else frame)
+        written.append(folder / f"{name}.parquet")
+    return written
 
 
 def text_report(result: SimulationResult) -> str:
