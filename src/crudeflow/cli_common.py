@@ -114,12 +114,15 @@ def set_handler(parser: argparse.ArgumentParser, handler: Callable[[argparse.Nam
     parser.set_defaults(handler=handler, command_parser=parser)
 
 
-def refuse_with(args: argparse.Namespace, flag: str, flags: Iterable[str]) -> None:
-    """Refuse each of `flags` the user gave (a value other than its default) alongside `flag`: it would be ignored."""
-    for other in flags:
-        dest = other.lstrip("-").replace("-", "_")
-        if getattr(args, dest) != args.command_parser.get_default(dest):
-            raise UsageError(f"{other} does not apply with {flag}")
+def refuse_given(args: argparse.Namespace, flags: Iterable[str], when: str) -> None:
+    """Refuse each of `flags` the user gave (a value other than its default) `when` it would be ignored, e.g.
+    `when="with --schema"`."""
+    for flag in flags:
+        dest = flag.lstrip("-").replace("-", "_")
+        value = getattr(args, dest)
+        if value != args.command_parser.get_default(dest):
+            given = flag if isinstance(value, bool) else f"{flag} {value}"
+            raise UsageError(f"{given} does not apply {when}")
 
 
 def check_csv_tables(args: argparse.Namespace, count: int, choose: str) -> None:

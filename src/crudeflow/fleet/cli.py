@@ -5,14 +5,22 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import sys
-from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
 
-from crudeflow.cli_common import add_dataset_option, add_output_options
-from crudeflow.errors import CrudeflowError, InputError
+from crudeflow.cli_common import (
+    SEED,
+    WholeNumber,
+    add_dataset_option,
+    add_output_options,
+    check_csv_tables,
+    emit_csv_tables,
+    refuse_given,
+    set_handler,
+    tell_written,
+)
+from crudeflow.errors import InputError
 from crudeflow.fleet.claim import CLAIM_MTPA_PER_NEW_TANKER, new_tanker_check
 from crudeflow.fleet.coupling import sea_leg_capacity_mtpa
 from crudeflow.fleet.inputs import (
@@ -34,18 +42,17 @@ TEXT_TANKER_COLUMNS = ["tanker", "voyages_per_year", "carried_mtpa", "utilisatio
 THROUGHPUT_PNG, GANTT_PNG = "fleet_throughput_vs_size.png", "fleet_gantt_month.png"
 
 
-def _count(minimum: int, maximum: int | None = None) -> Callable[[str], int]:
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-        if value < minimum or (maximum is not None and value > maximum):
-            limits = f"at least {minimum}" if maximum is None else f"{minimum}-{maximum}"
-            raise argparse.ArgumentTypeError(f"must be {limits}, got {value}")
-        return value
-
-    return parse
+# Each replication-year of the full fleet is about 0.05 s; the limits keep a typo from running for days.
+TANKERS = WholeNumber(0, 100)
+REPLICATIONS = WholeNumber(1, 10_000)
+YEARS = WholeNumber(1, 100)
+CHART_MAX_ADDED = WholeNumber(1, 100)
+MONTH = WholeNumber(1, 12)
+# --check-claim compares fleets named in fleets.csv, with weather, maintenance and three tables of its own
+NOT_WITH_CHECK_CLAIM = ("--fleet", "--tankers", "--tanker-class", "--destination", "--no-weather", "--no-maintenance",
+                        "--table", "--charts", "--report", "--chart-max-added", "--gantt-month")
+# only the chart sweep and the Gantt chart use these
+CHART_OPTIONS = ("--chart-max-added", "--gantt-month")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -56,8 +63,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
                     "tanker use, closed-form limits and the binding bottleneck.")
     add_dataset_option(parser)
     parser.add_argument("--fleet", default="present", help="fleet option from fleets.csv (default: present)")
-    parser.add_argument("--tankers", type=_count(0), default=0, metavar="N",
-                        help="add N new tankers to the fleet (class --tanker-class)")
+    parser.add_argument("--tankers", type=TANKERS, default=0, metavar="N",
+                        help=f"add N new tankers to the fleet (class --tanker-class), {TANKERS}")
     parser.add_argument("--tanker-class", default="newbuild", help="class of the added tankers (default: newbuild)")
     parser.add_argument("--destination", default=None,
                         help="terminal the added tankers serve (default: the fleet's first terminal)")
@@ -65,34 +72,40 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
                         help="change a port value, e.g. kuryk.oil_berths=2 (repeatable)")
     parser.add_argument("--tanker", action="append", default=[], metavar="ID.FIELD=VALUE",
                         help="change a tanker-class value, e.g. newbuild.laden_speed_knots=12 (repeatable)")
-    parser.add_argument("--replications", type=_count(1), default=20, help="replications (default: 20)")
-    parser.add_argument("--years", type=_count(1), default=1, help="simulated years per replication (default: 1)")
-    parser.add_argument("--seed", type=_count(0), default=0, help="random seed (default: 0)")
+    parser.add_argument("--replications", type=REPLICATIONS, default=20,
+                        help=f"replications, {REPLICATIONS} (default: 20)")
+    parser.add_argument("--years", type=YEARS, default=1,
+                        help=f"simulated years per replication, {YEARS} (default: 1)")
+    parser.add_argument("--seed", type=SEED, default=0, help="random seed (default: 0)")
     parser.add_argument("--no-weather", action="store_true", help="no storm closures")
     parser.add_argument("--no-maintenance", action="store_true", help="no maintenance days")
     parser.add_argument("--table", choices=TABLES, default="all",
-                        help="table to print (default: all; CSV prints one table, throughput unless chosen)")
+                        help="table to print (default: all; with --csv, all needs --out DIR: one TABLE.csv each)")
     parser.add_argument("--charts", type=Path, default=None, metavar="DIR",
                         help=f"write {THROUGHPUT_PNG} (a sweep of fleet sizes) and {GANTT_PNG}")
     parser.add_argument("--report", type=Path, default=None, metavar="DIR",
                         help="write DIR/report.html (self-contained, offline) with the tables and both charts")
-    parser.add_argument("--chart-max-added", type=_count(1), default=10, metavar="K",
-                        help="the size chart adds 0..K tankers to the fleet (default: 10)")
-    parser.add_argument("--gantt-month", type=_count(1, 12), default=1, metavar="M",
+    parser.add_argument("--chart-max-added", type=CHART_MAX_ADDED, default=10, metavar="K",
+                        help=f"the size chart adds 0..K tankers to the fleet, K {CHART_MAX_ADDED} (default: 10)")
+    parser.add_argument("--gantt-month", type=MONTH, default=1, metavar="M",
                         help="calendar month of the Gantt chart, 1-12 (default: 1, January)")
     parser.add_argument("--check-claim", action="store_true",
                         help=f"compare one new tanker with seed003's {CLAIM_MTPA_PER_NEW_TANKER:g} Mt/yr "
                              "(fleets newbuild-1, present, caspian-tankers-6)")
-    add_output_options(parser)
-    parser.set_defaults(handler=run_fleet_command)
+    add_output_options(parser, several_tables=True)
+    set_handler(parser, run_fleet_command)
 
 
 def run_fleet_command(args: argparse.Namespace) -> int:
+    if args.check_claim:
+        refuse_given(args, NOT_WITH_CHECK_CLAIM, "with --check-claim")
+    else:
+        check_csv_tables(args, len(TABLES) - 1 if args.table == "all" else 1, "choose one with --table")
+    if args.charts is None and args.report is None:
+        refuse_given(args, CHART_OPTIONS, "without --charts or --report")
     inputs = load_fleet_inputs(args.dataset)
     inputs = with_tanker_changes(with_port_changes(inputs, args.port), args.tanker)
     if args.check_claim:
-        if args.fleet != "present" or args.tankers:
-            raise CrudeflowError("--check-claim uses the fleets named in fleets.csv; drop --fleet and --tankers")
         table = new_tanker_check(inputs, replications=args.replications, years=args.years, seed=args.seed)
         emit(render(table, args.format, float_format="{:,.3f}"), args.out)
         return 0
@@ -103,7 +116,11 @@ def run_fleet_command(args: argparse.Namespace) -> int:
     result = simulate_fleet(inputs, fleet, replications=args.replications, years=args.years, seed=args.seed,
                             weather=not args.no_weather, maintenance=not args.no_maintenance,
                             timeline=args.charts is not None or args.report is not None)
-    emit(_report(result, args.format, args.table), args.out)
+    if args.format == "csv":
+        tables = _tables(result)
+        emit_csv_tables(tables if args.table == "all" else {args.table: tables[args.table]}, args.out)
+    else:
+        emit(_report(result, args.format, args.table), args.out)
     if args.charts is not None or args.report is not None:
         _write_outputs(args, _chart_pngs(args, inputs, base, result, destination), result)
     return 0
@@ -117,8 +134,6 @@ def _tables(result: FleetResult) -> dict[str, pd.DataFrame]:
 
 def _report(result: FleetResult, fmt: str, table: str) -> str:
     tables = _tables(result)
-    if fmt == "csv":
-        return render(tables["throughput" if table == "all" else table], "csv")
     if fmt == "json":
         bottleneck = result.bottleneck()
         chosen = tables if table == "all" else {table: tables[table]}
@@ -185,10 +200,9 @@ def _write_outputs(args: argparse.Namespace, pngs: tuple[bytes, bytes], result: 
     if args.charts is not None:
         atomic_write_bytes(args.charts / THROUGHPUT_PNG, pngs[0])
         atomic_write_bytes(args.charts / GANTT_PNG, pngs[1])
-        print(f"wrote {args.charts / THROUGHPUT_PNG} and {args.charts / GANTT_PNG}", file=sys.stderr)
+        tell_written([args.charts / THROUGHPUT_PNG, args.charts / GANTT_PNG])
     if args.report is not None:
         from crudeflow.fleet.report import build_fleet_report
         from crudeflow.report import write_report
 
-        written = write_report(build_fleet_report(result, *pngs, args.gantt_month), args.report)
-        print(f"wrote {written[0]}", file=sys.stderr)
+        tell_written(write_report(build_fleet_report(result, *pngs, args.gantt_month), args.report))

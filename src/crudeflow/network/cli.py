@@ -7,7 +7,7 @@ import json
 
 import pandas as pd
 
-from crudeflow.cli_common import add_dataset_option, add_output_options, refuse_with, set_handler
+from crudeflow.cli_common import add_dataset_option, add_output_options, refuse_given, set_handler
 from crudeflow.network.load import Provenance
 from crudeflow.network.network import Network, load
 from crudeflow.network.provenance import check_balances, check_quotes, sources_table
@@ -58,7 +58,8 @@ def schema_table() -> pd.DataFrame:
 
 def run_network(args: argparse.Namespace) -> int:
     if args.schema:
-        refuse_with(args, "--schema", ["--table", "--dataset"])  # the schema is the same for every table and dataset
+        # the schema is the same for every table and dataset
+        refuse_given(args, ["--table", "--dataset"], "with --schema")
         emit(render(schema_table(), args.format), args.out)
         return 0
     net = load(args.dataset)
