@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
+from tqdm import tqdm
 
 from crudeflow.output import emit, render
 from crudeflow.units import OUTPUT_UNITS
@@ -143,6 +144,13 @@ def emit_csv_tables(tables: dict[str, pd.DataFrame], out: Path | None) -> None:
     for path, table in zip(paths, tables.values(), strict=True):
         emit(render(table, "csv"), path)
     tell_written(paths)
+
+
+def progress_bar(total: int, unit: str, enabled: bool = True) -> tqdm:
+    """A bar on standard error for runs that take more than a few seconds; only when a person watches (a
+    terminal), so piped and logged output stays clean. Use as a context manager; advance with `bar.update`."""
+    return tqdm(total=total, unit=f" {unit}", file=sys.stderr, disable=not (enabled and sys.stderr.isatty()),
+                dynamic_ncols=True, leave=False)
 
 
 def tell_written(paths: Iterable[Path]) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -16,12 +17,13 @@ from crudeflow.cli_common import (
     add_output_options,
     check_csv_tables,
     emit_csv_tables,
+    progress_bar,
     refuse_given,
     set_handler,
     tell_written,
 )
 from crudeflow.errors import InputError
-from crudeflow.fleet.claim import CLAIM_MTPA_PER_NEW_TANKER, new_tanker_check
+from crudeflow.fleet.claim import CLAIM_FLEETS, CLAIM_MTPA_PER_NEW_TANKER, new_tanker_check
 from crudeflow.fleet.coupling import sea_leg_capacity_mtpa
 from crudeflow.fleet.inputs import (
     Fleet,
@@ -101,28 +103,36 @@ def run_fleet_command(args: argparse.Namespace) -> int:
         refuse_given(args, NOT_WITH_CHECK_CLAIM, "with --check-claim")
     else:
         check_csv_tables(args, len(TABLES) - 1 if args.table == "all" else 1, "choose one with --table")
-    if args.charts is None and args.report is None:
+    charts = args.charts is not None or args.report is not None
+    if charts:
+        _check_folders(args)
+    else:
         refuse_given(args, CHART_OPTIONS, "without --charts or --report")
     inputs = load_fleet_inputs(args.dataset)
     inputs = with_tanker_changes(with_port_changes(inputs, args.port), args.tanker)
     if args.check_claim:
-        table = new_tanker_check(inputs, replications=args.replications, years=args.years, seed=args.seed)
+        with progress_bar(CLAIM_FLEETS * args.replications, "replications") as bar:
+            table = new_tanker_check(inputs, replications=args.replications, years=args.years, seed=args.seed,
+                                     progress=bar.update)
         emit(render(table, args.format, float_format="{:,.3f}"), args.out)
         return 0
     base = inputs.fleet(args.fleet)
     destination = args.destination or base.groups[0].destination
     check_group(inputs, FleetGroup(args.tanker_class, args.tankers, destination), "--tanker-class/--destination")
     fleet = base.with_added(args.tanker_class, args.tankers, destination)
-    result = simulate_fleet(inputs, fleet, replications=args.replications, years=args.years, seed=args.seed,
-                            weather=not args.no_weather, maintenance=not args.no_maintenance,
-                            timeline=args.charts is not None or args.report is not None)
+    swept_sizes = _chart_max_added(args) + 1 if charts else 0
+    with progress_bar(args.replications * (1 + swept_sizes), "replications") as bar:
+        result = simulate_fleet(inputs, fleet, replications=args.replications, years=args.years, seed=args.seed,
+                                weather=not args.no_weather, maintenance=not args.no_maintenance,
+                                timeline=charts, progress=bar.update)
+        pngs = _chart_pngs(args, inputs, base, result, destination, bar.update) if charts else None
     if args.format == "csv":
         tables = _tables(result)
         emit_csv_tables(tables if args.table == "all" else {args.table: tables[args.table]}, args.out)
     else:
         emit(_report(result, args.format, args.table), args.out)
-    if args.charts is not None or args.report is not None:
-        _write_outputs(args, _chart_pngs(args, inputs, base, result, destination), result)
+    if pngs is not None:
+        _write_outputs(args, pngs, result)
     return 0
 
 
@@ -176,15 +186,20 @@ def _transposed(frame: pd.DataFrame) -> str:
     return str(frame.map(cell).T.to_string()) + "\n"
 
 
+def _chart_max_added(args: argparse.Namespace) -> int:
+    return max(args.chart_max_added, args.tankers)  # the chart reaches the fleet asked for
+
+
 def _chart_pngs(args: argparse.Namespace, inputs: FleetInputs, base: Fleet, result: FleetResult,
-                destination: str) -> tuple[bytes, bytes]:
+                destination: str, progress: Callable[[int], object]) -> tuple[bytes, bytes]:
     """The throughput-against-fleet-size chart (a sweep of added tankers) and one month's Gantt, as PNGs."""
     from crudeflow.fleet.charts import gantt_month_png, throughput_vs_size_png  # matplotlib only when asked
 
-    max_added = max(args.chart_max_added, args.tankers)
+    max_added = _chart_max_added(args)
     sweep = sweep_added_tankers(inputs, base, args.tanker_class, destination, max_added,
                                 replications=args.replications, years=args.years, seed=args.seed,
-                                weather=not args.no_weather, maintenance=not args.no_maintenance)
+                                weather=not args.no_weather, maintenance=not args.no_maintenance,
+                                progress=progress)
     title = (f"Fleet {base.name} plus 0-{max_added} '{args.tanker_class}' tankers "
              f"({args.replications} replications x {args.years} yr)")
     claim = CLAIM_MTPA_PER_NEW_TANKER if args.tanker_class == "newbuild" else None
@@ -192,11 +207,15 @@ def _chart_pngs(args: argparse.Namespace, inputs: FleetInputs, base: Fleet, resu
     return chart, gantt_month_png(result, args.gantt_month)
 
 
-def _write_outputs(args: argparse.Namespace, pngs: tuple[bytes, bytes], result: FleetResult) -> None:
+def _check_folders(args: argparse.Namespace) -> None:
+    """Before the runs, not after: a wrong folder should not cost the whole sweep."""
     for option in ("charts", "report"):
         folder = getattr(args, option)
         if folder is not None and folder.exists() and not folder.is_dir():
             raise InputError(folder, f"--{option} must name a folder")
+
+
+def _write_outputs(args: argparse.Namespace, pngs: tuple[bytes, bytes], result: FleetResult) -> None:
     if args.charts is not None:
         atomic_write_bytes(args.charts / THROUGHPUT_PNG, pngs[0])
         atomic_write_bytes(args.charts / GANTT_PNG, pngs[1])

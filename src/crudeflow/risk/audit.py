@@ -7,6 +7,7 @@ The fast path must agree within max(0.5% of the sample's shut-in, 1 kt).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -55,8 +56,10 @@ def events_scenario(option: Scenario, events: list[OutageEvent], field_nodes: se
     return Scenario.model_validate(data)
 
 
-def audit(study: Study, count: int, option: str | None = None) -> pd.DataFrame:
-    """`count` samples drawn at random (seeded by the study's seed) from the study's samples, fast against exact."""
+def audit(study: Study, count: int, option: str | None = None,
+          progress: Callable[[int], object] | None = None) -> pd.DataFrame:
+    """`count` samples drawn at random (seeded by the study's seed) from the study's samples, fast against exact;
+    `progress(1)` is called after each."""
     if count <= 0:
         from crudeflow.errors import CrudeflowError
 
@@ -79,6 +82,8 @@ def audit(study: Study, count: int, option: str | None = None) -> pd.DataFrame:
                      "exact_shut_in_kt": exact_kt, "deviation_kt": deviation,
                      "deviation_pct": 100 * deviation / exact_kt if exact_kt else 0.0,
                      "allowed_kt": allowed, "within": abs(deviation) <= allowed})
+        if progress is not None:
+            progress(1)
     return pd.DataFrame(rows).set_index("sample")
 
 

@@ -18,6 +18,7 @@ from crudeflow.cli_common import (
     WholeNumber,
     add_dataset_option,
     add_output_options,
+    progress_bar,
     refuse_given,
     set_handler,
     tell_written,
@@ -112,7 +113,8 @@ def run_audit(args: argparse.Namespace) -> int:
 
     if args.audit > args.samples:
         raise UsageError(f"--audit {args.audit} is more than --samples {args.samples}: the audit picks among them")
-    table = audit(study_from_args(args), args.audit)
+    with progress_bar(args.audit, "samples audited") as bar:
+        table = audit(study_from_args(args), args.audit, progress=bar.update)
     text = render(table, args.format, "{:,.3f}") if args.format != "text" else (
         render(table, "text", "{:,.3f}") + audit_summary(table) + "\n")
     emit(text, args.out)
