@@ -55,6 +55,8 @@ NOT_WITH_CHECK_CLAIM = ("--fleet", "--tankers", "--tanker-class", "--destination
                         "--table", "--charts", "--report", "--chart-max-added", "--gantt-month")
 # only the chart sweep and the Gantt chart use these
 CHART_OPTIONS = ("--chart-max-added", "--gantt-month")
+# what the added tankers are: used by --tankers N and by the chart sweep, which adds 0..K of them
+ADDED_TANKER_OPTIONS = ("--tanker-class", "--destination")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -108,6 +110,8 @@ def run_fleet_command(args: argparse.Namespace) -> int:
         _check_folders(args)
     else:
         refuse_given(args, CHART_OPTIONS, "without --charts or --report")
+        if args.tankers == 0:
+            refuse_given(args, ADDED_TANKER_OPTIONS, "without --tankers N, --charts or --report")
     inputs = load_fleet_inputs(args.dataset)
     inputs = with_tanker_changes(with_port_changes(inputs, args.port), args.tanker)
     if args.check_claim:
