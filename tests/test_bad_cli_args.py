@@ -35,6 +35,8 @@ BAD = [
     (["network", "--schema", "--table", "nodes"], ["--table nodes", "--schema"]),
     (["data", "sources", "--table", "links"], ["--table"]),
     (["data", "check", "--assumptions"], ["--assumptions"]),
+    (["data", "check", "--csv"], ["--csv", "--table", "--out DIR"]),
+    (["data", "check", "--table", "quotes"], ["--table quotes", "--csv"]),
     # simulate and report
     (["simulate", "no-such-scenario"], ["no-such-scenario"]),
     (["simulate", "black-sea-storm-5d", "--with", "no-such-asset"], ["no-such-asset"]),

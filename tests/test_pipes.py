@@ -15,7 +15,7 @@ import pytest
 
 from cli_harness import run_capped
 from crudeflow.dispatch.cli import SHOW
-from crudeflow.network.cli import NETWORK_TABLES
+from crudeflow.network.cli import CHECK_TABLES, NETWORK_TABLES
 
 TINY_RISK = ["--samples", "4", "--no-contributions", "--no-progress"]
 TINY_FLEET = ["--replications", "2"]
@@ -41,7 +41,7 @@ CSV_COMMANDS = [
     *(["network", "--table", table] for table in NETWORK_TABLES),
     ["network", "--schema"],
     ["data", "sources"],
-    ["data", "check"],
+    *(["data", "check", "--table", table] for table in CHECK_TABLES),
     ["simulate", SCENARIO],
     ["risk", *TINY_RISK],
     ["risk", "audit", "--samples", "4", "--audit", "1"],

@@ -7,13 +7,21 @@ import json
 
 import pandas as pd
 
-from crudeflow.cli_common import add_dataset_option, add_output_options, refuse_given, set_handler
+from crudeflow.cli_common import (
+    add_dataset_option,
+    add_output_options,
+    check_csv_tables,
+    emit_csv_tables,
+    refuse_given,
+    set_handler,
+)
 from crudeflow.network.load import Provenance
 from crudeflow.network.network import Network, load
 from crudeflow.network.provenance import check_balances, check_quotes, sources_table
 from crudeflow.network.schema import TABLES
 from crudeflow.output import emit, render, to_jsonable
 
+CHECK_TABLES = ("quotes", "balances")
 NETWORK_TABLES = ("links", "nodes", "grades", "markets", "production", "contracts", "background_flows", "routes")
 
 
@@ -34,7 +42,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     set_handler(sources, run_sources)
     check = data_sub.add_parser("check", help="normalise units and report where sources contradict each other")
     add_dataset_option(check)
-    add_output_options(check)
+    check.add_argument("--table", choices=CHECK_TABLES, default=None,
+                       help="with --csv: the one table to print (default: both, which need --out DIR)")
+    add_output_options(check, several_tables=True)
     set_handler(check, run_check)
 
 
@@ -100,13 +110,18 @@ def run_sources(args: argparse.Namespace) -> int:
 
 
 def run_check(args: argparse.Namespace) -> int:
+    if args.format == "csv":
+        check_csv_tables(args, 1 if args.table else len(CHECK_TABLES), "choose one with --table")
+    else:
+        refuse_given(args, ["--table"], "without --csv")
     net = load(args.dataset)
     quotes, balances = check_quotes(net), check_balances(net)
     if args.format == "json":
         payload = {"quotes": to_jsonable(quotes), "balances": to_jsonable(balances)}
         emit(json.dumps(payload, indent=2) + "\n", args.out)
     elif args.format == "csv":
-        emit(render(quotes, "csv"), args.out)
+        tables = {"quotes": quotes, "balances": balances}
+        emit_csv_tables({args.table: tables[args.table]} if args.table else tables, args.out)
     else:
         disagree = quotes[quotes["verdict"] == "disagree"]
         text = "Quotes of one quantity, in a common unit (spread = (high − low) / high):\n"
