@@ -93,6 +93,15 @@ def add_dataset_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--dataset", default="kazakhstan", help="built-in dataset name or folder (default: kazakhstan)")
 
 
+def add_seed_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--seed", type=SEED, default=0, help="random seed, 0 to 2**63-1 (default: 0)")
+
+
+def add_year_option(parser: argparse.ArgumentParser, what: str) -> None:
+    parser.add_argument("--year", type=YEAR, default=2024,
+                        help=f"{what}, {YEAR} and one the dataset has (default: 2024)")
+
+
 def add_output_options(parser: argparse.ArgumentParser, units: bool = False, several_tables: bool = False) -> None:
     group = parser.add_mutually_exclusive_group()
     group.add_argument("--json", dest="format", action="store_const", const="json", help="JSON output")

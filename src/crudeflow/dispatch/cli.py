@@ -9,11 +9,11 @@ import pandas as pd
 
 from crudeflow.cli_common import (
     SHARE,
-    YEAR,
     FiniteNumber,
     UsageError,
     add_dataset_option,
     add_output_options,
+    add_year_option,
     check_csv_tables,
     emit_csv_tables,
     set_handler,
@@ -31,7 +31,7 @@ SHUT_IN_PENALTY = FiniteNumber(low=0)  # below zero, shutting in would earn more
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("dispatch", help="allocate a year's production to export routes (LP, HiGHS)")
     add_dataset_option(parser)
-    parser.add_argument("--year", type=YEAR, default=2024, help="baseline year (default: 2024)")
+    add_year_option(parser, "baseline year")
     parser.add_argument(
         "--free",
         action="store_true",

@@ -11,10 +11,10 @@ from pathlib import Path
 import pandas as pd
 
 from crudeflow.cli_common import (
-    SEED,
     WholeNumber,
     add_dataset_option,
     add_output_options,
+    add_seed_option,
     check_csv_tables,
     emit_csv_tables,
     progress_bar,
@@ -80,7 +80,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
                         help=f"replications, {REPLICATIONS} (default: 20)")
     parser.add_argument("--years", type=YEARS, default=1,
                         help=f"simulated years per replication, {YEARS} (default: 1)")
-    parser.add_argument("--seed", type=SEED, default=0, help="random seed (default: 0)")
+    add_seed_option(parser)
     parser.add_argument("--no-weather", action="store_true", help="no storm closures")
     parser.add_argument("--no-maintenance", action="store_true", help="no maintenance days")
     parser.add_argument("--table", choices=TABLES, default="all",

@@ -11,13 +11,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from crudeflow.cli_common import (
-    SEED,
-    YEAR,
     FiniteNumber,
     UsageError,
     WholeNumber,
     add_dataset_option,
     add_output_options,
+    add_seed_option,
+    add_year_option,
     progress_bar,
     refuse_given,
     set_handler,
@@ -82,9 +82,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def add_sample_options(parser: argparse.ArgumentParser) -> None:
     """What draws the sample-years: shared by `run` and `audit`, so an audit checks the samples a run saw."""
     parser.add_argument("--samples", type=SAMPLES, default=200, help=f"sample-years, {SAMPLES} (default 200)")
-    parser.add_argument("--seed", type=SEED, default=0, help="random seed (default 0)")
+    add_seed_option(parser)
     parser.add_argument("--option", default=None, help="one option to study (default base)")
-    parser.add_argument("--year", type=YEAR, default=2024, help="dataset year (default 2024)")
+    add_year_option(parser, "dataset year")
     add_outages_option(parser)
     add_dataset_option(parser)
     add_output_options(parser)
