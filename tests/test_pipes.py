@@ -9,12 +9,14 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 from pathlib import Path
 
 import pytest
 
 from cli_harness import run_capped
 from crudeflow.dispatch.cli import SHOW
+from crudeflow.dispatch.lp import silenced_stdout_fd
 from crudeflow.network.cli import CHECK_TABLES, NETWORK_TABLES
 
 TINY_RISK = ["--samples", "4", "--no-contributions", "--no-progress"]
@@ -107,3 +109,12 @@ def test_fleet_all_tables_as_csv_go_to_a_folder(tmp_path: Path) -> None:
     assert out.returncode == 0 and out.stdout == "", out.stderr
     for name in ("throughput", "capacity", "ports", "tankers", "bounds"):
         assert_one_csv_table((folder / f"{name}.csv").read_text(encoding="utf-8"))
+
+
+def test_silenced_stdout_fd_drops_c_level_writes_and_restores_on_error(capfd: pytest.CaptureFixture[str]) -> None:
+    print("before", flush=False)  # still buffered when the block starts: must not be lost
+    with pytest.raises(RuntimeError), silenced_stdout_fd():
+        os.write(1, b"banner written by C++\n")
+        raise RuntimeError("midway")
+    print("after")
+    assert capfd.readouterr().out == "before\nafter\n"

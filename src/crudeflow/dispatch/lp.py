@@ -26,8 +26,11 @@ class SolveStatus(Enum):
 
 
 @contextmanager
-def _stdout_fd_silenced() -> Iterator[None]:
+def silenced_stdout_fd() -> Iterator[None]:
     """File descriptor 1 points at /dev/null inside the block: C++ code writes there directly, past sys.stdout."""
+    if sys.stdout is None:  # started with standard output closed: nothing to protect
+        yield
+        return
     sys.stdout.flush()  # what Python has buffered belongs before the block, not in /dev/null
     saved = os.dup(1)
     try:
@@ -42,7 +45,7 @@ def _stdout_fd_silenced() -> Iterator[None]:
 def new_highs() -> highspy.Highs:
     """A silent HiGHS: its constructor prints a banner on standard output before any option can be set, which
     would spoil `--json` and `--csv` output, so it is built with file descriptor 1 silenced."""
-    with _stdout_fd_silenced():
+    with silenced_stdout_fd():
         highs = highspy.Highs()
     highs.setOptionValue("output_flag", False)
     return highs
