@@ -44,6 +44,17 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message}\n")
 
 
+class _CommandParser(_Parser):
+    """A subcommand's parser: it refuses what it does not know itself, so the message names the subcommand
+    (`crudeflow risk params: error: unrecognized arguments: --samples 10`)."""
+
+    def parse_known_args(self, args=None, namespace=None):  # type: ignore[no-untyped-def]
+        namespace, extras = super().parse_known_args(args, namespace)
+        if extras:
+            self.error(f"unrecognized arguments: {' '.join(extras)}")
+        return namespace, extras
+
+
 def installed_version() -> str:
     try:
         return metadata.version("crudeflow")
@@ -54,7 +65,7 @@ def installed_version() -> str:
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="crudeflow", description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"crudeflow {installed_version()}")
-    subparsers = parser.add_subparsers(dest="command", required=True, parser_class=_Parser, title="commands",
+    subparsers = parser.add_subparsers(dest="command", required=True, parser_class=_CommandParser, title="commands",
                                        metavar="COMMAND")
     for module_name in COMMAND_MODULES:
         try:
