@@ -15,11 +15,13 @@ import pandas as pd
 from crudeflow.risk.engine import annual_figures
 from crudeflow.risk.events import OutageEvent
 from crudeflow.risk.study import Study, study_context
+from crudeflow.seeding import stream
 from crudeflow.simulate.engine import simulate
 from crudeflow.simulate.scenario import Scenario
 
 TOLERANCE_SHARE = 0.005
 TOLERANCE_KT = 1.0
+AUDIT_STREAM = 0xA0D17  # the key of the audit's stream, next to the study's seed
 AUDIT_SOURCE = "assumption: drawn by the risk engine's outage models (crudeflow risk audit)"
 
 
@@ -64,7 +66,7 @@ def audit(study: Study, count: int, option: str | None = None) -> pd.DataFrame:
     context = study_context(study)
     name = option or study.options[0]
     model = context.options[name]
-    rng = np.random.default_rng(np.random.SeedSequence([study.seed, 0xA0D17]))
+    rng = stream(study.seed, AUDIT_STREAM)
     picked = np.sort(rng.choice(study.samples, size=min(count, study.samples), replace=False))
     fields = set(model.network.nodes.index[model.network.nodes["kind"] == "field"])
     rows = []
