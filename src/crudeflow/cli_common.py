@@ -5,11 +5,13 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from crudeflow.network import DEFAULT_DATASET
 from crudeflow.units import OUTPUT_UNITS
 
 
 def add_dataset_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--dataset", default="kazakhstan", help="built-in dataset name or folder (default: kazakhstan)")
+    parser.add_argument("--dataset", default=DEFAULT_DATASET,
+                        help=f"built-in dataset name or folder (default: {DEFAULT_DATASET})")
 
 
 def add_output_options(parser: argparse.ArgumentParser, units: bool = False) -> None:
