@@ -25,6 +25,7 @@ from crudeflow.report import Figure, Paragraph, Report, Section, build_simulatio
 from crudeflow.report.cli import default_folder
 from crudeflow.report.findings import headline
 from crudeflow.simulate import read_combined, simulate
+from crudeflow.writer import MANIFEST
 
 SCENARIO = "black-sea-storm-5d"  # 73 days, about a second per run
 PNG_NAMES = ("route_flows", "storage", "shut_in", "route_volumes", "network_map")
@@ -62,7 +63,8 @@ def cli_run(tmp_path_factory):
 def test_cli_writes_html_and_pngs_and_prints_headline(cli_run, result):
     code, printed, folder = cli_run
     assert code == 0
-    assert sorted(p.name for p in folder.iterdir()) == sorted(["report.html", *(f"{n}.png" for n in PNG_NAMES)])
+    expected = [MANIFEST, "report.html", *(f"{n}.png" for n in PNG_NAMES)]  # the manifest: see crudeflow.writer
+    assert sorted(p.name for p in folder.iterdir()) == sorted(expected)
     for name, value in headline(result).items():
         assert f"{name}: {value}" in printed
     assert f"wrote {folder / 'report.html'}" in printed

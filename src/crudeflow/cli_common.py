@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from pathlib import Path
 
+from crudeflow.errors import OutputError
 from crudeflow.network import DEFAULT_DATASET
 from crudeflow.units import OUTPUT_UNITS
+from crudeflow.writer import check_file_target, check_folder_target
 
 
 def add_dataset_option(parser: argparse.ArgumentParser) -> None:
@@ -19,7 +22,8 @@ def add_output_options(parser: argparse.ArgumentParser, units: bool = False) -> 
     group.add_argument("--json", dest="format", action="store_const", const="json", help="JSON output")
     group.add_argument("--csv", dest="format", action="store_const", const="csv", help="CSV output")
     parser.set_defaults(format="text")
-    parser.add_argument("--out", type=Path, default=None, help="write to this file (atomically) instead of stdout")
+    parser.add_argument("--out", type=output_file, default=None,
+                        help="write to this file (atomically; only a new or regular file) instead of stdout")
     if units:
         parser.add_argument(
             "--units",
@@ -27,3 +31,22 @@ def add_output_options(parser: argparse.ArgumentParser, units: bool = False) -> 
             default="mtpa",
             help="volume unit of the output: mtpa (Mt/yr) or kbpd (thousand barrels a day)",
         )
+
+
+def output_file(text: str) -> Path:
+    """argparse type of a file output: a path crudeflow would refuse to replace is refused before any work."""
+    return _checked(text, check_file_target)
+
+
+def output_folder(text: str) -> Path:
+    """argparse type of a folder output (report, Parquet, charts); whether an existing folder is crudeflow's own
+    is checked when it is written, once its file names are known."""
+    return _checked(text, check_folder_target)
+
+
+def _checked(text: str, check: Callable[[Path], Path]) -> Path:
+    try:
+        check(Path(text))
+    except OutputError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return Path(text)

@@ -1,58 +1,28 @@
-"""Writing results: tables as text, CSV or JSON, to stdout or atomically to a file.
+"""Results as text: tables as text, CSV or JSON (and Parquet bytes), to stdout or to a file.
 
-Atomic: a file is written to a temporary name beside the target and renamed into place, so a reader
-never sees a half-written output, and an error midway leaves the old file intact.
+Files are written by `crudeflow.writer` (atomically, only over a regular file, any error as one line).
 """
 
 from __future__ import annotations
 
+import io
 import json
-import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from crudeflow.writer import write_file
+
 FORMATS = ("text", "csv", "json")
 
 
-def _umask_mode() -> int:
-    """The mode a plainly created file gets (mkstemp makes 0600; outputs are meant to be shared)."""
-    mask = os.umask(0)
-    os.umask(mask)
-    return 0o666 & ~mask
-
-
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.chmod(tmp, _umask_mode())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def atomic_write_text(path: Path, text: str) -> None:
-    atomic_write_bytes(path, text.encode("utf-8"))
-
-
-def atomic_write_parquet(path: Path, frame: pd.DataFrame) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        frame.to_parquet(tmp)
-        os.chmod(tmp, _umask_mode())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+def parquet_bytes(frame: pd.DataFrame) -> bytes:
+    """A frame as a Parquet file's bytes, for `crudeflow.writer` (which turns any write error into one line)."""
+    buffer = io.BytesIO()
+    frame.to_parquet(buffer)
+    return buffer.getvalue()
 
 
 def to_jsonable(value: Any) -> Any:
@@ -106,8 +76,8 @@ def render(frame: pd.DataFrame, fmt: str, float_format: str = "{:,.2f}") -> str:
 
 
 def emit(text: str, out: Path | None) -> None:
-    """Print to stdout, or write atomically to `out`."""
+    """Print to stdout, or write to the file `out` (see `crudeflow.writer`)."""
     if out is None:
         sys.stdout.write(text)
     else:
-        atomic_write_text(out, text)
+        write_file(out, text)

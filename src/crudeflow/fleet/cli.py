@@ -7,12 +7,11 @@ import json
 import math
 import sys
 from collections.abc import Callable
-from pathlib import Path
 
 import pandas as pd
 
-from crudeflow.cli_common import add_dataset_option, add_output_options
-from crudeflow.errors import CrudeflowError, InputError
+from crudeflow.cli_common import add_dataset_option, add_output_options, output_folder
+from crudeflow.errors import CrudeflowError
 from crudeflow.fleet.claim import CLAIM_MTPA_PER_NEW_TANKER, new_tanker_check
 from crudeflow.fleet.coupling import sea_leg_capacity_mtpa
 from crudeflow.fleet.inputs import (
@@ -26,7 +25,8 @@ from crudeflow.fleet.inputs import (
 )
 from crudeflow.fleet.results import FleetResult
 from crudeflow.fleet.run import simulate_fleet, sweep_added_tankers
-from crudeflow.output import atomic_write_bytes, emit, render, to_jsonable
+from crudeflow.output import emit, render, to_jsonable
+from crudeflow.writer import write_folder
 
 TABLES = ("all", "throughput", "capacity", "ports", "tankers", "bounds")
 TEXT_TANKER_COLUMNS = ["tanker", "voyages_per_year", "carried_mtpa", "utilisation", "wait_oil_pct",
@@ -72,9 +72,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     parser.add_argument("--no-maintenance", action="store_true", help="no maintenance days")
     parser.add_argument("--table", choices=TABLES, default="all",
                         help="table to print (default: all; CSV prints one table, throughput unless chosen)")
-    parser.add_argument("--charts", type=Path, default=None, metavar="DIR",
+    parser.add_argument("--charts", type=output_folder, default=None, metavar="DIR",
                         help=f"write {THROUGHPUT_PNG} (a sweep of fleet sizes) and {GANTT_PNG}")
-    parser.add_argument("--report", type=Path, default=None, metavar="DIR",
+    parser.add_argument("--report", type=output_folder, default=None, metavar="DIR",
                         help="write DIR/report.html (self-contained, offline) with the tables and both charts")
     parser.add_argument("--chart-max-added", type=_count(1), default=10, metavar="K",
                         help="the size chart adds 0..K tankers to the fleet (default: 10)")
@@ -103,9 +103,10 @@ def run_fleet_command(args: argparse.Namespace) -> int:
     result = simulate_fleet(inputs, fleet, replications=args.replications, years=args.years, seed=args.seed,
                             weather=not args.no_weather, maintenance=not args.no_maintenance,
                             timeline=args.charts is not None or args.report is not None)
-    emit(_report(result, args.format, args.table), args.out)
+    # the files first, the report last, as the other commands do: a refused folder leaves stdout empty
     if args.charts is not None or args.report is not None:
         _write_outputs(args, _chart_pngs(args, inputs, base, result, destination), result)
+    emit(_report(result, args.format, args.table), args.out)
     return 0
 
 
@@ -178,13 +179,8 @@ def _chart_pngs(args: argparse.Namespace, inputs: FleetInputs, base: Fleet, resu
 
 
 def _write_outputs(args: argparse.Namespace, pngs: tuple[bytes, bytes], result: FleetResult) -> None:
-    for option in ("charts", "report"):
-        folder = getattr(args, option)
-        if folder is not None and folder.exists() and not folder.is_dir():
-            raise InputError(folder, f"--{option} must name a folder")
     if args.charts is not None:
-        atomic_write_bytes(args.charts / THROUGHPUT_PNG, pngs[0])
-        atomic_write_bytes(args.charts / GANTT_PNG, pngs[1])
+        write_folder(args.charts, {THROUGHPUT_PNG: pngs[0], GANTT_PNG: pngs[1]})
         print(f"wrote {args.charts / THROUGHPUT_PNG} and {args.charts / GANTT_PNG}", file=sys.stderr)
     if args.report is not None:
         from crudeflow.fleet.report import build_fleet_report

@@ -7,6 +7,7 @@ import argparse
 import re
 from pathlib import Path
 
+from crudeflow.cli_common import output_folder
 from crudeflow.network import load
 from crudeflow.report.findings import headline
 from crudeflow.report.html import write_report
@@ -21,7 +22,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "report", help="simulate a scenario and write a self-contained HTML report with PNG charts",
         epilog=f"built-in scenarios: {', '.join(builtin_names())}")
     add_scenario_arguments(parser)
-    parser.add_argument("--out", type=Path, default=None, metavar="DIR",
+    parser.add_argument("--out", type=output_folder, default=None, metavar="DIR",
                         help="folder for report.html and the PNGs (default: report-<scenario name>/)")
     parser.set_defaults(handler=run)
 

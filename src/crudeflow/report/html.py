@@ -15,8 +15,9 @@ from pathlib import Path
 import pandas as pd
 from plotly.offline import get_plotlyjs
 
-from crudeflow.output import atomic_write_bytes, atomic_write_text, to_jsonable
+from crudeflow.output import to_jsonable
 from crudeflow.report.document import Bullets, Figure, Paragraph, Report, Section, Table
+from crudeflow.writer import write_folder
 
 # Plotly's modebar logo links to the web; the HTML should not invite a click that cannot work offline.
 PLOTLY_CONFIG = {"displaylogo": False, "responsive": True}
@@ -61,19 +62,14 @@ def render_html(report: Report) -> str:
 
 
 def write_report(report: Report, folder: Path | str) -> list[Path]:
-    """Write `<folder>/<figure>.png` for every figure with a PNG, then `<folder>/report.html`; each file
-    atomically, the HTML last, so a reader never sees a page whose charts are half-written."""
-    folder = Path(folder)
+    """Write the folder `<folder>/` with report.html and `<figure>.png` for every figure with a PNG, as a whole
+    (see `crudeflow.writer.write_folder`): a failure leaves the previous report or none, never a mix.
+    Returns the paths written, report.html first."""
     page = render_html(report)
-    written = []
-    for figure in report.figures():
-        if figure.png is not None:
-            path = folder / f"{figure.name}.png"
-            atomic_write_bytes(path, figure.png)
-            written.append(path)
-    html_path = folder / "report.html"
-    atomic_write_text(html_path, page)
-    return [html_path, *written]
+    files: dict[str, bytes | str] = {f"{f.name}.png": f.png for f in report.figures() if f.png is not None}
+    files["report.html"] = page
+    written = write_folder(folder, files)
+    return [written[-1], *written[:-1]]
 
 
 def _section(section: Section) -> str:

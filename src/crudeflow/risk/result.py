@@ -21,7 +21,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from crudeflow.output import atomic_write_parquet, render, to_jsonable
+from crudeflow.output import parquet_bytes, render, to_jsonable
+from crudeflow.writer import write_folder
 
 if TYPE_CHECKING:
     from crudeflow.risk.engine import ChunkResult
@@ -59,8 +60,8 @@ class RiskResult:
     def write_parquet(self, folder: Path) -> None:
         frame = self.per_sample.copy()
         frame.columns = [f"{o}:{f}" for o, f in frame.columns]
-        atomic_write_parquet(folder / "samples.parquet", frame.reset_index())
-        atomic_write_parquet(folder / "metrics.parquet", self.metrics.reset_index())
+        write_folder(folder, {"samples.parquet": parquet_bytes(frame.reset_index()),
+                              "metrics.parquet": parquet_bytes(self.metrics.reset_index())})
 
     def text(self) -> str:
         s = self.study

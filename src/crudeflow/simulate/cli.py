@@ -8,12 +8,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from crudeflow.cli_common import add_dataset_option, add_output_options
+from crudeflow.cli_common import add_dataset_option, add_output_options, output_folder
 from crudeflow.network import load
-from crudeflow.output import atomic_write_parquet, emit, render, to_jsonable
+from crudeflow.output import emit, parquet_bytes, render, to_jsonable
 from crudeflow.simulate.engine import simulate
 from crudeflow.simulate.result import SimulationResult
 from crudeflow.simulate.scenario import builtin_names, read_combined
+from crudeflow.writer import write_folder
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -22,7 +23,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         epilog=f"built-in scenarios: {', '.join(builtin_names())}")
     add_scenario_arguments(parser)
     add_output_options(parser)
-    parser.add_argument("--parquet", type=Path, default=None, metavar="DIR",
+    parser.add_argument("--parquet", type=output_folder, default=None, metavar="DIR",
                         help="also write the per-day tables as Parquet files into DIR")
     parser.set_defaults(handler=run)
 
@@ -77,11 +78,13 @@ def write_parquet(result: SimulationResult, folder: Path) -> None:
         "routes": result.routes,
         "summary": pd.DataFrame([{k: (None if v is None else str(v)) for k, v in result.summary().items()}]),
     }
+    files: dict[str, bytes | str] = {}
     for name, table in tables.items():
         frame = table.copy()
         frame.index = frame.index.map(str) if not isinstance(frame.index, pd.MultiIndex) else frame.index
         frame.columns = [str(c) for c in frame.columns]
-        atomic_write_parquet(folder / f"{name}.parquet", frame.reset_index() if frame.index.name else frame)
+        files[f"{name}.parquet"] = parquet_bytes(frame.reset_index() if frame.index.name else frame)
+    write_folder(folder, files)
 
 
 def text_report(result: SimulationResult) -> str:
