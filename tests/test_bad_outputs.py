@@ -127,15 +127,15 @@ def test_socket_is_refused(tmp_path: Path) -> None:
         refused(run_capped(["network", "--schema", "--out", str(tmp_path / "sock")]), "socket")
 
 
-# --- refused when written: the system says no ----------------------------------------------------------------
+# --- where the system says no, or the folder is not crudeflow's: refused before any work where it can be known,
+# --- or when written
 
-def test_file_under_proc(tmp_path: Path) -> None:
-    refused(run_capped(["data", "sources", "--out", "/proc/crudeflow-test.txt"]),
-            "/proc/crudeflow-test.txt", "cannot create a file in /proc")
-
-
-def test_report_folder_under_proc() -> None:
-    refused(run_capped([*TINY_FLEET, "--report", "/proc/crudeflow-test"]), "cannot create a folder in /proc")
+@pytest.mark.parametrize("args", [
+    ["data", "sources", "--out", "/proc/crudeflow-test.txt"],
+    [*TINY_FLEET, "--report", "/proc/crudeflow-test"],
+])
+def test_under_proc(args: list[str]) -> None:
+    refused(run_capped(args), "/proc/crudeflow-test", "cannot create a file in /proc")
 
 
 def test_a_users_folder_is_never_emptied(tmp_path: Path) -> None:
@@ -147,11 +147,19 @@ def test_a_users_folder_is_never_emptied(tmp_path: Path) -> None:
 
 
 def test_a_previous_output_with_a_file_added_is_kept(tmp_path: Path, fleet_report: Path) -> None:
-    folder = shutil.copytree(fleet_report, tmp_path / "charts")
+    folder = shutil.copytree(fleet_report, tmp_path / "report")
     (folder / "notes.md").write_text("added by the user")
     before = contents(folder)
-    refused(run_capped([*TINY_FLEET, "--charts", str(folder)]), "notes.md", "did not write")
+    refused(run_capped([*TINY_FLEET, "--report", str(folder)]), "notes.md", "did not write")
     assert contents(folder) == before
+
+
+def test_a_users_png_is_found_once_the_chart_names_are_known(tmp_path: Path) -> None:
+    folder = tmp_path / "charts"
+    folder.mkdir()
+    (folder / "holiday.png").write_bytes(b"a photo")  # a PNG could be a chart: only the write can tell
+    refused(run_capped([*TINY_FLEET, "--charts", str(folder)]), "holiday.png", "did not write")
+    assert contents(folder) == {"holiday.png": b"a photo"} and temporaries(tmp_path) == []
 
 
 # --- a full disk: the previous output or nothing, never a mix, no temporary files ----------------------------

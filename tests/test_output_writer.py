@@ -15,7 +15,7 @@ import pytest
 
 from crudeflow import writer
 from crudeflow.errors import OutputError
-from crudeflow.writer import MANIFEST, write_file, write_folder
+from crudeflow.writer import MANIFEST, precheck_file, precheck_folder, write_file, write_folder
 
 needs_root = pytest.mark.skipif(os.geteuid() != 0, reason="making a device node needs root")
 
@@ -218,3 +218,25 @@ def test_folder_with_a_fifo_as_manifest_is_refused_without_blocking(tmp_path: Pa
 def test_folder_file_names_are_plain() -> None:
     with pytest.raises(ValueError, match="plain names"):
         write_folder("unused", {"../escape": b""})
+
+
+def test_precheck_folder_knows_only_the_suffixes(tmp_path: Path) -> None:
+    folder = tmp_path / "report"
+    write_folder(folder, {"old.png": b"1"})
+    (folder / "user.png").write_bytes(b"")
+    precheck_folder(folder, (".html", ".png"))  # a PNG could be one of the report's: the write decides
+    (folder / "user.txt").write_text("")
+    with pytest.raises(OutputError, match=r"holds user\.txt, which crudeflow did not write"):
+        precheck_folder(folder, (".html", ".png"))
+    with pytest.raises(OutputError, match=r"holds user\.png, user\.txt"):
+        write_folder(folder, {"new.png": b"2"})
+
+
+def test_precheck_tries_to_create_a_file_where_the_output_goes(tmp_path: Path) -> None:
+    precheck_file(tmp_path / "a.json")
+    precheck_folder(tmp_path / "pq", (".parquet",))
+    assert list(tmp_path.iterdir()) == []
+    with pytest.raises(OutputError, match="cannot create a file in /proc"):
+        precheck_file(Path("/proc/crudeflow-test.json"))
+    with pytest.raises(OutputError, match="cannot create a file in /proc"):
+        precheck_folder(Path("/proc/crudeflow-test"), (".parquet",))

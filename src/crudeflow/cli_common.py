@@ -9,7 +9,7 @@ from pathlib import Path
 from crudeflow.errors import OutputError
 from crudeflow.network import DEFAULT_DATASET
 from crudeflow.units import OUTPUT_UNITS
-from crudeflow.writer import check_file_target, check_folder_target
+from crudeflow.writer import precheck_file, precheck_folder
 
 
 def add_dataset_option(parser: argparse.ArgumentParser) -> None:
@@ -33,18 +33,21 @@ def add_output_options(parser: argparse.ArgumentParser, units: bool = False) -> 
         )
 
 
+REPORT_SUFFIXES = (".html", ".png")  # what `write_report` puts in a report folder
+
+
 def output_file(text: str) -> Path:
-    """argparse type of a file output: a path crudeflow would refuse to replace is refused before any work."""
-    return _checked(text, check_file_target)
+    """argparse type of a file output: a path crudeflow would refuse to write is refused before any work."""
+    return _checked(text, precheck_file)
 
 
-def output_folder(text: str) -> Path:
-    """argparse type of a folder output (report, Parquet, charts); whether an existing folder is crudeflow's own
-    is checked when it is written, once its file names are known."""
-    return _checked(text, check_folder_target)
+def output_folder(*suffixes: str) -> Callable[[str], Path]:
+    """argparse type of a folder output (report, Parquet, charts) holding files with these suffixes; checked
+    again, with the exact file names, when it is written."""
+    return lambda text: _checked(text, lambda path: precheck_folder(path, suffixes))
 
 
-def _checked(text: str, check: Callable[[Path], Path]) -> Path:
+def _checked(text: str, check: Callable[[Path], None]) -> Path:
     try:
         check(Path(text))
     except OutputError as exc:

@@ -11,6 +11,9 @@ never replaces anything but a regular file or a folder it wrote itself.
   write left in it (`MANIFEST`); a folder holding anything else is refused, never emptied.
 - crudeflow creates no folder but the output folder itself: a missing parent folder is refused.
 - Every OSError becomes an OutputError (one line: the path and the reason); temporary files are removed.
+
+The CLI calls `precheck_file` and `precheck_folder` when it parses its options, so that a path crudeflow would
+refuse is refused before a long run, not after it.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ import secrets
 import shutil
 import stat
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from crudeflow.errors import OutputError
@@ -62,7 +65,7 @@ def write_folder(path: Path | str, files: Mapping[str, bytes | str]) -> list[Pat
     if any(name in ("", ".", "..", MANIFEST) or "/" in name for name in names):
         raise ValueError(f"output file names must be plain names: {names}")
     real = check_folder_target(path)
-    _check_replaceable(path, real, names)
+    _check_replaceable(path, real, _ours(real, names).__contains__)
     try:
         tmp = Path(tempfile.mkdtemp(prefix=f".{real.name}.", suffix=".tmp", dir=real.parent))
     except OSError as exc:
@@ -79,6 +82,21 @@ def write_folder(path: Path | str, files: Mapping[str, bytes | str]) -> list[Pat
     finally:
         shutil.rmtree(tmp, ignore_errors=True)  # gone already after the swap
     return [path / name for name in names]
+
+
+def precheck_file(path: Path) -> None:
+    """What `write_file` will check, and that a file can be created beside the target (not on a read-only file
+    system, in /proc, or without permission)."""
+    _probe(path, check_file_target(path))
+
+
+def precheck_folder(path: Path, suffixes: tuple[str, ...]) -> None:
+    """What `write_folder` will check, as far as it can be known before the output is made: an existing folder
+    may hold only regular files with these `suffixes` or listed in its manifest."""
+    real = check_folder_target(path)
+    ours = _ours(real, [])
+    _check_replaceable(path, real, lambda name: name in ours or name.endswith(suffixes))
+    _probe(path, real)
 
 
 def check_file_target(path: Path) -> Path:
@@ -118,11 +136,10 @@ def _check_parent(path: Path, real: Path) -> None:
         raise OutputError(path, f"{shown} is not a folder")
 
 
-def _check_replaceable(path: Path, real: Path, names: list[str]) -> None:
+def _check_replaceable(path: Path, real: Path, allowed: Callable[[str], bool]) -> None:
     if not os.path.lexists(real):
         return
-    ours = _ours(real, names)
-    foreign = sorted(entry.name for entry in _entries(real) if not _is_ours(entry, ours))
+    foreign = sorted(entry.name for entry in _entries(real) if not _is_ours(entry, allowed))
     if foreign:
         shown = ", ".join(foreign[:3]) + (f" and {len(foreign) - 3} more" if len(foreign) > 3 else "")
         raise OutputError(path, f"holds {shown}, which crudeflow did not write there; it replaces only a folder "
@@ -132,11 +149,11 @@ def _check_replaceable(path: Path, real: Path, names: list[str]) -> None:
 def _swap_in(path: Path, real: Path, tmp: Path, names: list[str]) -> None:
     """Move the finished temporary folder to `real`, the previous output aside first and deleted after."""
     check_folder_target(path)
-    _check_replaceable(path, real, names)
+    ours = _ours(real, names)
+    _check_replaceable(path, real, ours.__contains__)
     if not os.path.lexists(real):
         os.rename(tmp, real)
         return
-    ours = _ours(real, names)
     old = real.with_name(f".{real.name}.{secrets.token_hex(4)}.old")
     os.rename(real, old)
     try:
@@ -145,7 +162,7 @@ def _swap_in(path: Path, real: Path, tmp: Path, names: list[str]) -> None:
         os.rename(old, real)  # put the previous output back
         raise
     for entry in _entries(old):
-        if _is_ours(entry, ours):
+        if _is_ours(entry, ours.__contains__):
             with contextlib.suppress(OSError):
                 os.unlink(entry.path)
     with contextlib.suppress(OSError):
@@ -162,8 +179,18 @@ def _ours(folder: Path, names: list[str]) -> set[str]:
     return {MANIFEST, *names, *_manifest_names(folder)}
 
 
-def _is_ours(entry: os.DirEntry[str], ours: set[str]) -> bool:
-    return entry.name in ours and entry.is_file(follow_symlinks=False)
+def _is_ours(entry: os.DirEntry[str], allowed: Callable[[str], bool]) -> bool:
+    return allowed(entry.name) and entry.is_file(follow_symlinks=False)
+
+
+def _probe(path: Path, real: Path) -> None:
+    """Create and remove an empty temporary file where the output will go."""
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{real.name}.", suffix=".tmp", dir=real.parent)
+    except OSError as exc:
+        raise OutputError(path, f"cannot create a file in {_parent(path, real)}: {_reason(exc)}") from None
+    os.close(fd)
+    os.unlink(tmp)
 
 
 def _manifest_names(folder: Path) -> set[str]:

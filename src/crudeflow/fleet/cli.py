@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 import pandas as pd
 
-from crudeflow.cli_common import add_dataset_option, add_output_options, output_folder
+from crudeflow.cli_common import REPORT_SUFFIXES, add_dataset_option, add_output_options, output_folder
 from crudeflow.errors import CrudeflowError
 from crudeflow.fleet.claim import CLAIM_MTPA_PER_NEW_TANKER, new_tanker_check
 from crudeflow.fleet.coupling import sea_leg_capacity_mtpa
@@ -72,9 +72,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     parser.add_argument("--no-maintenance", action="store_true", help="no maintenance days")
     parser.add_argument("--table", choices=TABLES, default="all",
                         help="table to print (default: all; CSV prints one table, throughput unless chosen)")
-    parser.add_argument("--charts", type=output_folder, default=None, metavar="DIR",
+    parser.add_argument("--charts", type=output_folder(".png"), default=None, metavar="DIR",
                         help=f"write {THROUGHPUT_PNG} (a sweep of fleet sizes) and {GANTT_PNG}")
-    parser.add_argument("--report", type=output_folder, default=None, metavar="DIR",
+    parser.add_argument("--report", type=output_folder(*REPORT_SUFFIXES), default=None, metavar="DIR",
                         help="write DIR/report.html (self-contained, offline) with the tables and both charts")
     parser.add_argument("--chart-max-added", type=_count(1), default=10, metavar="K",
                         help="the size chart adds 0..K tankers to the fleet (default: 10)")

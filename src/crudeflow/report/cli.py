@@ -7,7 +7,7 @@ import argparse
 import re
 from pathlib import Path
 
-from crudeflow.cli_common import output_folder
+from crudeflow.cli_common import REPORT_SUFFIXES, output_folder
 from crudeflow.network import load
 from crudeflow.report.findings import headline
 from crudeflow.report.html import write_report
@@ -15,6 +15,7 @@ from crudeflow.report.simulation import build_simulation_report
 from crudeflow.simulate import read_combined, simulate
 from crudeflow.simulate.cli import add_scenario_arguments
 from crudeflow.simulate.scenario import builtin_names
+from crudeflow.writer import precheck_folder
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -22,7 +23,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "report", help="simulate a scenario and write a self-contained HTML report with PNG charts",
         epilog=f"built-in scenarios: {', '.join(builtin_names())}")
     add_scenario_arguments(parser)
-    parser.add_argument("--out", type=output_folder, default=None, metavar="DIR",
+    parser.add_argument("--out", type=output_folder(*REPORT_SUFFIXES), default=None, metavar="DIR",
                         help="folder for report.html and the PNGs (default: report-<scenario name>/)")
     parser.set_defaults(handler=run)
 
@@ -34,8 +35,10 @@ def default_folder(scenario_name: str) -> Path:
 def run(args: argparse.Namespace) -> int:
     network = load(args.dataset)
     scenario = read_combined([args.scenario, *args.with_], network)
-    result = simulate(network, scenario, foresight=args.foresight)
     folder = args.out if args.out is not None else default_folder(scenario.name)
+    if args.out is None:
+        precheck_folder(folder, REPORT_SUFFIXES)  # --out was checked when parsed
+    result = simulate(network, scenario, foresight=args.foresight)
     written = write_report(build_simulation_report(result, network, scenario), folder)
     print(f"crudeflow report: {result.scenario_name} ({result.mode})")
     for name, value in headline(result).items():

@@ -9,7 +9,7 @@ import sys
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
-from crudeflow.cli_common import add_dataset_option, add_output_options, output_folder
+from crudeflow.cli_common import REPORT_SUFFIXES, add_dataset_option, add_output_options, output_folder
 from crudeflow.errors import CrudeflowError
 from crudeflow.output import emit, render, to_jsonable
 from crudeflow.risk.executor import choose_runner
@@ -37,14 +37,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--outages", default=None, metavar="TABLE",
                         help="outage models: a CSV file, a folder with outages.csv (and durations.csv), or a "
                              "calibration of the dataset, e.g. whole-record (default: the dataset's risk/outages.csv)")
-    parser.add_argument("--parquet", type=output_folder, default=None, metavar="DIR",
+    parser.add_argument("--parquet", type=output_folder(".parquet"), default=None, metavar="DIR",
                         help="also write per-sample Parquet")
     parser.add_argument("--workers", type=int, default=1,
                         help="local processes (default 1: this process; 0: one per core)")
     parser.add_argument("--scheduler", default=None, metavar="tcp://HOST:PORT",
                         help="run the samples on this Dask cluster (the dask extra); same seed, same numbers")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar on standard error")
-    parser.add_argument("--report", type=output_folder, default=None, metavar="DIR",
+    parser.add_argument("--report", type=output_folder(*REPORT_SUFFIXES), default=None, metavar="DIR",
                         help="also write DIR/report.html (offline) with the histogram and exceedance PNGs")
     add_dataset_option(parser)
     add_output_options(parser)

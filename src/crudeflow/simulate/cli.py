@@ -23,7 +23,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         epilog=f"built-in scenarios: {', '.join(builtin_names())}")
     add_scenario_arguments(parser)
     add_output_options(parser)
-    parser.add_argument("--parquet", type=output_folder, default=None, metavar="DIR",
+    parser.add_argument("--parquet", type=output_folder(".parquet"), default=None, metavar="DIR",
                         help="also write the per-day tables as Parquet files into DIR")
     parser.set_defaults(handler=run)
 
