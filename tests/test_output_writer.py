@@ -38,6 +38,17 @@ class FullDisk(str):
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
 
+class Interrupted(str):
+    """Content whose writing is interrupted by Ctrl-C."""
+
+    def encode(self, *args: object, **kwargs: object) -> bytes:
+        raise KeyboardInterrupt
+
+
+def contents_of(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in folder.iterdir()}
+
+
 def leftovers(folder: Path) -> list[str]:
     return sorted(p.name for p in folder.iterdir() if p.name.startswith("."))
 
@@ -187,6 +198,15 @@ def test_folder_error_midway_keeps_the_previous_output(tmp_path: Path) -> None:
     with pytest.raises(OutputError):
         write_folder(tmp_path / "new", {"a.parquet": b"2", "b.parquet": FullDisk("2")})
     assert not (tmp_path / "new").exists()
+    assert leftovers(tmp_path) == []
+
+
+def test_folder_interrupted_keeps_the_previous_output(tmp_path: Path) -> None:
+    target = tmp_path / "report"
+    write_folder(target, {"a.png": b"1", "report.html": "1"})
+    with pytest.raises(KeyboardInterrupt):
+        write_folder(target, {"a.png": b"2", "report.html": Interrupted("2")})
+    assert contents_of(target) == {MANIFEST: b"a.png\nreport.html\n", "a.png": b"1", "report.html": b"1"}
     assert leftovers(tmp_path) == []
 
 
