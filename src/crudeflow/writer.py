@@ -113,13 +113,20 @@ def check_folder_target(path: Path) -> Path:
     """Refuse a target that is not a folder, is `/` or holds the working folder, or whose parent is missing;
     returns it with symlinks resolved."""
     real = Path(os.path.realpath(path))
-    if real == real.parent or Path.cwd().resolve().is_relative_to(real):
+    if real == real.parent or _holds_working_folder(real):
         raise OutputError(path, "is the root or the working folder (or holds it); give an output folder of its own")
     _check_parent(path, real)
     found = _stat(path, real)
     if found is not None and not stat.S_ISDIR(found.st_mode):
         raise OutputError(path, f"is {_kind(path, found)}; crudeflow writes a folder here")
     return real
+
+
+def _holds_working_folder(real: Path) -> bool:
+    try:
+        return Path.cwd().resolve().is_relative_to(real)
+    except OSError:  # the working folder was deleted: no folder holds it
+        return False
 
 
 def _parent(path: Path, real: Path) -> Path:
