@@ -8,6 +8,7 @@ from pathlib import Path
 
 from crudeflow.errors import OutputError
 from crudeflow.network import DEFAULT_DATASET
+from crudeflow.output import WIDTH
 from crudeflow.units import OUTPUT_UNITS
 from crudeflow.writer import precheck_file, precheck_folder
 
@@ -22,6 +23,8 @@ def add_output_options(parser: argparse.ArgumentParser, units: bool = False) -> 
     group.add_argument("--json", dest="format", action="store_const", const="json", help="JSON output")
     group.add_argument("--csv", dest="format", action="store_const", const="csv", help="CSV output")
     parser.set_defaults(format="text")
+    parser.add_argument("--wide", action="store_true",
+                        help=f"text tables with every column, however wide (default: fit {WIDTH} columns)")
     parser.add_argument("--out", type=output_file, default=None,
                         help="write to this file (atomically; only a new or regular file) instead of stdout")
     if units:

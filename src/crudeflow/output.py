@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import json
 import sys
+import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -39,40 +40,92 @@ def to_jsonable(value: Any) -> Any:
         value = value.item()
     if isinstance(value, float) and value != value:
         return None
+    if isinstance(value, float) and value == 0.0:
+        return 0.0  # never a negative zero
     return value
 
 
-# Text tables show short headers; CSV and JSON keep the full names with units.
+# Text tables and HTML reports show short headers; CSV and JSON keep the full names with units.
+# A shadow price in million USD/yr per Mt/yr is the same number as USD/t, which is how users quote it.
 SHORT_HEADERS = {
     "_mtpa": " Mt/yr",
+    "_mt": " Mt",
     "_kbpd": " kbpd",
+    "_kt_per_day": " kt/d",
+    "_kt": " kt",
     "_pct": " %",
     "_usd_per_t": " USD/t",
-    "_musd_per_yr_per_mtpa": " MUSD/yr per Mt/yr",
+    "_usd_per_bbl_per_pct": " USD/bbl per %",
+    "_usd_per_bbl": " USD/bbl",
+    "_musd_per_yr_per_mtpa": " USD/t",
     "_musd_per_yr": " MUSD/yr",
-    "_kt": " kt",
+    "_musd": " MUSD",
+    "_mbbl": " million bbl",
     "_days": " days",
+    "_km": " km",
+    "_deg": " deg",
 }
+WIDTH = 120  # a terminal's width: text tables and prose fit it unless --wide
+TEXT_CELL = 40  # longer text cells are cut in narrow tables (ids never are: they are the index)
 
 
 def short_header(column: object) -> str:
-    text = str(column)
-    for suffix, unit in sorted(SHORT_HEADERS.items(), key=lambda kv: -len(kv[0])):
+    """`shadow_price_musd_per_yr_per_mtpa` → `shadow price USD/t`; `shut_in_removed_se_mt` → `shut in removed SE Mt`."""
+    text, unit = str(column), ""
+    for suffix, name in sorted(SHORT_HEADERS.items(), key=lambda kv: -len(kv[0])):
         if text.endswith(suffix):
-            return text[: -len(suffix)].replace("_", " ") + unit
-    return text.replace("_", " ")
+            text, unit = text[: -len(suffix)], name
+            break
+    if text.endswith("_se"):
+        text = text[:-3] + "_SE"
+    return text.replace("_", " ") + unit
 
 
-def render(frame: pd.DataFrame, fmt: str, float_format: str = "{:,.2f}") -> str:
+def unsigned_zero(text: str) -> str:
+    """'-0.000' → '0.000': a figure that rounds to zero has no sign."""
+    return text[1:] if text.startswith("-") and not any(c in "123456789" for c in text) else text
+
+
+def number(value: float, spec: str = ",.2f") -> str:
+    """A figure for text output, never a negative zero."""
+    return unsigned_zero(format(value, spec))
+
+
+def prose(text: str) -> str:
+    """A sentence or paragraph wrapped to the terminal's width, continuation lines indented."""
+    return textwrap.fill(text, WIDTH, subsequent_indent="  ", break_on_hyphens=False)
+
+
+def render(frame: pd.DataFrame, fmt: str, float_format: str = "{:,.2f}", wide: bool = False) -> str:
+    """A table as CSV, JSON or text. Text fits WIDTH columns unless `wide`: columns are kept in their order
+    (most important first) while they fit, and a last line names the rest."""
+    frame = frame.copy()
+    for i, dtype in enumerate(frame.dtypes):
+        if pd.api.types.is_float_dtype(dtype):
+            frame.isetitem(i, frame.iloc[:, i] + 0.0)  # -0.0 + 0.0 is 0.0: no negative zero in any format
     if fmt == "csv":
         return str(frame.to_csv(index=True))
     if fmt == "json":
         return json.dumps(to_jsonable(frame), indent=2) + "\n"
     shown = frame.rename(columns=short_header)
+    shown.index.names = [None if n is None else short_header(n) for n in shown.index.names]
     for column in shown.columns:
         if pd.api.types.is_float_dtype(shown[column]):
-            shown[column] = shown[column].map(lambda v: "" if pd.isna(v) else float_format.format(v))
-    return str(shown.to_string()) + "\n"
+            shown[column] = shown[column].map(lambda v: "" if pd.isna(v) else unsigned_zero(float_format.format(v)))
+        elif not wide and shown[column].dtype == object:
+            shown[column] = shown[column].map(lambda v: v if not isinstance(v, str) or len(v) <= TEXT_CELL
+                                              else v[: TEXT_CELL - 1] + "…")
+    text = str(shown.to_string())
+    if wide:
+        return text + "\n"
+    hidden: list[str] = []
+    while max(map(len, text.splitlines()), default=0) > WIDTH and len(shown.columns) > 1:
+        hidden.insert(0, str(shown.columns[-1]))
+        shown = shown.iloc[:, :-1]
+        text = str(shown.to_string())
+    if hidden:
+        text += "\n" + prose(f"(--wide shows {len(hidden)} more: {'; '.join(hidden)})")
+    return text + "\n"
 
 
 def emit(text: str, out: Path | None) -> None:
