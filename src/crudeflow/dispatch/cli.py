@@ -116,7 +116,8 @@ def text_report(
     lines = [
         f"crudeflow dispatch: {net.name}, {s['year']}, {kind} — solve {s['status']} (HiGHS)",
         prose(
-            f"exports {number(result.exports_mtpa)} Mt/yr ({number(result.exports_mtpa * 1000 / DAYS_PER_YEAR, ',.1f')} kt/d); "
+            f"exports {number(result.exports_mtpa)} Mt/yr "
+            f"({number(result.exports_mtpa * 1000 / DAYS_PER_YEAR, ',.1f')} kt/d); "
             f"shut-in {number(result.shut_in_mtpa)} Mt/yr; netback {number(result.objective_musd_per_yr, ',.0f')} "
             f"MUSD/yr (revenue {number(result.revenue_musd_per_yr, ',.0f')} less tariffs "
             f"{number(result.tariffs_musd_per_yr, ',.0f')})"
