@@ -76,8 +76,8 @@ def short_header(column: object) -> str:
         if text.endswith(suffix):
             text, unit = text[: -len(suffix)], name
             break
-    if text.endswith("_se"):
-        text = text[:-3] + "_SE"
+    if text == "se" or text.endswith("_se"):  # a standard error
+        text = text[:-2] + "SE"
     return text.replace("_", " ") + unit
 
 

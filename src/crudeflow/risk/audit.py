@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from crudeflow.output import number
 from crudeflow.risk.engine import annual_figures
 from crudeflow.risk.events import OutageEvent
 from crudeflow.risk.study import Study, study_context
@@ -89,4 +90,4 @@ def audit_summary(table: pd.DataFrame) -> str:
     row = table.loc[worst]
     ok = int(table["within"].sum())
     return (f"audit: {ok} of {len(table)} samples within max(0.5%, 1 kt); largest deviation "
-            f"{row['deviation_kt']:+.3f} kt ({row['deviation_pct']:+.3f}%) in sample {worst}")
+            f"{number(row['deviation_kt'], '+.3f')} kt ({number(row['deviation_pct'], '+.3f')}%) in sample {worst}")

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from crudeflow.cli_common import REPORT_SUFFIXES, add_dataset_option, add_output_options, output_folder
 from crudeflow.errors import CrudeflowError
-from crudeflow.output import emit, render, to_jsonable
+from crudeflow.output import emit, number, prose, render, to_jsonable
 from crudeflow.risk.executor import choose_runner
 from crudeflow.risk.progress import with_progress
 from crudeflow.risk.study import BASE, Study
@@ -70,10 +70,11 @@ def run(args: argparse.Namespace) -> int:
 
         table = audit(study, args.audit)
         text = render(table, args.format, "{:,.3f}") if args.format != "text" else (
-            render(table, "text", "{:,.3f}") + audit_summary(table) + "\n")
+            render(table, "text", "{:,.3f}", wide=args.wide) + prose(audit_summary(table)) + "\n")
         emit(text, args.out)
         return 0 if bool(table["within"].all()) else 1
     result = run_with_runner(study, args)
+    result.notes += idle_options(study, result)
     if args.parquet is not None:
         result.write_parquet(args.parquet)
     if args.report is not None:
@@ -86,8 +87,21 @@ def run(args: argparse.Namespace) -> int:
     elif args.format == "csv":
         emit(render(result.metrics, "csv"), args.out)
     else:
-        emit(result.text(), args.out)
+        emit(result.text(args.wide), args.out)
     return 130 if result.partial else 0
+
+
+def idle_options(study: Study, result: RiskResult) -> list[str]:
+    """For each option that removes nothing against the first, the limits that stop it."""
+    from crudeflow.risk.study import study_context
+    from crudeflow.simulate.option_limits import REMOVES_NOTHING_MT, what_stops
+
+    context = study_context(study)
+    reference = context.options[study.options[0]].network
+    return [f"{option} removes nothing in these {result.samples} sample-years (lost exports removed "
+            f"{number(row['lost_export_removed_mt'], '.3f')} Mt a year); "
+            f"{what_stops(reference, context.options[str(option)].scenario, study.year)}."
+            for option, row in result.compare.iterrows() if abs(row["lost_export_removed_mt"]) < REMOVES_NOTHING_MT]
 
 
 def run_with_runner(study: Study, args: argparse.Namespace) -> RiskResult:
@@ -113,7 +127,7 @@ def show_params(args: argparse.Namespace) -> int:
 
     models = load_outage_models(load(args.dataset), args.outages)
     if args.format == "text":
-        emit(describe_params(models) + "\n", args.out)
+        emit(describe_params(models, args.wide) + "\n", args.out)
     elif args.format == "json":
         emit(json.dumps(to_jsonable(params_table(models)), indent=2) + "\n", args.out)
     else:
