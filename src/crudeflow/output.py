@@ -52,6 +52,8 @@ SHORT_HEADERS = {
     "_mt": " Mt",
     "_kbpd": " kbpd",
     "_kt_per_day": " kt/d",
+    "_kt_per_year": " kt/yr",
+    "_h_per_call": " h per call",
     "_kt": " kt",
     "_pct": " %",
     "_usd_per_t": " USD/t",
@@ -66,7 +68,7 @@ SHORT_HEADERS = {
     "_deg": " deg",
 }
 WIDTH = 120  # a terminal's width: text tables and prose fit it unless --wide
-TEXT_CELL = 40  # longer text cells are cut in narrow tables (ids never are: they are the index)
+TEXT_CELLS = (40, 24)  # text cells are cut to these widths before columns are dropped (ids are the index: never cut)
 
 
 def short_header(column: object) -> str:
@@ -91,9 +93,9 @@ def number(value: float, spec: str = ",.2f") -> str:
     return unsigned_zero(format(value, spec))
 
 
-def prose(text: str) -> str:
-    """A sentence or paragraph wrapped to the terminal's width, continuation lines indented."""
-    return textwrap.fill(text, WIDTH, subsequent_indent="  ", break_on_hyphens=False)
+def prose(text: str, indent: str = "") -> str:
+    """A sentence or paragraph wrapped to the terminal's width, continuation lines indented further."""
+    return textwrap.fill(text, WIDTH, initial_indent=indent, subsequent_indent=indent + "  ", break_on_hyphens=False)
 
 
 def render(frame: pd.DataFrame, fmt: str, float_format: str = "{:,.2f}", wide: bool = False) -> str:
@@ -107,25 +109,37 @@ def render(frame: pd.DataFrame, fmt: str, float_format: str = "{:,.2f}", wide: b
         return str(frame.to_csv(index=True))
     if fmt == "json":
         return json.dumps(to_jsonable(frame), indent=2) + "\n"
-    shown = frame.rename(columns=short_header)
+    shown = frame.drop(columns=[c for c in frame.columns if c in frame.index.names])  # each column once
+    years = [short_header(c) for c in shown.columns if str(c).endswith("year")]  # 2024, not 2,024.00
+    shown = shown.rename(columns=short_header)
     shown.index.names = [None if n is None else short_header(n) for n in shown.index.names]
     for column in shown.columns:
         if pd.api.types.is_float_dtype(shown[column]):
-            shown[column] = shown[column].map(lambda v: "" if pd.isna(v) else unsigned_zero(float_format.format(v)))
-        elif not wide and shown[column].dtype == object:
-            shown[column] = shown[column].map(lambda v: v if not isinstance(v, str) or len(v) <= TEXT_CELL
-                                              else v[: TEXT_CELL - 1] + "…")
+            spec = "{:.0f}" if column in years else float_format
+            shown[column] = shown[column].map(lambda v, spec=spec: "" if pd.isna(v) else unsigned_zero(spec.format(v)))
     text = str(shown.to_string())
     if wide:
         return text + "\n"
+    for cut in TEXT_CELLS:  # long text cells first, then whole columns from the right
+        if _widest(text) <= WIDTH:
+            break
+        for column in shown.columns:
+            if not pd.api.types.is_numeric_dtype(shown[column]):
+                shown[column] = shown[column].map(lambda v, cut=cut: v if not isinstance(v, str) or len(v) <= cut
+                                                  else v[: cut - 1] + "…")
+        text = str(shown.to_string())
     hidden: list[str] = []
-    while max(map(len, text.splitlines()), default=0) > WIDTH and len(shown.columns) > 1:
+    while _widest(text) > WIDTH and len(shown.columns) > 1:
         hidden.insert(0, str(shown.columns[-1]))
         shown = shown.iloc[:, :-1]
         text = str(shown.to_string())
     if hidden:
         text += "\n" + prose(f"(--wide shows {len(hidden)} more: {'; '.join(hidden)})")
     return text + "\n"
+
+
+def _widest(text: str) -> int:
+    return max(map(len, text.splitlines()), default=0)
 
 
 def emit(text: str, out: Path | None) -> None:

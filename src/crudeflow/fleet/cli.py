@@ -25,7 +25,7 @@ from crudeflow.fleet.inputs import (
 )
 from crudeflow.fleet.results import FleetResult
 from crudeflow.fleet.run import simulate_fleet, sweep_added_tankers
-from crudeflow.output import emit, render, to_jsonable
+from crudeflow.output import emit, prose, render, short_header, to_jsonable
 from crudeflow.writer import write_folder
 
 TABLES = ("all", "throughput", "capacity", "ports", "tankers", "bounds")
@@ -106,7 +106,7 @@ def run_fleet_command(args: argparse.Namespace) -> int:
     # the files first, the report last, as the other commands do: a refused folder leaves stdout empty
     if args.charts is not None or args.report is not None:
         _write_outputs(args, _chart_pngs(args, inputs, base, result, destination), result)
-    emit(_report(result, args.format, args.table), args.out)
+    emit(_report(result, args.format, args.table, args.wide), args.out)
     return 0
 
 
@@ -116,7 +116,7 @@ def _tables(result: FleetResult) -> dict[str, pd.DataFrame]:
             "tankers": result.tankers(), "bounds": result.bounds()}
 
 
-def _report(result: FleetResult, fmt: str, table: str) -> str:
+def _report(result: FleetResult, fmt: str, table: str, wide: bool = False) -> str:
     tables = _tables(result)
     if fmt == "csv":
         return render(tables["throughput" if table == "all" else table], "csv")
@@ -134,7 +134,7 @@ def _report(result: FleetResult, fmt: str, table: str) -> str:
             payload["capacity"] = sea_leg_capacity_mtpa(result)
         return json.dumps(to_jsonable(payload), indent=2) + "\n"
     if table != "all":
-        return render(tables[table], "text", "{:,.3f}")
+        return render(tables[table], "text", "{:,.3f}", wide=wide)
     options = result.options
     head = (f"Fleet {result.fleet.name} ({result.fleet.size} tankers): {len(result.replications)} replications "
             f"x {result.years} year(s), seed {result.seed}, weather {'on' if options.weather else 'off'}, "
@@ -142,13 +142,14 @@ def _report(result: FleetResult, fmt: str, table: str) -> str:
     sections = [
         head,
         "Throughput, Mt/yr (mean and 95% interval over replications)\n"
-        + render(tables["throughput"], "text", "{:,.3f}"),
-        f"Bottleneck: {result.bottleneck().sentence}\n",
-        "Sea-leg capacity for the network, Mt/yr by link id\n" + render(tables["capacity"], "text", "{:,.3f}"),
+        + render(tables["throughput"], "text", "{:,.3f}", wide=wide),
+        prose(f"Bottleneck: {result.bottleneck().sentence}") + "\n",
+        "Sea-leg capacity for the network, Mt/yr by link id\n"
+        + render(tables["capacity"], "text", "{:,.3f}", wide=wide),
         "Ports (per call: hours; utilisation: share of berth time occupied)\n" + _transposed(tables["ports"]),
         "Tankers (utilisation: share of time sailing, clearing or pumping; other columns: % of time)\n"
-        + render(tables["tankers"][TEXT_TANKER_COLUMNS], "text"),
-        "Closed-form limits, Mt/yr (no weather)\n" + render(tables["bounds"], "text"),
+        + render(tables["tankers"][TEXT_TANKER_COLUMNS], "text", wide=wide),
+        "Closed-form limits, Mt/yr (no weather)\n" + render(tables["bounds"], "text", wide=wide),
     ]
     return "\n".join(sections)
 
@@ -159,7 +160,7 @@ def _transposed(frame: pd.DataFrame) -> str:
             return "" if math.isnan(value) else f"{value:,.2f}"
         return str(value)
 
-    return str(frame.map(cell).T.to_string()) + "\n"
+    return str(frame.rename(columns=short_header).map(cell).T.to_string()) + "\n"
 
 
 def _chart_pngs(args: argparse.Namespace, inputs: FleetInputs, base: Fleet, result: FleetResult,
