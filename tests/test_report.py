@@ -15,6 +15,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from matplotlib.image import imread
 from plotly.offline import get_plotlyjs
@@ -233,3 +234,15 @@ def screenshot_report(page: Path, png: Path, profile: Path, width_px: int = 1280
     finally:
         driver.quit()
     return {"plots_rendered": rendered, "console_errors": errors, "network_requests": requests}
+
+
+def test_html_tables_have_readable_headers_and_no_row_numbers():
+    from crudeflow.report.document import Table
+    from crudeflow.report.html import _table
+
+    plain = _table(Table(pd.DataFrame({"baseline_mt": [1.0, -0.0001], "name": ["a", "b"]}), float_format="{:.3f}"))
+    assert '<th scope="col">baseline Mt</th>' in plain and "baseline_mt" not in plain
+    assert "<th scope=\"row\">0</th>" not in plain and ">-0.000<" not in plain  # no pandas row numbers, no -0
+    named = _table(Table(pd.DataFrame({"flow_kt_per_day": [2.0]}, index=pd.Index(["cpc"], name="route"))))
+    assert '<th scope="col">route</th><th scope="col">flow kt/d</th>' in named and '<th scope="row">cpc</th>' in named
+    assert named.startswith('<div class="table">')  # scrolls sideways rather than overflowing the page

@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 from plotly.offline import get_plotlyjs
 
-from crudeflow.output import to_jsonable
+from crudeflow.output import short_header, to_jsonable, unsigned_zero
 from crudeflow.report.document import Bullets, Figure, Paragraph, Report, Section, Table
 from crudeflow.writer import write_folder
 
@@ -30,9 +30,10 @@ h2 { font-size: 1.3em; border-bottom: 2px solid #1f4e79; padding-bottom: 0.2em; 
 h3 { font-size: 1.05em; margin-bottom: 0.2em; }
 .subtitle { color: #56606b; margin-top: 0; }
 ul.findings li { margin-bottom: 0.35em; }
-table { border-collapse: collapse; margin: 0.6em 0 1.2em; font-size: 0.9em; }
+div.table { overflow-x: auto; max-width: 100%; margin: 0.6em 0 1.2em; }
+table { border-collapse: collapse; font-size: 0.9em; }
 th, td { border: 1px solid #ccd3da; padding: 0.25em 0.6em; text-align: left; vertical-align: top; }
-td.num { text-align: right; font-variant-numeric: tabular-nums; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 th { background: #eef2f6; }
 caption { caption-side: top; text-align: left; color: #56606b; padding-bottom: 0.3em; }
 figure { margin: 1.2em 0 2em; }
@@ -89,20 +90,26 @@ def _section(section: Section) -> str:
 
 
 def _table(table: Table) -> str:
+    """Headers as users read them (`baseline_mt` → `baseline Mt`), no pandas row numbers: a named index
+    becomes the first column, whose cells head their rows."""
     frame = table.frame
-    header = "".join(f"<th>{html.escape(str(c))}</th>" for c in [frame.index.name or "", *frame.columns])
+    unnamed = all(name is None for name in frame.index.names)
+    frame = frame.reset_index(drop=unnamed and isinstance(frame.index, pd.RangeIndex))
+    header = "".join(f'<th scope="col">{html.escape(short_header(c))}</th>' for c in frame.columns)
     rows = []
-    for index, row in frame.iterrows():
-        cells = [f"<th>{html.escape(str(index))}</th>"]
-        for value in row:
+    for _, row in frame.iterrows():
+        cells = []
+        for i, value in enumerate(row):
             if isinstance(value, float):
-                text = "" if pd.isna(value) else table.float_format.format(value)
+                text = "" if pd.isna(value) else unsigned_zero(table.float_format.format(value))
                 cells.append(f'<td class="num">{html.escape(text)}</td>')
             else:
-                cells.append(f"<td>{html.escape('' if value is None else str(value))}</td>")
+                text = html.escape("" if value is None else str(value))
+                cells.append(f'<th scope="row">{text}</th>' if i == 0 else f"<td>{text}</td>")
         rows.append(f"<tr>{''.join(cells)}</tr>")
     caption = f"<caption>{html.escape(table.caption)}</caption>" if table.caption else ""
-    return f"<table>{caption}<thead><tr>{header}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+    return (f'<div class="table"><table>{caption}<thead><tr>{header}</tr></thead>'
+            f"<tbody>{''.join(rows)}</tbody></table></div>")
 
 
 def _figure(figure: Figure) -> str:
