@@ -29,6 +29,8 @@ COMMANDS = [
     ["risk", "params"],
     ["risk", "audit", "--samples", "4", "--audit", "1", "--no-progress"],
     ["fleet", "--replications", "2"],
+    ["fleet", "--replications", "2", "--table", "ports"],
+    ["fleet", "--check-claim", "--replications", "2"],
 ]
 
 

@@ -13,7 +13,8 @@ from crudeflow.report.findings import headline
 from crudeflow.report.html import write_report
 from crudeflow.report.simulation import build_simulation_report
 from crudeflow.simulate import read_combined, simulate
-from crudeflow.simulate.cli import add_scenario_arguments, options_effect
+from crudeflow.simulate.cli import add_scenario_arguments
+from crudeflow.simulate.option_limits import options_effect
 from crudeflow.simulate.scenario import builtin_names
 from crudeflow.writer import precheck_folder
 
@@ -40,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
         precheck_folder(folder, REPORT_SUFFIXES)  # --out was checked when parsed
     result = simulate(network, scenario, foresight=args.foresight)
     if args.with_:
-        result.notes.insert(0, options_effect(network, args, result))
+        result.notes.insert(0, options_effect(network, args.scenario, args.with_, result, args.foresight))
     written = write_report(build_simulation_report(result, network, scenario), folder)
     print(f"crudeflow report: {result.scenario_name} ({result.mode})")
     for name, value in headline(result).items():

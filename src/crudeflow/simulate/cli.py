@@ -9,10 +9,10 @@ from pathlib import Path
 import pandas as pd
 
 from crudeflow.cli_common import add_dataset_option, add_output_options, output_folder
-from crudeflow.network import Network, load
+from crudeflow.network import load
 from crudeflow.output import emit, number, parquet_bytes, prose, render, to_jsonable
 from crudeflow.simulate.engine import simulate
-from crudeflow.simulate.option_limits import option_sentence, what_stops
+from crudeflow.simulate.option_limits import options_effect
 from crudeflow.simulate.result import SimulationResult
 from crudeflow.simulate.scenario import builtin_names, read_combined
 from crudeflow.writer import write_folder
@@ -44,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
     scenario = read_combined([args.scenario, *args.with_], network)
     result = simulate(network, scenario, foresight=args.foresight)
     if args.with_:
-        result.notes.insert(0, options_effect(network, args, result))
+        result.notes.insert(0, options_effect(network, args.scenario, args.with_, result, args.foresight))
     if args.parquet is not None:
         write_parquet(result, args.parquet)
     if args.format == "json":
@@ -56,15 +56,6 @@ def run(args: argparse.Namespace) -> int:
     else:
         emit(text_report(result, args.wide), args.out)
     return 0
-
-
-def options_effect(network: Network, args: argparse.Namespace, result: SimulationResult) -> str:
-    """What the --with options remove of the scenario's loss (a run without them), and if nothing, why not."""
-    alone = read_combined([args.scenario], network)
-    without = simulate(network, alone, foresight=args.foresight)
-    options = read_combined(args.with_, network)
-    stops = what_stops(network, options, alone.base_year)
-    return option_sentence(" + ".join(args.with_), result.lost_export_mt, without.lost_export_mt, stops)
 
 
 def daily_wide(result: SimulationResult) -> pd.DataFrame:

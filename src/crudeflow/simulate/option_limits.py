@@ -17,7 +17,9 @@ from crudeflow.dispatch.formulation import build_dispatch_lp, flow_cols
 from crudeflow.dispatch.inputs import resolve_inputs
 from crudeflow.dispatch.lp import SolveStatus, solve
 from crudeflow.network import Network
-from crudeflow.simulate.scenario import Scenario
+from crudeflow.simulate.engine import simulate
+from crudeflow.simulate.result import SimulationResult
+from crudeflow.simulate.scenario import Scenario, read_combined
 from crudeflow.simulate.timeline import network_with_assets
 
 REMOVES_NOTHING_MT = 0.0005  # a change that prints as 0.000 Mt
@@ -73,3 +75,13 @@ def option_sentence(name: str, lost_with_mt: float, lost_without_mt: float, stop
     if removed < 0:
         return f"{name} adds {-removed:.3f} Mt to the {lost_without_mt:.3f} Mt of exports lost without it."
     return f"{name} removes {removed:.3f} Mt of the {lost_without_mt:.3f} Mt of exports lost without it."
+
+
+def options_effect(network: Network, scenario: str, options: list[str], result: SimulationResult,
+                   foresight: bool = False) -> str:
+    """What `options` (scenario names, as given to --with) remove of `scenario`'s loss, `result` being the run
+    with them: the scenario is run again without them."""
+    alone = read_combined([scenario], network)
+    without = simulate(network, alone, foresight=foresight)
+    stops = what_stops(network, read_combined(options, network), alone.base_year)
+    return option_sentence(" + ".join(options), result.lost_export_mt, without.lost_export_mt, stops)
