@@ -99,8 +99,7 @@ def prose(text: str, indent: str = "") -> str:
 
 
 def render(frame: pd.DataFrame, fmt: str, float_format: str = "{:,.2f}", wide: bool = False) -> str:
-    """A table as CSV, JSON or text. Text fits WIDTH columns unless `wide`: columns are kept in their order
-    (most important first) while they fit, and a last line names the rest."""
+    """A table as CSV, JSON or text; text fits WIDTH columns unless `wide` (see `fit`)."""
     frame = frame.copy()
     for i, dtype in enumerate(frame.dtypes):
         if pd.api.types.is_float_dtype(dtype):
@@ -109,24 +108,31 @@ def render(frame: pd.DataFrame, fmt: str, float_format: str = "{:,.2f}", wide: b
         return str(frame.to_csv(index=True))
     if fmt == "json":
         return json.dumps(to_jsonable(frame), indent=2) + "\n"
-    shown = frame.drop(columns=[c for c in frame.columns if c in frame.index.names])  # each column once
-    years = [short_header(c) for c in shown.columns if str(c).endswith("year")]  # 2024, not 2,024.00
+    shown = text_cells(frame, float_format)
+    return (str(shown.to_string()) if wide else fit(shown)) + "\n"
+
+
+def text_cells(frame: pd.DataFrame, float_format: str) -> pd.DataFrame:
+    """Short headers, each column once, figures formatted (years as 2024, never a negative zero)."""
+    shown = frame.drop(columns=[c for c in frame.columns if c in frame.index.names])
+    years = [short_header(c) for c in shown.columns if str(c).endswith("year")]
     shown = shown.rename(columns=short_header)
     shown.index.names = [None if n is None else short_header(n) for n in shown.index.names]
     for column in shown.columns:
         if pd.api.types.is_float_dtype(shown[column]):
             spec = "{:.0f}" if column in years else float_format
             shown[column] = shown[column].map(lambda v, spec=spec: "" if pd.isna(v) else unsigned_zero(spec.format(v)))
+    return shown
+
+
+def fit(shown: pd.DataFrame) -> str:
+    """The table in WIDTH columns: long text cells cut first, then columns dropped from the right (tables put
+    their most important columns first), and a last line naming what --wide would add."""
     text = str(shown.to_string())
-    if wide:
-        return text + "\n"
-    for cut in TEXT_CELLS:  # long text cells first, then whole columns from the right
+    for cut in TEXT_CELLS:
         if _widest(text) <= WIDTH:
-            break
-        for column in shown.columns:
-            if not pd.api.types.is_numeric_dtype(shown[column]):
-                shown[column] = shown[column].map(lambda v, cut=cut: v if not isinstance(v, str) or len(v) <= cut
-                                                  else v[: cut - 1] + "…")
+            return text
+        shown = shown.map(lambda v, cut=cut: v[: cut - 1] + "…" if isinstance(v, str) and len(v) > cut else v)
         text = str(shown.to_string())
     hidden: list[str] = []
     while _widest(text) > WIDTH and len(shown.columns) > 1:
@@ -135,7 +141,7 @@ def render(frame: pd.DataFrame, fmt: str, float_format: str = "{:,.2f}", wide: b
         text = str(shown.to_string())
     if hidden:
         text += "\n" + prose(f"(--wide shows {len(hidden)} more: {'; '.join(hidden)})")
-    return text + "\n"
+    return text
 
 
 def _widest(text: str) -> int:
