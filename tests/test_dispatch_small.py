@@ -51,6 +51,12 @@ def test_shut_in_when_routes_are_full(tmp_path):
     result = crudeflow.load(folder).dispatch(year=2024)
     assert result.fields.at["F", "shut_in_mtpa"] == pytest.approx(3.0)
     assert result.exports_mtpa == pytest.approx(7.0)
+    # lifting fa's capacity exports the 3 Mt/yr shut in
+    assert result.why == [
+        "3.00 Mt/yr shut in; the limits that hold exports down, each with the exports lifting it alone would add: "
+        f"capacity of link fa (shadow price {result.links.at['fa', 'shadow_price_musd_per_yr_per_mtpa']:,.0f} USD/t; "
+        "+3.0 Mt/yr)."
+    ]
 
 
 def test_background_flow_takes_capacity(tmp_path):

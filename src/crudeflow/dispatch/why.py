@@ -53,8 +53,9 @@ def why_shut_in(lp: LinearProgram, sol: Solution, inputs: DispatchInputs, shut_i
     if held:
         limits = "; ".join(f"{describe(key)} (shadow price {number(abs(sol.row_dual[r]), ',.0f')} USD/t; "
                            f"+{gain:.1f} Mt/yr)" for gain, r, key in held)
-        sentences.append(f"{number(shut_in_mtpa)} Mt/yr shut in; the limits that hold exports down, each with the "
-                         f"exports lifting it alone would add: {limits}.")
+        lead = "" if sentences else f"{number(shut_in_mtpa)} Mt/yr shut in; "  # a share sentence said it already
+        sentences.append(f"{lead}the limits that hold exports down, each with the exports lifting it alone would "
+                         f"add: {limits}.")
     return sentences
 
 
