@@ -73,9 +73,9 @@ class RiskResult:
         if not negative:
             return []
         return [f"negative contributions ({', '.join(negative)}) are interaction effects: without that asset's "
-                "failures the figure is larger, not smaller. A field that no longer fails sends its oil into routes "
-                "other outages have closed in the same sample, where it is shut in (its own outage counts as lost "
-                "exports, not as shut-in); so contributions do not add up to the total."]
+                "failures the figure is larger, not smaller, because outages in one sample interact. E.g. a field "
+                "that no longer fails sends its oil into routes other outages have closed, where it is shut in (its "
+                "own outage counts as lost exports, not as shut-in). So contributions do not add up to the total."]
 
     def text(self, wide: bool = False) -> str:
         s = self.study
