@@ -115,13 +115,15 @@ def render(frame: pd.DataFrame, fmt: str, float_format: str = "{:,.2f}", wide: b
 def text_cells(frame: pd.DataFrame, float_format: str) -> pd.DataFrame:
     """Short headers, each column once, figures formatted (years as 2024, never a negative zero)."""
     shown = frame.drop(columns=[c for c in frame.columns if c in frame.index.names])
-    years = [short_header(c) for c in shown.columns if str(c).endswith("year")]
-    shown = shown.rename(columns=short_header)
-    shown.index.names = [None if n is None else short_header(n) for n in shown.index.names]
+    ids_as_columns = shown.columns.name is not None  # a matrix such as field × sink: ids are shown as typed
+    years = [] if ids_as_columns else [c for c in shown.columns if str(c).endswith("year")]
     for column in shown.columns:
         if pd.api.types.is_float_dtype(shown[column]):
             spec = "{:.0f}" if column in years else float_format
             shown[column] = shown[column].map(lambda v, spec=spec: "" if pd.isna(v) else unsigned_zero(spec.format(v)))
+    if not ids_as_columns:
+        shown = shown.rename(columns=short_header)
+    shown.index.names = [None if n is None else short_header(n) for n in shown.index.names]
     return shown
 
 

@@ -126,7 +126,8 @@ def text_report(
         "",
     ]
     for name, table in tables.items():
-        lines += [f"{name}:", render(table, "text", wide=wide)]
+        label = "destinations (Mt/yr, field × sink)" if name == "destinations" else name  # no unit in its columns
+        lines += [f"{label}:", render(table, "text", wide=wide)]
     if contracted is not None:
         gap = value_gap(contracted, result)
         lines.append(

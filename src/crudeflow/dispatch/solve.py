@@ -161,7 +161,7 @@ def _destinations(into_sink: pd.DataFrame, inputs: DispatchInputs) -> pd.DataFra
     """Field × sink (Mt/yr); a grade shared by several fields is shown under the grade's id."""
     owners = inputs.field_grade.reset_index().groupby("grade")["id"].agg(list)
     label = {g: (fs[0] if len(fs) == 1 else g) for g, fs in owners.items()}
-    return into_sink.T.rename(index=label).rename_axis("field")
+    return into_sink.T.rename(index=label).rename_axis(index="field", columns="sink")
 
 
 def _field_table(inputs: DispatchInputs, lp: LinearProgram, sol: Solution, duals: dict) -> pd.DataFrame:
