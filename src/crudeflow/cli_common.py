@@ -13,8 +13,11 @@ from pathlib import Path
 import pandas as pd
 from tqdm import tqdm
 
-from crudeflow.output import emit, render
+from crudeflow.errors import OutputError
+from crudeflow.network import DEFAULT_DATASET
+from crudeflow.output import WIDTH, emit, render
 from crudeflow.units import OUTPUT_UNITS
+from crudeflow.writer import precheck_file, precheck_folder, write_folder
 
 
 class UsageError(Exception):
@@ -90,7 +93,8 @@ SHARE = FiniteNumber(0, 1)
 
 
 def add_dataset_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--dataset", default="kazakhstan", help="built-in dataset name or folder (default: kazakhstan)")
+    parser.add_argument("--dataset", default=DEFAULT_DATASET,
+                        help=f"built-in dataset name or folder (default: {DEFAULT_DATASET})")
 
 
 def add_seed_option(parser: argparse.ArgumentParser) -> None:
@@ -107,9 +111,15 @@ def add_output_options(parser: argparse.ArgumentParser, units: bool = False, sev
     group.add_argument("--json", dest="format", action="store_const", const="json", help="JSON output")
     group.add_argument("--csv", dest="format", action="store_const", const="csv", help="CSV output")
     parser.set_defaults(format="text")
-    more = "; with --csv and several tables, a folder that gets one TABLE.csv each" if several_tables else ""
-    parser.add_argument("--out", type=Path, default=None,
-                        help=f"write to this file (atomically) instead of stdout{more}")
+    parser.add_argument("--wide", action="store_true",
+                        help=f"text tables with every column, however wide (default: fit {WIDTH} columns)")
+    if several_tables:
+        parser.add_argument("--out", type=output_file_or_folder(".csv"), default=None,
+                            help="write to this file (atomically; only a new or regular file) instead of stdout; "
+                                 "with --csv and several tables, a folder that gets one TABLE.csv each")
+    else:
+        parser.add_argument("--out", type=output_file, default=None,
+                            help="write to this file (atomically; only a new or regular file) instead of stdout")
     if units:
         parser.add_argument(
             "--units",
@@ -147,12 +157,7 @@ def emit_csv_tables(tables: dict[str, pd.DataFrame], out: Path | None) -> None:
         emit(render(next(iter(tables.values())), "csv"), out)
         return
     assert out is not None, "check_csv_tables refuses several tables without --out"
-    if out.exists() and not out.is_dir():
-        raise UsageError(f"--out {out}: several CSV tables need a folder, and this is a file")
-    paths = [out / f"{name}.csv" for name in tables]
-    for path, table in zip(paths, tables.values(), strict=True):
-        emit(render(table, "csv"), path)
-    tell_written(paths)
+    tell_written(write_folder(out, {f"{name}.csv": render(table, "csv") for name, table in tables.items()}))
 
 
 def progress_bar(total: int, unit: str, enabled: bool = True) -> tqdm:
@@ -166,3 +171,37 @@ def tell_written(paths: Iterable[Path]) -> None:
     """Files written beside the output are named on standard error: standard output carries only the output."""
     for path in paths:
         print(f"wrote {path}", file=sys.stderr)
+
+
+REPORT_SUFFIXES = (".html", ".png")  # what `write_report` puts in a report folder
+
+
+def output_file(text: str) -> Path:
+    """argparse type of a file output: a path crudeflow would refuse to write is refused before any work."""
+    return _checked(text, precheck_file)
+
+
+def output_folder(*suffixes: str) -> Callable[[str], Path]:
+    """argparse type of a folder output (report, Parquet, charts) holding files with these suffixes; checked
+    again, with the exact file names, when it is written."""
+    return lambda text: _checked(text, lambda path: precheck_folder(path, suffixes))
+
+
+def output_file_or_folder(*suffixes: str) -> Callable[[str], Path]:
+    """argparse type of an output that is one file, or a folder of files with these suffixes when there are
+    several (`--csv` with several tables): an existing folder is checked as a folder, anything else as a file."""
+    def check(path: Path) -> None:
+        if path.is_dir():
+            precheck_folder(path, suffixes)
+        else:
+            precheck_file(path)
+
+    return lambda text: _checked(text, check)
+
+
+def _checked(text: str, check: Callable[[Path], None]) -> Path:
+    try:
+        check(Path(text))
+    except OutputError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return Path(text)

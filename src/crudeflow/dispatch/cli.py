@@ -22,7 +22,8 @@ from crudeflow.dispatch.inputs import DEFAULT_SHUT_IN_PENALTY_USD_PER_T
 from crudeflow.dispatch.result import DispatchResult
 from crudeflow.dispatch.solve import solve_dispatch
 from crudeflow.network import Network, load
-from crudeflow.output import emit, render, to_jsonable
+from crudeflow.output import emit, number, prose, render, to_jsonable
+from crudeflow.units import DAYS_PER_YEAR
 
 SHOW = ("routes", "links", "fields", "destinations", "sinks", "binding")
 SHUT_IN_PENALTY = FiniteNumber(low=0)  # below zero, shutting in would earn more than exporting
@@ -80,14 +81,15 @@ def run(args: argparse.Namespace) -> int:
     shown = free or contracted
     tables = {name: table_for(shown, name, args.units) for name in shown_tables}
     if args.format == "json":
-        payload = {"summary": shown.summary(), "units": unit_note(args.units), **tables, "notes": shown.notes}
+        payload = {"summary": shown.summary(), "units": unit_note(args.units), **tables,
+                   "notes": [*shown.why, *shown.notes]}
         if free is not None:
             payload["value_gap"] = value_gap(contracted, free)
         emit(json.dumps(to_jsonable(payload), indent=2) + "\n", args.out)
     elif args.format == "csv":
         emit_csv_tables(tables, args.out)
     else:
-        emit(text_report(net, shown, tables, contracted if free is not None else None), args.out)
+        emit(text_report(net, shown, tables, contracted if free is not None else None, args.wide), args.out)
     return 0
 
 
@@ -96,9 +98,10 @@ def unit_note(units: str) -> str:
 
 
 def table_for(result: DispatchResult, name: str, units: str) -> pd.DataFrame:
-    if name == "routes":
-        return result.route_table()
-    table = getattr(result, "destinations_mtpa" if name == "destinations" else name).copy()
+    """The table `name` in one volume unit (a volume shown twice is one column too many)."""
+    table = getattr(result, {"destinations": "destinations_mtpa"}.get(name, name)).copy()
+    if name == "binding":
+        table = table.set_index("limit")
     if units == "kbpd":
         table = table.drop(columns=[c for c in table.columns if str(c).endswith("_mtpa")], errors="ignore")
     else:
@@ -115,28 +118,42 @@ def value_gap(contracted: DispatchResult, free: DispatchResult) -> dict[str, flo
 
 
 def text_report(
-    net: Network, result: DispatchResult, tables: dict[str, pd.DataFrame], contracted: DispatchResult | None
+    net: Network,
+    result: DispatchResult,
+    tables: dict[str, pd.DataFrame],
+    contracted: DispatchResult | None,
+    wide: bool = False,
 ) -> str:
     s = result.summary()
     kind = "free of contracts" if contracted is not None else "with contracts"
     lines = [
         f"crudeflow dispatch: {net.name}, {s['year']}, {kind} — solve {s['status']} (HiGHS)",
-        f"exports {s['exports_mtpa']:.2f} Mt/yr ({s['exports_kt_per_day']:.1f} kt/day); "
-        f"shut-in {s['shut_in_mtpa']:.2f} Mt/yr; netback {s['objective_musd_per_yr']:,.0f} million USD/yr "
-        f"(revenue {s['revenue_musd_per_yr']:,.0f} less tariffs {s['tariffs_musd_per_yr']:,.0f})",
+        prose(
+            f"exports {number(result.exports_mtpa)} Mt/yr "
+            f"({number(result.exports_mtpa * 1000 / DAYS_PER_YEAR, ',.1f')} kt/d); "
+            f"shut-in {number(result.shut_in_mtpa)} Mt/yr; netback {number(result.objective_musd_per_yr, ',.0f')} "
+            f"MUSD/yr (revenue {number(result.revenue_musd_per_yr, ',.0f')} less tariffs "
+            f"{number(result.tariffs_musd_per_yr, ',.0f')})"
+        ),
+        *(prose(f"why: {sentence}") for sentence in result.why),
         "",
     ]
     for name, table in tables.items():
-        lines += [f"{name}:", render(table, "text")]
+        label = "destinations (Mt/yr, field × sink)" if name == "destinations" else name  # no unit in its columns
+        lines += [f"{label}:", render(table, "text", wide=wide)]
     if contracted is not None:
         gap = value_gap(contracted, result)
         lines.append(
-            f"value gap: the optimum free of contracts earns {gap['gap_musd_per_yr']:,.1f} million USD/yr "
-            f"more than the contracted allocation ({gap['contracted_objective_musd_per_yr']:,.0f})."
+            prose(
+                f"value gap: the optimum free of contracts earns {number(gap['gap_musd_per_yr'], ',.1f')} MUSD/yr "
+                f"more than the contracted allocation ({number(gap['contracted_objective_musd_per_yr'], ',.0f')})."
+            )
         )
-    lines += [f"note: {n}" for n in result.notes]
+    lines += [prose(f"note: {n}") for n in result.notes]
     lines.append(
-        "units: volume_mtpa Mt/yr, volume_kbpd thousand bbl/day, tariff USD/t (summed along the route), "
-        "shadow price million USD/yr per extra Mt/yr of capacity."
+        prose(
+            "units: volume Mt/yr or kbpd (thousand barrels a day); tariff USD/t, summed along the route; shadow "
+            "price USD/t: what one more Mt/yr of the limit would earn, in MUSD/yr per Mt/yr."
+        )
     )
     return "\n".join(lines) + "\n"

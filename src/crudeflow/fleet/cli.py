@@ -6,23 +6,23 @@ import argparse
 import json
 import math
 from collections.abc import Callable
-from pathlib import Path
 
 import pandas as pd
 
 from crudeflow.cli_common import (
+    REPORT_SUFFIXES,
     WholeNumber,
     add_dataset_option,
     add_output_options,
     add_seed_option,
     check_csv_tables,
     emit_csv_tables,
+    output_folder,
     progress_bar,
     refuse_given,
     set_handler,
     tell_written,
 )
-from crudeflow.errors import InputError
 from crudeflow.fleet.claim import CLAIM_FLEETS, CLAIM_MTPA_PER_NEW_TANKER, new_tanker_check
 from crudeflow.fleet.coupling import sea_leg_capacity_mtpa
 from crudeflow.fleet.inputs import (
@@ -36,7 +36,8 @@ from crudeflow.fleet.inputs import (
 )
 from crudeflow.fleet.results import FleetResult
 from crudeflow.fleet.run import simulate_fleet, sweep_added_tankers
-from crudeflow.output import atomic_write_bytes, emit, render, to_jsonable
+from crudeflow.output import emit, prose, render, short_header, to_jsonable
+from crudeflow.writer import write_folder
 
 TABLES = ("all", "throughput", "capacity", "ports", "tankers", "bounds")
 TEXT_TANKER_COLUMNS = ["tanker", "voyages_per_year", "carried_mtpa", "utilisation", "wait_oil_pct",
@@ -85,9 +86,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     parser.add_argument("--no-maintenance", action="store_true", help="no maintenance days")
     parser.add_argument("--table", choices=TABLES, default="all",
                         help="table to print (default: all; with --csv, all needs --out DIR: one TABLE.csv each)")
-    parser.add_argument("--charts", type=Path, default=None, metavar="DIR",
+    parser.add_argument("--charts", type=output_folder(".png"), default=None, metavar="DIR",
                         help=f"write {THROUGHPUT_PNG} (a sweep of fleet sizes) and {GANTT_PNG}")
-    parser.add_argument("--report", type=Path, default=None, metavar="DIR",
+    parser.add_argument("--report", type=output_folder(*REPORT_SUFFIXES), default=None, metavar="DIR",
                         help="write DIR/report.html (self-contained, offline) with the tables and both charts")
     parser.add_argument("--chart-max-added", type=CHART_MAX_ADDED, default=10, metavar="K",
                         help=f"the size chart adds 0..K tankers to the fleet, K {CHART_MAX_ADDED} (default: 10)")
@@ -106,9 +107,7 @@ def run_fleet_command(args: argparse.Namespace) -> int:
     else:
         check_csv_tables(args, len(TABLES) - 1 if args.table == "all" else 1, "choose one with --table")
     charts = args.charts is not None or args.report is not None
-    if charts:
-        _check_folders(args)
-    else:
+    if not charts:
         refuse_given(args, CHART_OPTIONS, "without --charts or --report")
         if args.tankers == 0:
             refuse_given(args, ADDED_TANKER_OPTIONS, "without --tankers N, --charts or --report")
@@ -130,13 +129,14 @@ def run_fleet_command(args: argparse.Namespace) -> int:
                                 weather=not args.no_weather, maintenance=not args.no_maintenance,
                                 timeline=charts, progress=bar.update)
         pngs = _chart_pngs(args, inputs, base, result, destination, bar.update) if charts else None
+    # the files first, the report last, as the other commands do: a refused folder leaves stdout empty
+    if pngs is not None:
+        _write_outputs(args, pngs, result)
     if args.format == "csv":
         tables = _tables(result)
         emit_csv_tables(tables if args.table == "all" else {args.table: tables[args.table]}, args.out)
     else:
-        emit(_report(result, args.format, args.table), args.out)
-    if pngs is not None:
-        _write_outputs(args, pngs, result)
+        emit(_report(result, args.format, args.table, args.wide), args.out)
     return 0
 
 
@@ -146,7 +146,7 @@ def _tables(result: FleetResult) -> dict[str, pd.DataFrame]:
             "tankers": result.tankers(), "bounds": result.bounds()}
 
 
-def _report(result: FleetResult, fmt: str, table: str) -> str:
+def _report(result: FleetResult, fmt: str, table: str, wide: bool = False) -> str:
     tables = _tables(result)
     if fmt == "json":
         bottleneck = result.bottleneck()
@@ -162,7 +162,7 @@ def _report(result: FleetResult, fmt: str, table: str) -> str:
             payload["capacity"] = sea_leg_capacity_mtpa(result)
         return json.dumps(to_jsonable(payload), indent=2) + "\n"
     if table != "all":
-        return render(tables[table], "text", "{:,.3f}")
+        return render(tables[table], "text", "{:,.3f}", wide=wide)
     options = result.options
     head = (f"Fleet {result.fleet.name} ({result.fleet.size} tankers): {len(result.replications)} replications "
             f"x {result.years} year(s), seed {result.seed}, weather {'on' if options.weather else 'off'}, "
@@ -170,13 +170,14 @@ def _report(result: FleetResult, fmt: str, table: str) -> str:
     sections = [
         head,
         "Throughput, Mt/yr (mean and 95% interval over replications)\n"
-        + render(tables["throughput"], "text", "{:,.3f}"),
-        f"Bottleneck: {result.bottleneck().sentence}\n",
-        "Sea-leg capacity for the network, Mt/yr by link id\n" + render(tables["capacity"], "text", "{:,.3f}"),
+        + render(tables["throughput"], "text", "{:,.3f}", wide=wide),
+        prose(f"Bottleneck: {result.bottleneck().sentence}") + "\n",
+        "Sea-leg capacity for the network, Mt/yr by link id\n"
+        + render(tables["capacity"], "text", "{:,.3f}", wide=wide),
         "Ports (per call: hours; utilisation: share of berth time occupied)\n" + _transposed(tables["ports"]),
         "Tankers (utilisation: share of time sailing, clearing or pumping; other columns: % of time)\n"
-        + render(tables["tankers"][TEXT_TANKER_COLUMNS], "text"),
-        "Closed-form limits, Mt/yr (no weather)\n" + render(tables["bounds"], "text"),
+        + render(tables["tankers"][TEXT_TANKER_COLUMNS], "text", wide=wide),
+        "Closed-form limits, Mt/yr (no weather)\n" + render(tables["bounds"], "text", wide=wide),
     ]
     return "\n".join(sections)
 
@@ -187,7 +188,7 @@ def _transposed(frame: pd.DataFrame) -> str:
             return "" if math.isnan(value) else f"{value:,.2f}"
         return str(value)
 
-    return str(frame.map(cell).T.to_string()) + "\n"
+    return str(frame.rename(columns=short_header).map(cell).T.to_string()) + "\n"
 
 
 def _chart_max_added(args: argparse.Namespace) -> int:
@@ -211,18 +212,9 @@ def _chart_pngs(args: argparse.Namespace, inputs: FleetInputs, base: Fleet, resu
     return chart, gantt_month_png(result, args.gantt_month)
 
 
-def _check_folders(args: argparse.Namespace) -> None:
-    """Before the runs, not after: a wrong folder should not cost the whole sweep."""
-    for option in ("charts", "report"):
-        folder = getattr(args, option)
-        if folder is not None and folder.exists() and not folder.is_dir():
-            raise InputError(folder, f"--{option} must name a folder")
-
-
 def _write_outputs(args: argparse.Namespace, pngs: tuple[bytes, bytes], result: FleetResult) -> None:
     if args.charts is not None:
-        atomic_write_bytes(args.charts / THROUGHPUT_PNG, pngs[0])
-        atomic_write_bytes(args.charts / GANTT_PNG, pngs[1])
+        write_folder(args.charts, {THROUGHPUT_PNG: pngs[0], GANTT_PNG: pngs[1]})
         tell_written([args.charts / THROUGHPUT_PNG, args.charts / GANTT_PNG])
     if args.report is not None:
         from crudeflow.fleet.report import build_fleet_report

@@ -19,7 +19,7 @@ from crudeflow.network.load import Provenance
 from crudeflow.network.network import Network, load
 from crudeflow.network.provenance import check_balances, check_quotes, sources_table
 from crudeflow.network.schema import TABLES
-from crudeflow.output import emit, render, to_jsonable
+from crudeflow.output import emit, prose, render, to_jsonable
 
 CHECK_TABLES = ("quotes", "balances")
 NETWORK_TABLES = ("links", "nodes", "grades", "markets", "production", "contracts", "background_flows", "routes")
@@ -70,12 +70,14 @@ def run_network(args: argparse.Namespace) -> int:
     if args.schema:
         # the schema is the same for every table and dataset
         refuse_given(args, ["--table", "--dataset"], "with --schema")
-        emit(render(schema_table(), args.format), args.out)
+        emit(render(schema_table(), args.format, wide=args.wide), args.out)
         return 0
     net = load(args.dataset)
     frame = getattr(net, args.table)
-    source_columns = [c for c in frame.columns if c.endswith("_source")]
-    emit(render(frame.drop(columns=source_columns), args.format), args.out)
+    shown = frame.drop(columns=[c for c in frame.columns if c.endswith("_source")])
+    if args.format == "text":  # the id already names a row: its long name goes last, the figures first
+        shown = shown[[c for c in shown.columns if c != "name"] + [c for c in shown.columns if c == "name"]]
+    emit(render(shown, args.format, wide=args.wide), args.out)
     return 0
 
 
@@ -101,12 +103,25 @@ def run_sources(args: argparse.Namespace) -> int:
     if args.format == "text":
         shown = table.assign(source=[s or "—" for s in table["sources"]])
         shown = shown[["table", "row", "field", "value", "unit", "source", "assumption"]]
-        text = shown.to_string(index=False, max_colwidth=70) + "\n"
+        text = shown.to_string(index=False) + "\n" if args.wide else figure_lines(shown)
         text += f"\n{len(table)} figures; {int((table['assumption'] != '').sum())} rest on an assumption.\n"
         emit(text, args.out)
     else:
         emit(render(table.set_index(["table", "row", "field"]), args.format), args.out)
     return 0
+
+
+def figure_lines(shown: pd.DataFrame) -> str:
+    """One wrapped line a figure under its file: too much text per figure for a table in 120 columns."""
+    lines = []
+    for file_name, rows in shown.groupby("table", sort=False):
+        lines.append(f"{file_name}:")
+        for _, r in rows.iterrows():
+            value = f"{r['value']:g}" if isinstance(r["value"], float) else str(r["value"])
+            assumption = f" (assumption: {r['assumption']})" if r["assumption"] else ""
+            figure = f"{r['row']} {r['field']} = {value} {r['unit']}; source {r['source']}{assumption}"
+            lines.append(prose(figure, "  "))
+    return "\n".join(lines) + "\n"
 
 
 def run_check(args: argparse.Namespace) -> int:
@@ -125,10 +140,10 @@ def run_check(args: argparse.Namespace) -> int:
     else:
         disagree = quotes[quotes["verdict"] == "disagree"]
         text = "Quotes of one quantity, in a common unit (spread = (high − low) / high):\n"
-        text += quotes.drop(columns=["as_quoted"]).to_string(float_format=lambda v: f"{v:,.3g}") + "\n\n"
+        text += render(quotes.drop(columns=["as_quoted"]), "text", "{:,.3g}", wide=args.wide) + "\n"
         text += f"{len(disagree)} of {len(quotes)} quantities disagree by more than 5%:\n"
         for quantity, row in disagree.iterrows():
-            text += f"  - {quantity}: {row['as_quoted']}; the model uses {row['model_uses']}\n"
-        text += "\nField production against national output (Mt/yr):\n" + balances.to_string() + "\n"
+            text += prose(f"- {quantity}: {row['as_quoted']}; the model uses {row['model_uses']}", "  ") + "\n"
+        text += "\nField production against national output:\n" + render(balances, "text", wide=args.wide)
         emit(text, args.out)
     return 0

@@ -7,10 +7,10 @@ import argparse
 import json
 import sys
 from collections.abc import Iterable, Iterator
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from crudeflow.cli_common import (
+    REPORT_SUFFIXES,
     FiniteNumber,
     UsageError,
     WholeNumber,
@@ -18,12 +18,13 @@ from crudeflow.cli_common import (
     add_output_options,
     add_seed_option,
     add_year_option,
+    output_folder,
     progress_bar,
     refuse_given,
     set_handler,
     tell_written,
 )
-from crudeflow.output import emit, render, to_jsonable
+from crudeflow.output import emit, number, prose, render, to_jsonable
 from crudeflow.risk.executor import choose_runner
 from crudeflow.risk.progress import with_progress
 from crudeflow.risk.study import BASE, Study
@@ -56,13 +57,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     run_parser.add_argument("--rel-error", type=REL_ERROR, default=0.05,
                             help=f"relative standard error to aim for, {REL_ERROR} (default 0.05)")
     run_parser.add_argument("--no-contributions", action="store_true", help="skip the per-asset re-runs")
-    run_parser.add_argument("--parquet", type=Path, default=None, metavar="DIR", help="also write per-sample Parquet")
+    run_parser.add_argument("--parquet", type=output_folder(".parquet"), default=None, metavar="DIR",
+                            help="also write per-sample Parquet")
     run_parser.add_argument("--workers", type=WORKERS, default=1,
                             help=f"local processes, {WORKERS} (default 1: this process; 0: one per core)")
     run_parser.add_argument("--scheduler", default=None, metavar="tcp://HOST:PORT",
                             help="run the samples on this Dask cluster (the dask extra); same seed, same numbers")
     run_parser.add_argument("--no-progress", action="store_true", help="no progress bar on standard error")
-    run_parser.add_argument("--report", type=Path, default=None, metavar="DIR",
+    run_parser.add_argument("--report", type=output_folder(*REPORT_SUFFIXES), default=None, metavar="DIR",
                             help="also write DIR/report.html (offline) with the histogram and exceedance PNGs")
     set_handler(run_parser, run_study_command)
 
@@ -116,7 +118,7 @@ def run_audit(args: argparse.Namespace) -> int:
     with progress_bar(args.audit, "samples audited") as bar:
         table = audit(study_from_args(args), args.audit, progress=bar.update)
     text = render(table, args.format, "{:,.3f}") if args.format != "text" else (
-        render(table, "text", "{:,.3f}") + audit_summary(table) + "\n")
+        render(table, "text", "{:,.3f}", wide=args.wide) + prose(audit_summary(table)) + "\n")
     emit(text, args.out)
     return 0 if bool(table["within"].all()) else 1
 
@@ -126,9 +128,9 @@ def run_study_command(args: argparse.Namespace) -> int:
         refuse_given(args, ["--workers"], "with --scheduler")  # the cluster decides how many workers run
     study = study_from_args(args)
     result = run_with_runner(study, args)
+    result.notes += idle_options(study, result)
     if args.parquet is not None:
-        result.write_parquet(args.parquet)
-        tell_written([args.parquet])
+        tell_written(result.write_parquet(args.parquet))
     if args.report is not None:
         from crudeflow.report import write_report
         from crudeflow.risk.report import build_risk_report
@@ -139,8 +141,21 @@ def run_study_command(args: argparse.Namespace) -> int:
     elif args.format == "csv":
         emit(render(result.metrics, "csv"), args.out)
     else:
-        emit(result.text(), args.out)
+        emit(result.text(args.wide), args.out)
     return 130 if result.partial else 0
+
+
+def idle_options(study: Study, result: RiskResult) -> list[str]:
+    """For each option that removes nothing against the first, the limits that stop it."""
+    from crudeflow.risk.study import study_context
+    from crudeflow.simulate.option_limits import REMOVES_NOTHING_MT, what_stops
+
+    context = study_context(study)
+    reference = context.options[study.options[0]].network
+    return [f"{option} removes nothing in these {result.samples} sample-years (lost exports removed "
+            f"{number(row['lost_export_removed_mt'], '.3f')} Mt a year); "
+            f"{what_stops(reference, context.options[str(option)].scenario, study.year)}."
+            for option, row in result.compare.iterrows() if abs(row["lost_export_removed_mt"]) < REMOVES_NOTHING_MT]
 
 
 def run_with_runner(study: Study, args: argparse.Namespace) -> RiskResult:
@@ -166,7 +181,7 @@ def show_params(args: argparse.Namespace) -> int:
 
     models = load_outage_models(load(args.dataset), args.outages)
     if args.format == "text":
-        emit(describe_params(models) + "\n", args.out)
+        emit(describe_params(models, args.wide) + "\n", args.out)
     elif args.format == "json":
         emit(json.dumps(to_jsonable(params_table(models)), indent=2) + "\n", args.out)
     else:
