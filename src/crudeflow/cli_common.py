@@ -114,7 +114,7 @@ def add_output_options(parser: argparse.ArgumentParser, units: bool = False, sev
     parser.add_argument("--wide", action="store_true",
                         help=f"text tables with every column, however wide (default: fit {WIDTH} columns)")
     if several_tables:
-        parser.add_argument("--out", type=output_file_or_folder(".csv"), default=None,
+        parser.add_argument("--out", type=output_file_or_folder, default=None,
                             help="write to this file (atomically; only a new or regular file) instead of stdout; "
                                  "with --csv and several tables, a folder that gets one TABLE.csv each")
     else:
@@ -146,9 +146,16 @@ def refuse_given(args: argparse.Namespace, flags: Iterable[str], when: str) -> N
 
 
 def check_csv_tables(args: argparse.Namespace, count: int, choose: str) -> None:
-    """CSV is one table: several need `--out DIR`. Checked before any work starts."""
-    if args.format == "csv" and count > 1 and args.out is None:
+    """CSV is one table: several need `--out DIR`, and `--out` is then a folder; otherwise it is one file.
+    Checked before any work starts."""
+    several = args.format == "csv" and count > 1
+    if several and args.out is None:
         raise UsageError(f"--csv writes one table: {choose}, or write one file per table with --out DIR")
+    if args.out is not None:
+        try:
+            precheck_folder(args.out, (".csv",)) if several else precheck_file(args.out)
+        except OutputError as exc:
+            raise UsageError(f"argument --out: {exc}") from None
 
 
 def emit_csv_tables(tables: dict[str, pd.DataFrame], out: Path | None) -> None:
@@ -187,16 +194,10 @@ def output_folder(*suffixes: str) -> Callable[[str], Path]:
     return lambda text: _checked(text, lambda path: precheck_folder(path, suffixes))
 
 
-def output_file_or_folder(*suffixes: str) -> Callable[[str], Path]:
-    """argparse type of an output that is one file, or a folder of files with these suffixes when there are
-    several (`--csv` with several tables): an existing folder is checked as a folder, anything else as a file."""
-    def check(path: Path) -> None:
-        if path.is_dir():
-            precheck_folder(path, suffixes)
-        else:
-            precheck_file(path)
-
-    return lambda text: _checked(text, check)
+def output_file_or_folder(text: str) -> Path:
+    """argparse type of an output that is one file, or a folder when `--csv` writes several tables: the
+    command knows which only later, so `check_csv_tables` checks it before any work."""
+    return Path(text)
 
 
 def _checked(text: str, check: Callable[[Path], None]) -> Path:

@@ -104,6 +104,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 def run_fleet_command(args: argparse.Namespace) -> int:
     if args.check_claim:
         refuse_given(args, NOT_WITH_CHECK_CLAIM, "with --check-claim")
+        check_csv_tables(args, 1, "")
     else:
         check_csv_tables(args, len(TABLES) - 1 if args.table == "all" else 1, "choose one with --table")
     charts = args.charts is not None or args.report is not None

@@ -125,10 +125,9 @@ def figure_lines(shown: pd.DataFrame) -> str:
 
 
 def run_check(args: argparse.Namespace) -> int:
-    if args.format == "csv":
-        check_csv_tables(args, 1 if args.table else len(CHECK_TABLES), "choose one with --table")
-    else:
+    if args.format != "csv":
         refuse_given(args, ["--table"], "without --csv")
+    check_csv_tables(args, 1 if args.table else len(CHECK_TABLES), "choose one with --table")
     net = load(args.dataset)
     quotes, balances = check_quotes(net), check_balances(net)
     if args.format == "json":

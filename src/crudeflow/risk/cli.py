@@ -63,7 +63,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                             help=f"local processes, {WORKERS} (default 1: this process; 0: one per core)")
     run_parser.add_argument("--scheduler", default=None, metavar="tcp://HOST:PORT",
                             help="run the samples on this Dask cluster (the dask extra); same seed, same numbers")
-    run_parser.add_argument("--no-progress", action="store_true", help="no progress bar on standard error")
     run_parser.add_argument("--report", type=output_folder(*REPORT_SUFFIXES), default=None, metavar="DIR",
                             help="also write DIR/report.html (offline) with the histogram and exceedance PNGs")
     set_handler(run_parser, run_study_command)
@@ -90,6 +89,7 @@ def add_sample_options(parser: argparse.ArgumentParser) -> None:
     add_outages_option(parser)
     add_dataset_option(parser)
     add_output_options(parser)
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar on standard error")
 
 
 def add_outages_option(parser: argparse.ArgumentParser) -> None:
@@ -115,7 +115,7 @@ def run_audit(args: argparse.Namespace) -> int:
 
     if args.audit > args.samples:
         raise UsageError(f"--audit {args.audit} is more than --samples {args.samples}: the audit picks among them")
-    with progress_bar(args.audit, "samples audited") as bar:
+    with progress_bar(args.audit, "samples audited", enabled=not args.no_progress) as bar:
         table = audit(study_from_args(args), args.audit, progress=bar.update)
     text = render(table, args.format, "{:,.3f}") if args.format != "text" else (
         render(table, "text", "{:,.3f}", wide=args.wide) + prose(audit_summary(table)) + "\n")
