@@ -19,6 +19,7 @@ $(STAMP): $(BIN)/python pyproject.toml
 demo: $(STAMP)
 	$(BIN)/crudeflow dispatch --year 2024
 	$(BIN)/crudeflow simulate cpc-court-halt-30d
+	mkdir -p out  # crudeflow creates only the report's own folder
 	$(BIN)/crudeflow report cpc-court-halt-30d --out out/report-cpc-court-halt-30d
 
 # the report's browser test drives Debian's headless Chromium; install it where it is missing

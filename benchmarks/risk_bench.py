@@ -1,6 +1,6 @@
 """Benchmark: the risk engine's sample-years per second on the Kazakhstan network against the time per
 sample-year of the equivalent PyPSA model (365 daily snapshots with stores and the same outages; the
-PyPSA model of simulate/pypsa_model.py, which solves the year with foresight), measured in the same run.
+PyPSA model of benchmarks/pypsa_model.py, which solves the year with foresight), measured in the same run.
 
 The fast path is timed on `--samples` sample-years (default 40, well under a minute) in one process, after
 building the study (network, LPs, undisturbed years; reported apart). The figure for 10,000 sample-years on
@@ -19,8 +19,8 @@ from crudeflow.risk.audit import events_scenario
 from crudeflow.risk.engine import run_chunk, run_study
 from crudeflow.risk.executor import LocalPool
 from crudeflow.risk.study import Study, study_context
-from crudeflow.simulate.pypsa_model import solve_with_pypsa
 from crudeflow.simulate.timeline import build_horizon, scenario_inputs
+from pypsa_model import solve_with_pypsa
 
 
 def fast_path(samples: int) -> dict[str, float]:

@@ -7,7 +7,7 @@ does:
 
 - crudeflow day by day (the default operator, no foresight: 365 small LPs a run, built once);
 - crudeflow `--foresight` (one LP over the whole period a run);
-- PyPSA (simulate/pypsa_model.py): the foresight LP as PyPSA components plus linopy constraints, built and
+- PyPSA (benchmarks/pypsa_model.py): the foresight LP as PyPSA components plus linopy constraints, built and
   solved with HiGHS through linopy's direct interface (faster than its LP-file route here); the time counts
   building the network and the linopy model, solving, and reading the solution back, not importing PyPSA.
 
@@ -35,8 +35,8 @@ from typing import TypeVar
 import crudeflow
 from crudeflow.errors import CrudeflowError
 from crudeflow.simulate.engine import simulate
-from crudeflow.simulate.pypsa_model import import_pypsa, simulate_with_pypsa
 from crudeflow.simulate.scenario import read_scenario
+from pypsa_model import import_pypsa, simulate_with_pypsa
 
 SCENARIO = Path(__file__).resolve().parent / "cpc-court-halt-30d-year.yaml"
 LOST_VOLUME_TOLERANCE = 1e-3  # relative: the 0.1%

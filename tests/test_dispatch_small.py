@@ -51,6 +51,12 @@ def test_shut_in_when_routes_are_full(tmp_path):
     result = crudeflow.load(folder).dispatch(year=2024)
     assert result.fields.at["F", "shut_in_mtpa"] == pytest.approx(3.0)
     assert result.exports_mtpa == pytest.approx(7.0)
+    # lifting fa's capacity exports the 3 Mt/yr shut in
+    assert result.why == [
+        "3.00 Mt/yr shut in; the limits that hold exports down, each with the exports lifting it alone would add: "
+        f"capacity of link fa (shadow price {result.links.at['fa', 'shadow_price_musd_per_yr_per_mtpa']:,.0f} USD/t; "
+        "+3.0 Mt/yr)."
+    ]
 
 
 def test_background_flow_takes_capacity(tmp_path):
@@ -81,6 +87,30 @@ def test_max_share_via_country(tmp_path):
     # at most half of the 10 Mt/yr exported may enter Russia (link fa enters RU from KZ)
     assert result.links.at["fa", "flow_mtpa"] == pytest.approx(5.0)
     assert result.links.at["fb", "flow_mtpa"] == pytest.approx(5.0)
+
+
+def test_a_binding_share_cap_says_why_and_which_outlet_holds_it(tmp_path):
+    # F (10 Mt/yr) → A in RU (cap 6) or B (cap 2). With at most half of exports entering RU, fa ≤ fb ≤ 2:
+    # exports 4 = 2 / (1 − 0.5), 6 Mt/yr shut in. Letting δ more into RU lets fa grow by 2δ (fa − (fa + 2)/2 ≤ δ):
+    # each tonne earns its netback p − 10 and saves the 10 USD/t shut-in penalty, so the cap's dual is 2p.
+    folder = write_dataset(
+        tmp_path / "cap",
+        grades=[grade("g", api=45.0)],
+        nodes=[node("F", "field", grade="g"), node("A", "terminal", country="RU"), node("B", "terminal")],
+        links=[link("fa", "F", "A", 6, tariff=10, countries="RU"), link("fb", "F", "B", 2, tariff=20)],
+        production={"F": 10.0},
+        markets=[market("A", 0.0), market("B", 0.0)],
+    )
+    result = crudeflow.load(folder).dispatch(year=2024, max_share_via={"RU": 0.5})
+    assert result.exports_mtpa == pytest.approx(4.0)
+    dual = 2 * BRENT * bbl_per_t(45.0)
+    assert result.why[0] == (
+        f"the cap on oil entering RU (50% of exports) binds (shadow price {dual:,.0f} USD/t): outlets outside RU "
+        "carry 2.00 Mt/yr, so exports are held to 2.00 / (1 − 0.50) = 4.00 Mt/yr; 6.00 Mt/yr shut in (without the "
+        "cap exports would be 8.00 Mt/yr)."
+    )
+    # lifting fb's capacity alone: fa = fb = 5, all 10 Mt/yr exported, 6 more
+    assert "capacity of link fb (shadow price" in result.why[1] and "+6.0 Mt/yr" in result.why[1]
 
 
 def test_sulfur_limit_binds_at_blending_point(tmp_path):

@@ -96,13 +96,28 @@ def test_cli_dispatch_prints_the_allocation_table():
     for header in (
         "route",
         "volume Mt/yr",
-        "volume kbpd",
         "share of exports %",
         "tariff USD/t",
-        "shadow price MUSD/yr per Mt/yr",
+        "shadow price USD/t",
         "CPC to Novorossiysk",
     ):
         assert header in done.stdout
+    assert "volume kbpd" not in done.stdout  # one volume column, in the unit asked for
+    assert "volume kbpd" in run_cli("dispatch", "--units", "kbpd").stdout
+
+
+def test_a_binding_share_cap_says_why_exports_fall(net):
+    """A 70% cap on oil entering Russia cuts exports far below 70%: the other outlets are full."""
+    result = net.dispatch(year=2024, max_share_via={"RU": 0.7})
+    assert result.shut_in_mtpa > 50
+    cap = result.why[0]
+    assert cap.startswith("the cap on oil entering RU (70% of exports) binds (shadow price ")
+    others = float(cap.split("outlets outside RU carry ")[1].split(" ")[0])
+    assert others / 0.3 == pytest.approx(result.exports_mtpa, abs=0.02)  # others is quoted to 0.01
+    assert f"= {result.exports_mtpa:.2f} Mt/yr" in cap and f"{result.shut_in_mtpa:.2f} Mt/yr shut in" in cap
+    assert "contract 'socar-btc-cap' on link btc" in result.why[1]  # what holds the non-Russian outlets
+    assert result.summary()["why"] == " ".join(result.why)
+    assert net.dispatch(year=2024).why == []  # nothing shut in, nothing to explain
 
 
 def test_cli_json_and_file_output(tmp_path):

@@ -15,6 +15,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from matplotlib.image import imread
 from plotly.offline import get_plotlyjs
@@ -25,6 +26,7 @@ from crudeflow.report import Figure, Paragraph, Report, Section, build_simulatio
 from crudeflow.report.cli import default_folder
 from crudeflow.report.findings import headline
 from crudeflow.simulate import read_combined, simulate
+from crudeflow.writer import MANIFEST
 
 SCENARIO = "black-sea-storm-5d"  # 73 days, about a second per run
 PNG_NAMES = ("route_flows", "storage", "shut_in", "route_volumes", "network_map")
@@ -50,22 +52,23 @@ def result(network):
 @pytest.fixture(scope="module")
 def cli_run(tmp_path_factory):
     folder = tmp_path_factory.mktemp("report") / "out"
-    buffer = io.StringIO()
-    stdout, sys.stdout = sys.stdout, buffer
+    out, err = io.StringIO(), io.StringIO()
+    stdout, stderr, sys.stdout, sys.stderr = sys.stdout, sys.stderr, out, err
     try:
         code = main(["report", SCENARIO, "--out", str(folder)])
     finally:
-        sys.stdout = stdout
-    return code, buffer.getvalue(), folder
+        sys.stdout, sys.stderr = stdout, stderr
+    return code, out.getvalue(), folder, err.getvalue()
 
 
 def test_cli_writes_html_and_pngs_and_prints_headline(cli_run, result):
-    code, printed, folder = cli_run
+    code, printed, folder, messages = cli_run
     assert code == 0
-    assert sorted(p.name for p in folder.iterdir()) == sorted(["report.html", *(f"{n}.png" for n in PNG_NAMES)])
+    expected = [MANIFEST, "report.html", *(f"{n}.png" for n in PNG_NAMES)]  # the manifest: see crudeflow.writer
+    assert sorted(p.name for p in folder.iterdir()) == sorted(expected)
     for name, value in headline(result).items():
         assert f"{name}: {value}" in printed
-    assert f"wrote {folder / 'report.html'}" in printed
+    assert f"wrote {folder / 'report.html'}" in messages and "wrote" not in printed  # stdout: only the summary
 
 
 @pytest.mark.parametrize("name", PNG_NAMES)
@@ -231,3 +234,15 @@ def screenshot_report(page: Path, png: Path, profile: Path, width_px: int = 1280
     finally:
         driver.quit()
     return {"plots_rendered": rendered, "console_errors": errors, "network_requests": requests}
+
+
+def test_html_tables_have_readable_headers_and_no_row_numbers():
+    from crudeflow.report.document import Table
+    from crudeflow.report.html import _table
+
+    plain = _table(Table(pd.DataFrame({"baseline_mt": [1.0, -0.0001], "name": ["a", "b"]}), float_format="{:.3f}"))
+    assert '<th scope="col">baseline Mt</th>' in plain and "baseline_mt" not in plain
+    assert "<th scope=\"row\">0</th>" not in plain and ">-0.000<" not in plain  # no pandas row numbers, no -0
+    named = _table(Table(pd.DataFrame({"flow_kt_per_day": [2.0]}, index=pd.Index(["cpc"], name="route"))))
+    assert '<th scope="col">route</th><th scope="col">flow kt/d</th>' in named and '<th scope="row">cpc</th>' in named
+    assert named.startswith('<div class="table">')  # scrolls sideways rather than overflowing the page

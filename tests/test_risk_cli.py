@@ -79,8 +79,6 @@ def test_run_with_another_calibration(route: Path, tmp_path: Path, capsys: pytes
 
 
 @pytest.mark.parametrize("argv, message", [
-    (["--samples", "0"], "--samples must be at least 1"),
-    (["--samples", "-3"], "--samples must be at least 1"),
     (["--compare", "base,no-such-option", "--samples", "2"], "unknown option 'no-such-option'"),
     (["--dataset", "kazakhstan", "--compare", "base,cpc-court-halt-30d", "--samples", "2"], "may only add assets"),
     (["--option", "base", "--compare", "base,btc-7mt"], "--compare or --option, not both"),
@@ -118,3 +116,24 @@ def test_bad_outage_parameters_exit_2(row: dict, field: str, tmp_path: Path,
     err = capsys.readouterr().err
     assert "outages.csv" in err and f"field '{field}'" in err and "Traceback" not in err
     assert len(err.strip().splitlines()) == 1
+
+
+def test_an_option_that_removes_nothing_says_which_limit_stops_it(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["risk", "--compare", "base,caspian-tankers-6", "--samples", "4", "--no-contributions",
+                 "--no-progress"]) == 0
+    text = " ".join(capsys.readouterr().out.split())  # unwrapped
+    assert "note: caspian-tankers-6 removes nothing in these 4 sample-years" in text
+    assert "held by contract 'socar-btc-cap' on link btc" in text
+    assert "-0.000" not in text
+
+
+def test_negative_contributions_are_explained_as_interactions() -> None:
+    from types import SimpleNamespace
+
+    from crudeflow.risk.result import RiskResult
+
+    table = pd.DataFrame({"shut_in_removed_mt": [0.5, -0.2], "lost_export_removed_mt": [0.6, 0.6]},
+                         index=pd.Index(["cpc_terminal", "kashagan"], name="asset"))
+    notes = RiskResult.contribution_notes(SimpleNamespace(contributions=table))  # type: ignore[arg-type]
+    assert len(notes) == 1 and notes[0].startswith("negative contributions (kashagan) are interaction effects")
+    assert RiskResult.contribution_notes(SimpleNamespace(contributions=table.abs())) == []  # type: ignore[arg-type]

@@ -56,12 +56,24 @@ def test_one_process_local_pool_and_dask_cluster_agree(route: Path, tmp_path: Pa
     assert all(from_cli[k] == pytest.approx(v, rel=1e-12, nan_ok=True) for k, v in ours.items())
 
 
+def wait_for_cpu_seconds(pid: int, cpu_s: float, wall_cap_s: float = 120.0) -> None:
+    """Wait until process `pid` has used `cpu_s` of CPU time: a sleep of fixed length is too short on a busy
+    machine (the child may still be importing when the signal arrives)."""
+    ticks_per_s = os.sysconf("SC_CLK_TCK")
+    deadline = time.monotonic() + wall_cap_s
+    while time.monotonic() < deadline:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        if (int(fields[11]) + int(fields[12])) / ticks_per_s >= cpu_s:  # utime + stime
+            return
+        time.sleep(0.2)
+
+
 def test_ctrl_c_prints_the_partial_estimate(route: Path) -> None:
     argv = [sys.executable, "-m", "crudeflow.cli", "risk", "--dataset", str(route), "--samples", "100000",
             "--no-contributions", "--no-progress"]
     process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                env={**os.environ, "PYTHONUNBUFFERED": "1"})
-    time.sleep(8.0)  # long enough for the study to be built and some chunks done
+    wait_for_cpu_seconds(process.pid, 6.0)  # the study built and some chunks done, however loaded the machine
     process.send_signal(signal.SIGINT)
     out, err = process.communicate(timeout=60)
     assert process.returncode == 130, err

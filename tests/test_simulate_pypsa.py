@@ -1,4 +1,4 @@
-"""The foresight LP against the same period built as a PyPSA network (simulate/pypsa_model.py): on a small
+"""The foresight LP against the same period built as a PyPSA network (benchmarks/pypsa_model.py): on a small
 network with two grades, a tanker leg, tanks, a refinery, a contract, a blend limit and a throughput limit,
 both give the same lost volume and the same objective. Skipped when PyPSA (the bench extra) is missing."""
 
@@ -16,10 +16,10 @@ from crudeflow.dispatch.lp import solve
 from crudeflow.errors import CrudeflowError
 from crudeflow.simulate.daily_lp import apply_conditions, build_simulation_lp
 from crudeflow.simulate.engine import initial_state, simulate
-from crudeflow.simulate.pypsa_model import MISSING_EXTRA, import_pypsa, simulate_with_pypsa
 from crudeflow.simulate.scenario import read_scenario
 from crudeflow.simulate.timeline import build_horizon, network_with_assets, scenario_inputs
 from crudeflow.units import DAYS_PER_YEAR
+from pypsa_model import MISSING_EXTRA, import_pypsa, simulate_with_pypsa
 from small_networks import grade, link, market, node, write_dataset
 
 START = dt.date(2024, 3, 1)

@@ -46,3 +46,14 @@ def _one_line(text: str, limit: int = 80) -> str:
 
 class SolveError(CrudeflowError):
     """The optimiser did not reach an optimum; the message says why in the user's words."""
+
+
+@dataclass
+class OutputError(CrudeflowError):
+    """An output path crudeflow will not or could not write: the path as the user gave it, and why."""
+
+    path: Path | str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.reason}"

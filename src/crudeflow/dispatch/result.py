@@ -28,6 +28,7 @@ class DispatchResult:
     revenue_musd_per_yr: float
     tariffs_musd_per_yr: float
     notes: list[str] = field(default_factory=list)
+    why: list[str] = field(default_factory=list)  # what holds exports down when oil is shut in (dispatch.why)
 
     @property
     def shut_in_mtpa(self) -> float:
@@ -50,4 +51,5 @@ class DispatchResult:
             "revenue_musd_per_yr": round(self.revenue_musd_per_yr, 1),
             "tariffs_musd_per_yr": round(self.tariffs_musd_per_yr, 1),
             "objective_musd_per_yr": round(self.objective_musd_per_yr, 1),
+            "why": " ".join(self.why),
         }

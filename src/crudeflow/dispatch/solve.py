@@ -10,6 +10,7 @@ from crudeflow.dispatch.formulation import SINK_KINDS, build_dispatch_lp, column
 from crudeflow.dispatch.inputs import DEFAULT_SHUT_IN_PENALTY_USD_PER_T, DispatchInputs, resolve_inputs
 from crudeflow.dispatch.lp import LinearProgram, Solution, SolveStatus, solve
 from crudeflow.dispatch.result import DispatchResult
+from crudeflow.dispatch.why import why_shut_in
 from crudeflow.errors import SolveError
 from crudeflow.network import Network
 from crudeflow.network.load import split_list
@@ -60,6 +61,7 @@ def _result(network: Network, inputs: DispatchInputs, lp: LinearProgram, sol: So
         (into_sink * inputs.price_usd_per_t.reindex(index=into_sink.index, columns=into_sink.columns)).to_numpy().sum()
     )
     tariffs = float((link_mtpa * inputs.links["tariff_usd_per_t"]).sum())
+    fields = _field_table(inputs, lp, sol, duals)
     return DispatchResult(
         year=inputs.year,
         status=sol.status,
@@ -69,12 +71,13 @@ def _result(network: Network, inputs: DispatchInputs, lp: LinearProgram, sol: So
         routes=_route_table(network, links, exports, duals),
         sinks=_sink_table(into_sink, inputs, kbpd_per_mtpa),
         destinations_mtpa=_destinations(into_sink, inputs),
-        fields=_field_table(inputs, lp, sol, duals),
+        fields=fields,
         binding=_binding(lp, sol),
         exports_mtpa=exports,
         revenue_musd_per_yr=revenue,
         tariffs_musd_per_yr=tariffs,
         notes=list(inputs.notes),
+        why=why_shut_in(lp, sol, inputs, float(fields["shut_in_mtpa"].sum())),
     )
 
 
@@ -158,7 +161,7 @@ def _destinations(into_sink: pd.DataFrame, inputs: DispatchInputs) -> pd.DataFra
     """Field × sink (Mt/yr); a grade shared by several fields is shown under the grade's id."""
     owners = inputs.field_grade.reset_index().groupby("grade")["id"].agg(list)
     label = {g: (fs[0] if len(fs) == 1 else g) for g, fs in owners.items()}
-    return into_sink.T.rename(index=label).rename_axis("field")
+    return into_sink.T.rename(index=label).rename_axis(index="field", columns="sink")
 
 
 def _field_table(inputs: DispatchInputs, lp: LinearProgram, sol: Solution, duals: dict) -> pd.DataFrame:

@@ -14,6 +14,7 @@ from pathlib import Path
 from crudeflow.fleet.inputs import load_fleet_inputs, with_port_changes, with_tanker_changes
 from crudeflow.fleet.results import FleetResult
 from crudeflow.fleet.run import simulate_fleet
+from crudeflow.network import DEFAULT_DATASET
 
 
 def sea_leg_capacity_mtpa(result: FleetResult) -> dict[str, float]:
@@ -26,7 +27,7 @@ def sea_leg_capacity_mtpa(result: FleetResult) -> dict[str, float]:
     return {str(leg): float(mean) for leg, mean in table["mean_mtpa"].items()}
 
 
-def fleet_capacity_mtpa(fleet: str, dataset: str | Path = "kazakhstan", *, replications: int = 20,
+def fleet_capacity_mtpa(fleet: str, dataset: str | Path = DEFAULT_DATASET, *, replications: int = 20,
                         years: int = 1, seed: int = 0, port_changes: Sequence[str] = (),
                         tanker_changes: Sequence[str] = ()) -> dict[str, float]:
     """Sea-leg capacities (Mt/yr by link id) of a named fleet option, with weather and maintenance;

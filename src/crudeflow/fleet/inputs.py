@@ -15,7 +15,7 @@ from pydantic import ValidationError
 from crudeflow.errors import InputError
 from crudeflow.fleet.schema import FLEET_TABLES, FleetRow, Leg, Port, TankerClass, WeatherSeason
 from crudeflow.network.load import Provenance, _check_source_ids, _read_table, split_list
-from crudeflow.network.network import dataset_folder
+from crudeflow.network.network import DEFAULT_DATASET, dataset_folder
 from crudeflow.network.schema import Row, Source, sourced_columns
 
 FLEET_FOLDER = "fleet"
@@ -97,7 +97,7 @@ class FleetInputs:
         return next((leg for leg in self.legs_to(destination) if leg.from_port == load_port), None)
 
 
-def fleet_folder(dataset: str | Path = "kazakhstan") -> Path:
+def fleet_folder(dataset: str | Path = DEFAULT_DATASET) -> Path:
     """The fleet tables of a built-in dataset (by name) or of a dataset folder (by path)."""
     folder = dataset_folder(dataset)
     if not (folder / FLEET_FOLDER).is_dir():
@@ -105,7 +105,7 @@ def fleet_folder(dataset: str | Path = "kazakhstan") -> Path:
     return folder / FLEET_FOLDER
 
 
-def load_fleet_inputs(dataset: str | Path = "kazakhstan") -> FleetInputs:
+def load_fleet_inputs(dataset: str | Path = DEFAULT_DATASET) -> FleetInputs:
     """Read and check the fleet tables of a dataset; source ids are checked against its sources.csv."""
     folder = fleet_folder(dataset)
     rows: dict[str, list[Row]] = {}
@@ -137,7 +137,7 @@ def load_fleet_inputs(dataset: str | Path = "kazakhstan") -> FleetInputs:
     return replace(inputs, fleets=fleets)
 
 
-def fleet_by_name(name: str, dataset: str | Path = "kazakhstan") -> Fleet:
+def fleet_by_name(name: str, dataset: str | Path = DEFAULT_DATASET) -> Fleet:
     """A named fleet option from the dataset's fleets.csv (e.g. 'caspian-tankers-6')."""
     return load_fleet_inputs(dataset).fleet(name)
 

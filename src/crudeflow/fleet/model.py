@@ -11,18 +11,16 @@ A tanker starts empty at its terminal. Each round voyage it
 4. sails laden, clears formalities, waits until the terminal tank has room, waits for a berth,
    discharges (paused by storms). The cargo counts as delivered on the leg when discharge ends.
 
-Randomness (storms per port, the date of each tanker's maintenance) comes from numpy Generators seeded
-from (seed, replication, stream, name), so adding a tanker leaves the storms and the other tankers'
-maintenance unchanged (common random numbers).
+Randomness (storms per port, the date of each tanker's maintenance) comes from crudeflow.seeding's stream
+for (seed, replication, stream kind, port or tanker name), so adding a tanker leaves the storms and the other
+tankers' maintenance unchanged (common random numbers).
 """
 
 from __future__ import annotations
 
-import zlib
 from collections.abc import Generator
 from dataclasses import dataclass, field
 
-import numpy as np
 import simpy
 
 from crudeflow.errors import InputError
@@ -37,6 +35,7 @@ from crudeflow.fleet.inputs import Fleet, FleetInputs, Vessel
 from crudeflow.fleet.schema import Leg, Port, TankerClass
 from crudeflow.fleet.tank import ShoreTank, mtpa_to_kt_per_h
 from crudeflow.fleet.weather import Closures, draw_closures
+from crudeflow.seeding import stream
 
 # Tanker states. Working states are part of the closed-form cycle; the others are lost time.
 BALLAST, LADEN, FORMALITIES = "ballast", "laden", "formalities"
@@ -92,12 +91,6 @@ class Replication:
     tank_empty_h: dict[str, float]
     timeline: list[Segment] = field(default_factory=list)
     closures: dict[str, Closures] = field(default_factory=dict)
-
-
-def stream(seed: int, replication: int, kind: int, name: str) -> np.random.Generator:
-    """A random stream for one named thing in one replication, independent of run order."""
-    key = zlib.crc32(name.encode("utf-8"))
-    return np.random.default_rng(np.random.SeedSequence([seed, replication, kind, key]))
 
 
 class _PortState:

@@ -7,13 +7,21 @@ import json
 
 import pandas as pd
 
-from crudeflow.cli_common import add_dataset_option, add_output_options
+from crudeflow.cli_common import (
+    add_dataset_option,
+    add_output_options,
+    check_csv_tables,
+    emit_csv_tables,
+    refuse_given,
+    set_handler,
+)
 from crudeflow.network.load import Provenance
 from crudeflow.network.network import Network, load
 from crudeflow.network.provenance import check_balances, check_quotes, sources_table
 from crudeflow.network.schema import TABLES, column_range
-from crudeflow.output import emit, render, to_jsonable
+from crudeflow.output import emit, prose, render, to_jsonable
 
+CHECK_TABLES = ("quotes", "balances")
 NETWORK_TABLES = ("links", "nodes", "grades", "markets", "production", "contracts", "background_flows", "routes")
 
 
@@ -23,7 +31,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     network.add_argument("--table", choices=NETWORK_TABLES, default="links", help="which table (default: links)")
     network.add_argument("--schema", action="store_true", help="list every file's columns, units and meaning")
     add_output_options(network)
-    network.set_defaults(handler=run_network)
+    set_handler(network, run_network)
 
     data = subparsers.add_parser("data", help="provenance: where every number comes from")
     data_sub = data.add_subparsers(dest="data_command", required=True)
@@ -31,11 +39,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add_dataset_option(sources)
     sources.add_argument("--assumptions", action="store_true", help="only the figures that are assumptions")
     add_output_options(sources)
-    sources.set_defaults(handler=run_sources)
+    set_handler(sources, run_sources)
     check = data_sub.add_parser("check", help="normalise units and report where sources contradict each other")
     add_dataset_option(check)
-    add_output_options(check)
-    check.set_defaults(handler=run_check)
+    check.add_argument("--table", choices=CHECK_TABLES, default=None,
+                       help="with --csv: the one table to print (default: both, which need --out DIR)")
+    add_output_options(check, several_tables=True)
+    set_handler(check, run_check)
 
 
 def schema_table() -> pd.DataFrame:
@@ -59,12 +69,16 @@ def schema_table() -> pd.DataFrame:
 
 def run_network(args: argparse.Namespace) -> int:
     if args.schema:
-        emit(render(schema_table(), args.format), args.out)
+        # the schema is the same for every table and dataset
+        refuse_given(args, ["--table", "--dataset"], "with --schema")
+        emit(render(schema_table(), args.format, wide=args.wide), args.out)
         return 0
     net = load(args.dataset)
     frame = getattr(net, args.table)
-    source_columns = [c for c in frame.columns if c.endswith("_source")]
-    emit(render(frame.drop(columns=source_columns), args.format), args.out)
+    shown = frame.drop(columns=[c for c in frame.columns if c.endswith("_source")])
+    if args.format == "text":  # the id already names a row: its long name goes last, the figures first
+        shown = shown[[c for c in shown.columns if c != "name"] + [c for c in shown.columns if c == "name"]]
+    emit(render(shown, args.format, wide=args.wide), args.out)
     return 0
 
 
@@ -90,7 +104,7 @@ def run_sources(args: argparse.Namespace) -> int:
     if args.format == "text":
         shown = table.assign(source=[s or "—" for s in table["sources"]])
         shown = shown[["table", "row", "field", "value", "unit", "source", "assumption"]]
-        text = shown.to_string(index=False, max_colwidth=70) + "\n"
+        text = shown.to_string(index=False) + "\n" if args.wide else figure_lines(shown)
         text += f"\n{len(table)} figures; {int((table['assumption'] != '').sum())} rest on an assumption.\n"
         emit(text, args.out)
     else:
@@ -98,21 +112,38 @@ def run_sources(args: argparse.Namespace) -> int:
     return 0
 
 
+def figure_lines(shown: pd.DataFrame) -> str:
+    """One wrapped line a figure under its file: too much text per figure for a table in 120 columns."""
+    lines = []
+    for file_name, rows in shown.groupby("table", sort=False):
+        lines.append(f"{file_name}:")
+        for _, r in rows.iterrows():
+            value = f"{r['value']:g}" if isinstance(r["value"], float) else str(r["value"])
+            assumption = f" (assumption: {r['assumption']})" if r["assumption"] else ""
+            figure = f"{r['row']} {r['field']} = {value} {r['unit']}; source {r['source']}{assumption}"
+            lines.append(prose(figure, "  "))
+    return "\n".join(lines) + "\n"
+
+
 def run_check(args: argparse.Namespace) -> int:
+    if args.format != "csv":
+        refuse_given(args, ["--table"], "without --csv")
+    check_csv_tables(args, 1 if args.table else len(CHECK_TABLES), "choose one with --table")
     net = load(args.dataset)
     quotes, balances = check_quotes(net), check_balances(net)
     if args.format == "json":
         payload = {"quotes": to_jsonable(quotes), "balances": to_jsonable(balances)}
         emit(json.dumps(payload, indent=2) + "\n", args.out)
     elif args.format == "csv":
-        emit(render(quotes, "csv"), args.out)
+        tables = {"quotes": quotes, "balances": balances}
+        emit_csv_tables({args.table: tables[args.table]} if args.table else tables, args.out)
     else:
         disagree = quotes[quotes["verdict"] == "disagree"]
         text = "Quotes of one quantity, in a common unit (spread = (high − low) / high):\n"
-        text += quotes.drop(columns=["as_quoted"]).to_string(float_format=lambda v: f"{v:,.3g}") + "\n\n"
+        text += render(quotes.drop(columns=["as_quoted"]), "text", "{:,.3g}", wide=args.wide) + "\n"
         text += f"{len(disagree)} of {len(quotes)} quantities disagree by more than 5%:\n"
         for quantity, row in disagree.iterrows():
-            text += f"  - {quantity}: {row['as_quoted']}; the model uses {row['model_uses']}\n"
-        text += "\nField production against national output (Mt/yr):\n" + balances.to_string() + "\n"
+            text += prose(f"- {quantity}: {row['as_quoted']}; the model uses {row['model_uses']}", "  ") + "\n"
+        text += "\nField production against national output:\n" + render(balances, "text", wide=args.wide)
         emit(text, args.out)
     return 0

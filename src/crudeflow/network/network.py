@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from crudeflow.dispatch.result import DispatchResult
 
 DATA_ROOT = Path(__file__).resolve().parent.parent / "data"
+DEFAULT_DATASET = "kazakhstan"  # the built-in dataset read when none is named; the one place that names it
 
 
 @dataclass
@@ -96,7 +97,7 @@ class Network:
         return solve_dispatch(self, year=year, **options)  # type: ignore[arg-type]
 
 
-def dataset_folder(name_or_path: str | Path = "kazakhstan") -> Path:
+def dataset_folder(name_or_path: str | Path = DEFAULT_DATASET) -> Path:
     """The folder of a built-in dataset (by name) or of a dataset folder (by path)."""
     folder = Path(name_or_path)
     if not folder.is_dir():
@@ -107,7 +108,7 @@ def dataset_folder(name_or_path: str | Path = "kazakhstan") -> Path:
     return folder
 
 
-def load(name_or_path: str | Path = "kazakhstan") -> Network:
+def load(name_or_path: str | Path = DEFAULT_DATASET) -> Network:
     """Load a built-in dataset by name, or a dataset folder by path, validated."""
     raw = read_dataset(dataset_folder(name_or_path))
     network = _assemble(raw)

@@ -4,16 +4,22 @@ and the PNG charts into a folder."""
 from __future__ import annotations
 
 import argparse
+import json
 import re
+import sys
 from pathlib import Path
 
+from crudeflow.cli_common import REPORT_SUFFIXES, output_folder, set_handler, tell_written
 from crudeflow.network import load
+from crudeflow.output import to_jsonable
 from crudeflow.report.findings import headline
 from crudeflow.report.html import write_report
 from crudeflow.report.simulation import build_simulation_report
 from crudeflow.simulate import read_combined, simulate
 from crudeflow.simulate.cli import add_scenario_arguments
+from crudeflow.simulate.option_limits import options_effect
 from crudeflow.simulate.scenario import builtin_names
+from crudeflow.writer import precheck_folder
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -21,9 +27,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "report", help="simulate a scenario and write a self-contained HTML report with PNG charts",
         epilog=f"built-in scenarios: {', '.join(builtin_names())}")
     add_scenario_arguments(parser)
-    parser.add_argument("--out", type=Path, default=None, metavar="DIR",
+    parser.add_argument("--out", type=output_folder(*REPORT_SUFFIXES), default=None, metavar="DIR",
                         help="folder for report.html and the PNGs (default: report-<scenario name>/)")
-    parser.set_defaults(handler=run)
+    parser.add_argument("--json", action="store_true",
+                        help="print the headline figures and the files written as JSON instead of text")
+    set_handler(parser, run)
 
 
 def default_folder(scenario_name: str) -> Path:
@@ -33,12 +41,21 @@ def default_folder(scenario_name: str) -> Path:
 def run(args: argparse.Namespace) -> int:
     network = load(args.dataset)
     scenario = read_combined([args.scenario, *args.with_], network)
-    result = simulate(network, scenario, foresight=args.foresight)
     folder = args.out if args.out is not None else default_folder(scenario.name)
+    if args.out is None:
+        precheck_folder(folder, REPORT_SUFFIXES)  # --out was checked when parsed
+    result = simulate(network, scenario, foresight=args.foresight)
+    if args.with_:
+        result.notes.insert(0, options_effect(network, args.scenario, args.with_, result, args.foresight))
     written = write_report(build_simulation_report(result, network, scenario), folder)
-    print(f"crudeflow report: {result.scenario_name} ({result.mode})")
-    for name, value in headline(result).items():
-        print(f"  {name}: {value}")
-    for path in written:
-        print(f"wrote {path}")
+    tell_written(written)
+    figures = headline(result)
+    if args.json:
+        payload = {"scenario": result.scenario_name, "mode": result.mode, "headline": figures,
+                   "summary": result.summary(), "written": [str(path) for path in written]}
+        sys.stdout.write(json.dumps(to_jsonable(payload), indent=2, default=str) + "\n")
+    else:
+        lines = [f"crudeflow report: {result.scenario_name} ({result.mode})"]
+        lines += [f"  {name}: {value}" for name, value in figures.items()]
+        sys.stdout.write("\n".join(lines) + "\n")
     return 0

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 from crudeflow.network import Network
+from crudeflow.output import number
 from crudeflow.report.series import extra_shut_in_by_field_mt, node_names
 from crudeflow.simulate import SimulationResult
 
@@ -26,10 +27,11 @@ def headline(result: SimulationResult) -> dict[str, str]:
         if result.days_to_recovery is not None:
             recovery += f" ({result.days_to_recovery} days after the disruption began)"
     return {
-        "lost exports": f"{result.lost_export_mt:,.2f} Mt ({result.lost_export_mbbl:,.1f} million barrels)",
-        "lost export revenue": f"{result.lost_revenue_musd:,.0f} million USD",
-        "lost state take": f"{result.lost_state_take_musd:,.0f} million USD",
-        "output shut in (beyond baseline)": f"{result.extra_shut_in_mt:,.2f} Mt",
+        "lost exports": f"{number(result.lost_export_mt, ',.2f')} Mt "
+                        f"({number(result.lost_export_mbbl, ',.1f')} million barrels)",
+        "lost export revenue": f"{number(result.lost_revenue_musd, ',.0f')} million USD",
+        "lost state take": f"{number(result.lost_state_take_musd, ',.0f')} million USD",
+        "output shut in (beyond baseline)": f"{number(result.extra_shut_in_mt, ',.2f')} Mt",
         "first shut-in": "none" if result.first_shut_in_day is None else day_text(result.first_shut_in_day),
         "output and exports back to normal": recovery,
         "peak storage": f"{result.peak_storage_kt:,.0f} kt",
@@ -66,8 +68,8 @@ def _shut_in_line(result: SimulationResult) -> str:
     start = result.disruption_start
     lag = "" if start is None else (" — the day the disruption began" if first == start else
                                     f" — {(first - start).days} days after the disruption began")
-    return (f"First shut-in: {day_text(first)}{lag}; {result.extra_shut_in_mt:,.2f} Mt of output shut in over "
-            "the period.")
+    return (f"First shut-in: {day_text(first)}{lag}; {number(result.extra_shut_in_mt, ',.2f')} Mt of output shut in "
+            "over the period.")
 
 
 def _recovery_line(result: SimulationResult) -> str:
@@ -88,7 +90,7 @@ def _routes_line(result: SimulationResult) -> str:
     lost = changes[changes <= -ROUTE_CHANGE_MT].sort_values()
     names = result.routes["name"]
     def listed(series: object) -> str:
-        return ", ".join(f"{names[r]} {v:+,.2f} Mt" for r, v in series.items())  # type: ignore[attr-defined]
+        return ", ".join(f"{names[r]} {number(v, '+,.2f')} Mt" for r, v in series.items())  # type: ignore[attr-defined]
     took = (f"Diverted oil went to: {listed(gained)}." if len(gained)
             else "No route absorbed diverted oil: the alternatives were full or could not be reached.")
     gave = f" Routes that carried less: {listed(lost)}." if len(lost) else ""
@@ -100,7 +102,8 @@ def _fields_line(result: SimulationResult, network: Network) -> str:
     if by_field.empty:
         return "Fields shut in: none."
     names = node_names(network)
-    return "Fields shut in: " + ", ".join(f"{names.get(f, f)} {v:,.2f} Mt" for f, v in by_field.items()) + "."
+    shut = ", ".join(f"{names.get(f, f)} {number(v, ',.2f')} Mt" for f, v in by_field.items())
+    return f"Fields shut in: {shut}."
 
 
 def _date(value: object) -> dt.date | None:

@@ -15,8 +15,9 @@ from pathlib import Path
 import pandas as pd
 from plotly.offline import get_plotlyjs
 
-from crudeflow.output import atomic_write_bytes, atomic_write_text, to_jsonable
+from crudeflow.output import short_header, to_jsonable, unsigned_zero
 from crudeflow.report.document import Bullets, Figure, Paragraph, Report, Section, Table
+from crudeflow.writer import write_folder
 
 # Plotly's modebar logo links to the web; the HTML should not invite a click that cannot work offline.
 PLOTLY_CONFIG = {"displaylogo": False, "responsive": True}
@@ -29,9 +30,10 @@ h2 { font-size: 1.3em; border-bottom: 2px solid #1f4e79; padding-bottom: 0.2em; 
 h3 { font-size: 1.05em; margin-bottom: 0.2em; }
 .subtitle { color: #56606b; margin-top: 0; }
 ul.findings li { margin-bottom: 0.35em; }
-table { border-collapse: collapse; margin: 0.6em 0 1.2em; font-size: 0.9em; }
+div.table { overflow-x: auto; max-width: 100%; margin: 0.6em 0 1.2em; }
+table { border-collapse: collapse; font-size: 0.9em; }
 th, td { border: 1px solid #ccd3da; padding: 0.25em 0.6em; text-align: left; vertical-align: top; }
-td.num { text-align: right; font-variant-numeric: tabular-nums; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 th { background: #eef2f6; }
 caption { caption-side: top; text-align: left; color: #56606b; padding-bottom: 0.3em; }
 figure { margin: 1.2em 0 2em; }
@@ -61,19 +63,14 @@ def render_html(report: Report) -> str:
 
 
 def write_report(report: Report, folder: Path | str) -> list[Path]:
-    """Write `<folder>/<figure>.png` for every figure with a PNG, then `<folder>/report.html`; each file
-    atomically, the HTML last, so a reader never sees a page whose charts are half-written."""
-    folder = Path(folder)
+    """Write the folder `<folder>/` with report.html and `<figure>.png` for every figure with a PNG, as a whole
+    (see `crudeflow.writer.write_folder`): a failure leaves the previous report or none, never a mix.
+    Returns the paths written, report.html first."""
     page = render_html(report)
-    written = []
-    for figure in report.figures():
-        if figure.png is not None:
-            path = folder / f"{figure.name}.png"
-            atomic_write_bytes(path, figure.png)
-            written.append(path)
-    html_path = folder / "report.html"
-    atomic_write_text(html_path, page)
-    return [html_path, *written]
+    files: dict[str, bytes | str] = {f"{f.name}.png": f.png for f in report.figures() if f.png is not None}
+    files["report.html"] = page
+    written = write_folder(folder, files)
+    return [written[-1], *written[:-1]]
 
 
 def _section(section: Section) -> str:
@@ -93,20 +90,26 @@ def _section(section: Section) -> str:
 
 
 def _table(table: Table) -> str:
+    """Headers as users read them (`baseline_mt` → `baseline Mt`), no pandas row numbers: a named index
+    becomes the first column, whose cells head their rows."""
     frame = table.frame
-    header = "".join(f"<th>{html.escape(str(c))}</th>" for c in [frame.index.name or "", *frame.columns])
+    unnamed = all(name is None for name in frame.index.names)
+    frame = frame.reset_index(drop=unnamed and isinstance(frame.index, pd.RangeIndex))
+    header = "".join(f'<th scope="col">{html.escape(short_header(c))}</th>' for c in frame.columns)
     rows = []
-    for index, row in frame.iterrows():
-        cells = [f"<th>{html.escape(str(index))}</th>"]
-        for value in row:
+    for _, row in frame.iterrows():
+        cells = []
+        for i, value in enumerate(row):
             if isinstance(value, float):
-                text = "" if pd.isna(value) else table.float_format.format(value)
+                text = "" if pd.isna(value) else unsigned_zero(table.float_format.format(value))
                 cells.append(f'<td class="num">{html.escape(text)}</td>')
             else:
-                cells.append(f"<td>{html.escape('' if value is None else str(value))}</td>")
+                text = html.escape("" if value is None else str(value))
+                cells.append(f'<th scope="row">{text}</th>' if i == 0 else f"<td>{text}</td>")
         rows.append(f"<tr>{''.join(cells)}</tr>")
     caption = f"<caption>{html.escape(table.caption)}</caption>" if table.caption else ""
-    return f"<table>{caption}<thead><tr>{header}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+    return (f'<div class="table"><table>{caption}<thead><tr>{header}</tr></thead>'
+            f"<tbody>{''.join(rows)}</tbody></table></div>")
 
 
 def _figure(figure: Figure) -> str:

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
-
 
 @dataclass(frozen=True)
 class OutageEvent:
@@ -25,10 +23,3 @@ class OutageEvent:
         """Share of the asset's capacity the event takes away."""
         return 1.0 - self.remaining
 
-
-def sample_rng(seed: int, sample: int) -> np.random.Generator:
-    """A random stream of one sample-year that is a function of (seed, sample index) only, so results do not
-    depend on how samples are split across processes or workers, and every option compared on the same
-    seed sees the same events (common random numbers). The outage models key one stream per model the
-    same way (risk/outages.py)."""
-    return np.random.default_rng(np.random.SeedSequence([seed, sample]))

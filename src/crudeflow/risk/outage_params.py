@@ -8,7 +8,7 @@ import textwrap
 import pandas as pd
 
 from crudeflow.network.load import parse_source
-from crudeflow.output import render
+from crudeflow.output import prose, render
 from crudeflow.risk.outage_models import MONTH_NAMES, OutageModel, OutageModels
 
 NUMERIC_COLUMNS = ["events_per_yr", "effect_probability", "mean_duration_days", "lost_share",
@@ -52,20 +52,20 @@ def _row(models: OutageModels, model: OutageModel) -> dict[str, object]:
     }
 
 
-def describe_params(models: OutageModels) -> str:
+def describe_params(models: OutageModels, wide: bool = False) -> str:
     """The parameter table as text, then each model's derivation and the source of every number."""
     table = params_table(models)
     shown = table[["kind", "assets", *NUMERIC_COLUMNS, "season"]].rename(columns={
         "events_per_yr": "events/yr", "effect_probability": "p(effect)", "mean_duration_days": "mean days",
         "lost_share": "lost share", "lost_asset_days_per_yr": "lost asset-days/yr"})
     lines = [f"Outage models from {models.path} ({len(models)} models)", "",
-             render(shown, "text", "{:,.3g}").rstrip(), "",
+             render(shown, "text", "{:,.3g}", wide=wide).rstrip(), "",
              f"Total expected lost asset-days a year: {table['lost_asset_days_per_yr'].sum():.1f} "
              "(share-weighted days, overlaps not capped)", ""]
     for model in models:
         row = table.loc[model.id]
-        lines.append(f"{model.id} ({model.kind}, {row['effect']} of {row['assets']}): {model.description}")
-        lines.append(f"  duration: {row['duration']}; share lost: {row['lost_range']}; season: {row['season']}")
+        lines.append(prose(f"{model.id} ({model.kind}, {row['effect']} of {row['assets']}): {model.description}"))
+        lines.append(prose(f"  duration: {row['duration']}; share lost: {row['lost_range']}; season: {row['season']}"))
         lines.extend(textwrap.wrap(f"derivation: {model.derivation}", 116, initial_indent="  ",
                                    subsequent_indent="    "))
         for item in model.provenance:

@@ -1,7 +1,7 @@
 """Drawing one sample-year of outage events from the outage models.
 
-Each model draws from its own counter-based (Philox) stream keyed by a stable hash of (seed, sample, model
-id): adding, removing or reordering models leaves every other model's events unchanged, and sample i is the
+Each model draws from its own counter-based (Philox) stream for (seed, sample, model id) (crudeflow.seeding):
+adding, removing or reordering models leaves every other model's events unchanged, and sample i is the
 same whichever process draws it.
 
 - Two-state: the state on day 0 is drawn from the stationary distribution (down with probability
@@ -20,7 +20,6 @@ Events may run past the year's end; the engine clips them.
 from __future__ import annotations
 
 import functools
-import hashlib
 
 import numpy as np
 
@@ -29,8 +28,9 @@ from crudeflow.risk.events import OutageEvent
 from crudeflow.risk.outage_load import load_outage_models
 from crudeflow.risk.outage_models import DAYS_PER_YEAR, OutageModel, OutageModels, daily_start_weights
 from crudeflow.risk.outage_params import describe_params, params_table
+from crudeflow.seeding import Restarter
 
-__all__ = ["OutageModels", "describe_params", "load_outage_models", "model_rng", "params_table", "sample_year"]
+__all__ = ["OutageModels", "describe_params", "load_outage_models", "params_table", "sample_year"]
 
 LEAD_IN_DAYS = DAYS_PER_YEAR  # catalogue events may start up to a year before day 0 (no event lasts longer)
 
@@ -46,31 +46,12 @@ def sample_year(models: OutageModels, seed: int, sample: int, days: int = DAYS_P
     if days <= 0:
         raise CrudeflowError(f"a sample-year needs at least one day; got days={days}")
     events: list[OutageEvent] = []
-    rng = np.random.Generator(np.random.Philox())
+    streams = Restarter()
     for model in models:
-        _restart(rng, stream_key(seed, sample, model.id))
+        rng = streams.restart(seed, sample, model.id)
         draw = _two_state_events if model.kind == "two_state" else _catalogue_events
         events.extend(draw(model, rng, days))
     return sorted(events, key=lambda e: (e.first_day, e.model, e.asset))
-
-
-def model_rng(seed: int, sample: int, model_id: str) -> np.random.Generator:
-    """The stream of one model in one sample: a counter-based Philox stream whose key is a hash of
-    (seed, sample, model id), so it depends on nothing else (not on other models, samples or processes)."""
-    return np.random.Generator(np.random.Philox(key=stream_key(seed, sample, model_id)))
-
-
-def stream_key(seed: int, sample: int, model_id: str) -> np.ndarray:
-    """A stable 128-bit Philox key (Python's hash() changes between runs, so blake2b)."""
-    digest = hashlib.blake2b(f"{seed}:{sample}:{model_id}".encode(), digest_size=16).digest()
-    return np.frombuffer(digest, dtype=np.uint64)
-
-
-def _restart(rng: np.random.Generator, key: np.ndarray) -> None:
-    """Put `rng` at the start of the stream with `key`: the same numbers as a new Philox(key=key), at a
-    tenth of the cost of building a generator (sample_year restarts one generator per model)."""
-    rng.bit_generator.state = {"bit_generator": "Philox", "state": {"counter": np.zeros(4, np.uint64), "key": key},
-                               "buffer": np.zeros(4, np.uint64), "buffer_pos": 4, "has_uint32": 0, "uinteger": 0}
 
 
 def _two_state_events(model: OutageModel, rng: np.random.Generator, days: int) -> list[OutageEvent]:

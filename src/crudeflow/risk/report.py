@@ -12,9 +12,10 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from crudeflow.output import number
 from crudeflow.report.document import Bullets, Figure, Paragraph, Report, Section, Table
 from crudeflow.report.mpl import new_figure, png_bytes
-from crudeflow.risk.result import RiskResult
+from crudeflow.risk.result import RiskResult, compare_by_figure
 
 LOSS = "lost_export_mt"
 COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b")
@@ -27,16 +28,19 @@ def build_risk_report(result: RiskResult) -> Report:
     sections = [
         Section("What a year of random disruptions costs", [Bullets(tuple(findings(result)))]),
         Section("Annual lost exports", [histogram_figure(result), exceedance_figure(result)]),
-        Section("Metrics (value and standard error)", [Table(result.metrics.reset_index(), float_format="{:,.3f}")]),
+        Section("Metrics (value and standard error)", [Table(result.metrics, float_format="{:,.3f}")]),
     ]
     if not result.compare.empty:
-        sections.append(Section(f"Options against {s.options[0]}, on the same events",
-                                [Table(result.compare.reset_index(), float_format="{:,.3f}")]))
+        sections.append(Section(f"Options against {s.options[0]}, on the same events", [
+            Table(compare_by_figure(result.compare), "Expected annual loss removed, with its standard error",
+                  "{:,.3f}"),
+            *(Paragraph(note) for note in result.notes)]))
     if not result.contributions.empty:
         sections.append(Section(f"Which assets carry the risk ({s.options[0]})", [
             Paragraph("Expected loss that disappears if the asset never failed: each sample re-played without "
                       "that asset's outages, everything else the same."),
-            Table(result.contributions.reset_index(), float_format="{:,.3f}")]))
+            Table(result.contributions, float_format="{:,.3f}"),
+            *(Paragraph(note) for note in result.contribution_notes())]))
     sections.append(Section("How these figures were made", [Bullets((
         "Outage models calibrated on the 2022–2026 events of the facts file: `crudeflow risk params` lists "
         "each model, its source or assumption and its derivation.",
@@ -57,8 +61,8 @@ def findings(result: RiskResult) -> list[str]:
 
         def value(metric: str, m: pd.DataFrame = m) -> str:
             row = m.loc[metric]
-            se = "" if pd.isna(row["se"]) else f" ± {row['se']:,.2f}"
-            return f"{row['value']:,.2f}{se} {row['unit']}"
+            se = "" if pd.isna(row["se"]) else f" ± {number(row['se'], ',.2f')}"
+            return f"{number(row['value'], ',.2f')}{se} {row['unit']}"
 
         lines.append(f"{option}: expected annual lost exports {value('expected annual lost exports')} "
                      f"(shut-in {value('expected annual shut-in')}), a 1-in-20 year loses "

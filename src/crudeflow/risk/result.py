@@ -21,7 +21,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from crudeflow.output import atomic_write_parquet, render, to_jsonable
+from crudeflow.output import parquet_bytes, prose, render, to_jsonable
+from crudeflow.writer import write_folder
 
 if TYPE_CHECKING:
     from crudeflow.risk.engine import ChunkResult
@@ -43,6 +44,7 @@ class RiskResult:
     compare: pd.DataFrame  # option → risk removed against the first option, with SE
     convergence: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    notes: list[str] = field(default_factory=list)  # why an option removes nothing (risk.cli), and the like
 
     def to_json(self) -> str:
         s = self.study
@@ -52,29 +54,44 @@ class RiskResult:
                       "rel_error": s.rel_error, "outages": s.outages or "dataset default"},
             "samples": self.samples, "partial": self.partial, "seconds": round(self.seconds, 3),
             "metrics": self.metrics, "contributions": self.contributions, "compare": self.compare,
-            "convergence": self.convergence,
+            "convergence": self.convergence, "notes": [*self.notes, *self.contribution_notes()],
         }
         return json.dumps(to_jsonable(payload), indent=2) + "\n"
 
-    def write_parquet(self, folder: Path) -> None:
+    def write_parquet(self, folder: Path) -> list[Path]:
         frame = self.per_sample.copy()
         frame.columns = [f"{o}:{f}" for o, f in frame.columns]
-        atomic_write_parquet(folder / "samples.parquet", frame.reset_index())
-        atomic_write_parquet(folder / "metrics.parquet", self.metrics.reset_index())
+        return write_folder(folder, {"samples.parquet": parquet_bytes(frame.reset_index()),
+                              "metrics.parquet": parquet_bytes(self.metrics.reset_index())})
 
-    def text(self) -> str:
+    def contribution_notes(self) -> list[str]:
+        """What a negative contribution means: it is not an error, and it says the figures do not add up."""
+        table = self.contributions
+        if table.empty:
+            return []
+        negative = [str(a) for a, row in table.iterrows() if (row.filter(like="removed_mt") < -0.0005).any()]
+        if not negative:
+            return []
+        return [f"negative contributions ({', '.join(negative)}) are interaction effects: without that asset's "
+                "failures the figure is larger, not smaller, because outages in one sample interact. E.g. a field "
+                "that no longer fails sends its oil into routes other outages have closed, where it is shut in (its "
+                "own outage counts as lost exports, not as shut-in). So contributions do not add up to the total."]
+
+    def text(self, wide: bool = False) -> str:
         s = self.study
         head = (f"crudeflow risk: {s.dataset} {s.year}, {self.samples} sample-years of {s.days} days, seed {s.seed}, "
                 + (f"outages {s.outages}, " if s.outages else "")
                 + f"{self.seconds:.1f} s" + (" — PARTIAL (stopped early)" if self.partial else ""))
-        parts = [head, "", "metrics (value ± standard error):", render(self.metrics, "text", "{:,.3f}")]
+        parts = [head, "", "metrics (value ± standard error):",  # not wrapped: a path stays whole
+                 render(self.metrics, "text", "{:,.3f}", wide=wide)]
         if not self.contributions.empty:
-            parts += [f"contributions (option {s.options[0]}: expected loss removed if the asset never failed):",
-                      render(self.contributions, "text", "{:,.3f}")]
+            parts += [prose(f"contributions (option {s.options[0]}: expected loss removed if the asset never failed):"),
+                      render(self.contributions, "text", "{:,.3f}", wide=wide)]
         if not self.compare.empty:
-            parts += [f"compare (risk removed against {s.options[0]}, same events):",
-                      render(self.compare, "text", "{:,.3f}")]
-        parts += [f"convergence: {line}" for line in self.convergence]
+            parts += [f"compare (expected annual loss removed against {s.options[0]}, same events, ± standard error):",
+                      render(compare_by_figure(self.compare), "text", "{:,.3f}", wide=wide)]
+        parts += [prose(f"note: {line}") for line in [*self.notes, *self.contribution_notes()]]
+        parts += [prose(f"convergence: {line}") for line in self.convergence]
         return "\n".join(parts) + "\n"
 
 
@@ -164,6 +181,16 @@ def compare_table(per_sample: pd.DataFrame, options: tuple[str, ...]) -> pd.Data
             row[f"{name}_removed_{unit}"], row[f"{name}_removed_se_{unit}"] = mean_se(diff)
         rows.append(row)
     return pd.DataFrame(rows).set_index("option") if rows else pd.DataFrame()
+
+
+def compare_by_figure(compare: pd.DataFrame) -> pd.DataFrame:
+    """The compare table one figure a row (option, figure → removed, SE, unit): narrow enough for a terminal."""
+    rows = [(option, label, row[f"{name}_removed_{unit}"], row[f"{name}_removed_se_{unit}"], shown)
+            for option, row in compare.iterrows()
+            for name, unit, label, shown in (("shut_in", "mt", "shut-in", "Mt"),
+                                             ("lost_export", "mt", "lost exports", "Mt"),
+                                             ("lost_revenue", "musd", "lost export revenue", "MUSD"))]
+    return pd.DataFrame(rows, columns=["option", "figure", "removed", "se", "unit"]).set_index(["option", "figure"])
 
 
 def convergence_lines(per_sample: pd.DataFrame, study: Study) -> list[str]:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from crudeflow.errors import CrudeflowError
-from crudeflow.network import Network, load
+from crudeflow.network import DEFAULT_DATASET, Network, load
 from crudeflow.risk.conditions import ConditionMaker
 from crudeflow.risk.events import OutageEvent
 from crudeflow.risk.playback import DailySeries, play_year
@@ -30,7 +30,7 @@ EventSampler = Callable[[int, int, int], list[OutageEvent]]  # (seed, sample, da
 class Study:
     """N sample-years of one dataset, each option played on the same events (common random numbers)."""
 
-    dataset: str = "kazakhstan"
+    dataset: str = DEFAULT_DATASET
     options: tuple[str, ...] = (BASE,)
     year: int = 2024
     seed: int = 0
@@ -124,10 +124,10 @@ def option_scenario(network: Network, name: str, year: int, days: int) -> Scenar
     if name == BASE:
         return Scenario.model_validate({"name": BASE, "base_year": year, "period": period})
     try:
-        path = resolve_path(name)
+        path = resolve_path(name, network.folder)
     except CrudeflowError:
         raise CrudeflowError(f"unknown option {name!r}: give 'base', a built-in scenario "
-                             f"({', '.join(builtin_names())}) or a scenario file") from None
+                             f"({', '.join(builtin_names(network.folder))}) or a scenario file") from None
     s = read_scenario(path, network).scenario
     if s.outages or s.production_changes or s.price_changes:
         raise CrudeflowError(f"option {name!r} has outages or production or price changes; an option may only "

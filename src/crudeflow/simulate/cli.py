@@ -8,12 +8,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from crudeflow.cli_common import add_dataset_option, add_output_options
+from crudeflow.cli_common import add_dataset_option, add_output_options, output_folder, set_handler, tell_written
 from crudeflow.network import load
-from crudeflow.output import atomic_write_parquet, emit, render, to_jsonable
+from crudeflow.output import emit, number, parquet_bytes, prose, render, to_jsonable
 from crudeflow.simulate.engine import simulate
+from crudeflow.simulate.option_limits import options_effect
 from crudeflow.simulate.result import SimulationResult
 from crudeflow.simulate.scenario import builtin_names, read_combined
+from crudeflow.writer import write_folder
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -22,9 +24,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         epilog=f"built-in scenarios: {', '.join(builtin_names())}")
     add_scenario_arguments(parser)
     add_output_options(parser)
-    parser.add_argument("--parquet", type=Path, default=None, metavar="DIR",
+    parser.add_argument("--parquet", type=output_folder(".parquet"), default=None, metavar="DIR",
                         help="also write the per-day tables as Parquet files into DIR")
-    parser.set_defaults(handler=run)
+    set_handler(parser, run)
 
 
 def add_scenario_arguments(parser: argparse.ArgumentParser) -> None:
@@ -41,8 +43,10 @@ def run(args: argparse.Namespace) -> int:
     network = load(args.dataset)
     scenario = read_combined([args.scenario, *args.with_], network)
     result = simulate(network, scenario, foresight=args.foresight)
+    if args.with_:
+        result.notes.insert(0, options_effect(network, args.scenario, args.with_, result, args.foresight))
     if args.parquet is not None:
-        write_parquet(result, args.parquet)
+        tell_written(write_parquet(result, args.parquet))
     if args.format == "json":
         payload = {"summary": result.summary(), "routes": result.routes,
                    "peak_storage": result.peak_storage_by_node(), "daily": result.daily(), "notes": result.notes}
@@ -50,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
     elif args.format == "csv":
         emit(render(daily_wide(result), "csv"), args.out)
     else:
-        emit(text_report(result), args.out)
+        emit(text_report(result, args.wide), args.out)
     return 0
 
 
@@ -67,7 +71,7 @@ def daily_wide(result: SimulationResult) -> pd.DataFrame:
     ], axis=1)
 
 
-def write_parquet(result: SimulationResult, folder: Path) -> None:
+def write_parquet(result: SimulationResult, folder: Path) -> list[Path]:
     s = result.scenario
     tables = {
         "daily": result.daily(),
@@ -77,34 +81,37 @@ def write_parquet(result: SimulationResult, folder: Path) -> None:
         "routes": result.routes,
         "summary": pd.DataFrame([{k: (None if v is None else str(v)) for k, v in result.summary().items()}]),
     }
+    files: dict[str, bytes | str] = {}
     for name, table in tables.items():
         frame = table.copy()
         frame.index = frame.index.map(str) if not isinstance(frame.index, pd.MultiIndex) else frame.index
         frame.columns = [str(c) for c in frame.columns]
-        atomic_write_parquet(folder / f"{name}.parquet", frame.reset_index() if frame.index.name else frame)
+        files[f"{name}.parquet"] = parquet_bytes(frame.reset_index() if frame.index.name else frame)
+    return write_folder(folder, files)
 
 
-def text_report(result: SimulationResult) -> str:
+def text_report(result: SimulationResult, wide: bool = False) -> str:
     s = result.summary()
     def day(key: str) -> str:
         return str(s[key]) if s[key] is not None else "not within the period"
     lines = [
         f"crudeflow simulate: {s['scenario']} ({s['mode']}), {s['period_start']} to {s['period_end']}, "
         f"{s['days']} days",
-        f"exports {s['scenario_exports_mt']:.2f} Mt against {s['baseline_exports_mt']:.2f} Mt undisturbed",
-        f"lost export {s['lost_export_mt']:.3f} Mt ({s['lost_export_mbbl']:.2f} million bbl); "
-        f"lost revenue {s['lost_revenue_musd']:,.0f} million USD; lost state take {s['lost_state_take_musd']:,.0f} "
-        f"million USD (at {100 * result.state_take_fraction:.0f}% of revenue: {result.state_take_source})",
-        f"extra shut-in {s['extra_shut_in_mt']:.3f} Mt; peak storage {s['peak_storage_kt']:.0f} kt on "
-        f"{s['peak_storage_day']}",
+        f"exports {number(result.scenario.export_kt.sum() / 1000)} Mt against "
+        f"{number(result.baseline.export_kt.sum() / 1000)} Mt undisturbed",
+        f"lost export {number(result.lost_export_mt, '.3f')} Mt ({number(result.lost_export_mbbl)} million bbl); "
+        f"lost revenue {number(result.lost_revenue_musd, ',.0f')} MUSD; lost state take "
+        f"{number(result.lost_state_take_musd, ',.0f')} MUSD (at {100 * result.state_take_fraction:.0f}% of revenue: "
+        f"{result.state_take_source})",
+        f"extra shut-in {number(result.extra_shut_in_mt, '.3f')} Mt; peak storage "
+        f"{number(result.peak_storage_kt, ',.0f')} kt on {s['peak_storage_day']}",
         f"disruption from {day('disruption_start')}; first shut-in {day('first_shut_in_day')}; "
         f"full recovery {day('recovery_day')}"
         + (f" ({s['days_to_recovery']} days)" if s["days_to_recovery"] is not None else "")
         + f"; stocks back to normal {day('stocks_normal_day')}",
-        f"mass balance: largest daily gap {s['mass_balance_error_kt']:.2g} kt; run {s['run_seconds']:.2f} s",
-        "",
-        "routes (Mt over the period):",
-        render(result.routes, "text", "{:,.3f}"),
+        f"mass balance: largest daily gap {result.mass_balance_error():.2g} kt; run {result.seconds:.2f} s",
     ]
-    lines += [f"note: {n}" for n in result.notes]
+    lines = [prose(line) for line in lines] + ["", "routes (Mt over the period):",
+                                                render(result.routes, "text", "{:,.3f}", wide=wide)]
+    lines += [prose(f"note: {n}") for n in result.notes]
     return "\n".join(lines) + "\n"

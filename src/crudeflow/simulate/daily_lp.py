@@ -29,6 +29,7 @@ from crudeflow.dispatch.formulation import SINK_KINDS, reachable_grades
 from crudeflow.dispatch.inputs import DispatchInputs
 from crudeflow.dispatch.lp import LinearProgram
 from crudeflow.network import Network
+from crudeflow.seeding import stream
 from crudeflow.simulate.scenario import Settings
 from crudeflow.simulate.timeline import KT_PER_DAY_PER_MTPA, Horizon
 
@@ -327,10 +328,10 @@ def define_tie_break(model: SimulationLP) -> None:
     r"""c[j] −= ε·u[j] with u[j] in [0, 1) fixed per column: the daily LP has many answers equal in money
     (which grade fills CPC, which tank holds oil, which field is shut in first); a tiny, generic cost
     difference makes the optimum unique, so every solve of a day gives the same answer whatever basis the
-    solver starts from (a warm start, a cold start, another process). The stream is fixed (seed 0) and
-    follows the column order, which the network fixes."""
+    solver starts from (a warm start, a cold start, another process). The stream is fixed (seeding's stream(0))
+    and follows the column order, which the network fixes."""
     n = len(model.lp.col_keys)
-    model.tie_break = model.settings.tie_break_usd_per_t * np.random.default_rng(0).random(n)
+    model.tie_break = model.settings.tie_break_usd_per_t * stream(0).random(n)
     model.lp.col_cost = list(np.asarray(model.lp.col_cost) - model.tie_break)
 
 

@@ -18,7 +18,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from crudeflow.errors import CrudeflowError, InputError
-from crudeflow.network import Network
+from crudeflow.network import DEFAULT_DATASET, Network, dataset_folder
 from crudeflow.network.load import ASSUMPTION_PREFIX, parse_source
 from crudeflow.network.schema import MAX_MTPA, MAX_USD_PER_BBL, MAX_USD_PER_T
 from crudeflow.yaml_file import load_yaml
@@ -26,7 +26,7 @@ from crudeflow.yaml_file import load_yaml
 MAX_PERIOD_DAYS = 3660  # ten years of days: the simulation solves one LP a day
 MAX_CHANGES = 1000  # per list; overlaps are checked day by day, so outages x days bounds the work
 
-SCENARIO_DIR = Path(__file__).resolve().parent.parent / "data" / "kazakhstan" / "scenarios"
+SCENARIOS = "scenarios"  # the folder of a dataset that holds its scenarios, found by name (<name>.yaml)
 
 Path_ = tuple[str | int, ...]
 # Dates the dataset's years can describe (base_year's range); it also keeps date arithmetic far from year 9999
@@ -190,28 +190,30 @@ class ScenarioFile:
         return InputError(self.path, reason, line=_line_of(self.lines, where), field=_field_name(where), value=value)
 
 
-def builtin_names() -> list[str]:
-    return sorted(p.stem for p in SCENARIO_DIR.glob("*.yaml"))
+def builtin_names(dataset: str | Path = DEFAULT_DATASET) -> list[str]:
+    """Names of the scenarios a dataset (a built-in name or a folder) ships in its scenarios/ folder."""
+    return sorted(p.stem for p in (dataset_folder(dataset) / SCENARIOS).glob("*.yaml"))
 
 
-def resolve_path(name_or_path: str | Path) -> Path:
-    """A scenario file by path, or a built-in scenario by name."""
+def resolve_path(name_or_path: str | Path, dataset: str | Path = DEFAULT_DATASET) -> Path:
+    """A scenario file by path, or by name one of the dataset's (a built-in name or a folder)."""
     path = Path(name_or_path)
     if path.is_file():
         return path
-    builtin = SCENARIO_DIR / f"{name_or_path}.yaml"
+    builtin = dataset_folder(dataset) / SCENARIOS / f"{name_or_path}.yaml"
     if builtin.is_file():
         return builtin
-    known = ", ".join(builtin_names())
+    known = ", ".join(builtin_names(dataset))
     raise InputError(name_or_path, f"no such scenario file or built-in scenario; built-in: {known}")
 
 
 def read_scenario(name_or_path: str | Path, network: Network | None = None) -> ScenarioFile:
     """Parse and validate a scenario; with a network, also check its ids, dates, sources and overlaps, and
-    turn a named fleet into sea-leg capacities (running the fleet model)."""
+    turn a named fleet into sea-leg capacities (running the fleet model). A name is looked up in the
+    network's dataset folder (scenarios/<name>.yaml), or without a network in the default dataset's."""
     from crudeflow.simulate.fleet_option import with_fleet  # imports this module: import at call time
 
-    path = resolve_path(name_or_path)
+    path = resolve_path(name_or_path, network.folder if network is not None else DEFAULT_DATASET)
     node, data = load_yaml(path)
     lines: dict[Path_, int] = {}
     if node is not None:

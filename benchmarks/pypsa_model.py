@@ -1,5 +1,7 @@
 """The `--foresight` LP rebuilt as a PyPSA network: an independent formulation of the same period, to check
-crudeflow's lost volume against and to time it (benchmarks/simulate_vs_pypsa.py).
+crudeflow's lost volume against and to time it (benchmarks/simulate_vs_pypsa.py, benchmarks/risk_bench.py).
+It lives with the benchmarks, not in the package: nothing in crudeflow runs it. The benchmark scripts import it
+from their own folder; tests/conftest.py puts this folder on the path for tests/test_simulate_pypsa.py.
 
 PyPSA comes with the `bench` extra (`pip install -e ".[bench]"`) and is imported only when a model is built.
 Units: PyPSA's MW are kt/day here, its MWh kt, its currency/MWh USD/t; one snapshot a day, weight 1, so the
