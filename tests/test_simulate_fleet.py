@@ -10,6 +10,7 @@ import pytest
 import crudeflow
 import crudeflow.cli
 from crudeflow.fleet import fleet_capacity_mtpa
+from crudeflow.simulate.fleet_option import applied_assets
 from crudeflow.simulate.scenario import read_scenario
 from crudeflow.simulate.timeline import network_with_assets
 
@@ -28,7 +29,7 @@ fleet:
 
 @pytest.fixture(scope="module")
 def network() -> crudeflow.Network:
-    return crudeflow.load("kazakhstan")
+    return crudeflow.load("kazakhstan").network
 
 
 def test_named_fleet_sets_sea_leg_capacity(network: crudeflow.Network) -> None:
@@ -46,9 +47,11 @@ def test_port_change_reaches_the_network(tmp_path: Path, network: crudeflow.Netw
     path = tmp_path / "fleet.yaml"
     path.write_text(FLEET_SCENARIO.format(name="present", change="sangachal.oil_berths=3"), encoding="utf-8")
     scenario = read_scenario(path, network).scenario
-    links = {a.link for a in scenario.assets}
+    assert scenario.assets == []  # reading is pure: the fleet is resolved where assets are applied
+    assets = applied_assets(scenario, network)
+    links = {a.link for a in assets}
     assert links == set(fleet_capacity_mtpa("present", replications=3, port_changes=["sangachal.oil_berths=3"]))
-    assert all("crudeflow fleet --fleet present --port sangachal.oil_berths=3" in a.source for a in scenario.assets)
+    assert all("crudeflow fleet --fleet present --port sangachal.oil_berths=3" in a.source for a in assets)
 
 
 @pytest.mark.parametrize(("name", "change", "field", "words"), [

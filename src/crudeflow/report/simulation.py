@@ -17,6 +17,7 @@ from crudeflow.report.network_map import map_figure
 from crudeflow.report.series import change_windows
 from crudeflow.report.timeseries_charts import route_flows_figure, shut_in_figure, storage_figure
 from crudeflow.simulate import Scenario, SimulationResult
+from crudeflow.simulate.fleet_option import applied_assets
 from crudeflow.simulate.scenario import Settings
 
 
@@ -108,7 +109,7 @@ def scenario_items(scenario: Scenario, network: Network) -> pd.DataFrame:
                      f"{c.diff_change_usd_per_bbl:+g} USD/bbl", c.source))
     for k in scenario.contracts:
         rows.append(("contract", k.contract, None, None, f"min {k.min_mtpa} Mt/yr, max {k.max_mtpa} Mt/yr", k.source))
-    for a in scenario.assets:
+    for a in applied_assets(scenario, network):
         change = (("opened" if a.open else "")
                   + (f" capacity {a.capacity_mtpa:g} Mt/yr" if a.capacity_mtpa is not None else "")
                   + (f" +{a.add_capacity_mtpa:g} Mt/yr" if a.add_capacity_mtpa is not None else ""))

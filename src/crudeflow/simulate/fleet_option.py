@@ -32,10 +32,9 @@ def sea_leg_changes(option: FleetOption, dataset_folder: Path) -> list[AssetChan
                                           tuple(option.tanker_changes), option.replications, option.seed)]
 
 
-def with_fleet(scenario: Scenario, network: Network) -> Scenario:
-    """The scenario with its fleet's sea-leg capacities added as asset changes (after any typed-in ones,
-    so the fleet's figure wins); unchanged when it names no fleet."""
+def applied_assets(scenario: Scenario, network: Network) -> list[AssetChange]:
+    """The scenario's asset changes, then its fleet's sea-leg capacities (so the fleet's figure wins). The
+    fleet model runs here, where assets are applied, never when a scenario is read."""
     if scenario.fleet is None:
-        return scenario
-    changes = sea_leg_changes(scenario.fleet, network.folder)
-    return scenario.model_copy(update={"assets": [*scenario.assets, *changes]})
+        return list(scenario.assets)
+    return [*scenario.assets, *sea_leg_changes(scenario.fleet, network.folder)]

@@ -18,6 +18,7 @@ from crudeflow.dispatch.inputs import resolve_inputs
 from crudeflow.dispatch.lp import SolveStatus, solve
 from crudeflow.network import Network
 from crudeflow.simulate.engine import simulate
+from crudeflow.simulate.fleet_option import applied_assets
 from crudeflow.simulate.result import SimulationResult
 from crudeflow.simulate.scenario import Scenario, read_combined
 from crudeflow.simulate.timeline import network_with_assets
@@ -29,7 +30,8 @@ DUAL_TOLERANCE = 1e-7
 def option_links(network: Network, option: Scenario) -> list[str]:
     """Links the option builds, enlarges or changes a contract on, in the order it names them."""
     contract_link = dict(zip(network.contracts["id"], network.contracts["link"], strict=False))
-    links = [a.link for a in option.assets] + [contract_link.get(c.contract, "") for c in option.contracts]
+    links = [a.link for a in applied_assets(option, network)]
+    links += [contract_link.get(c.contract, "") for c in option.contracts]
     return list(dict.fromkeys(lk for lk in links if lk))
 
 
@@ -77,11 +79,10 @@ def option_sentence(name: str, lost_with_mt: float, lost_without_mt: float, stop
     return f"{name} removes {removed:.3f} Mt of the {lost_without_mt:.3f} Mt of exports lost without it."
 
 
-def options_effect(network: Network, scenario: str, options: list[str], result: SimulationResult,
+def options_effect(network: Network, alone: Scenario, options: list[str], result: SimulationResult,
                    foresight: bool = False) -> str:
-    """What `options` (scenario names, as given to --with) remove of `scenario`'s loss, `result` being the run
+    """What `options` (scenario names, as given to --with) remove of the loss of `alone`, `result` being the run
     with them: the scenario is run again without them."""
-    alone = read_combined([scenario], network)
     without = simulate(network, alone, foresight=foresight)
     stops = what_stops(network, read_combined(options, network), alone.base_year)
     return option_sentence(" + ".join(options), result.lost_export_mt, without.lost_export_mt, stops)

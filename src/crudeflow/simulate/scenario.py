@@ -208,11 +208,9 @@ def resolve_path(name_or_path: str | Path, dataset: str | Path = DEFAULT_DATASET
 
 
 def read_scenario(name_or_path: str | Path, network: Network | None = None) -> ScenarioFile:
-    """Parse and validate a scenario; with a network, also check its ids, dates, sources and overlaps, and
-    turn a named fleet into sea-leg capacities (running the fleet model). A name is looked up in the
-    network's dataset folder (scenarios/<name>.yaml), or without a network in the default dataset's."""
-    from crudeflow.simulate.fleet_option import with_fleet  # imports this module: import at call time
-
+    """Parse and validate a scenario; with a network, also check its ids, dates, sources and overlaps. Pure: a
+    named fleet stays a name until assets are applied (simulate.timeline.network_with_assets). A name is looked
+    up in the network's dataset folder (scenarios/<name>.yaml), or without a network in the default dataset's."""
     path = resolve_path(name_or_path, network.folder if network is not None else DEFAULT_DATASET)
     node, data = load_yaml(path)
     lines: dict[Path_, int] = {}
@@ -228,7 +226,6 @@ def read_scenario(name_or_path: str | Path, network: Network | None = None) -> S
     check_dates(found)
     if network is not None:
         check_against_network(found, network)
-        found.scenario = with_fleet(found.scenario, network)
     return found
 
 

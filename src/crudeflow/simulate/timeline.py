@@ -15,6 +15,7 @@ import pandas as pd
 
 from crudeflow.dispatch.inputs import DispatchInputs, resolve_inputs
 from crudeflow.network import Network
+from crudeflow.simulate.fleet_option import applied_assets
 from crudeflow.simulate.scenario import Scenario
 from crudeflow.units import DAYS_PER_YEAR
 
@@ -22,9 +23,10 @@ KT_PER_DAY_PER_MTPA = 1000.0 / DAYS_PER_YEAR
 
 
 def network_with_assets(network: Network, scenario: Scenario) -> Network:
-    """A copy of the network with the scenario's links opened or enlarged and contracts overridden."""
+    """A copy of the network with the scenario's links opened or enlarged (a named fleet's sea legs too) and
+    contracts overridden."""
     links = network.links.copy()
-    for asset in scenario.assets:
+    for asset in applied_assets(scenario, network):
         if asset.open:
             links.at[asset.link, "status"] = "operating"
         if asset.capacity_mtpa is not None:
