@@ -165,7 +165,7 @@ def test_tables_saved_with_a_byte_order_mark_load_as_before(tmp_path: Path) -> N
     folder = dataset_copy(tmp_path)
     for path in [*folder.glob("*.csv"), *folder.glob("*/*.csv")]:
         path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
-    with_bom, builtin = crudeflow.load(folder), crudeflow.load("kazakhstan")
+    with_bom, builtin = crudeflow.load(folder).network, crudeflow.load("kazakhstan").network
     assert with_bom.links.equals(builtin.links) and with_bom.production.equals(builtin.production)
     from crudeflow.fleet.inputs import load_fleet_inputs
     assert load_fleet_inputs(folder).tankers == load_fleet_inputs("kazakhstan").tankers

@@ -68,8 +68,8 @@ def write_spec(folder: Path, spec: dict, extra_capacity: dict[str, int] | None =
 
 def solve_spec(spec: dict, extra_capacity: dict[str, int] | None = None):
     with tempfile.TemporaryDirectory() as tmp:
-        net = crudeflow.load(write_spec(Path(tmp) / "net", spec, extra_capacity))
-        return net, net.dispatch(year=2024)
+        dataset = crudeflow.load(write_spec(Path(tmp) / "net", spec, extra_capacity))
+        return dataset.network, dataset.dispatch(2024)
 
 
 @SETTINGS

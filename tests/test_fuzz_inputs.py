@@ -39,7 +39,7 @@ def dataset(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def load_everything(folder: Path) -> None:
     """Every reader of the dataset's tables, as the commands call them."""
-    network = crudeflow.load(folder)
+    network = crudeflow.load(folder).network
     load_fleet_inputs(folder)
     load_outage_models(network)
     load_outage_models(network, "whole-record")
@@ -132,7 +132,7 @@ scenarios = st.fixed_dictionaries(
 
 @functools.cache
 def builtin_network() -> crudeflow.Network:
-    return crudeflow.load("kazakhstan")
+    return crudeflow.load("kazakhstan").network
 
 
 def reads_or_refuses(path: Path) -> None:

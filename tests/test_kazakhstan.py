@@ -51,19 +51,19 @@ def test_free_dispatch_earns_at_least_as_much(net, result_2024):
 
 def test_capping_russian_transit_diverts_or_shuts_in(net, result_2024):
     capped = net.dispatch(year=2024, max_share_via={"RU": 0.7})
-    entry = capped.links.loc[net.entry_links("RU").intersection(capped.links.index), "flow_mtpa"].sum()
+    entry = capped.links.loc[net.network.entry_links("RU").intersection(capped.links.index), "flow_mtpa"].sum()
     assert entry <= 0.7 * capped.exports_mtpa + 1e-6
     assert capped.objective_musd_per_yr < result_2024.objective_musd_per_yr
 
 
 def test_every_number_has_a_source_or_an_assumption(net):
-    table = sources_table(net)
+    table = sources_table(net.network)
     assert ((table["sources"] != "") | (table["assumption"] != "")).all()
     # every sourced column of every table row appears once
     expected = sum(
         sum(
             1
-            for row in getattr(net, name.removesuffix(".csv")).to_dict("records")
+            for row in getattr(net.network, name.removesuffix(".csv")).to_dict("records")
             for c in sourced_columns(model)
             if row.get(c) is not None and row.get(c) == row.get(c)
         )
@@ -75,7 +75,7 @@ def test_every_number_has_a_source_or_an_assumption(net):
 def test_data_sources_lists_fleet_and_outage_tables(net):
     from crudeflow.network.cli import companion_provenance
 
-    table = sources_table(net, companion_provenance(net))
+    table = sources_table(net.network, companion_provenance(net.network))
     companions = table[~table["table"].isin(TABLES)]
     assert {"tankers.csv", "ports.csv", "outages.csv", "durations.csv"} <= set(companions["table"])
     assert ((table["sources"] != "") | (table["assumption"] != "")).all()
@@ -83,7 +83,7 @@ def test_data_sources_lists_fleet_and_outage_tables(net):
 
 
 def test_data_check_flags_the_known_contradictions(net):
-    checked = check_quotes(net)
+    checked = check_quotes(net.network)
     assert checked.at["Kazakh oil via BTC in 2025", "verdict"] == "disagree"  # 150 kbpd vs 1.2–1.7 Mt/yr
     assert checked.at["CPC share of Kazakh exports", "verdict"] == "disagree"  # 'over 80%' vs 'nearly 90%'
     assert checked.at["CPC loadings in 2025", "verdict"] == "agree"  # 1.5 mbpd ≈ 70.5 Mt/yr

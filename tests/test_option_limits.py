@@ -10,7 +10,7 @@ from crudeflow.simulate.scenario import read_scenario
 
 @pytest.fixture(scope="module")
 def net():
-    return crudeflow.load("kazakhstan")
+    return crudeflow.load("kazakhstan").network
 
 
 def test_new_caspian_tankers_are_stopped_by_the_btc_quota(net):

@@ -41,7 +41,7 @@ EXTERNAL = re.compile(r"^\s*(https?:)?//", re.IGNORECASE)
 
 @pytest.fixture(scope="module")
 def network() -> crudeflow.Network:
-    return crudeflow.load("kazakhstan")
+    return crudeflow.load("kazakhstan").network
 
 
 @pytest.fixture(scope="module")

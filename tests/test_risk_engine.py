@@ -87,7 +87,7 @@ def test_fast_path_matches_daily_simulation_on_kazakhstan() -> None:
               OutageEvent("tengiz", 70, 10, 0.5, "c"), OutageEvent("cpc_terminal", 80, 5, 0.5, "d")]
     fast_kt = annual_figures(option, events, DAYS)["shut_in_mt"] * 1000.0
     fields = {"tengiz", "kashagan", "karachaganak", "mangystau", "atyrau_emba", "aktobe", "kumkol"}
-    exact = simulate(crudeflow.load("kazakhstan"), events_scenario(option.scenario, events, fields, DAYS))
+    exact = simulate(crudeflow.load("kazakhstan").network, events_scenario(option.scenario, events, fields, DAYS))
     exact_kt = exact.extra_shut_in_mt * 1000.0
     assert exact_kt > 100
     assert abs(fast_kt - exact_kt) <= max(0.005 * exact_kt, 1.0)

@@ -44,7 +44,7 @@ def two_grades(folder: Path) -> crudeflow.Network:
     contracts = [{"id": "p-supply", "link": "HP", "min_mtpa": mtpa(3), "kind": "supply agreement"}]
     write_dataset(folder, [grade("light", 42, 0.3), grade("sour", 30, 1.4)], nodes, links, production, markets,
                   exports_mt=mtpa(12), contracts=contracts, blend_limits=[{"node": "P", "max_sulfur_pct": 0.9}])
-    return crudeflow.load(folder)
+    return crudeflow.load(folder).network
 
 
 def scenario_file(folder: Path) -> Path:

@@ -55,7 +55,7 @@ MALFORMED = {
 
 @pytest.fixture(scope="module")
 def network() -> crudeflow.Network:
-    return crudeflow.load("kazakhstan")
+    return crudeflow.load("kazakhstan").network
 
 
 def cli(argv: list[str], monkeypatch: pytest.MonkeyPatch) -> int:

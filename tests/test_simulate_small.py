@@ -36,7 +36,7 @@ def one_field(folder: Path, production_kt: float, cap_a: float, cap_b: float, st
         links.append(link("FC", "F", "C", mtpa(cap_c), tariff=8.0))
         markets.append(market("C", 0.0))
     write_dataset(folder, [grade("g")], nodes, links, {"F": mtpa(production_kt)}, markets)
-    return crudeflow.load(folder)
+    return crudeflow.load(folder).network
 
 
 def outage_file(folder: Path, start_day: int, days: int, remaining: float = 0.0, period_days: int = 15) -> Path:
@@ -159,7 +159,7 @@ def test_policy_caps_the_share_entering_a_country(tmp_path: Path) -> None:
              node("B", "terminal", country="AZ")]
     links = [link("FA", "F", "A", mtpa(10), countries="KZ;RU"), link("FB", "F", "B", mtpa(10), 5.0, "KZ;AZ")]
     write_dataset(tmp_path / "net", [grade("g")], nodes, links, {"F": mtpa(10)}, [market("A", 0.0), market("B", 0.0)])
-    net = crudeflow.load(tmp_path / "net")
+    net = crudeflow.load(tmp_path / "net").network
     path = tmp_path / "policy.yaml"
     path.write_text(f"name: policy\nbase_year: 2024\nperiod: {{start: {START}, end: {START + dt.timedelta(days=4)}}}\n"
                     "policy: {max_share_via: {RU: 0.3}, source: 'assumption: test policy'}\n", encoding="utf-8")

@@ -12,7 +12,7 @@ import pytest
 import crudeflow
 import crudeflow.cli
 from crudeflow.network.network import DATA_ROOT, DEFAULT_DATASET
-from crudeflow.simulate import read_combined, simulate
+from crudeflow.simulate import read_combined
 from crudeflow.simulate.scenario import builtin_names
 
 MY_HALT = """\
@@ -47,14 +47,13 @@ def test_cli_runs_a_scenario_the_dataset_ships(user_dataset: Path, capsys: pytes
 
 
 def test_python_api_runs_a_scenario_the_dataset_ships(user_dataset: Path) -> None:
-    network = crudeflow.load(user_dataset)
-    result = simulate(network, read_combined(["my-halt"], network))
+    result = crudeflow.load(user_dataset).simulate("my-halt")  # the front door finds the dataset's own scenario
     assert result.summary()["scenario"] == "my-halt"
     assert "my-halt" in builtin_names(user_dataset)
 
 
 def test_builtin_names_still_resolve_in_a_copied_dataset(user_dataset: Path) -> None:
-    network = crudeflow.load(user_dataset)
+    network = crudeflow.load(user_dataset).network
     assert read_combined(["cpc-court-halt-30d"], network).name == "cpc-court-halt-30d"
 
 
@@ -72,4 +71,4 @@ def test_a_risk_option_is_looked_up_in_the_dataset(user_dataset: Path) -> None:
     from crudeflow.risk.study import option_scenario
 
     with pytest.raises(CrudeflowError, match="has outages"):  # found (an option may not carry outages)
-        option_scenario(crudeflow.load(user_dataset), "my-halt", 2024, 365)
+        option_scenario(crudeflow.load(user_dataset).network, "my-halt", 2024, 365)

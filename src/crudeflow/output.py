@@ -1,4 +1,5 @@
-"""Results as text: tables as text, CSV or JSON (and Parquet bytes), to stdout or to a file.
+"""Results as text: tables as text, CSV or JSON (and Parquet bytes), to stdout or to a file; `ResultFiles`, what
+every result of the front door (`crudeflow.load(...).dispatch/simulate/risk/fleet`) writes.
 
 Files are written by `crudeflow.writer` (atomically, only over a regular file, any error as one line).
 """
@@ -14,7 +15,7 @@ from typing import Any
 
 import pandas as pd
 
-from crudeflow.writer import write_file
+from crudeflow.writer import write_file, write_folder
 
 FORMATS = ("text", "csv", "json")
 
@@ -165,3 +166,34 @@ def emit(text: str, out: Path | None) -> None:
         sys.stdout.write(text)
     else:
         write_file(out, text)
+
+
+class ResultFiles:
+    """What a result writes: `write(path)` by the path's suffix, through `crudeflow.writer` (atomic, one-line
+    errors): `.json` the result's JSON document (`to_json()`); `.csv` its first table; anything else a folder
+    with one Parquet file per table (`tables()`). A result defines `tables()` (name → frame, units in the column
+    names), `summary()` (a dict of headline figures) and `to_json()`."""
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        raise NotImplementedError
+
+    def to_json(self) -> str:
+        raise NotImplementedError
+
+    def write(self, path: Path | str) -> list[Path]:
+        path = Path(path)
+        if path.suffix == ".json":
+            return [write_file(path, self.to_json())]
+        tables = self.tables()
+        if path.suffix == ".csv":
+            return [write_file(path, render(next(iter(tables.values())), "csv"))]
+        return write_folder(path, {f"{name}.parquet": parquet_bytes(_parquet_ready(t)) for name, t in tables.items()})
+
+
+def _parquet_ready(table: pd.DataFrame) -> pd.DataFrame:
+    """Text column names, and a named single index as a column (Parquet keeps it; readers see a plain table)."""
+    frame = table.copy()
+    if not isinstance(frame.index, pd.MultiIndex | pd.RangeIndex):
+        frame.index = frame.index.map(str)
+    frame.columns = [str(c) for c in frame.columns]
+    return frame.reset_index() if frame.index.name else frame

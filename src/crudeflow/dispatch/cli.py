@@ -7,6 +7,7 @@ import json
 
 import pandas as pd
 
+from crudeflow.api import load
 from crudeflow.cli_common import (
     SHARE,
     FiniteNumber,
@@ -19,13 +20,12 @@ from crudeflow.cli_common import (
     set_handler,
 )
 from crudeflow.dispatch.inputs import DEFAULT_SHUT_IN_PENALTY_USD_PER_T
+from crudeflow.dispatch.result import TABLES as SHOW
 from crudeflow.dispatch.result import DispatchResult
-from crudeflow.dispatch.solve import solve_dispatch
-from crudeflow.network import Network, load
+from crudeflow.network import Network
 from crudeflow.output import emit, number, prose, render, to_jsonable
 from crudeflow.units import DAYS_PER_YEAR
 
-SHOW = ("routes", "links", "fields", "destinations", "sinks", "binding")
 SHUT_IN_PENALTY = FiniteNumber(low=0)  # below zero, shutting in would earn more than exporting
 
 
@@ -73,40 +73,23 @@ def parse_shares(pairs: list[list[str]]) -> dict[str, float]:
 def run(args: argparse.Namespace) -> int:
     shown_tables = list(dict.fromkeys(args.show or ["routes"]))
     check_csv_tables(args, len(shown_tables), "ask for one --show")
-    shares = parse_shares(args.max_share_via)
-    net = load(args.dataset)
-    options = {"max_share_via": shares, "shut_in_penalty_usd_per_t": args.shut_in_penalty}
-    contracted = solve_dispatch(net, year=args.year, **options)  # type: ignore[arg-type]
-    free = solve_dispatch(net, year=args.year, free=True, **options) if args.free else None  # type: ignore[arg-type]
+    dataset = load(args.dataset)
+    options = {"max_share_via": parse_shares(args.max_share_via), "shut_in_penalty_usd_per_t": args.shut_in_penalty}
+    contracted = dataset.dispatch(args.year, **options)
+    free = dataset.dispatch(args.year, free=True, **options) if args.free else None
     shown = free or contracted
-    tables = {name: table_for(shown, name, args.units) for name in shown_tables}
     if args.format == "json":
-        payload = {"summary": shown.summary(), "units": unit_note(args.units), **tables,
-                   "notes": [*shown.why, *shown.notes]}
+        payload = shown.to_dict(shown_tables, args.units)
         if free is not None:
             payload["value_gap"] = value_gap(contracted, free)
         emit(json.dumps(to_jsonable(payload), indent=2) + "\n", args.out)
     elif args.format == "csv":
-        emit_csv_tables(tables, args.out)
+        emit_csv_tables(shown.tables(shown_tables, args.units), args.out)
     else:
-        emit(text_report(net, shown, tables, contracted if free is not None else None, args.wide), args.out)
+        tables = shown.tables(shown_tables, args.units)
+        emit(text_report(dataset.network, shown, tables, contracted if free is not None else None, args.wide),
+             args.out)
     return 0
-
-
-def unit_note(units: str) -> str:
-    return "volumes in kbpd (thousand barrels a day)" if units == "kbpd" else "volumes in Mt/yr (million tonnes a year)"
-
-
-def table_for(result: DispatchResult, name: str, units: str) -> pd.DataFrame:
-    """The table `name` in one volume unit (a volume shown twice is one column too many)."""
-    table = getattr(result, {"destinations": "destinations_mtpa"}.get(name, name)).copy()
-    if name == "binding":
-        table = table.set_index("limit")
-    if units == "kbpd":
-        table = table.drop(columns=[c for c in table.columns if str(c).endswith("_mtpa")], errors="ignore")
-    else:
-        table = table.drop(columns=[c for c in table.columns if str(c).endswith("_kbpd")], errors="ignore")
-    return table
 
 
 def value_gap(contracted: DispatchResult, free: DispatchResult) -> dict[str, float]:

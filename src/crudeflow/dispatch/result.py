@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import pandas as pd
 
 from crudeflow.dispatch.lp import SolveStatus
+from crudeflow.output import ResultFiles, to_jsonable
 from crudeflow.units import DAYS_PER_YEAR
+
+TABLES = ("routes", "links", "fields", "destinations", "sinks", "binding")
 
 
 @dataclass
-class DispatchResult:
+class DispatchResult(ResultFiles):
     """A solved dispatch. `status` is always OPTIMAL: other outcomes raise SolveError with an explanation."""
 
     year: int
@@ -53,3 +58,25 @@ class DispatchResult:
             "objective_musd_per_yr": round(self.objective_musd_per_yr, 1),
             "why": " ".join(self.why),
         }
+
+    def table(self, name: str, units: str = "mtpa") -> pd.DataFrame:
+        """The table `name` (one of TABLES) in one volume unit, mtpa or kbpd (a volume shown twice is one
+        column too many)."""
+        table = getattr(self, {"destinations": "destinations_mtpa"}.get(name, name)).copy()
+        if name == "binding":
+            table = table.set_index("limit")
+        dropped = "_kbpd" if units == "mtpa" else "_mtpa"
+        return table.drop(columns=[c for c in table.columns if str(c).endswith(dropped)], errors="ignore")
+
+    def tables(self, names: Sequence[str] = TABLES, units: str = "mtpa") -> dict[str, pd.DataFrame]:
+        return {name: self.table(name, units) for name in names}
+
+    def to_dict(self, names: Sequence[str] = TABLES, units: str = "mtpa") -> dict[str, object]:
+        """The summary, the tables `names` in `units`, and the notes: what `--json` prints."""
+        unit_note = ("volumes in kbpd (thousand barrels a day)" if units == "kbpd"
+                     else "volumes in Mt/yr (million tonnes a year)")
+        return {"summary": self.summary(), "units": unit_note, **self.tables(names, units),
+                "notes": [*self.why, *self.notes]}
+
+    def to_json(self, names: Sequence[str] = TABLES, units: str = "mtpa") -> str:
+        return json.dumps(to_jsonable(self.to_dict(names, units)), indent=2) + "\n"

@@ -32,7 +32,7 @@ def solve_dispatch(
     and policy; `max_share_via` caps the share of exports entering a country, e.g. {"RU": 0.7}.
 
     >>> import crudeflow
-    >>> result = crudeflow.load("kazakhstan").dispatch(year=2024)
+    >>> result = crudeflow.load("kazakhstan").dispatch(2024)
     >>> result.status.value
     'optimal'
     """

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import json
 import math
 from collections.abc import Callable
 
 import pandas as pd
 
+from crudeflow.api import load
 from crudeflow.cli_common import (
     REPORT_SUFFIXES,
     WholeNumber,
@@ -24,19 +24,9 @@ from crudeflow.cli_common import (
     tell_written,
 )
 from crudeflow.fleet.claim import CLAIM_FLEETS, CLAIM_MTPA_PER_NEW_TANKER, new_tanker_check
-from crudeflow.fleet.coupling import sea_leg_capacity_mtpa
-from crudeflow.fleet.inputs import (
-    Fleet,
-    FleetGroup,
-    FleetInputs,
-    check_group,
-    load_fleet_inputs,
-    with_port_changes,
-    with_tanker_changes,
-)
 from crudeflow.fleet.results import FleetResult
-from crudeflow.fleet.run import simulate_fleet, sweep_added_tankers
-from crudeflow.output import emit, prose, render, short_header, to_jsonable
+from crudeflow.fleet.run import sweep_added_tankers
+from crudeflow.output import emit, prose, render, short_header
 from crudeflow.writer import write_folder
 
 TABLES = ("all", "throughput", "capacity", "ports", "tankers", "bounds")
@@ -112,56 +102,35 @@ def run_fleet_command(args: argparse.Namespace) -> int:
         refuse_given(args, CHART_OPTIONS, "without --charts or --report")
         if args.tankers == 0:
             refuse_given(args, ADDED_TANKER_OPTIONS, "without --tankers N, --charts or --report")
-    inputs = load_fleet_inputs(args.dataset)
-    inputs = with_tanker_changes(with_port_changes(inputs, args.port), args.tanker)
+    dataset = load(args.dataset)
     if args.check_claim:
         with progress_bar(CLAIM_FLEETS * args.replications, "replications") as bar:
-            table = new_tanker_check(inputs, replications=args.replications, years=args.years, seed=args.seed,
-                                     progress=bar.update)
+            table = new_tanker_check(dataset.fleet_inputs(args.port, args.tanker), replications=args.replications,
+                                     years=args.years, seed=args.seed, progress=bar.update)
         emit(render(table, args.format, float_format="{:,.3f}"), args.out)
         return 0
-    base = inputs.fleet(args.fleet)
-    destination = args.destination or base.groups[0].destination
-    check_group(inputs, FleetGroup(args.tanker_class, args.tankers, destination), "--tanker-class/--destination")
-    fleet = base.with_added(args.tanker_class, args.tankers, destination)
     swept_sizes = _chart_max_added(args) + 1 if charts else 0
     with progress_bar(args.replications * (1 + swept_sizes), "replications") as bar:
-        result = simulate_fleet(inputs, fleet, replications=args.replications, years=args.years, seed=args.seed,
-                                weather=not args.no_weather, maintenance=not args.no_maintenance,
-                                timeline=charts, progress=bar.update)
-        pngs = _chart_pngs(args, inputs, base, result, destination, bar.update) if charts else None
+        result = dataset.fleet(args.fleet, tankers=args.tankers, tanker_class=args.tanker_class,
+                               destination=args.destination, port_changes=args.port, tanker_changes=args.tanker,
+                               replications=args.replications, years=args.years, seed=args.seed,
+                               weather=not args.no_weather, maintenance=not args.no_maintenance, timeline=charts,
+                               progress=bar.update)
+        pngs = _chart_pngs(args, result, bar.update) if charts else None
     # the files first, the report last, as the other commands do: a refused folder leaves stdout empty
     if pngs is not None:
         _write_outputs(args, pngs, result)
     if args.format == "csv":
-        tables = _tables(result)
-        emit_csv_tables(tables if args.table == "all" else {args.table: tables[args.table]}, args.out)
+        emit_csv_tables(result.tables(TABLES[1:] if args.table == "all" else (args.table,)), args.out)
     else:
         emit(_report(result, args.format, args.table, args.wide), args.out)
     return 0
 
 
-def _tables(result: FleetResult) -> dict[str, pd.DataFrame]:
-    capacity = pd.DataFrame({"capacity_mtpa": sea_leg_capacity_mtpa(result)}).rename_axis("link")
-    return {"throughput": result.throughput(), "capacity": capacity, "ports": result.ports(),
-            "tankers": result.tankers(), "bounds": result.bounds()}
-
-
 def _report(result: FleetResult, fmt: str, table: str, wide: bool = False) -> str:
-    tables = _tables(result)
     if fmt == "json":
-        bottleneck = result.bottleneck()
-        chosen = tables if table == "all" else {table: tables[table]}
-        payload: dict[str, object] = {
-            "fleet": result.fleet.name, "fleet_size": result.fleet.size,
-            "replications": len(result.replications), "years": result.years, "seed": result.seed,
-            "weather": result.options.weather, "maintenance": result.options.maintenance,
-            "bottleneck": bottleneck.sentence, "bottleneck_resource": bottleneck.resource,
-            "bottleneck_port": bottleneck.port, **chosen,
-        }
-        if "capacity" in chosen:
-            payload["capacity"] = sea_leg_capacity_mtpa(result)
-        return json.dumps(to_jsonable(payload), indent=2) + "\n"
+        return result.to_json(TABLES[1:] if table == "all" else (table,))
+    tables = result.tables()
     if table != "all":
         return render(tables[table], "text", "{:,.3f}", wide=wide)
     options = result.options
@@ -196,13 +165,15 @@ def _chart_max_added(args: argparse.Namespace) -> int:
     return max(args.chart_max_added, args.tankers)  # the chart reaches the fleet asked for
 
 
-def _chart_pngs(args: argparse.Namespace, inputs: FleetInputs, base: Fleet, result: FleetResult,
-                destination: str, progress: Callable[[int], object]) -> tuple[bytes, bytes]:
+def _chart_pngs(args: argparse.Namespace, result: FleetResult,
+                progress: Callable[[int], object]) -> tuple[bytes, bytes]:
     """The throughput-against-fleet-size chart (a sweep of added tankers) and one month's Gantt, as PNGs."""
     from crudeflow.fleet.charts import gantt_month_png, throughput_vs_size_png  # matplotlib only when asked
 
     max_added = _chart_max_added(args)
-    sweep = sweep_added_tankers(inputs, base, args.tanker_class, destination, max_added,
+    base = result.inputs.fleet(args.fleet)
+    destination = args.destination or base.groups[0].destination
+    sweep = sweep_added_tankers(result.inputs, base, args.tanker_class, destination, max_added,
                                 replications=args.replications, years=args.years, seed=args.seed,
                                 weather=not args.no_weather, maintenance=not args.no_maintenance,
                                 progress=progress)

@@ -23,8 +23,7 @@ def sea_leg_capacity_mtpa(result: FleetResult) -> dict[str, float]:
     The split between legs is the one the fleet's dispatch rule chose with every port fed at its
     inflow_mtpa; the total is the fleet's capacity.
     """
-    table = result.throughput().drop(index="total")
-    return {str(leg): float(mean) for leg, mean in table["mean_mtpa"].items()}
+    return result.sea_leg_capacity_mtpa()
 
 
 def fleet_capacity_mtpa(fleet: str, dataset: str | Path = DEFAULT_DATASET, *, replications: int = 20,

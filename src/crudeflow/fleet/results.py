@@ -6,6 +6,7 @@ Tables are indexed by leg, port or vessel; every rate is per year of simulated t
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -25,6 +26,9 @@ from crudeflow.fleet.model import (
     Replication,
     RunOptions,
 )
+from crudeflow.output import ResultFiles, to_jsonable
+
+TABLES = ("throughput", "capacity", "ports", "tankers", "bounds")
 
 # Two-sided 95% Student t quantiles by degrees of freedom; 1.96 beyond the table.
 _T975 = (12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160, 2.145,
@@ -73,7 +77,7 @@ class Bottleneck:
 
 
 @dataclass
-class FleetResult:
+class FleetResult(ResultFiles):
     inputs: FleetInputs
     fleet: Fleet
     options: RunOptions
@@ -83,6 +87,39 @@ class FleetResult:
     @property
     def years(self) -> int:
         return self.options.years
+
+    def summary(self) -> dict[str, object]:
+        """The run (fleet, replications, options), the total throughput and the bottleneck."""
+        total, bottleneck = self.total(), self.bottleneck()
+        return {"fleet": self.fleet.name, "fleet_size": self.fleet.size, "replications": len(self.replications),
+                "years": self.years, "seed": self.seed, "weather": self.options.weather,
+                "maintenance": self.options.maintenance, "throughput_mtpa": total.mean,
+                "throughput_ci_low_mtpa": total.ci_low, "throughput_ci_high_mtpa": total.ci_high,
+                "bottleneck": bottleneck.sentence, "bottleneck_resource": bottleneck.resource,
+                "bottleneck_port": bottleneck.port}
+
+    def sea_leg_capacity_mtpa(self) -> dict[str, float]:
+        """Mean Mt/yr the fleet carried on each leg it serves, keyed by the network's link ids (see
+        crudeflow.fleet.coupling)."""
+        table = self.throughput().drop(index="total")
+        return {str(leg): float(mean) for leg, mean in table["mean_mtpa"].items()}
+
+    def tables(self, names: Sequence[str] = TABLES) -> dict[str, pd.DataFrame]:
+        makers: dict[str, Callable[[], pd.DataFrame]] = {
+            "throughput": self.throughput, "ports": self.ports, "tankers": self.tankers, "bounds": self.bounds,
+            "capacity": lambda: pd.DataFrame({"capacity_mtpa": self.sea_leg_capacity_mtpa()}).rename_axis("link")}
+        return {name: makers[name]() for name in names}
+
+    def to_json(self, names: Sequence[str] = TABLES) -> str:
+        """What `crudeflow fleet --json` prints: the run, the bottleneck and the tables `names`."""
+        summary = self.summary()
+        payload: dict[str, object] = {
+            **{k: summary[k] for k in ("fleet", "fleet_size", "replications", "years", "seed", "weather",
+                                       "maintenance", "bottleneck", "bottleneck_resource", "bottleneck_port")},
+            **self.tables(names)}
+        if "capacity" in names:
+            payload["capacity"] = self.sea_leg_capacity_mtpa()
+        return json.dumps(to_jsonable(payload), indent=2) + "\n"
 
     # ---- throughput -------------------------------------------------------------------------------
     def throughput(self) -> pd.DataFrame:

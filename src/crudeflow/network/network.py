@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import cast
 
 import pandas as pd
 
@@ -13,9 +13,6 @@ from crudeflow.errors import InputError
 from crudeflow.network.load import Provenance, RawDataset, read_dataset, rows_as_dicts, split_list
 from crudeflow.network.schema import SINK_KINDS, Contract, Link, Node
 from crudeflow.units import bbl_per_t
-
-if TYPE_CHECKING:
-    from crudeflow.dispatch.result import DispatchResult
 
 DATA_ROOT = Path(__file__).resolve().parent.parent / "data"
 DEFAULT_DATASET = "kazakhstan"  # the built-in dataset read when none is named; the one place that names it
@@ -89,12 +86,6 @@ class Network:
             for cs, origin in zip(self.links["countries"], from_country, strict=True)
         ]
         return self.links.index[enters]
-
-    def dispatch(self, year: int = 2024, **options: object) -> DispatchResult:
-        """Solve the annual dispatch LP; see crudeflow.dispatch.solve_dispatch for the options."""
-        from crudeflow.dispatch import solve_dispatch
-
-        return solve_dispatch(self, year=year, **options)  # type: ignore[arg-type]
 
 
 def dataset_folder(name_or_path: str | Path = DEFAULT_DATASET) -> Path:

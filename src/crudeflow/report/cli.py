@@ -9,15 +9,13 @@ import re
 import sys
 from pathlib import Path
 
+from crudeflow.api import load
 from crudeflow.cli_common import REPORT_SUFFIXES, output_folder, set_handler, tell_written
-from crudeflow.network import load
 from crudeflow.output import to_jsonable
 from crudeflow.report.findings import headline
 from crudeflow.report.html import write_report
 from crudeflow.report.simulation import build_simulation_report
-from crudeflow.simulate import read_combined, simulate
 from crudeflow.simulate.cli import add_scenario_arguments
-from crudeflow.simulate.option_limits import options_effect
 from crudeflow.simulate.scenario import builtin_names
 from crudeflow.writer import precheck_folder
 
@@ -39,15 +37,13 @@ def default_folder(scenario_name: str) -> Path:
 
 
 def run(args: argparse.Namespace) -> int:
-    network = load(args.dataset)
-    scenario = read_combined([args.scenario, *args.with_], network)
+    dataset = load(args.dataset)
+    scenario = dataset.scenario(args.scenario, with_=args.with_)
     folder = args.out if args.out is not None else default_folder(scenario.name)
     if args.out is None:
         precheck_folder(folder, REPORT_SUFFIXES)  # --out was checked when parsed
-    result = simulate(network, scenario, foresight=args.foresight)
-    if args.with_:
-        result.notes.insert(0, options_effect(network, args.scenario, args.with_, result, args.foresight))
-    written = write_report(build_simulation_report(result, network, scenario), folder)
+    result = dataset.simulate(args.scenario, with_=args.with_, foresight=args.foresight)
+    written = write_report(build_simulation_report(result, dataset.network, scenario), folder)
     tell_written(written)
     figures = headline(result)
     if args.json:

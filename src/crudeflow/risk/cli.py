@@ -6,9 +6,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
+from crudeflow.api import load
 from crudeflow.cli_common import (
     REPORT_SUFFIXES,
     FiniteNumber,
@@ -25,12 +25,9 @@ from crudeflow.cli_common import (
     tell_written,
 )
 from crudeflow.output import emit, number, prose, render, to_jsonable
-from crudeflow.risk.executor import choose_runner
-from crudeflow.risk.progress import with_progress
 from crudeflow.risk.study import BASE, Study
 
 if TYPE_CHECKING:
-    from crudeflow.risk.engine import ChunkResult
     from crudeflow.risk.result import RiskResult
 
 
@@ -98,16 +95,21 @@ def add_outages_option(parser: argparse.ArgumentParser) -> None:
                              "calibration of the dataset, e.g. whole-record (default: the dataset's risk/outages.csv)")
 
 
-def study_from_args(args: argparse.Namespace) -> Study:
+def study_options(args: argparse.Namespace) -> tuple[str, ...]:
     compare = getattr(args, "compare", None)
     if compare and args.option:
         raise UsageError("give --compare or --option, not both")
     options = tuple(o.strip() for o in compare.split(",")) if compare else (args.option or BASE,)
     if any(not o for o in options):
         raise UsageError(f"--compare has an empty option name: {compare!r}")
-    return Study(dataset=args.dataset, options=options, year=args.year, seed=args.seed, samples=args.samples,
-                 rel_error=getattr(args, "rel_error", Study.rel_error),
-                 contributions=not getattr(args, "no_contributions", False), outages=args.outages)
+    return options
+
+
+def study_from_args(args: argparse.Namespace) -> Study:
+    options = study_options(args)
+    return load(args.dataset).risk_study(args.samples, args.seed, options, args.outages, args.year,
+                                         not getattr(args, "no_contributions", False),
+                                         getattr(args, "rel_error", Study.rel_error))
 
 
 def run_audit(args: argparse.Namespace) -> int:
@@ -126,11 +128,14 @@ def run_audit(args: argparse.Namespace) -> int:
 def run_study_command(args: argparse.Namespace) -> int:
     if args.scheduler is not None:
         refuse_given(args, ["--workers"], "with --scheduler")  # the cluster decides how many workers run
-    study = study_from_args(args)
-    result = run_with_runner(study, args)
-    result.notes += idle_options(study, result)
+    options = study_options(args)
+    result = load(args.dataset).risk(args.samples, args.seed, options, args.outages, args.year,
+                          not args.no_contributions, args.rel_error,
+                          runner=args.scheduler if args.scheduler is not None else args.workers,
+                          progress=not args.no_progress and sys.stderr.isatty())
+    result.notes += idle_options(result.study, result)
     if args.parquet is not None:
-        tell_written(result.write_parquet(args.parquet))
+        tell_written(result.write(args.parquet))
     if args.report is not None:
         from crudeflow.report import write_report
         from crudeflow.risk.report import build_risk_report
@@ -158,28 +163,10 @@ def idle_options(study: Study, result: RiskResult) -> list[str]:
             for option, row in result.compare.iterrows() if abs(row["lost_export_removed_mt"]) < REMOVES_NOTHING_MT]
 
 
-def run_with_runner(study: Study, args: argparse.Namespace) -> RiskResult:
-    """The study on the runner the options ask for, with a progress bar; Ctrl-C keeps what is done."""
-    from crudeflow.risk.engine import run_chunk, run_study
-    from crudeflow.risk.study import study_context
-
-    runner = choose_runner(args.scheduler, args.workers)
-    # build the options here first: a bad option is reported before any work starts, and forked local
-    # workers inherit what was built
-    study_context(study)
-    show = not args.no_progress and sys.stderr.isatty()
-
-    def run_chunks(s: Study, chunks: Iterable[int]) -> Iterator[tuple[int, ChunkResult]]:
-        return with_progress(runner(run_chunk, s, chunks), s, enabled=show)
-
-    return run_study(study, run_chunks)
-
-
 def show_params(args: argparse.Namespace) -> int:
-    from crudeflow.network import load
     from crudeflow.risk.outages import describe_params, load_outage_models, params_table
 
-    models = load_outage_models(load(args.dataset), args.outages)
+    models = load_outage_models(load(args.dataset).network, args.outages)
     if args.format == "text":
         emit(describe_params(models, args.wide) + "\n", args.out)
     elif args.format == "json":

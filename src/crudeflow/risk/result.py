@@ -15,14 +15,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from crudeflow.output import parquet_bytes, prose, render, to_jsonable
-from crudeflow.writer import write_folder
+from crudeflow.output import ResultFiles, prose, render, to_jsonable
 
 if TYPE_CHECKING:
     from crudeflow.risk.engine import ChunkResult
@@ -34,7 +32,7 @@ BATCHES = 20
 
 
 @dataclass
-class RiskResult:
+class RiskResult(ResultFiles):
     study: Study
     samples: int  # samples done
     partial: bool  # stopped before every chunk was done
@@ -58,11 +56,18 @@ class RiskResult:
         }
         return json.dumps(to_jsonable(payload), indent=2) + "\n"
 
-    def write_parquet(self, folder: Path) -> list[Path]:
-        frame = self.per_sample.copy()
-        frame.columns = [f"{o}:{f}" for o, f in frame.columns]
-        return write_folder(folder, {"samples.parquet": parquet_bytes(frame.reset_index()),
-                              "metrics.parquet": parquet_bytes(self.metrics.reset_index())})
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """The metrics (option, metric → value, se, unit) first, then one row per sample (columns
+        'option:figure'), the per-asset contributions and the comparison of options."""
+        samples = self.per_sample.copy()
+        samples.columns = [f"{o}:{f}" for o, f in samples.columns]
+        return {"metrics": self.metrics.reset_index(), "samples": samples.reset_index(),
+                "contributions": self.contributions, "compare": self.compare}
+
+    def summary(self) -> dict[str, object]:
+        """Samples done, and each metric of each option as 'option: metric (unit)' → value."""
+        metrics = {f"{o}: {m} ({row['unit']})": row["value"] for (o, m), row in self.metrics.iterrows()}
+        return {"samples": self.samples, "partial": self.partial, **metrics}
 
     def contribution_notes(self) -> list[str]:
         """What a negative contribution means: it is not an error, and it says the figures do not add up."""

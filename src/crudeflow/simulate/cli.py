@@ -3,19 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import json
-from pathlib import Path
 
-import pandas as pd
-
+from crudeflow.api import load
 from crudeflow.cli_common import add_dataset_option, add_output_options, output_folder, set_handler, tell_written
-from crudeflow.network import load
-from crudeflow.output import emit, number, parquet_bytes, prose, render, to_jsonable
-from crudeflow.simulate.engine import simulate
-from crudeflow.simulate.option_limits import options_effect
+from crudeflow.output import emit, number, prose, render
 from crudeflow.simulate.result import SimulationResult
-from crudeflow.simulate.scenario import builtin_names, read_combined
-from crudeflow.writer import write_folder
+from crudeflow.simulate.scenario import builtin_names
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -40,54 +33,16 @@ def add_scenario_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    network = load(args.dataset)
-    scenario = read_combined([args.scenario, *args.with_], network)
-    result = simulate(network, scenario, foresight=args.foresight)
-    if args.with_:
-        result.notes.insert(0, options_effect(network, args.scenario, args.with_, result, args.foresight))
+    result = load(args.dataset).simulate(args.scenario, with_=args.with_, foresight=args.foresight)
     if args.parquet is not None:
-        tell_written(write_parquet(result, args.parquet))
+        tell_written(result.write(args.parquet))
     if args.format == "json":
-        payload = {"summary": result.summary(), "routes": result.routes,
-                   "peak_storage": result.peak_storage_by_node(), "daily": result.daily(), "notes": result.notes}
-        emit(json.dumps(to_jsonable(payload), indent=2, default=str) + "\n", args.out)
+        emit(result.to_json(), args.out)
     elif args.format == "csv":
-        emit(render(daily_wide(result), "csv"), args.out)
+        emit(render(result.daily_wide(), "csv"), args.out)
     else:
         emit(text_report(result, args.wide), args.out)
     return 0
-
-
-def daily_wide(result: SimulationResult) -> pd.DataFrame:
-    """One row a day: totals, then flow per link, storage per node, production and shut-in per field."""
-    s = result.scenario
-    produced = s.potential_kt - s.shut_in_kt
-    return pd.concat([
-        result.daily(),
-        s.link_flow_kt().add_prefix("flow_kt_per_day:"),
-        s.node_stock_kt().add_prefix("storage_kt:"),
-        produced.add_prefix("production_kt_per_day:"),
-        s.shut_in_kt.add_prefix("shut_in_kt_per_day:"),
-    ], axis=1)
-
-
-def write_parquet(result: SimulationResult, folder: Path) -> list[Path]:
-    s = result.scenario
-    tables = {
-        "daily": result.daily(),
-        "link_flow_kt_per_day": s.link_flow_kt(),
-        "storage_kt": s.node_stock_kt(),
-        "fields": result.fields_daily(),
-        "routes": result.routes,
-        "summary": pd.DataFrame([{k: (None if v is None else str(v)) for k, v in result.summary().items()}]),
-    }
-    files: dict[str, bytes | str] = {}
-    for name, table in tables.items():
-        frame = table.copy()
-        frame.index = frame.index.map(str) if not isinstance(frame.index, pd.MultiIndex) else frame.index
-        frame.columns = [str(c) for c in frame.columns]
-        files[f"{name}.parquet"] = parquet_bytes(frame.reset_index() if frame.index.name else frame)
-    return write_folder(folder, files)
 
 
 def text_report(result: SimulationResult, wide: bool = False) -> str:

@@ -4,6 +4,7 @@ figures (lost volume and revenue, diverted oil by route, peak storage, first shu
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -11,6 +12,7 @@ import pandas as pd
 
 from crudeflow.dispatch.inputs import DispatchInputs
 from crudeflow.network import Network
+from crudeflow.output import ResultFiles, to_jsonable
 from crudeflow.simulate.daily_lp import SimulationLP
 from crudeflow.simulate.timeline import Horizon
 
@@ -81,7 +83,7 @@ class RunRecord:
 
 
 @dataclass
-class SimulationResult:
+class SimulationResult(ResultFiles):
     scenario_name: str
     mode: str  # "day-by-day" or "foresight"
     scenario: RunRecord
@@ -210,6 +212,33 @@ class SimulationResult:
         s = self.scenario
         produced = (s.potential_kt - s.shut_in_kt).stack().rename("production_kt")
         return pd.concat([produced, s.shut_in_kt.stack().rename("shut_in_kt")], axis=1).rename_axis(["day", "field"])
+
+    def daily_wide(self) -> pd.DataFrame:
+        """One row a day: totals, then flow per link, storage per node, production and shut-in per field."""
+        s = self.scenario
+        return pd.concat([
+            self.daily(),
+            s.link_flow_kt().add_prefix("flow_kt_per_day:"),
+            s.node_stock_kt().add_prefix("storage_kt:"),
+            (s.potential_kt - s.shut_in_kt).add_prefix("production_kt_per_day:"),
+            s.shut_in_kt.add_prefix("shut_in_kt_per_day:"),
+        ], axis=1)
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """The per-day tables, the routes and the summary as a one-row table: what `write(folder)` writes."""
+        return {
+            "daily": self.daily(),
+            "link_flow_kt_per_day": self.scenario.link_flow_kt(),
+            "storage_kt": self.scenario.node_stock_kt(),
+            "fields": self.fields_daily(),
+            "routes": self.routes,
+            "summary": pd.DataFrame([{k: (None if v is None else str(v)) for k, v in self.summary().items()}]),
+        }
+
+    def to_json(self) -> str:
+        payload = {"summary": self.summary(), "routes": self.routes, "peak_storage": self.peak_storage_by_node(),
+                   "daily": self.daily(), "notes": self.notes}
+        return json.dumps(to_jsonable(payload), indent=2, default=str) + "\n"
 
     def peak_storage_by_node(self) -> pd.DataFrame:
         stock = self.scenario.node_stock_kt()
