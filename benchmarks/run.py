@@ -31,8 +31,8 @@ def best_of(fn: Callable[[], object], repeats: int) -> float:
 
 
 def dispatch_rebuild_vs_resolve(repeats: int = 20) -> dict[str, float]:
-    net = crudeflow.load("kazakhstan")
-    lp = build_dispatch_lp(resolve_inputs(net, 2024))
+    dataset = crudeflow.load("kazakhstan")
+    lp = build_dispatch_lp(resolve_inputs(dataset.network, 2024))
     highs = lp.to_highs()
     row = lp.row_index[("capacity", "cpc_ru")]
     upper = lp.row_upper[row]
@@ -43,7 +43,7 @@ def dispatch_rebuild_vs_resolve(repeats: int = 20) -> dict[str, float]:
         highs.changeRowBounds(row, -highspy.kHighsInf, upper if state["on"] else upper * 0.5)
         assert solve(highs).status.value == "optimal"
 
-    full = best_of(lambda: net.dispatch(year=2024), repeats)
+    full = best_of(lambda: dataset.dispatch(2024), repeats)
     warm = best_of(resolve_with_changed_bound, repeats)
     return {"full_dispatch_s": full, "warm_resolve_s": warm, "ratio_full_over_warm": full / warm}
 

@@ -60,7 +60,7 @@ def simulate_vs_pypsa(repeats: int = 1) -> dict[str, float]:
     import_pypsa()  # imported before timing: a user pays it once a session
     logging.getLogger("linopy").setLevel(logging.WARNING)
     logging.getLogger("pypsa").setLevel(logging.WARNING)
-    net = crudeflow.load("kazakhstan")
+    net = crudeflow.load("kazakhstan").network
     scenario = read_scenario(SCENARIO, net).scenario
     day_s, day = best_of(lambda: simulate(net, scenario), max(repeats, 3))
     foresight_s, foresight = best_of(lambda: simulate(net, scenario, foresight=True), repeats)

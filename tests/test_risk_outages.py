@@ -23,7 +23,7 @@ HEADER = (RISK / "outages.csv").read_text(encoding="utf-8").splitlines()[0].spli
 
 @pytest.fixture(scope="module")
 def network():
-    return crudeflow.load("kazakhstan")
+    return crudeflow.load("kazakhstan").network
 
 
 @pytest.fixture(scope="module")
@@ -90,7 +90,7 @@ def test_builtin_models_name_assets_of_the_network(network, models):
 
 
 def test_builtin_numbers_all_name_a_source(models):
-    source_ids = set(crudeflow.load("kazakhstan").sources.index)
+    source_ids = set(crudeflow.load("kazakhstan").network.sources.index)
     for model in models:
         assert model.derivation, model.id
         fields = {p.field for p in model.provenance}
@@ -295,7 +295,7 @@ def test_a_dataset_folder_brings_its_own_outage_tables(tmp_path):
     text = (folder / "risk" / "outages.csv").read_text(encoding="utf-8")
     (folder / "risk" / "outages.csv").write_text(text.replace("kashagan,catalogue", "kashagan,catalogue", 1)
                                                  .replace(",kashagan,", ",kashagann,", 1), encoding="utf-8")
-    network = crudeflow.load(folder)
+    network = crudeflow.load(folder).network
     with pytest.raises(InputError, match=r"risk/outages.csv line \d+ \(row 'kashagan-outage'\), field 'assets': "
                                          r"'kashagann': unknown asset .*did you mean 'kashagan'"):
         load_outage_models(network)

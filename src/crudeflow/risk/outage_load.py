@@ -64,7 +64,7 @@ def load_outage_models(network: Network, path: Path | str | None = None) -> Outa
     network's links and nodes. Empirical durations are read from durations.csv in the same folder.
 
     >>> import crudeflow
-    >>> models = load_outage_models(crudeflow.load("kazakhstan"))
+    >>> models = load_outage_models(crudeflow.load("kazakhstan").network)
     >>> models["black-sea-storm"].assets
     ('cpc_terminal', 'novorossiysk_sheskharis')
     """

@@ -23,7 +23,7 @@ def params_table(models: OutageModels) -> pd.DataFrame:
 
     >>> import crudeflow
     >>> from crudeflow.risk.outage_load import load_outage_models
-    >>> table = params_table(load_outage_models(crudeflow.load("kazakhstan")))
+    >>> table = params_table(load_outage_models(crudeflow.load("kazakhstan").network))
     >>> table.loc["cpc-court-halt", ["events_per_yr", "effect_probability", "mean_duration_days"]].tolist()
     [0.245, 0.2, 30.0]
     """

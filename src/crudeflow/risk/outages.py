@@ -39,7 +39,7 @@ def sample_year(models: OutageModels, seed: int, sample: int, days: int = DAYS_P
     """The outage events of sample-year `sample`, sorted by first day, model and asset.
 
     >>> import crudeflow
-    >>> models = load_outage_models(crudeflow.load("kazakhstan"))
+    >>> models = load_outage_models(crudeflow.load("kazakhstan").network)
     >>> sample_year(models, seed=1, sample=7) == sample_year(models, seed=1, sample=7)
     True
     """

@@ -1,0 +1,60 @@
+"""The front door: `crudeflow.load(...)` and its typed methods are what the CLI prints, and every result
+writes itself the same way (JSON by suffix, CSV for the first table, a Parquet folder otherwise)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import crudeflow
+import crudeflow.fleet.run
+from cli_harness import run_in_process
+from crudeflow.simulate.scenario import read_scenario
+
+
+@pytest.fixture(scope="module")
+def ds() -> crudeflow.Dataset:
+    return crudeflow.load("kazakhstan")
+
+
+def test_dataset_holds_the_network_and_its_folder(ds: crudeflow.Dataset) -> None:
+    assert "cpc_kz" in ds.network.links.index and ds.folder == ds.network.folder
+    assert "cpc-court-halt-30d" in ds.scenario_names()
+
+
+def test_dispatch_json_is_what_the_cli_prints(ds: crudeflow.Dataset) -> None:
+    done = run_in_process("dispatch", "--json")
+    assert done.returncode == 0
+    assert json.loads(done.stdout) == json.loads(ds.dispatch(2024).to_json(["routes"]))
+
+
+def test_results_write_json_csv_and_parquet_folders(ds: crudeflow.Dataset, tmp_path: Path) -> None:
+    result = ds.dispatch(2024)
+    assert result.write(tmp_path / "d.json") == [tmp_path / "d.json"]
+    assert json.loads((tmp_path / "d.json").read_text())["summary"] == json.loads(json.dumps(result.summary()))
+    result.write(tmp_path / "routes.csv")
+    assert (tmp_path / "routes.csv").read_text().startswith("route,")
+    written = result.write(tmp_path / "tables")
+    assert {p.name for p in written} == {f"{name}.parquet" for name in result.tables()}
+    assert len(pd.read_parquet(tmp_path / "tables" / "links.parquet")) == len(result.links)
+
+
+def test_reading_a_scenario_that_names_a_fleet_runs_nothing(ds: crudeflow.Dataset,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the fleet model ran while a scenario was read")
+
+    monkeypatch.setattr(crudeflow.fleet.run, "simulate_fleet", refuse)
+    monkeypatch.setattr("crudeflow.fleet.coupling.simulate_fleet", refuse)
+    scenario = read_scenario("caspian-tankers-6", ds.network).scenario
+    assert scenario.fleet is not None and scenario.assets == []
+    assert ds.scenario("cpc-court-halt-30d", with_=["caspian-tankers-6"]).fleet is not None
+
+
+def test_a_scenario_object_runs_as_its_name_does(ds: crudeflow.Dataset) -> None:
+    by_name = ds.simulate("black-sea-storm-5d")
+    by_object = ds.simulate(ds.scenario("black-sea-storm-5d"))
+    assert by_object.lost_export_mt == by_name.lost_export_mt
