@@ -1,12 +1,11 @@
 """The built-in dataset end to end: calibration, provenance, the CLI's outputs."""
 
 import json
-import subprocess
-import sys
 
 import pytest
 
 import crudeflow
+from cli_harness import run_in_process
 from crudeflow.network.provenance import check_quotes, sources_table
 from crudeflow.network.schema import TABLES, sourced_columns
 
@@ -25,8 +24,7 @@ def result_2024(net):
     return net.dispatch(year=2024)
 
 
-def run_cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "crudeflow.cli", *args], capture_output=True, text=True, timeout=120)
+run_cli = run_in_process  # the command in this process: none of these needs a real pipe
 
 
 def test_2024_dispatch_reproduces_reported_route_volumes(result_2024):

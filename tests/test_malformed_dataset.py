@@ -2,17 +2,14 @@
 
 import csv
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from cli_harness import run_in_process
 from crudeflow.network.network import DATA_ROOT
 
-
-def run_cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "crudeflow.cli", *args], capture_output=True, text=True, timeout=120)
+run_cli = run_in_process  # the command in this process: none of these needs a real pipe
 
 
 def edit_csv(path: Path, edit) -> None:

@@ -9,7 +9,6 @@ import io
 import json
 import os
 import re
-import subprocess
 import sys
 from html.parser import HTMLParser
 from pathlib import Path
@@ -21,6 +20,7 @@ from matplotlib.image import imread
 from plotly.offline import get_plotlyjs
 
 import crudeflow
+from cli_harness import run_in_process
 from crudeflow.cli import main
 from crudeflow.report import Figure, Paragraph, Report, Section, build_simulation_report, render_html, write_report
 from crudeflow.report.cli import default_folder
@@ -178,8 +178,7 @@ def test_bad_scenario_is_one_line_and_exit_2(tmp_path, content, expected):
         scenario.write_text(content, encoding="utf-8")
     arg = str(scenario) if content is not None else "no-such-scenario"
     out = tmp_path / "out"
-    done = subprocess.run([sys.executable, "-m", "crudeflow.cli", "report", arg, "--out", str(out)],
-                          capture_output=True, text=True, timeout=120)
+    done = run_in_process("report", arg, "--out", str(out))
     assert done.returncode == 2
     assert expected in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1 and "Traceback" not in done.stderr
