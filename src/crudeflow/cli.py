@@ -1,4 +1,5 @@
-"""The `crudeflow` command. Each subcommand lives beside its engine and registers itself here.
+"""The `crudeflow` command. Each subcommand is a module of crudeflow.commands, a thin layer over the front door
+(crudeflow.api), and registers itself here.
 
 Usage and input errors print one line and exit 2; nothing is half-written.
 """
@@ -28,12 +29,12 @@ messages go to standard error. `crudeflow COMMAND --help` describes each command
 
 # Modules with `register(subparsers)`; each adds its subcommands with a `handler` default.
 COMMAND_MODULES = (
-    "crudeflow.network.cli",
-    "crudeflow.dispatch.cli",
-    "crudeflow.simulate.cli",
-    "crudeflow.fleet.cli",
-    "crudeflow.risk.cli",
-    "crudeflow.report.cli",
+    "crudeflow.commands.network",
+    "crudeflow.commands.dispatch",
+    "crudeflow.commands.simulate",
+    "crudeflow.commands.fleet",
+    "crudeflow.commands.risk",
+    "crudeflow.commands.report",
 )
 
 
@@ -81,7 +82,7 @@ def build_parser() -> argparse.ArgumentParser:
 def with_default_actions(argv: Sequence[str]) -> list[str]:
     """`crudeflow risk --samples 100` is `crudeflow risk run --samples 100`: risk's default action, kept from
     before `run`, `params` and `audit` were subcommands of their own."""
-    from crudeflow.risk.cli import ACTIONS, DEFAULT_ACTION
+    from crudeflow.commands.risk import ACTIONS, DEFAULT_ACTION
 
     argv = list(argv)
     if argv[:1] == ["risk"] and (len(argv) == 1 or argv[1] not in (*ACTIONS, "-h", "--help")):

@@ -42,7 +42,7 @@ class RiskResult(ResultFiles):
     compare: pd.DataFrame  # option → risk removed against the first option, with SE
     convergence: list[str] = field(default_factory=list)
     seconds: float = 0.0
-    notes: list[str] = field(default_factory=list)  # why an option removes nothing (risk.cli), and the like
+    notes: list[str] = field(default_factory=list)  # why an option removes nothing (commands.risk), and the like
 
     def to_json(self) -> str:
         s = self.study

@@ -11,11 +11,11 @@ from pathlib import Path
 
 from crudeflow.api import load
 from crudeflow.cli_common import REPORT_SUFFIXES, output_folder, set_handler, tell_written
+from crudeflow.commands.simulate import add_scenario_arguments
 from crudeflow.output import to_jsonable
 from crudeflow.report.findings import headline
 from crudeflow.report.html import write_report
 from crudeflow.report.simulation import build_simulation_report
-from crudeflow.simulate.cli import add_scenario_arguments
 from crudeflow.simulate.scenario import builtin_names
 from crudeflow.writer import precheck_folder
 
