@@ -8,7 +8,8 @@ import pytest
 
 import crudeflow
 from crudeflow.network.provenance import check_quotes, sources_table
-from crudeflow.network.schema import TABLES, sourced_columns
+from crudeflow.network.schema import TABLES
+from crudeflow.tables import sourced_columns
 
 # Reported 2024 Kazakh volumes by route (seed 003_4a2e7728195165c7.txt), Mt
 REPORTED_2024_MT = {"cpc": 55.0, "atyrau_samara": 8.8, "china": 1.2}

@@ -14,7 +14,7 @@ import pandas as pd
 
 from crudeflow.errors import CrudeflowError
 from crudeflow.network import Network
-from crudeflow.network.load import split_list
+from crudeflow.tables import split_list
 
 # Shut-in costs more than the lost netback: restarts, reservoir risk, contract penalties. Assumption: no
 # public figure; 10 USD/t keeps shut-in the last resort without swamping netback differences.

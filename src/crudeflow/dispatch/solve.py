@@ -13,7 +13,7 @@ from crudeflow.dispatch.result import DispatchResult
 from crudeflow.dispatch.why import why_shut_in
 from crudeflow.errors import SolveError
 from crudeflow.network import Network
-from crudeflow.network.load import split_list
+from crudeflow.tables import split_list
 from crudeflow.units import DAYS_PER_YEAR
 
 DUAL_TOLERANCE = 1e-7

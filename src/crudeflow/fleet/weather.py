@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from crudeflow.fleet.schema import WeatherSeason
-from crudeflow.network.load import split_list
+from crudeflow.tables import split_list
 from crudeflow.units import DAYS_PER_YEAR
 
 HOURS_PER_YEAR = DAYS_PER_YEAR * 24.0

@@ -15,11 +15,11 @@ from crudeflow.cli_common import (
     refuse_given,
     set_handler,
 )
-from crudeflow.network.load import Provenance
 from crudeflow.network.network import Network, load
 from crudeflow.network.provenance import check_balances, check_quotes, sources_table
-from crudeflow.network.schema import TABLES, column_range
+from crudeflow.network.schema import TABLES
 from crudeflow.output import emit, prose, render, to_jsonable
+from crudeflow.tables import Provenance, column_range
 
 CHECK_TABLES = ("quotes", "balances")
 NETWORK_TABLES = ("links", "nodes", "grades", "markets", "production", "contracts", "background_flows", "routes")

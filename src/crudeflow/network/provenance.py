@@ -11,8 +11,8 @@ from collections.abc import Iterable
 import pandas as pd
 
 from crudeflow.errors import InputError
-from crudeflow.network.load import Provenance
 from crudeflow.network.network import Network
+from crudeflow.tables import Provenance
 from crudeflow.units import MASS_RATE_UNITS, VOLUME_RATE_UNITS, bbl_per_t, to_mtpa
 
 DISAGREE_PCT = 5.0  # spreads above this are reported as contradictions

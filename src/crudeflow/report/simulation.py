@@ -9,7 +9,6 @@ import pandas as pd
 
 import crudeflow
 from crudeflow.network import Network
-from crudeflow.network.load import parse_source
 from crudeflow.report.document import Block, Bullets, Paragraph, Report, Section, Table
 from crudeflow.report.findings import day_text, findings, headline
 from crudeflow.report.flow_charts import field_flows_figure, route_volumes_figure
@@ -18,6 +17,7 @@ from crudeflow.report.series import change_windows
 from crudeflow.report.timeseries_charts import route_flows_figure, shut_in_figure, storage_figure
 from crudeflow.simulate import Scenario, SimulationResult
 from crudeflow.simulate.scenario import Settings
+from crudeflow.tables import parse_source
 
 
 def build_simulation_report(result: SimulationResult, network: Network, scenario: Scenario) -> Report:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from crudeflow.network.load import Provenance
+from crudeflow.tables import Provenance
 
 DAYS_PER_YEAR = 365
 MAX_EVENT_DAYS = 365  # an event is cut at a year: a sample-year cannot show more of it

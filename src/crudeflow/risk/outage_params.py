@@ -7,9 +7,9 @@ import textwrap
 
 import pandas as pd
 
-from crudeflow.network.load import parse_source
 from crudeflow.output import prose, render
 from crudeflow.risk.outage_models import MONTH_NAMES, OutageModel, OutageModels
+from crudeflow.tables import parse_source
 
 NUMERIC_COLUMNS = ["events_per_yr", "effect_probability", "mean_duration_days", "lost_share",
                    "lost_asset_days_per_yr"]

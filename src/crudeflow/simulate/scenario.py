@@ -19,8 +19,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from crudeflow.errors import CrudeflowError, InputError
 from crudeflow.network import DEFAULT_DATASET, Network, dataset_folder
-from crudeflow.network.load import ASSUMPTION_PREFIX, parse_source
 from crudeflow.network.schema import MAX_MTPA, MAX_USD_PER_BBL, MAX_USD_PER_T
+from crudeflow.tables import ASSUMPTION_PREFIX, parse_source
 from crudeflow.yaml_file import load_yaml
 
 MAX_PERIOD_DAYS = 3660  # ten years of days: the simulation solves one LP a day
