@@ -172,6 +172,6 @@ def test_tables_saved_with_a_byte_order_mark_load_as_before(tmp_path: Path) -> N
 
 
 def test_network_schema_shows_the_declared_ranges() -> None:
-    from crudeflow.network.cli import schema_table
+    from crudeflow.cli.network import schema_table
 
     assert schema_table().loc[("links.csv", "transit_days"), "range"] == ">= 0, <= 365"

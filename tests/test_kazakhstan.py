@@ -74,7 +74,7 @@ def test_every_number_has_a_source_or_an_assumption(net):
 
 
 def test_data_sources_lists_fleet_and_outage_tables(net):
-    from crudeflow.network.cli import companion_provenance
+    from crudeflow.cli.network import companion_provenance
 
     table = sources_table(net, companion_provenance(net))
     companions = table[~table["table"].isin(TABLES)]

@@ -22,8 +22,8 @@ from plotly.offline import get_plotlyjs
 
 import crudeflow
 from crudeflow.cli import main
+from crudeflow.cli.report import default_folder
 from crudeflow.report import Figure, Paragraph, Report, Section, build_simulation_report, render_html, write_report
-from crudeflow.report.cli import default_folder
 from crudeflow.report.findings import headline
 from crudeflow.simulate import read_combined, simulate
 from crudeflow.writer import MANIFEST

@@ -16,6 +16,7 @@ from crudeflow.errors import CrudeflowError
 from crudeflow.network import DEFAULT_DATASET, Network, load
 from crudeflow.risk.conditions import ConditionMaker
 from crudeflow.risk.events import OutageEvent
+from crudeflow.risk.outages import OutageModels, load_outage_models, sample_year
 from crudeflow.risk.playback import DailySeries, play_year
 from crudeflow.risk.policy import DailyPolicy
 from crudeflow.simulate.daily_lp import build_simulation_lp, longest_delay_days
@@ -81,14 +82,14 @@ class OptionModel:
 class StudyContext:
     network: Network
     options: dict[str, OptionModel]
-    outage_models: Any = None
+    outage_models: OutageModels | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     def events(self, study: Study, sample: int) -> list[OutageEvent]:
         if study.sampler is not None:
             return study.sampler(study.seed, sample, study.days)
-        from crudeflow.risk.outages import sample_year
-
+        if self.outage_models is None:
+            raise CrudeflowError("the study has neither a sampler nor outage models")
         return sample_year(self.outage_models, study.seed, sample, study.days)
 
 
@@ -111,8 +112,6 @@ def build_context(study: Study) -> StudyContext:
     options = {name: option_model(network, name, study) for name in study.options}
     models = None
     if study.sampler is None:
-        from crudeflow.risk.outages import load_outage_models
-
         models = load_outage_models(network, study.outages)
     return StudyContext(network, options, models)
 

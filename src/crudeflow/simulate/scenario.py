@@ -18,6 +18,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from crudeflow.errors import CrudeflowError, InputError
+from crudeflow.fleet.coupling import cached_fleet_capacity_mtpa
+from crudeflow.fleet.inputs import load_fleet_inputs, with_port_changes, with_tanker_changes
 from crudeflow.network import DEFAULT_DATASET, Network, dataset_folder
 from crudeflow.network.schema import MAX_MTPA, MAX_USD_PER_BBL, MAX_USD_PER_T
 from crudeflow.tables import ASSUMPTION_PREFIX, parse_source
@@ -211,8 +213,6 @@ def read_scenario(name_or_path: str | Path, network: Network | None = None) -> S
     """Parse and validate a scenario; with a network, also check its ids, dates, sources and overlaps, and
     turn a named fleet into sea-leg capacities (running the fleet model). A name is looked up in the
     network's dataset folder (scenarios/<name>.yaml), or without a network in the default dataset's."""
-    from crudeflow.simulate.fleet_option import with_fleet  # imports this module: import at call time
-
     path = resolve_path(name_or_path, network.folder if network is not None else DEFAULT_DATASET)
     node, data = load_yaml(path)
     lines: dict[Path_, int] = {}
@@ -375,8 +375,6 @@ def check_policy(found: ScenarioFile, network: Network) -> None:
 
 def check_fleet(found: ScenarioFile, network: Network) -> None:
     """The fleet exists in the dataset's fleet tables and each change names a real row and field."""
-    from crudeflow.fleet.inputs import load_fleet_inputs, with_port_changes, with_tanker_changes
-
     option = found.scenario.fleet
     assert option is not None
     inputs = load_fleet_inputs(network.folder)
@@ -390,6 +388,20 @@ def check_fleet(found: ScenarioFile, network: Network) -> None:
             except InputError as exc:
                 detail = f"{exc.row_id}.{exc.field}: " if exc.row_id and exc.field else ""
                 raise found.error(("fleet", key, i), detail + exc.reason, change) from None
+
+
+def with_fleet(scenario: Scenario, network: Network) -> Scenario:
+    """The scenario with its named fleet's sea-leg capacities (from the SimPy fleet model, crudeflow.fleet) added
+    as asset changes, after any typed-in ones so the fleet's figure wins; unchanged when it names no fleet."""
+    option = scenario.fleet
+    if option is None:
+        return scenario
+    source = f"fleet model: mean over {option.replications} replications ({option.command()})"
+    capacities = cached_fleet_capacity_mtpa(network.folder, option.name, tuple(option.port_changes),
+                                            tuple(option.tanker_changes), option.replications, option.seed)
+    changes = [AssetChange.model_validate({"link": link, "capacity_mtpa": round(mtpa, 3), "source": source})
+               for link, mtpa in capacities]
+    return scenario.model_copy(update={"assets": [*scenario.assets, *changes]})
 
 
 def asset_capacity_mtpa(network: Network, asset: str) -> float | None:

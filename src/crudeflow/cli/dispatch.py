@@ -7,7 +7,7 @@ import json
 
 import pandas as pd
 
-from crudeflow.cli_common import (
+from crudeflow.cli.common import (
     SHARE,
     FiniteNumber,
     UsageError,

@@ -7,9 +7,8 @@ import argparse
 import json
 import sys
 from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING
 
-from crudeflow.cli_common import (
+from crudeflow.cli.common import (
     REPORT_SUFFIXES,
     FiniteNumber,
     UsageError,
@@ -24,15 +23,18 @@ from crudeflow.cli_common import (
     set_handler,
     tell_written,
 )
+from crudeflow.network import load
 from crudeflow.output import emit, number, prose, render, to_jsonable
+from crudeflow.report import write_report
+from crudeflow.report.risk import build_risk_report
+from crudeflow.risk.audit import audit, audit_summary
+from crudeflow.risk.engine import ChunkResult, run_chunk, run_study
 from crudeflow.risk.executor import choose_runner
+from crudeflow.risk.outages import describe_params, load_outage_models, params_table
 from crudeflow.risk.progress import with_progress
-from crudeflow.risk.study import BASE, Study
-
-if TYPE_CHECKING:
-    from crudeflow.risk.engine import ChunkResult
-    from crudeflow.risk.result import RiskResult
-
+from crudeflow.risk.result import RiskResult
+from crudeflow.risk.study import BASE, Study, study_context
+from crudeflow.simulate.option_limits import REMOVES_NOTHING_MT, what_stops
 
 SAMPLES = WholeNumber(1, 10_000_000)
 AUDITED = WholeNumber(1, 10_000)  # each audited sample is one daily simulation, about a second
@@ -111,8 +113,6 @@ def study_from_args(args: argparse.Namespace) -> Study:
 
 
 def run_audit(args: argparse.Namespace) -> int:
-    from crudeflow.risk.audit import audit, audit_summary
-
     if args.audit > args.samples:
         raise UsageError(f"--audit {args.audit} is more than --samples {args.samples}: the audit picks among them")
     with progress_bar(args.audit, "samples audited", enabled=not args.no_progress) as bar:
@@ -132,9 +132,6 @@ def run_study_command(args: argparse.Namespace) -> int:
     if args.parquet is not None:
         tell_written(result.write_parquet(args.parquet))
     if args.report is not None:
-        from crudeflow.report import write_report
-        from crudeflow.risk.report import build_risk_report
-
         tell_written(write_report(build_risk_report(result), args.report))
     if args.format == "json":
         emit(result.to_json(), args.out)
@@ -147,9 +144,6 @@ def run_study_command(args: argparse.Namespace) -> int:
 
 def idle_options(study: Study, result: RiskResult) -> list[str]:
     """For each option that removes nothing against the first, the limits that stop it."""
-    from crudeflow.risk.study import study_context
-    from crudeflow.simulate.option_limits import REMOVES_NOTHING_MT, what_stops
-
     context = study_context(study)
     reference = context.options[study.options[0]].network
     return [f"{option} removes nothing in these {result.samples} sample-years (lost exports removed "
@@ -160,9 +154,6 @@ def idle_options(study: Study, result: RiskResult) -> list[str]:
 
 def run_with_runner(study: Study, args: argparse.Namespace) -> RiskResult:
     """The study on the runner the options ask for, with a progress bar; Ctrl-C keeps what is done."""
-    from crudeflow.risk.engine import run_chunk, run_study
-    from crudeflow.risk.study import study_context
-
     runner = choose_runner(args.scheduler, args.workers)
     # build the options here first: a bad option is reported before any work starts, and forked local
     # workers inherit what was built
@@ -176,9 +167,6 @@ def run_with_runner(study: Study, args: argparse.Namespace) -> RiskResult:
 
 
 def show_params(args: argparse.Namespace) -> int:
-    from crudeflow.network import load
-    from crudeflow.risk.outages import describe_params, load_outage_models, params_table
-
     models = load_outage_models(load(args.dataset), args.outages)
     if args.format == "text":
         emit(describe_params(models, args.wide) + "\n", args.out)

@@ -9,14 +9,14 @@ import re
 import sys
 from pathlib import Path
 
-from crudeflow.cli_common import REPORT_SUFFIXES, output_folder, set_handler, tell_written
+from crudeflow.cli.common import REPORT_SUFFIXES, output_folder, set_handler, tell_written
+from crudeflow.cli.simulate import add_scenario_arguments
 from crudeflow.network import load
 from crudeflow.output import to_jsonable
 from crudeflow.report.findings import headline
 from crudeflow.report.html import write_report
 from crudeflow.report.simulation import build_simulation_report
 from crudeflow.simulate import read_combined, simulate
-from crudeflow.simulate.cli import add_scenario_arguments
 from crudeflow.simulate.option_limits import options_effect
 from crudeflow.simulate.scenario import builtin_names
 from crudeflow.writer import precheck_folder

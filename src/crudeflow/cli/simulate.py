@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from crudeflow.cli_common import add_dataset_option, add_output_options, output_folder, set_handler, tell_written
+from crudeflow.cli.common import add_dataset_option, add_output_options, output_folder, set_handler, tell_written
 from crudeflow.network import load
 from crudeflow.output import emit, number, parquet_bytes, prose, render, to_jsonable
 from crudeflow.simulate.engine import simulate

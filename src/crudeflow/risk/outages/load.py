@@ -12,7 +12,7 @@ from pathlib import Path
 
 from crudeflow.errors import CrudeflowError, InputError
 from crudeflow.network import Network
-from crudeflow.risk.outage_models import (
+from crudeflow.risk.outages.models import (
     Duration,
     EmpiricalDuration,
     LognormalDuration,
@@ -20,7 +20,7 @@ from crudeflow.risk.outage_models import (
     OutageModels,
     parse_season,
 )
-from crudeflow.risk.outage_schema import DurationRow, OutageRow
+from crudeflow.risk.outages.schema import DurationRow, OutageRow
 from crudeflow.tables import Provenance, check_source, check_sources, read_tables, split_list
 
 RISK_FOLDER = "risk"
