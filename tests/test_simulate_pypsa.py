@@ -18,7 +18,7 @@ from crudeflow.simulate.daily_lp import apply_conditions, build_simulation_lp
 from crudeflow.simulate.engine import initial_state, simulate
 from crudeflow.simulate.scenario import read_scenario
 from crudeflow.simulate.timeline import build_horizon, network_with_assets, scenario_inputs
-from crudeflow.units import DAYS_PER_YEAR
+from crudeflow.units import kt_per_day_to_mtpa
 from pypsa_model import MISSING_EXTRA, import_pypsa, simulate_with_pypsa
 from small_networks import grade, link, market, node, write_dataset
 
@@ -26,7 +26,7 @@ START = dt.date(2024, 3, 1)
 
 
 def mtpa(kt_per_day: float) -> float:
-    return kt_per_day * DAYS_PER_YEAR / 1000.0
+    return kt_per_day_to_mtpa(kt_per_day)
 
 
 def two_grades(folder: Path) -> crudeflow.Network:

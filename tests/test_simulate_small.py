@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 import crudeflow
 from crudeflow.simulate.engine import simulate
 from crudeflow.simulate.scenario import read_scenario
-from crudeflow.units import DAYS_PER_YEAR
+from crudeflow.units import kt_per_day_to_mtpa
 from small_networks import grade, link, market, node, write_dataset
 
 SETTINGS = settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow,
@@ -22,7 +22,7 @@ START = dt.date(2024, 1, 1)
 
 
 def mtpa(kt_per_day: float) -> float:
-    return kt_per_day * DAYS_PER_YEAR / 1000.0
+    return kt_per_day_to_mtpa(kt_per_day)
 
 
 def one_field(folder: Path, production_kt: float, cap_a: float, cap_b: float, storage_kt: float,

@@ -22,6 +22,7 @@ from crudeflow.risk.policy import DailyPolicy
 from crudeflow.simulate.daily_lp import build_simulation_lp, longest_delay_days
 from crudeflow.simulate.scenario import Scenario, builtin_names, read_scenario, resolve_path
 from crudeflow.simulate.timeline import build_horizon, network_with_assets, scenario_inputs
+from crudeflow.units import DAYS_PER_YEAR
 
 BASE = "base"
 EventSampler = Callable[[int, int, int], list[OutageEvent]]  # (seed, sample, days) → events
@@ -37,7 +38,7 @@ class Study:
     seed: int = 0
     samples: int = 1000
     chunk_size: int = 50  # fixed, never derived from the number of workers: results depend on it not at all
-    days: int = 365
+    days: int = DAYS_PER_YEAR
     rel_error: float = 0.05
     outages: str | None = None  # outage parameter folder; None: the dataset's own
     sampler: EventSampler | None = None  # draws the events instead of the outage models (tests, analytic cases)
