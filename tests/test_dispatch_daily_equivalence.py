@@ -17,7 +17,7 @@ from __future__ import annotations
 import pytest
 
 import crudeflow
-from crudeflow.dispatch.inputs import resolve_inputs
+from crudeflow.lp.inputs import resolve_inputs
 from crudeflow.risk.study import option_scenario
 from crudeflow.simulate.daily_lp import longest_delay_days
 from crudeflow.simulate.engine import run_day_by_day

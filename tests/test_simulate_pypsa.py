@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 
 import crudeflow
-from crudeflow.dispatch.lp import solve
 from crudeflow.errors import CrudeflowError
+from crudeflow.lp.program import solve
 from crudeflow.simulate.daily_lp import build_simulation_lp
 from crudeflow.simulate.engine import simulate
 from crudeflow.simulate.operator import DailyOperator

@@ -8,10 +8,10 @@ import json
 import pandas as pd
 
 from crudeflow.cli_common import add_dataset_option, add_output_options
-from crudeflow.dispatch.inputs import DEFAULT_SHUT_IN_PENALTY_USD_PER_T
 from crudeflow.dispatch.result import DispatchResult
 from crudeflow.dispatch.solve import solve_dispatch
 from crudeflow.errors import CrudeflowError
+from crudeflow.lp.inputs import DEFAULT_SHUT_IN_PENALTY_USD_PER_T
 from crudeflow.network import Network, load
 from crudeflow.output import emit, number, prose, render, to_jsonable
 from crudeflow.units import DAYS_PER_YEAR

@@ -21,10 +21,10 @@ from dataclasses import dataclass, field
 import highspy
 import numpy as np
 
-from crudeflow.dispatch.formulation import SINK_KINDS, reachable_grades
-from crudeflow.dispatch.inputs import DispatchInputs
-from crudeflow.dispatch.lp import LinearProgram
+from crudeflow.lp.inputs import DispatchInputs, reachable_grades
+from crudeflow.lp.program import LinearProgram
 from crudeflow.network import Network
+from crudeflow.network.schema import SINK_KINDS
 from crudeflow.seeding import stream
 from crudeflow.simulate.scenario import Settings
 from crudeflow.simulate.timeline import KT_PER_DAY_PER_MTPA

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from crudeflow.dispatch.inputs import DispatchInputs
+from crudeflow.lp.inputs import DispatchInputs
 from crudeflow.network import Network
 from crudeflow.simulate.daily_lp import build_simulation_lp, longest_delay_days
 from crudeflow.simulate.operator import DailyOperator

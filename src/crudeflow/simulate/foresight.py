@@ -7,9 +7,9 @@ become limits on the period's total rather than daily caps.
 
 from __future__ import annotations
 
-from crudeflow.dispatch.inputs import DispatchInputs
-from crudeflow.dispatch.lp import SolveStatus, solve
 from crudeflow.errors import SolveError
+from crudeflow.lp.inputs import DispatchInputs
+from crudeflow.lp.program import SolveStatus, solve
 from crudeflow.network import Network
 from crudeflow.simulate.daily_lp import build_simulation_lp
 from crudeflow.simulate.engine import initial_stock_kt

@@ -21,9 +21,9 @@ import highspy
 import numpy as np
 import pandas as pd
 
-from crudeflow.dispatch.explain import explain_infeasible
-from crudeflow.dispatch.lp import LinearProgram, SolveStatus, solve, solve_again_cold
 from crudeflow.errors import SolveError
+from crudeflow.lp.explain import explain_infeasible
+from crudeflow.lp.program import LinearProgram, SolveStatus, solve, solve_again_cold
 from crudeflow.simulate.daily_lp import SimulationLP
 from crudeflow.simulate.timeline import KT_PER_DAY_PER_MTPA, Horizon
 

@@ -18,8 +18,8 @@ from collections.abc import Iterable, Iterator
 import numpy as np
 import pandas as pd
 
-from crudeflow.dispatch.inputs import DispatchInputs, resolve_inputs
 from crudeflow.errors import InputError
+from crudeflow.lp.inputs import DispatchInputs, resolve_inputs
 from crudeflow.network import Network
 from crudeflow.simulate.scenario import Scenario
 from crudeflow.units import DAYS_PER_YEAR
