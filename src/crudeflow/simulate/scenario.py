@@ -136,7 +136,7 @@ class Settings(Item):
     holding_cost_usd_per_t_per_day_source: str = (
         "assumption: a small charge so the operator never holds oil it could export; not a market figure")
     shut_in_penalty_usd_per_t: float = Field(10.0, ge=0)
-    shut_in_penalty_usd_per_t_source: str = "assumption: as the dispatch default (lp/inputs.py)"
+    shut_in_penalty_usd_per_t_source: str = "assumption: as the dispatch default (dispatch/inputs.py)"
     tie_break_usd_per_t: float = Field(0.001, ge=0, le=0.1)
     tie_break_usd_per_t_source: str = (
         "assumption: each LP column's cost is lowered by a fixed pseudo-random share of this (at most 0.001 "
