@@ -107,7 +107,7 @@ def test_usage_errors_exit_2():
     assert done.returncode == 2
     assert "unrecognized arguments: --no-such-flag" in done.stderr
     done = run_cli("dispatch", "--max-share-via", "RU", "lots")
-    assert done.returncode == 2 and "SHARE must be a number" in done.stderr
+    assert done.returncode == 2 and "SHARE must be a finite number" in done.stderr
     done = run_cli("dispatch", "--max-share-via", "XX", "0.5")
     assert done.returncode == 2 and "no node of the network is in country 'XX'" in done.stderr
     done = run_cli("dispatch", "--year", "1999")

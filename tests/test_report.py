@@ -52,23 +52,23 @@ def result(network):
 @pytest.fixture(scope="module")
 def cli_run(tmp_path_factory):
     folder = tmp_path_factory.mktemp("report") / "out"
-    buffer = io.StringIO()
-    stdout, sys.stdout = sys.stdout, buffer
+    out, err = io.StringIO(), io.StringIO()
+    stdout, stderr, sys.stdout, sys.stderr = sys.stdout, sys.stderr, out, err
     try:
         code = main(["report", SCENARIO, "--out", str(folder)])
     finally:
-        sys.stdout = stdout
-    return code, buffer.getvalue(), folder
+        sys.stdout, sys.stderr = stdout, stderr
+    return code, out.getvalue(), folder, err.getvalue()
 
 
 def test_cli_writes_html_and_pngs_and_prints_headline(cli_run, result):
-    code, printed, folder = cli_run
+    code, printed, folder, messages = cli_run
     assert code == 0
     expected = [MANIFEST, "report.html", *(f"{n}.png" for n in PNG_NAMES)]  # the manifest: see crudeflow.writer
     assert sorted(p.name for p in folder.iterdir()) == sorted(expected)
     for name, value in headline(result).items():
         assert f"{name}: {value}" in printed
-    assert f"wrote {folder / 'report.html'}" in printed
+    assert f"wrote {folder / 'report.html'}" in messages and "wrote" not in printed  # stdout: only the summary
 
 
 @pytest.mark.parametrize("name", PNG_NAMES)

@@ -79,8 +79,6 @@ def test_run_with_another_calibration(route: Path, tmp_path: Path, capsys: pytes
 
 
 @pytest.mark.parametrize("argv, message", [
-    (["--samples", "0"], "--samples must be at least 1"),
-    (["--samples", "-3"], "--samples must be at least 1"),
     (["--compare", "base,no-such-option", "--samples", "2"], "unknown option 'no-such-option'"),
     (["--dataset", "kazakhstan", "--compare", "base,cpc-court-halt-30d", "--samples", "2"], "may only add assets"),
     (["--option", "base", "--compare", "base,btc-7mt"], "--compare or --option, not both"),

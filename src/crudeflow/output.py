@@ -26,10 +26,19 @@ def parquet_bytes(frame: pd.DataFrame) -> bytes:
     return buffer.getvalue()
 
 
+def index_as_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with its index as ordinary columns, for CSV and JSON rows: an index that repeats a column
+    (tables indexed by their `id` column) or that only numbers the rows is dropped rather than written twice."""
+    names = list(frame.index.names)
+    repeats_a_column = all(name is not None and name in frame.columns for name in names)
+    numbers_rows = names == [None] and isinstance(frame.index, pd.RangeIndex)
+    return frame.reset_index(drop=repeats_a_column or numbers_rows)
+
+
 def to_jsonable(value: Any) -> Any:
     """Plain JSON types from numpy and pandas scalars, frames and NaN (as null)."""
     if isinstance(value, pd.DataFrame):
-        return [to_jsonable(r) for r in value.reset_index().to_dict(orient="records")]
+        return [to_jsonable(r) for r in index_as_columns(value).to_dict(orient="records")]
     if isinstance(value, pd.Series):
         return {str(k): to_jsonable(v) for k, v in value.items()}
     if isinstance(value, dict):
@@ -105,7 +114,7 @@ def render(frame: pd.DataFrame, fmt: str, float_format: str = "{:,.2f}", wide: b
         if pd.api.types.is_float_dtype(dtype):
             frame.isetitem(i, frame.iloc[:, i] + 0.0)  # -0.0 + 0.0 is 0.0: no negative zero in any format
     if fmt == "csv":
-        return str(frame.to_csv(index=True))
+        return str(index_as_columns(frame).to_csv(index=False))
     if fmt == "json":
         return json.dumps(to_jsonable(frame), indent=2) + "\n"
     shown = text_cells(frame, float_format)

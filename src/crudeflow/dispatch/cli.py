@@ -7,22 +7,32 @@ import json
 
 import pandas as pd
 
-from crudeflow.cli_common import add_dataset_option, add_output_options
+from crudeflow.cli_common import (
+    SHARE,
+    FiniteNumber,
+    UsageError,
+    add_dataset_option,
+    add_output_options,
+    add_year_option,
+    check_csv_tables,
+    emit_csv_tables,
+    set_handler,
+)
 from crudeflow.dispatch.result import DispatchResult
 from crudeflow.dispatch.solve import solve_dispatch
-from crudeflow.errors import CrudeflowError
 from crudeflow.lp.inputs import DEFAULT_SHUT_IN_PENALTY_USD_PER_T
 from crudeflow.network import Network, load
 from crudeflow.output import emit, number, prose, render, to_jsonable
 from crudeflow.units import DAYS_PER_YEAR
 
 SHOW = ("routes", "links", "fields", "destinations", "sinks", "binding")
+SHUT_IN_PENALTY = FiniteNumber(low=0)  # below zero, shutting in would earn more than exporting
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("dispatch", help="allocate a year's production to export routes (LP, HiGHS)")
     add_dataset_option(parser)
-    parser.add_argument("--year", type=int, default=2024, help="baseline year (default: 2024)")
+    add_year_option(parser, "baseline year")
     parser.add_argument(
         "--free",
         action="store_true",
@@ -34,39 +44,42 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         action="append",
         metavar=("COUNTRY", "SHARE"),
         default=[],
-        help="cap the share of exports entering COUNTRY (ISO code), e.g. --max-share-via RU 0.7",
+        help=f"cap the share of exports entering COUNTRY (ISO code), e.g. --max-share-via RU 0.7; SHARE is {SHARE}",
     )
     parser.add_argument(
         "--shut-in-penalty",
-        type=float,
+        type=SHUT_IN_PENALTY,
         default=DEFAULT_SHUT_IN_PENALTY_USD_PER_T,
         metavar="USD_PER_T",
-        help="cost of shutting in a tonne, beyond its lost netback",
+        help=f"cost of shutting in a tonne, beyond its lost netback: {SHUT_IN_PENALTY}",
     )
     parser.add_argument(
         "--show", choices=SHOW, action="append", help="tables to print (default: routes); repeat for several"
     )
-    add_output_options(parser, units=True)
-    parser.set_defaults(handler=run)
+    add_output_options(parser, units=True, several_tables=True)
+    set_handler(parser, run)
 
 
 def parse_shares(pairs: list[list[str]]) -> dict[str, float]:
     shares = {}
     for country, share in pairs:
         try:
-            shares[country.upper()] = float(share)
-        except ValueError:
-            raise CrudeflowError(f"--max-share-via {country} {share}: SHARE must be a number such as 0.7") from None
+            shares[country.upper()] = SHARE(share)
+        except argparse.ArgumentTypeError as exc:
+            raise UsageError(f"argument --max-share-via {country}: SHARE {exc}") from None
     return shares
 
 
 def run(args: argparse.Namespace) -> int:
+    shown_tables = list(dict.fromkeys(args.show or ["routes"]))
+    check_csv_tables(args, len(shown_tables), "ask for one --show")
+    shares = parse_shares(args.max_share_via)
     net = load(args.dataset)
-    options = {"max_share_via": parse_shares(args.max_share_via), "shut_in_penalty_usd_per_t": args.shut_in_penalty}
+    options = {"max_share_via": shares, "shut_in_penalty_usd_per_t": args.shut_in_penalty}
     contracted = solve_dispatch(net, year=args.year, **options)  # type: ignore[arg-type]
     free = solve_dispatch(net, year=args.year, free=True, **options) if args.free else None  # type: ignore[arg-type]
     shown = free or contracted
-    tables = {name: table_for(shown, name, args.units) for name in (args.show or ["routes"])}
+    tables = {name: table_for(shown, name, args.units) for name in shown_tables}
     if args.format == "json":
         payload = {"summary": shown.summary(), "units": unit_note(args.units), **tables,
                    "notes": [*shown.why, *shown.notes]}
@@ -74,7 +87,7 @@ def run(args: argparse.Namespace) -> int:
             payload["value_gap"] = value_gap(contracted, free)
         emit(json.dumps(to_jsonable(payload), indent=2) + "\n", args.out)
     elif args.format == "csv":
-        emit("".join(render(t, "csv") for t in tables.values()), args.out)
+        emit_csv_tables(tables, args.out)
     else:
         emit(text_report(net, shown, tables, contracted if free is not None else None, args.wide), args.out)
     return 0

@@ -6,6 +6,7 @@ dataset's inputs, alone and when six join the present fleet?
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import pandas as pd
 
@@ -19,7 +20,11 @@ CLAIM_SOURCE = "seed003"
 ALONE_FLEET, BASE_FLEET, EXPANDED_FLEET = "newbuild-1", "present", "caspian-tankers-6"
 
 
-def new_tanker_check(inputs: FleetInputs, *, replications: int = 20, years: int = 1, seed: int = 0) -> pd.DataFrame:
+CLAIM_FLEETS = 3  # newbuild-1, present and caspian-tankers-6, each over the replications
+
+
+def new_tanker_check(inputs: FleetInputs, *, replications: int = 20, years: int = 1, seed: int = 0,
+                     progress: Callable[[int], object] | None = None) -> pd.DataFrame:
     """The claimed and the modelled Mt/yr of one new tanker, with the round voyage each implies.
 
     Fleets from fleets.csv: `newbuild-1` (one new tanker alone on its leg), `present` and
@@ -37,7 +42,7 @@ def new_tanker_check(inputs: FleetInputs, *, replications: int = 20, years: int 
 
     def run(name: str) -> list[float]:
         result = simulate_fleet(inputs, inputs.fleet(name), replications=replications, years=years, seed=seed,
-                                timeline=False)
+                                timeline=False, progress=progress)
         return [sum(r.delivered_kt.values()) / 1000.0 / years for r in result.replications]
 
     alone, base, expanded = run(ALONE_FLEET), run(BASE_FLEET), run(EXPANDED_FLEET)

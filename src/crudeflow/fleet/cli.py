@@ -5,14 +5,25 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import sys
 from collections.abc import Callable
 
 import pandas as pd
 
-from crudeflow.cli_common import REPORT_SUFFIXES, add_dataset_option, add_output_options, output_folder
-from crudeflow.errors import CrudeflowError
-from crudeflow.fleet.claim import CLAIM_MTPA_PER_NEW_TANKER, new_tanker_check
+from crudeflow.cli_common import (
+    REPORT_SUFFIXES,
+    WholeNumber,
+    add_dataset_option,
+    add_output_options,
+    add_seed_option,
+    check_csv_tables,
+    emit_csv_tables,
+    output_folder,
+    progress_bar,
+    refuse_given,
+    set_handler,
+    tell_written,
+)
+from crudeflow.fleet.claim import CLAIM_FLEETS, CLAIM_MTPA_PER_NEW_TANKER, new_tanker_check
 from crudeflow.fleet.coupling import sea_leg_capacity_mtpa
 from crudeflow.fleet.inputs import (
     Fleet,
@@ -34,18 +45,19 @@ TEXT_TANKER_COLUMNS = ["tanker", "voyages_per_year", "carried_mtpa", "utilisatio
 THROUGHPUT_PNG, GANTT_PNG = "fleet_throughput_vs_size.png", "fleet_gantt_month.png"
 
 
-def _count(minimum: int, maximum: int | None = None) -> Callable[[str], int]:
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-        if value < minimum or (maximum is not None and value > maximum):
-            limits = f"at least {minimum}" if maximum is None else f"{minimum}-{maximum}"
-            raise argparse.ArgumentTypeError(f"must be {limits}, got {value}")
-        return value
-
-    return parse
+# Each replication-year of the full fleet is about 0.05 s; the limits keep a typo from running for days.
+TANKERS = WholeNumber(0, 100)
+REPLICATIONS = WholeNumber(1, 10_000)
+YEARS = WholeNumber(1, 100)
+CHART_MAX_ADDED = WholeNumber(1, 100)
+MONTH = WholeNumber(1, 12)
+# --check-claim compares fleets named in fleets.csv, with weather, maintenance and three tables of its own
+NOT_WITH_CHECK_CLAIM = ("--fleet", "--tankers", "--tanker-class", "--destination", "--no-weather", "--no-maintenance",
+                        "--table", "--charts", "--report", "--chart-max-added", "--gantt-month")
+# only the chart sweep and the Gantt chart use these
+CHART_OPTIONS = ("--chart-max-added", "--gantt-month")
+# what the added tankers are: used by --tankers N and by the chart sweep, which adds 0..K of them
+ADDED_TANKER_OPTIONS = ("--tanker-class", "--destination")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -56,8 +68,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
                     "tanker use, closed-form limits and the binding bottleneck.")
     add_dataset_option(parser)
     parser.add_argument("--fleet", default="present", help="fleet option from fleets.csv (default: present)")
-    parser.add_argument("--tankers", type=_count(0), default=0, metavar="N",
-                        help="add N new tankers to the fleet (class --tanker-class)")
+    parser.add_argument("--tankers", type=TANKERS, default=0, metavar="N",
+                        help=f"add N new tankers to the fleet (class --tanker-class), {TANKERS}")
     parser.add_argument("--tanker-class", default="newbuild", help="class of the added tankers (default: newbuild)")
     parser.add_argument("--destination", default=None,
                         help="terminal the added tankers serve (default: the fleet's first terminal)")
@@ -65,48 +77,67 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
                         help="change a port value, e.g. kuryk.oil_berths=2 (repeatable)")
     parser.add_argument("--tanker", action="append", default=[], metavar="ID.FIELD=VALUE",
                         help="change a tanker-class value, e.g. newbuild.laden_speed_knots=12 (repeatable)")
-    parser.add_argument("--replications", type=_count(1), default=20, help="replications (default: 20)")
-    parser.add_argument("--years", type=_count(1), default=1, help="simulated years per replication (default: 1)")
-    parser.add_argument("--seed", type=_count(0), default=0, help="random seed (default: 0)")
+    parser.add_argument("--replications", type=REPLICATIONS, default=20,
+                        help=f"replications, {REPLICATIONS} (default: 20)")
+    parser.add_argument("--years", type=YEARS, default=1,
+                        help=f"simulated years per replication, {YEARS} (default: 1)")
+    add_seed_option(parser)
     parser.add_argument("--no-weather", action="store_true", help="no storm closures")
     parser.add_argument("--no-maintenance", action="store_true", help="no maintenance days")
     parser.add_argument("--table", choices=TABLES, default="all",
-                        help="table to print (default: all; CSV prints one table, throughput unless chosen)")
+                        help="table to print (default: all; with --csv, all needs --out DIR: one TABLE.csv each)")
     parser.add_argument("--charts", type=output_folder(".png"), default=None, metavar="DIR",
                         help=f"write {THROUGHPUT_PNG} (a sweep of fleet sizes) and {GANTT_PNG}")
     parser.add_argument("--report", type=output_folder(*REPORT_SUFFIXES), default=None, metavar="DIR",
                         help="write DIR/report.html (self-contained, offline) with the tables and both charts")
-    parser.add_argument("--chart-max-added", type=_count(1), default=10, metavar="K",
-                        help="the size chart adds 0..K tankers to the fleet (default: 10)")
-    parser.add_argument("--gantt-month", type=_count(1, 12), default=1, metavar="M",
+    parser.add_argument("--chart-max-added", type=CHART_MAX_ADDED, default=10, metavar="K",
+                        help=f"the size chart adds 0..K tankers to the fleet, K {CHART_MAX_ADDED} (default: 10)")
+    parser.add_argument("--gantt-month", type=MONTH, default=1, metavar="M",
                         help="calendar month of the Gantt chart, 1-12 (default: 1, January)")
     parser.add_argument("--check-claim", action="store_true",
                         help=f"compare one new tanker with seed003's {CLAIM_MTPA_PER_NEW_TANKER:g} Mt/yr "
                              "(fleets newbuild-1, present, caspian-tankers-6)")
-    add_output_options(parser)
-    parser.set_defaults(handler=run_fleet_command)
+    add_output_options(parser, several_tables=True)
+    set_handler(parser, run_fleet_command)
 
 
 def run_fleet_command(args: argparse.Namespace) -> int:
+    if args.check_claim:
+        refuse_given(args, NOT_WITH_CHECK_CLAIM, "with --check-claim")
+        check_csv_tables(args, 1, "")
+    else:
+        check_csv_tables(args, len(TABLES) - 1 if args.table == "all" else 1, "choose one with --table")
+    charts = args.charts is not None or args.report is not None
+    if not charts:
+        refuse_given(args, CHART_OPTIONS, "without --charts or --report")
+        if args.tankers == 0:
+            refuse_given(args, ADDED_TANKER_OPTIONS, "without --tankers N, --charts or --report")
     inputs = load_fleet_inputs(args.dataset)
     inputs = with_tanker_changes(with_port_changes(inputs, args.port), args.tanker)
     if args.check_claim:
-        if args.fleet != "present" or args.tankers:
-            raise CrudeflowError("--check-claim uses the fleets named in fleets.csv; drop --fleet and --tankers")
-        table = new_tanker_check(inputs, replications=args.replications, years=args.years, seed=args.seed)
+        with progress_bar(CLAIM_FLEETS * args.replications, "replications") as bar:
+            table = new_tanker_check(inputs, replications=args.replications, years=args.years, seed=args.seed,
+                                     progress=bar.update)
         emit(render(table, args.format, float_format="{:,.3f}"), args.out)
         return 0
     base = inputs.fleet(args.fleet)
     destination = args.destination or base.groups[0].destination
     check_group(inputs, FleetGroup(args.tanker_class, args.tankers, destination), "--tanker-class/--destination")
     fleet = base.with_added(args.tanker_class, args.tankers, destination)
-    result = simulate_fleet(inputs, fleet, replications=args.replications, years=args.years, seed=args.seed,
-                            weather=not args.no_weather, maintenance=not args.no_maintenance,
-                            timeline=args.charts is not None or args.report is not None)
+    swept_sizes = _chart_max_added(args) + 1 if charts else 0
+    with progress_bar(args.replications * (1 + swept_sizes), "replications") as bar:
+        result = simulate_fleet(inputs, fleet, replications=args.replications, years=args.years, seed=args.seed,
+                                weather=not args.no_weather, maintenance=not args.no_maintenance,
+                                timeline=charts, progress=bar.update)
+        pngs = _chart_pngs(args, inputs, base, result, destination, bar.update) if charts else None
     # the files first, the report last, as the other commands do: a refused folder leaves stdout empty
-    if args.charts is not None or args.report is not None:
-        _write_outputs(args, _chart_pngs(args, inputs, base, result, destination), result)
-    emit(_report(result, args.format, args.table, args.wide), args.out)
+    if pngs is not None:
+        _write_outputs(args, pngs, result)
+    if args.format == "csv":
+        tables = _tables(result)
+        emit_csv_tables(tables if args.table == "all" else {args.table: tables[args.table]}, args.out)
+    else:
+        emit(_report(result, args.format, args.table, args.wide), args.out)
     return 0
 
 
@@ -118,8 +149,6 @@ def _tables(result: FleetResult) -> dict[str, pd.DataFrame]:
 
 def _report(result: FleetResult, fmt: str, table: str, wide: bool = False) -> str:
     tables = _tables(result)
-    if fmt == "csv":
-        return render(tables["throughput" if table == "all" else table], "csv")
     if fmt == "json":
         bottleneck = result.bottleneck()
         chosen = tables if table == "all" else {table: tables[table]}
@@ -163,15 +192,20 @@ def _transposed(frame: pd.DataFrame) -> str:
     return str(frame.rename(columns=short_header).map(cell).T.to_string()) + "\n"
 
 
+def _chart_max_added(args: argparse.Namespace) -> int:
+    return max(args.chart_max_added, args.tankers)  # the chart reaches the fleet asked for
+
+
 def _chart_pngs(args: argparse.Namespace, inputs: FleetInputs, base: Fleet, result: FleetResult,
-                destination: str) -> tuple[bytes, bytes]:
+                destination: str, progress: Callable[[int], object]) -> tuple[bytes, bytes]:
     """The throughput-against-fleet-size chart (a sweep of added tankers) and one month's Gantt, as PNGs."""
     from crudeflow.fleet.charts import gantt_month_png, throughput_vs_size_png  # matplotlib only when asked
 
-    max_added = max(args.chart_max_added, args.tankers)
+    max_added = _chart_max_added(args)
     sweep = sweep_added_tankers(inputs, base, args.tanker_class, destination, max_added,
                                 replications=args.replications, years=args.years, seed=args.seed,
-                                weather=not args.no_weather, maintenance=not args.no_maintenance)
+                                weather=not args.no_weather, maintenance=not args.no_maintenance,
+                                progress=progress)
     title = (f"Fleet {base.name} plus 0-{max_added} '{args.tanker_class}' tankers "
              f"({args.replications} replications x {args.years} yr)")
     claim = CLAIM_MTPA_PER_NEW_TANKER if args.tanker_class == "newbuild" else None
@@ -182,10 +216,9 @@ def _chart_pngs(args: argparse.Namespace, inputs: FleetInputs, base: Fleet, resu
 def _write_outputs(args: argparse.Namespace, pngs: tuple[bytes, bytes], result: FleetResult) -> None:
     if args.charts is not None:
         write_folder(args.charts, {THROUGHPUT_PNG: pngs[0], GANTT_PNG: pngs[1]})
-        print(f"wrote {args.charts / THROUGHPUT_PNG} and {args.charts / GANTT_PNG}", file=sys.stderr)
+        tell_written([args.charts / THROUGHPUT_PNG, args.charts / GANTT_PNG])
     if args.report is not None:
         from crudeflow.fleet.report import build_fleet_report
         from crudeflow.report import write_report
 
-        written = write_report(build_fleet_report(result, *pngs, args.gantt_month), args.report)
-        print(f"wrote {written[0]}", file=sys.stderr)
+        tell_written(write_report(build_fleet_report(result, *pngs, args.gantt_month), args.report))

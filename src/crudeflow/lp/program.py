@@ -7,6 +7,10 @@ re-solve, which is how the daily simulation reuses it.
 
 from __future__ import annotations
 
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -19,6 +23,32 @@ class SolveStatus(Enum):
     INFEASIBLE = "infeasible"
     UNBOUNDED = "unbounded"
     OTHER = "other"
+
+
+@contextmanager
+def silenced_stdout_fd() -> Iterator[None]:
+    """File descriptor 1 points at /dev/null inside the block: C++ code writes there directly, past sys.stdout."""
+    if sys.stdout is None:  # started with standard output closed: nothing to protect
+        yield
+        return
+    sys.stdout.flush()  # what Python has buffered belongs before the block, not in /dev/null
+    saved = os.dup(1)
+    try:
+        with open(os.devnull, "wb") as devnull:
+            os.dup2(devnull.fileno(), 1)
+        yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
+def new_highs() -> highspy.Highs:
+    """A silent HiGHS: its constructor prints a banner on standard output before any option can be set, which
+    would spoil `--json` and `--csv` output, so it is built with file descriptor 1 silenced."""
+    with silenced_stdout_fd():
+        highs = highspy.Highs()
+    highs.setOptionValue("output_flag", False)
+    return highs
 
 
 @dataclass
@@ -57,8 +87,7 @@ class LinearProgram:
         return self.row_index[key]
 
     def to_highs(self) -> highspy.Highs:
-        highs = highspy.Highs()
-        highs.setOptionValue("output_flag", False)
+        highs = new_highs()
         n = len(self.col_keys)
         highs.addCols(
             n,

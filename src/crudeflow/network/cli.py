@@ -7,13 +7,21 @@ import json
 
 import pandas as pd
 
-from crudeflow.cli_common import add_dataset_option, add_output_options
+from crudeflow.cli_common import (
+    add_dataset_option,
+    add_output_options,
+    check_csv_tables,
+    emit_csv_tables,
+    refuse_given,
+    set_handler,
+)
 from crudeflow.network.load import Provenance
 from crudeflow.network.network import Network, load
 from crudeflow.network.provenance import check_balances, check_quotes, sources_table
 from crudeflow.network.schema import TABLES
 from crudeflow.output import emit, prose, render, to_jsonable
 
+CHECK_TABLES = ("quotes", "balances")
 NETWORK_TABLES = ("links", "nodes", "grades", "markets", "production", "contracts", "background_flows", "routes")
 
 
@@ -23,7 +31,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     network.add_argument("--table", choices=NETWORK_TABLES, default="links", help="which table (default: links)")
     network.add_argument("--schema", action="store_true", help="list every file's columns, units and meaning")
     add_output_options(network)
-    network.set_defaults(handler=run_network)
+    set_handler(network, run_network)
 
     data = subparsers.add_parser("data", help="provenance: where every number comes from")
     data_sub = data.add_subparsers(dest="data_command", required=True)
@@ -31,11 +39,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add_dataset_option(sources)
     sources.add_argument("--assumptions", action="store_true", help="only the figures that are assumptions")
     add_output_options(sources)
-    sources.set_defaults(handler=run_sources)
+    set_handler(sources, run_sources)
     check = data_sub.add_parser("check", help="normalise units and report where sources contradict each other")
     add_dataset_option(check)
-    add_output_options(check)
-    check.set_defaults(handler=run_check)
+    check.add_argument("--table", choices=CHECK_TABLES, default=None,
+                       help="with --csv: the one table to print (default: both, which need --out DIR)")
+    add_output_options(check, several_tables=True)
+    set_handler(check, run_check)
 
 
 def schema_table() -> pd.DataFrame:
@@ -58,6 +68,8 @@ def schema_table() -> pd.DataFrame:
 
 def run_network(args: argparse.Namespace) -> int:
     if args.schema:
+        # the schema is the same for every table and dataset
+        refuse_given(args, ["--table", "--dataset"], "with --schema")
         emit(render(schema_table(), args.format, wide=args.wide), args.out)
         return 0
     net = load(args.dataset)
@@ -113,13 +125,17 @@ def figure_lines(shown: pd.DataFrame) -> str:
 
 
 def run_check(args: argparse.Namespace) -> int:
+    if args.format != "csv":
+        refuse_given(args, ["--table"], "without --csv")
+    check_csv_tables(args, 1 if args.table else len(CHECK_TABLES), "choose one with --table")
     net = load(args.dataset)
     quotes, balances = check_quotes(net), check_balances(net)
     if args.format == "json":
         payload = {"quotes": to_jsonable(quotes), "balances": to_jsonable(balances)}
         emit(json.dumps(payload, indent=2) + "\n", args.out)
     elif args.format == "csv":
-        emit(render(quotes, "csv"), args.out)
+        tables = {"quotes": quotes, "balances": balances}
+        emit_csv_tables({args.table: tables[args.table]} if args.table else tables, args.out)
     else:
         disagree = quotes[quotes["verdict"] == "disagree"]
         text = "Quotes of one quantity, in a common unit (spread = (high − low) / high):\n"

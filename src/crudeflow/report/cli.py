@@ -4,11 +4,14 @@ and the PNG charts into a folder."""
 from __future__ import annotations
 
 import argparse
+import json
 import re
+import sys
 from pathlib import Path
 
-from crudeflow.cli_common import REPORT_SUFFIXES, output_folder
+from crudeflow.cli_common import REPORT_SUFFIXES, output_folder, set_handler, tell_written
 from crudeflow.network import load
+from crudeflow.output import to_jsonable
 from crudeflow.report.findings import headline
 from crudeflow.report.html import write_report
 from crudeflow.report.simulation import build_simulation_report
@@ -26,7 +29,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add_scenario_arguments(parser)
     parser.add_argument("--out", type=output_folder(*REPORT_SUFFIXES), default=None, metavar="DIR",
                         help="folder for report.html and the PNGs (default: report-<scenario name>/)")
-    parser.set_defaults(handler=run)
+    parser.add_argument("--json", action="store_true",
+                        help="print the headline figures and the files written as JSON instead of text")
+    set_handler(parser, run)
 
 
 def default_folder(scenario_name: str) -> Path:
@@ -43,9 +48,14 @@ def run(args: argparse.Namespace) -> int:
     if args.with_:
         result.notes.insert(0, options_effect(network, args.scenario, args.with_, result, args.foresight))
     written = write_report(build_simulation_report(result, network, scenario), folder)
-    print(f"crudeflow report: {result.scenario_name} ({result.mode})")
-    for name, value in headline(result).items():
-        print(f"  {name}: {value}")
-    for path in written:
-        print(f"wrote {path}")
+    tell_written(written)
+    figures = headline(result)
+    if args.json:
+        payload = {"scenario": result.scenario_name, "mode": result.mode, "headline": figures,
+                   "summary": result.summary(), "written": [str(path) for path in written]}
+        sys.stdout.write(json.dumps(to_jsonable(payload), indent=2, default=str) + "\n")
+    else:
+        lines = [f"crudeflow report: {result.scenario_name} ({result.mode})"]
+        lines += [f"  {name}: {value}" for name, value in figures.items()]
+        sys.stdout.write("\n".join(lines) + "\n")
     return 0

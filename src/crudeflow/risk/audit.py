@@ -7,6 +7,8 @@ The fast path must agree within max(0.5% of the sample's shut-in, 1 kt).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pandas as pd
 
@@ -21,8 +23,10 @@ TOLERANCE_KT = 1.0
 AUDIT_STREAM = 0xA0D17  # the key of the audit's stream, next to the study's seed
 
 
-def audit(study: Study, count: int, option: str | None = None) -> pd.DataFrame:
-    """`count` samples drawn at random (seeded by the study's seed) from the study's samples, fast against exact."""
+def audit(study: Study, count: int, option: str | None = None,
+          progress: Callable[[int], object] | None = None) -> pd.DataFrame:
+    """`count` samples drawn at random (seeded by the study's seed) from the study's samples, fast against exact;
+    `progress(1)` is called after each."""
     if count <= 0:
         from crudeflow.errors import CrudeflowError
 
@@ -44,6 +48,8 @@ def audit(study: Study, count: int, option: str | None = None) -> pd.DataFrame:
                      "exact_shut_in_kt": exact_kt, "deviation_kt": deviation,
                      "deviation_pct": 100 * deviation / exact_kt if exact_kt else 0.0,
                      "allowed_kt": allowed, "within": abs(deviation) <= allowed})
+        if progress is not None:
+            progress(1)
     return pd.DataFrame(rows).set_index("sample")
 
 

@@ -9,8 +9,21 @@ import sys
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
-from crudeflow.cli_common import REPORT_SUFFIXES, add_dataset_option, add_output_options, output_folder
-from crudeflow.errors import CrudeflowError
+from crudeflow.cli_common import (
+    REPORT_SUFFIXES,
+    FiniteNumber,
+    UsageError,
+    WholeNumber,
+    add_dataset_option,
+    add_output_options,
+    add_seed_option,
+    add_year_option,
+    output_folder,
+    progress_bar,
+    refuse_given,
+    set_handler,
+    tell_written,
+)
 from crudeflow.output import emit, number, prose, render, to_jsonable
 from crudeflow.risk.executor import choose_runner
 from crudeflow.risk.progress import with_progress
@@ -21,67 +34,108 @@ if TYPE_CHECKING:
     from crudeflow.risk.result import RiskResult
 
 
+SAMPLES = WholeNumber(1, 10_000_000)
+AUDITED = WholeNumber(1, 10_000)  # each audited sample is one daily simulation, about a second
+WORKERS = WholeNumber(0, 256)
+REL_ERROR = FiniteNumber(0, 1, open_low=True, open_high=True)
+ACTIONS = ("run", "params", "audit")
+DEFAULT_ACTION = "run"  # `crudeflow risk --samples 100` is `crudeflow risk run --samples 100`
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("risk", help="Monte Carlo export risk over random disruptions, with standard errors")
-    parser.add_argument("action", nargs="?", default="run", choices=("run", "params", "audit"),
-                        help="run a study (default), show the outage models, or audit the fast path")
-    parser.add_argument("--samples", type=int, default=200, help="sample-years (default 200)")
-    parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    parser.add_argument("--compare", default=None, metavar="A,B,...",
-                        help="options on the same events, first is the reference: e.g. base,btc-7mt,caspian-tankers-6")
+    risk = subparsers.add_parser(
+        "risk", help="Monte Carlo export risk over random disruptions, with standard errors",
+        description="Export risk over random sample-years. Without an action, `crudeflow risk [OPTIONS]` is "
+                    "`crudeflow risk run [OPTIONS]`.")
+    actions = risk.add_subparsers(dest="risk_action", required=True, metavar="{run,params,audit}")
+
+    run_parser = actions.add_parser("run", help="run a study (the default action)")
+    add_sample_options(run_parser)
+    run_parser.add_argument("--compare", default=None, metavar="A,B,...",
+                            help="options on the same events, first is the reference: e.g. "
+                                 "base,btc-7mt,caspian-tankers-6")
+    run_parser.add_argument("--rel-error", type=REL_ERROR, default=0.05,
+                            help=f"relative standard error to aim for, {REL_ERROR} (default 0.05)")
+    run_parser.add_argument("--no-contributions", action="store_true", help="skip the per-asset re-runs")
+    run_parser.add_argument("--parquet", type=output_folder(".parquet"), default=None, metavar="DIR",
+                            help="also write per-sample Parquet")
+    run_parser.add_argument("--workers", type=WORKERS, default=1,
+                            help=f"local processes, {WORKERS} (default 1: this process; 0: one per core)")
+    run_parser.add_argument("--scheduler", default=None, metavar="tcp://HOST:PORT",
+                            help="run the samples on this Dask cluster (the dask extra); same seed, same numbers")
+    run_parser.add_argument("--report", type=output_folder(*REPORT_SUFFIXES), default=None, metavar="DIR",
+                            help="also write DIR/report.html (offline) with the histogram and exceedance PNGs")
+    set_handler(run_parser, run_study_command)
+
+    params = actions.add_parser("params", help="show the outage models and how each was calibrated")
+    add_outages_option(params)
+    add_dataset_option(params)
+    add_output_options(params)
+    set_handler(params, show_params)
+
+    audit_parser = actions.add_parser("audit", help="check the fast path against the daily simulation")
+    add_sample_options(audit_parser)
+    audit_parser.add_argument("--audit", type=AUDITED, default=5, metavar="K",
+                              help=f"samples to audit, {AUDITED} and at most --samples (default 5)")
+    set_handler(audit_parser, run_audit)
+
+
+def add_sample_options(parser: argparse.ArgumentParser) -> None:
+    """What draws the sample-years: shared by `run` and `audit`, so an audit checks the samples a run saw."""
+    parser.add_argument("--samples", type=SAMPLES, default=200, help=f"sample-years, {SAMPLES} (default 200)")
+    add_seed_option(parser)
     parser.add_argument("--option", default=None, help="one option to study (default base)")
-    parser.add_argument("--year", type=int, default=2024, help="dataset year (default 2024)")
-    parser.add_argument("--rel-error", type=float, default=0.05, help="relative SE to aim for (default 0.05)")
-    parser.add_argument("--audit", type=int, default=5, metavar="K", help="samples to audit (risk audit; default 5)")
-    parser.add_argument("--no-contributions", action="store_true", help="skip the per-asset re-runs")
+    add_year_option(parser, "dataset year")
+    add_outages_option(parser)
+    add_dataset_option(parser)
+    add_output_options(parser)
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar on standard error")
+
+
+def add_outages_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--outages", default=None, metavar="TABLE",
                         help="outage models: a CSV file, a folder with outages.csv (and durations.csv), or a "
                              "calibration of the dataset, e.g. whole-record (default: the dataset's risk/outages.csv)")
-    parser.add_argument("--parquet", type=output_folder(".parquet"), default=None, metavar="DIR",
-                        help="also write per-sample Parquet")
-    parser.add_argument("--workers", type=int, default=1,
-                        help="local processes (default 1: this process; 0: one per core)")
-    parser.add_argument("--scheduler", default=None, metavar="tcp://HOST:PORT",
-                        help="run the samples on this Dask cluster (the dask extra); same seed, same numbers")
-    parser.add_argument("--no-progress", action="store_true", help="no progress bar on standard error")
-    parser.add_argument("--report", type=output_folder(*REPORT_SUFFIXES), default=None, metavar="DIR",
-                        help="also write DIR/report.html (offline) with the histogram and exceedance PNGs")
-    add_dataset_option(parser)
-    add_output_options(parser)
-    parser.set_defaults(handler=run)
 
 
 def study_from_args(args: argparse.Namespace) -> Study:
-    if args.compare and args.option:
-        raise CrudeflowError("give --compare or --option, not both")
-    options = tuple(o.strip() for o in args.compare.split(",")) if args.compare else (args.option or BASE,)
+    compare = getattr(args, "compare", None)
+    if compare and args.option:
+        raise UsageError("give --compare or --option, not both")
+    options = tuple(o.strip() for o in compare.split(",")) if compare else (args.option or BASE,)
     if any(not o for o in options):
-        raise CrudeflowError(f"--compare has an empty option name: {args.compare!r}")
+        raise UsageError(f"--compare has an empty option name: {compare!r}")
     return Study(dataset=args.dataset, options=options, year=args.year, seed=args.seed, samples=args.samples,
-                 rel_error=args.rel_error, contributions=not args.no_contributions, outages=args.outages)
+                 rel_error=getattr(args, "rel_error", Study.rel_error),
+                 contributions=not getattr(args, "no_contributions", False), outages=args.outages)
 
 
-def run(args: argparse.Namespace) -> int:
-    if args.action == "params":
-        return show_params(args)
+def run_audit(args: argparse.Namespace) -> int:
+    from crudeflow.risk.audit import audit, audit_summary
+
+    if args.audit > args.samples:
+        raise UsageError(f"--audit {args.audit} is more than --samples {args.samples}: the audit picks among them")
+    with progress_bar(args.audit, "samples audited", enabled=not args.no_progress) as bar:
+        table = audit(study_from_args(args), args.audit, progress=bar.update)
+    text = render(table, args.format, "{:,.3f}") if args.format != "text" else (
+        render(table, "text", "{:,.3f}", wide=args.wide) + prose(audit_summary(table)) + "\n")
+    emit(text, args.out)
+    return 0 if bool(table["within"].all()) else 1
+
+
+def run_study_command(args: argparse.Namespace) -> int:
+    if args.scheduler is not None:
+        refuse_given(args, ["--workers"], "with --scheduler")  # the cluster decides how many workers run
     study = study_from_args(args)
-    if args.action == "audit":
-        from crudeflow.risk.audit import audit, audit_summary
-
-        table = audit(study, args.audit)
-        text = render(table, args.format, "{:,.3f}") if args.format != "text" else (
-            render(table, "text", "{:,.3f}", wide=args.wide) + prose(audit_summary(table)) + "\n")
-        emit(text, args.out)
-        return 0 if bool(table["within"].all()) else 1
     result = run_with_runner(study, args)
     result.notes += idle_options(study, result)
     if args.parquet is not None:
-        result.write_parquet(args.parquet)
+        tell_written(result.write_parquet(args.parquet))
     if args.report is not None:
         from crudeflow.report import write_report
         from crudeflow.risk.report import build_risk_report
 
-        write_report(build_risk_report(result), args.report)
+        tell_written(write_report(build_risk_report(result), args.report))
     if args.format == "json":
         emit(result.to_json(), args.out)
     elif args.format == "csv":

@@ -58,10 +58,10 @@ class RiskResult:
         }
         return json.dumps(to_jsonable(payload), indent=2) + "\n"
 
-    def write_parquet(self, folder: Path) -> None:
+    def write_parquet(self, folder: Path) -> list[Path]:
         frame = self.per_sample.copy()
         frame.columns = [f"{o}:{f}" for o, f in frame.columns]
-        write_folder(folder, {"samples.parquet": parquet_bytes(frame.reset_index()),
+        return write_folder(folder, {"samples.parquet": parquet_bytes(frame.reset_index()),
                               "metrics.parquet": parquet_bytes(self.metrics.reset_index())})
 
     def contribution_notes(self) -> list[str]:

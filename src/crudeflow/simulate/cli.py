@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from crudeflow.cli_common import add_dataset_option, add_output_options, output_folder
+from crudeflow.cli_common import add_dataset_option, add_output_options, output_folder, set_handler, tell_written
 from crudeflow.network import load
 from crudeflow.output import emit, number, parquet_bytes, prose, render, to_jsonable
 from crudeflow.simulate.engine import simulate
@@ -26,7 +26,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add_output_options(parser)
     parser.add_argument("--parquet", type=output_folder(".parquet"), default=None, metavar="DIR",
                         help="also write the per-day tables as Parquet files into DIR")
-    parser.set_defaults(handler=run)
+    set_handler(parser, run)
 
 
 def add_scenario_arguments(parser: argparse.ArgumentParser) -> None:
@@ -46,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
     if args.with_:
         result.notes.insert(0, options_effect(network, args.scenario, args.with_, result, args.foresight))
     if args.parquet is not None:
-        write_parquet(result, args.parquet)
+        tell_written(write_parquet(result, args.parquet))
     if args.format == "json":
         payload = {"summary": result.summary(), "routes": result.routes,
                    "peak_storage": result.peak_storage_by_node(), "daily": result.daily(), "notes": result.notes}
@@ -71,7 +71,7 @@ def daily_wide(result: SimulationResult) -> pd.DataFrame:
     ], axis=1)
 
 
-def write_parquet(result: SimulationResult, folder: Path) -> None:
+def write_parquet(result: SimulationResult, folder: Path) -> list[Path]:
     s = result.scenario
     tables = {
         "daily": result.daily(),
@@ -87,7 +87,7 @@ def write_parquet(result: SimulationResult, folder: Path) -> None:
         frame.index = frame.index.map(str) if not isinstance(frame.index, pd.MultiIndex) else frame.index
         frame.columns = [str(c) for c in frame.columns]
         files[f"{name}.parquet"] = parquet_bytes(frame.reset_index() if frame.index.name else frame)
-    write_folder(folder, files)
+    return write_folder(folder, files)
 
 
 def text_report(result: SimulationResult, wide: bool = False) -> str:

@@ -150,7 +150,7 @@ def define_flows(model: SimulationLP) -> None:
 
 
 def define_loads(model: SimulationLP) -> None:
-    r"""Columns x[k,g,t] ≥ 0 at each sink k, earning p[k,g,t] (set per day by `apply_conditions`)."""
+    r"""Columns x[k,g,t] ≥ 0 at each sink k, earning p[k,g,t] (set per day by the operator, operator.py)."""
     for node, grades in sorted(node_grades(model).items()):
         if model.is_sink(node):
             for grade in sorted(grades):
