@@ -30,7 +30,7 @@ browser:
 test: $(STAMP) browser
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/mypy
-	CRUDEFLOW_REQUIRE_BROWSER=1 $(BIN)/pytest -m "not slow" src tests
+	CRUDEFLOW_REQUIRE_BROWSER=1 $(BIN)/pytest -m "not slow" -n 2 src tests
 
 test-slow: $(STAMP)
 	$(BIN)/pytest -m slow tests

@@ -164,8 +164,9 @@ def test_full_disk_keeps_the_previous_file(tmp_path: Path) -> None:
 
 
 def test_full_disk_on_a_new_file_leaves_nothing(tmp_path: Path) -> None:
-    refused(run_capped(["fleet", "--replications", "2", "--json", "--out", "fleet.json"], cwd=tmp_path, file_size_bytes=1_000),
-            "fleet.json", "File too large")
+    done = run_capped(["fleet", "--replications", "2", "--json", "--out", "fleet.json"], cwd=tmp_path,
+                      file_size_bytes=1_000)
+    refused(done, "fleet.json", "File too large")
     assert list(tmp_path.iterdir()) == []
 
 

@@ -30,11 +30,18 @@ class InputError(CrudeflowError):
         if self.line is not None:
             where += f" line {self.line}"
         if self.row_id:
-            where += f" (row '{self.row_id}')"
+            where += f" (row '{_one_line(self.row_id)}')"
         if self.field:
-            where += f", field '{self.field}'"
-        shown = "" if self.value is None else f" {self.value!r}:"
+            where += f", field '{_one_line(self.field)}'"
+        shown = "" if self.value is None else f" {_one_line(repr(self.value))}:"
         return f"{where}:{shown} {self.reason}"
+
+
+def _one_line(text: str, limit: int = 80) -> str:
+    """`text` as it can stand in a one-line message: control characters escaped, at most `limit` characters
+    (a broken file can put a newline or 50 MB in a cell)."""
+    text = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text[: limit + 1])
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 class SolveError(CrudeflowError):

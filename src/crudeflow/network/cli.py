@@ -18,7 +18,7 @@ from crudeflow.cli_common import (
 from crudeflow.network.load import Provenance
 from crudeflow.network.network import Network, load
 from crudeflow.network.provenance import check_balances, check_quotes, sources_table
-from crudeflow.network.schema import TABLES
+from crudeflow.network.schema import TABLES, column_range
 from crudeflow.output import emit, prose, render, to_jsonable
 
 CHECK_TABLES = ("quotes", "balances")
@@ -58,6 +58,7 @@ def schema_table() -> pd.DataFrame:
                     "file": file_name,
                     "column": name,
                     "unit": extra.get("unit", ""),
+                    "range": column_range(model, name),
                     "required": f.is_required(),
                     "needs_source": bool(extra.get("sourced")),
                     "description": f.description,

@@ -5,7 +5,6 @@ Errors name the file, the line, the row id and the field; the first one found is
 
 from __future__ import annotations
 
-import csv
 import difflib
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +14,7 @@ from pydantic import ValidationError
 
 from crudeflow.errors import InputError
 from crudeflow.network.schema import TABLES, Row, column_unit, sourced_columns
+from crudeflow.text_file import csv_records
 
 ASSUMPTION_PREFIX = "assumption:"
 OPTIONAL_TABLES = {"blend_limits.csv", "quotes.csv", "contracts.csv", "background_flows.csv"}
@@ -88,33 +88,34 @@ def read_dataset(folder: Path) -> RawDataset:
 
 
 def _read_table(path: Path, model: type[Row], id_column: str | None) -> tuple[list[Row], list[int], list[Provenance]]:
-    with path.open(newline="", encoding="utf-8") as handle:
-        reader = csv.DictReader(handle)
-        header = [h.strip() for h in reader.fieldnames or []]
-        _check_header(path, model, header)
-        rows: list[Row] = []
-        lines: list[int] = []
-        provenance: list[Provenance] = []
-        seen_ids: set[str] = set()
-        for record in reader:
-            line = reader.line_num
-            cells = {k.strip(): (v or "").strip() for k, v in record.items() if k is not None}
-            row_id = _row_id(cells, model, id_column)
-            row = _validate_row(path, model, cells, line, row_id)
-            if id_column is not None:
-                if row_id in seen_ids:
-                    raise InputError(path, "duplicate id", line, row_id, id_column)
-                seen_ids.add(row_id)
-            rows.append(row)
-            lines.append(line)
-            provenance.extend(_row_provenance(path, model, row, cells, line, row_id))
+    header, records = csv_records(path)
+    _check_header(path, model, header)
+    key_columns = (id_column,) if id_column is not None else model.key
+    rows: list[Row] = []
+    lines: list[int] = []
+    provenance: list[Provenance] = []
+    first_line: dict[tuple[str, ...], int] = {}  # key -> the line that first had it
+    for line, cells in records:
+        row_id = _row_id(cells, model, id_column)
+        row = _validate_row(path, model, cells, line, row_id)
+        if key_columns:
+            key = tuple(str(getattr(row, c)) for c in key_columns)
+            if key in first_line:
+                what = "duplicate id" if id_column else f"duplicate row (same {', '.join(key_columns)})"
+                raise InputError(path, f"{what}: line {first_line[key]} has it too", line, row_id, key_columns[0])
+            first_line[key] = line
+        rows.append(row)
+        lines.append(line)
+        provenance.extend(_row_provenance(path, model, row, cells, line, row_id))
     return rows, lines, provenance
 
 
 def _check_header(path: Path, model: type[Row], header: list[str]) -> None:
     sources = [f"{c}_source" for c in sourced_columns(model)]
     known = [*model.model_fields, *sources]
-    for column in header:
+    for i, column in enumerate(header):
+        if column in header[:i]:  # the reader would keep the last of the two silently
+            raise InputError(path, "column named twice in the header", line=1, field=column)
         if column not in known:
             hint = difflib.get_close_matches(column, known, n=1)
             tip = f"; did you mean '{hint[0]}'?" if hint else f"; known columns: {', '.join(known)}"

@@ -8,7 +8,7 @@ says why the figure was assumed. Units live in the column names (`capacity_mtpa`
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -16,6 +16,15 @@ NodeKind = Literal["field", "hub", "port", "terminal", "border", "refinery"]
 LinkKind = Literal["pipeline", "sea", "rail"]
 Status = Literal["operating", "proposed"]
 SINK_KINDS = ("terminal", "border", "refinery")  # where oil leaves the network and is sold
+
+# Upper bounds of the numeric columns: far above any real value, low enough that a typo (an extra 000) or a
+# runaway (1e308) is refused before it reaches the optimiser.
+MAX_MTPA = 1000.0  # Mt/yr (and Mt): ten times the largest crude pipeline's capacity
+MAX_USD_PER_T = 1000.0
+MAX_USD_PER_BBL = 1000.0
+MAX_KM = 40_000.0  # once round the earth
+MAX_TRANSIT_DAYS = 365.0
+MAX_STORAGE_KT = 100_000.0
 
 
 def sourced(unit: str, description: str, default: Any = ..., **checks: Any) -> Any:
@@ -30,7 +39,11 @@ def plain(description: str, default: Any = ..., unit: str = "", **checks: Any) -
 
 
 class Row(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    # NaN and infinity are refused in every numeric column: a NaN price left HiGHS searching forever
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, allow_inf_nan=False)
+
+    # Columns that together identify a row where the table has no id column; a repeated key is refused
+    key: ClassVar[tuple[str, ...]] = ()
 
 
 class Source(Row):
@@ -55,9 +68,10 @@ class Node(Row):
     lat_deg: float = sourced("°N", "Latitude", ge=-90, le=90)
     lon_deg: float = sourced("°E", "Longitude", ge=-180, le=180)
     grade: str = plain("Grade a field produces (fields only)", "")
-    throughput_mtpa: float | None = sourced("Mt/yr", "Cap on oil passing through or loaded", None, ge=0)
-    units: int = plain("Parallel units sharing the throughput (moorings, berths)", 1, ge=1)
-    storage_kt: float | None = sourced("kt", "Working storage for crude", None, ge=0)
+    throughput_mtpa: float | None = sourced("Mt/yr", "Cap on oil passing through or loaded", None, ge=0,
+                                            le=MAX_MTPA)
+    units: int = plain("Parallel units sharing the throughput (moorings, berths)", 1, ge=1, le=100)
+    storage_kt: float | None = sourced("kt", "Working storage for crude", None, ge=0, le=MAX_STORAGE_KT)
 
 
 class Link(Row):
@@ -66,10 +80,12 @@ class Link(Row):
     kind: LinkKind = plain("pipeline, sea or rail")
     from_node: str = plain("Upstream node id")
     to_node: str = plain("Downstream node id")
-    capacity_mtpa: float = sourced("Mt/yr", "Capacity for all shippers", ge=0)
-    tariff_usd_per_t: float = sourced("USD/t", "Tariff or freight charged to Kazakh shippers", ge=0)
-    length_km: float | None = sourced("km", "Length", None, gt=0)
-    transit_days: float = sourced("days", "Time oil takes to cross the link", ge=0)
+    capacity_mtpa: float = sourced("Mt/yr", "Capacity for all shippers", ge=0, le=MAX_MTPA)
+    tariff_usd_per_t: float = sourced("USD/t", "Tariff or freight charged to Kazakh shippers", ge=0,
+                                      le=MAX_USD_PER_T)
+    length_km: float | None = sourced("km", "Length", None, gt=0, le=MAX_KM)
+    transit_days: float = sourced("days", "Time oil takes to cross the link", ge=0,
+                                  le=MAX_TRANSIT_DAYS)
     operator: str = plain("Operator", "")
     countries: str = plain("Countries crossed, ISO codes separated by ';'")
     status: Status = plain("operating or proposed")
@@ -77,18 +93,22 @@ class Link(Row):
 
 
 class Production(Row):
+    key = ("field", "year")
     field: str = plain("Field node id")
     year: int = plain("Year", ge=1990, le=2100)
-    production_mtpa: float = sourced("Mt/yr", "Crude and condensate entering the network", ge=0)
+    production_mtpa: float = sourced("Mt/yr", "Crude and condensate entering the network", ge=0,
+                                      le=MAX_MTPA)
 
 
 class Market(Row):
     node: str = plain("Sink node id (terminal, border or refinery)")
     name: str = plain("Price basis, e.g. 'CPC Blend FOB Novorossiysk'")
-    brent_diff_usd_per_bbl: float = sourced("USD/bbl", "Price minus Dated Brent")
+    brent_diff_usd_per_bbl: float = sourced("USD/bbl", "Price minus Dated Brent",
+                                             ge=-MAX_USD_PER_BBL, le=MAX_USD_PER_BBL)
     sulfur_ref_pct: float | None = sourced("% mass", "Sulfur above which a quality discount applies", None, ge=0)
     sulfur_discount_usd_per_bbl_per_pct: float | None = sourced(
-        "USD/bbl per % S", "Discount per percentage point of sulfur above the reference", None, ge=0
+        "USD/bbl per % S", "Discount per percentage point of sulfur above the reference", None, ge=0,
+        le=MAX_USD_PER_BBL
     )
     domestic_share: float | None = sourced(
         "fraction", "Refineries: share of domestic crude supply this one takes", None, ge=0, le=1
@@ -97,26 +117,30 @@ class Market(Row):
 
 class YearBalance(Row):
     year: int = plain("Year", ge=1990, le=2100)
-    brent_usd_per_bbl: float = sourced("USD/bbl", "Annual average Dated Brent", gt=0)
-    production_mt: float = sourced("Mt", "National crude and condensate output", ge=0)
-    exports_mt: float = sourced("Mt", "Crude exports", ge=0)
+    brent_usd_per_bbl: float = sourced("USD/bbl", "Annual average Dated Brent", gt=0,
+                                         le=MAX_USD_PER_BBL)
+    production_mt: float = sourced("Mt", "National crude and condensate output", ge=0, le=MAX_MTPA)
+    exports_mt: float = sourced("Mt", "Crude exports", ge=0, le=MAX_MTPA)
 
 
 class BackgroundFlow(Row):
+    key = ("id", "year")
     id: str = plain("Background flow id")
     shipper: str = plain("Who ships it (not a Kazakh producer)")
     links: str = plain("Links it uses, ids separated by ';'")
     year: int = plain("Year", ge=1990, le=2100)
-    volume_mtpa: float = sourced("Mt/yr", "Volume taking capacity on each listed link", ge=0)
+    volume_mtpa: float = sourced("Mt/yr", "Volume taking capacity on each listed link", ge=0,
+                                  le=MAX_MTPA)
     sulfur_pct: float = sourced("% mass", "Sulfur, for blend limits downstream", ge=0, le=10)
 
 
 class Contract(Row):
+    key = ("id", "year")
     id: str = plain("Contract id")
     link: str = plain("Link the contract applies to (Kazakh volume)")
     year: int | None = plain("Year it applies to; blank for every year", None, ge=1990, le=2100)
-    min_mtpa: float | None = sourced("Mt/yr", "Least Kazakh volume to ship", None, ge=0)
-    max_mtpa: float | None = sourced("Mt/yr", "Most Kazakh volume allowed", None, ge=0)
+    min_mtpa: float | None = sourced("Mt/yr", "Least Kazakh volume to ship", None, ge=0, le=MAX_MTPA)
+    max_mtpa: float | None = sourced("Mt/yr", "Most Kazakh volume allowed", None, ge=0, le=MAX_MTPA)
     kind: str = plain("quota, transit schedule, supply agreement, ...")
 
 
@@ -159,6 +183,15 @@ TABLES: dict[str, tuple[type[Row], str | None]] = {
     "routes.csv": (Route, "id"),
     "quotes.csv": (Quote, "id"),
 }
+
+
+def column_range(model: type[Row], column: str) -> str:
+    """The bounds declared on a column, as `network --schema` shows them: e.g. '>= 0, <= 1000'; numbers are
+    always finite."""
+    signs = {"ge": ">=", "gt": ">", "le": "<=", "lt": "<"}
+    bounds = [f"{signs[name]} {getattr(item, name):g}" for item in model.model_fields[column].metadata
+              for name in signs if hasattr(item, name)]
+    return ", ".join(bounds)
 
 
 def sourced_columns(model: type[Row]) -> list[str]:

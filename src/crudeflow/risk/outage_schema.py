@@ -12,6 +12,10 @@ from typing import Literal
 
 from crudeflow.network.schema import Row, plain, sourced
 
+MAX_EVENTS_PER_YEAR = 365.0  # one a day: the catalogue draws each event, so the rate bounds the work
+MIN_MTBF_DAYS = 365.0 / MAX_EVENTS_PER_YEAR  # the same bound for two-state models (a huge MTBF is fine: never)
+MAX_OUTAGE_DAYS = 366.0  # an event or a repair lasts at most a year; longer is a change of network
+
 OutageKind = Literal["two_state", "catalogue"]
 DurationKind = Literal["lognormal", "empirical"]
 
@@ -21,15 +25,20 @@ class OutageRow(Row):
     kind: OutageKind = plain("two_state (up/down with MTBF and MTTR) or catalogue (events per year)")
     assets: str = plain("Link or node ids the model hits, separated by ';'; several = one common cause hits all")
     description: str = plain("What fails, in words")
-    mtbf_days: float | None = sourced("days", "two_state: mean time up between failures", None, gt=0)
-    mttr_days: float | None = sourced("days", "two_state: mean time to repair", None, gt=0)
-    events_per_year: float | None = sourced("1/yr", "catalogue: mean number of events a year", None, ge=0)
+    mtbf_days: float | None = sourced("days", "two_state: mean time up between failures", None,
+                                       ge=MIN_MTBF_DAYS)
+    mttr_days: float | None = sourced("days", "two_state: mean time to repair", None, gt=0,
+                                       le=MAX_OUTAGE_DAYS)
+    events_per_year: float | None = sourced("1/yr", "catalogue: mean number of events a year", None,
+                                             ge=0, le=MAX_EVENTS_PER_YEAR)
     probability: float | None = sourced(
         "fraction", "catalogue: share of drawn events that take effect (blank: all)", None, ge=0, le=1
     )
     duration: DurationKind | None = plain("catalogue: lognormal (median, p90) or empirical (durations.csv)", None)
-    duration_median_days: float | None = sourced("days", "lognormal durations: median", None, gt=0)
-    duration_p90_days: float | None = sourced("days", "lognormal durations: 90th percentile", None, gt=0)
+    duration_median_days: float | None = sourced("days", "lognormal durations: median", None, gt=0,
+                                                  le=MAX_OUTAGE_DAYS)
+    duration_p90_days: float | None = sourced("days", "lognormal durations: 90th percentile", None,
+                                               gt=0, le=MAX_OUTAGE_DAYS)
     remaining_min: float = sourced("fraction", "Share of capacity (fields: of output) left during an event", ge=0,
                                    le=1)
     remaining_max: float | None = sourced(
@@ -43,8 +52,8 @@ class OutageRow(Row):
 class DurationRow(Row):
     model: str = plain("Outage model id (duration = empirical)")
     event: str = plain("The recorded event this point stands for", "")
-    duration_days: float = sourced("days", "Length of the event", gt=0)
-    weight: float = sourced("weight", "Relative weight of this duration", ge=0)
+    duration_days: float = sourced("days", "Length of the event", gt=0, le=MAX_OUTAGE_DAYS)
+    weight: float = sourced("weight", "Relative weight of this duration", ge=0, le=1e6)
 
 
 # file name -> (row model, id column or None), in loading order

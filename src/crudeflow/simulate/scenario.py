@@ -12,27 +12,35 @@ import datetime as dt
 import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from crudeflow.errors import InputError
+from crudeflow.errors import CrudeflowError, InputError
 from crudeflow.network import DEFAULT_DATASET, Network, dataset_folder
 from crudeflow.network.load import ASSUMPTION_PREFIX, parse_source
+from crudeflow.network.schema import MAX_MTPA, MAX_USD_PER_BBL, MAX_USD_PER_T
+from crudeflow.yaml_file import load_yaml
+
+MAX_PERIOD_DAYS = 3660  # ten years of days: the simulation solves one LP a day
+MAX_CHANGES = 1000  # per list; overlaps are checked day by day, so outages x days bounds the work
 
 SCENARIOS = "scenarios"  # the folder of a dataset that holds its scenarios, found by name (<name>.yaml)
 
 Path_ = tuple[str | int, ...]
+# Dates the dataset's years can describe (base_year's range); it also keeps date arithmetic far from year 9999
+Date = Annotated[dt.date, Field(ge=dt.date(1990, 1, 1), le=dt.date(2100, 12, 31))]
 
 
 class Item(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    # NaN and infinity are refused in every number, as in the dataset's tables
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, allow_inf_nan=False)
 
 
 class Period(Item):
-    start: dt.date = Field(description="First simulated day")
-    end: dt.date = Field(description="Last simulated day (inclusive)")
+    start: Date = Field(description="First simulated day")
+    end: Date = Field(description="Last simulated day (inclusive)")
     step: Literal["day"] = Field("day", description="Time step; daily only")
 
 
@@ -40,9 +48,9 @@ class Window(Item):
     """Days a change applies: from `start` to `end` inclusive, or `duration_days` long; open-ended
     (to the end of the period) when neither is given."""
 
-    start: dt.date
-    end: dt.date | None = None
-    duration_days: int | None = Field(None, ge=1)
+    start: Date
+    end: Date | None = None
+    duration_days: int | None = Field(None, ge=1, le=MAX_PERIOD_DAYS)
     source: str = Field(min_length=1, description="Source ids and/or 'assumption: why'")
 
     def last_day(self, period_end: dt.date) -> dt.date:
@@ -56,7 +64,7 @@ class Window(Item):
 class Outage(Window):
     asset: str = Field(description="Link or node id")
     remaining: float | None = Field(None, ge=0, le=1, description="Share of capacity left (0 = closed)")
-    remaining_mtpa: float | None = Field(None, ge=0, description="Capacity left, Mt/yr (all shippers)")
+    remaining_mtpa: float | None = Field(None, ge=0, le=MAX_MTPA, description="Capacity left, Mt/yr (all shippers)")
 
     def lost_fraction(self, capacity_mtpa: float) -> float:
         """Share of the asset's capacity this outage takes away."""
@@ -68,28 +76,29 @@ class Outage(Window):
 class ProductionChange(Window):
     field: str = Field(description="Field node id")
     output: float | None = Field(None, ge=0, le=3, description="Output as a share of normal (0 = down)")
-    output_mtpa: float | None = Field(None, ge=0, description="Output, Mt/yr")
-    ramp_days: int | None = Field(None, ge=1, description="Days to reach the new output in equal steps "
-                                  "(default: at once)")
+    output_mtpa: float | None = Field(None, ge=0, le=MAX_MTPA, description="Output, Mt/yr")
+    ramp_days: int | None = Field(None, ge=1, le=MAX_PERIOD_DAYS,
+                                  description="Days to reach the new output in equal steps (default: at once)")
 
 
 class PriceChange(Window):
     sink: str | None = Field(None, description="Market node id; all markets when omitted")
-    diff_change_usd_per_bbl: float = Field(description="Added to the market's price, USD/bbl")
+    diff_change_usd_per_bbl: float = Field(ge=-MAX_USD_PER_BBL, le=MAX_USD_PER_BBL,
+                                           description="Added to the market's price, USD/bbl")
 
 
 class ContractOverride(Item):
     contract: str = Field(description="Contract id from contracts.csv")
-    min_mtpa: float | None = Field(None, ge=0)
-    max_mtpa: float | None = Field(None, ge=0)
+    min_mtpa: float | None = Field(None, ge=0, le=MAX_MTPA)
+    max_mtpa: float | None = Field(None, ge=0, le=MAX_MTPA)
     source: str = Field(min_length=1)
 
 
 class AssetChange(Item):
     link: str = Field(description="Link id")
     open: bool = Field(False, description="Put a proposed link in service")
-    capacity_mtpa: float | None = Field(None, ge=0, description="New capacity, Mt/yr")
-    add_capacity_mtpa: float | None = Field(None, ge=0, description="Capacity added, Mt/yr")
+    capacity_mtpa: float | None = Field(None, ge=0, le=MAX_MTPA, description="New capacity, Mt/yr")
+    add_capacity_mtpa: float | None = Field(None, ge=0, le=MAX_MTPA, description="Capacity added, Mt/yr")
     source: str = Field(min_length=1)
 
 
@@ -132,10 +141,10 @@ class Settings(Item):
     initial_fill_fraction: float = Field(0.0, ge=0, le=1)
     initial_fill_fraction_source: str = (
         "assumption: working storage starts empty (tank bottoms and operating minimums are not modelled)")
-    holding_cost_usd_per_t_per_day: float = Field(0.05, ge=0)
+    holding_cost_usd_per_t_per_day: float = Field(0.05, ge=0, le=MAX_USD_PER_T)
     holding_cost_usd_per_t_per_day_source: str = (
         "assumption: a small charge so the operator never holds oil it could export; not a market figure")
-    shut_in_penalty_usd_per_t: float = Field(10.0, ge=0)
+    shut_in_penalty_usd_per_t: float = Field(10.0, ge=0, le=MAX_USD_PER_T)
     shut_in_penalty_usd_per_t_source: str = "assumption: as the dispatch default (dispatch/inputs.py)"
     tie_break_usd_per_t: float = Field(0.001, ge=0, le=0.1)
     tie_break_usd_per_t_source: str = (
@@ -149,11 +158,11 @@ class Scenario(Item):
     description: str = ""
     base_year: int = Field(ge=1990, le=2100, description="Year of the dataset the network, output and prices come from")
     period: Period
-    outages: list[Outage] = []
-    production_changes: list[ProductionChange] = []
-    price_changes: list[PriceChange] = []
-    contracts: list[ContractOverride] = []
-    assets: list[AssetChange] = []
+    outages: list[Outage] = Field([], max_length=MAX_CHANGES)
+    production_changes: list[ProductionChange] = Field([], max_length=MAX_CHANGES)
+    price_changes: list[PriceChange] = Field([], max_length=MAX_CHANGES)
+    contracts: list[ContractOverride] = Field([], max_length=MAX_CHANGES)
+    assets: list[AssetChange] = Field([], max_length=MAX_CHANGES)
     fleet: FleetOption | None = None
     policy: Policy | None = None
     settings: Settings = Field(default_factory=lambda: Settings.model_validate({}))
@@ -205,14 +214,7 @@ def read_scenario(name_or_path: str | Path, network: Network | None = None) -> S
     from crudeflow.simulate.fleet_option import with_fleet  # imports this module: import at call time
 
     path = resolve_path(name_or_path, network.folder if network is not None else DEFAULT_DATASET)
-    text = path.read_text(encoding="utf-8")
-    try:
-        node = yaml.compose(text)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        raise InputError(path, f"not valid YAML: {getattr(exc, 'problem', None) or exc}", line=line) from None
+    node, data = load_yaml(path)
     lines: dict[Path_, int] = {}
     if node is not None:
         _collect_lines(node, (), lines)
@@ -298,6 +300,9 @@ def check_dates(found: ScenarioFile) -> None:
     s = found.scenario
     if s.period.end < s.period.start:
         raise found.error(("period", "end"), f"end is before start ({s.period.start})", str(s.period.end))
+    if (s.period.end - s.period.start).days >= MAX_PERIOD_DAYS:
+        raise found.error(("period", "end"), f"the period is longer than {MAX_PERIOD_DAYS} days "
+                          f"({MAX_PERIOD_DAYS // 365} years); simulate it in parts", str(s.period.end))
     for where, w in windows(s):
         if w.end is not None and w.duration_days is not None:
             raise found.error((*where, "duration_days"), "give end or duration_days, not both")
@@ -401,8 +406,8 @@ def check_overlaps(found: ScenarioFile, network: Network) -> None:
     lost: dict[tuple[str, dt.date], float] = {}
     for i, o in enumerate(s.outages):
         capacity = asset_capacity_mtpa(network, o.asset) or 0.0
-        day = o.start
-        while day <= o.last_day(s.period.end):
+        day = max(o.start, s.period.start)  # only simulated days matter
+        while day <= min(o.last_day(s.period.end), s.period.end):
             total = lost.get((o.asset, day), 0.0) + o.lost_fraction(capacity)
             if total > 1.0 + 1e-9:
                 raise found.error(("outages", i, "asset"),
@@ -454,7 +459,12 @@ def combine(main: Scenario, *others: Scenario) -> Scenario:
         merged["policy"] = merged["policy"] or extra["policy"]
     merged["name"] = " + ".join([main.name, *(o.name for o in others)])
     merged["description"] = "; ".join(d for d in [main.description, *(o.description for o in others)] if d)
-    return Scenario.model_validate(merged)
+    try:
+        return Scenario.model_validate(merged)
+    except ValidationError as exc:  # each part is valid; together they can pass a list's cap
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise CrudeflowError(f"scenarios {merged['name']!r} together, {where}: {first['msg']}") from None
 
 
 def read_combined(names: list[str], network: Network) -> Scenario:
