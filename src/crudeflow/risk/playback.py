@@ -87,6 +87,7 @@ def play_year(operator: DailyOperator, measures: Measures, stretches: list[Stret
             first = operator.restart_limit_kt(cond, state)
             x = operator.solve(bounds, f"day {t} of a sample-year")
             z = np.concatenate([x, operator.row_activity()])
+            operator.pivoted()
             _record(measures, series, t, z)
             nxt = operator.next_state(x, state, cond)
             # the stretch's first day may carry yesterday's output drop: not the same affine map as the rest

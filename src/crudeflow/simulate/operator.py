@@ -142,8 +142,10 @@ class DailyOperator:
         self.shut_in_cols = stacked(list(model.shut_in.values()), days)
         self.ramp_rows = stacked([model.ramp[f] for f in self.fields], days - 1)
         self.balance_rows = stacked(list(model.balance.values()), days)
-        self.balance_field = np.array([position[n] if n in position and own_grade[n] == g else -1
-                                       for n, g in self.balances], dtype=np.int64)
+        balance_field = np.array([position[n] if n in position and own_grade[n] == g else -1
+                                  for n, g in self.balances], dtype=np.int64)
+        self.own_balances = np.flatnonzero(balance_field >= 0)  # a field's balance in its own grade
+        self.own_fields = balance_field[self.own_balances]
         self.capacity_rows = stacked(list(model.capacity.values()), days)
         self.throughput_rows = stacked(list(model.throughput.values()), days)
         # today's sends on delayed links: column, the balance they arrive at, days on the way
@@ -154,6 +156,7 @@ class DailyOperator:
         self.stock_col = np.full(len(self.balances), -1)
         for key, cols in model.stock.items():
             self.stock_col[at[key]] = cols[0]
+        self.stock_at = np.flatnonzero(self.stock_col >= 0)  # balances whose node holds stock
         self.state = StateLayout(len(self.balances), len(self.fields),
                                  max(days, max(model.delay_days.values(), default=0)))
         # bounds that never change: storage, refinery intake, contracts, shut-in at least 0
@@ -202,12 +205,15 @@ class DailyOperator:
 
     def next_state(self, x: np.ndarray, state: np.ndarray, today: Conditions) -> np.ndarray:
         """Tomorrow's state from today's answer `x` (columns first) under `today`'s conditions."""
-        layout = self.state
-        pending = np.zeros((layout.balances, layout.pending_days))
+        layout, nb, nf = self.state, self.state.balances, self.state.fields
+        new = np.zeros(layout.size)
+        new[self.stock_at] = x[self.stock_col[self.stock_at]]
+        new[nb:nb + nf] = x[self.shut_in_cols[:, 0]]
+        new[nb + nf:nb + 2 * nf] = today.production_kt[:, 0]
+        pending = layout.pending_kt(new)
         pending[:, :-1] = layout.pending_kt(state)[:, 1:]
         np.add.at(pending, (self.sent_to, self.sent_delay - 1), x[self.sent_col])
-        storage = np.where(self.stock_col >= 0, x[self.stock_col], 0.0)
-        return np.concatenate([storage, x[self.shut_in_cols[:, 0]], today.production_kt[:, 0], pending.ravel()])
+        return new
 
     # ---- bounds ---------------------------------------------------------------------------------
     def restart_limit_kt(self, conditions: Conditions, state: np.ndarray) -> np.ndarray:
@@ -231,8 +237,7 @@ class DailyOperator:
         new.col_lower[self.shut_in_cols[:, 0]] = np.minimum(np.maximum(0.0, first), output[:, 0])
         new.row_lower[self.ramp_rows] = np.minimum(0.0, np.diff(output, axis=1)) - ramp_kt[:, None]
         rhs = -self.state.pending_kt(state)[:, :self.model.days]
-        own = self.balance_field >= 0
-        rhs[own] -= output[self.balance_field[own]]
+        rhs[self.own_balances] -= output[self.own_fields]
         rhs[:, 0] -= self.state.storage_kt(state)
         new.row_lower[self.balance_rows] = rhs
         new.row_upper[self.balance_rows] = rhs
@@ -280,10 +285,14 @@ class DailyOperator:
                 why = (explain_infeasible(self.model.lp) if solution.status is SolveStatus.INFEASIBLE
                        else solution.solver_message)
                 raise SolveError(f"{when}: the daily dispatch ended '{solution.solver_message}': {why}")
-        if highs.getInfo().simplex_iteration_count > 0:
-            self.basis += 1
         self._solution = highs.getSolution()
         return np.array(self._solution.col_value)
+
+    def pivoted(self) -> bool:
+        """Whether the last solve left the basis it started from (then `basis` takes a new number)."""
+        moved = bool(self.highs.getInfo().simplex_iteration_count > 0)
+        self.basis += moved
+        return moved
 
     def row_activity(self) -> np.ndarray:
         """A·x of the last solve."""
