@@ -219,6 +219,6 @@ def _write_outputs(args: argparse.Namespace, pngs: tuple[bytes, bytes], result: 
         tell_written([args.charts / THROUGHPUT_PNG, args.charts / GANTT_PNG])
     if args.report is not None:
         from crudeflow.fleet.report import build_fleet_report
-        from crudeflow.report import write_report
+        from crudeflow.report.html import write_report
 
         tell_written(write_report(build_fleet_report(result, *pngs, args.gantt_month), args.report))

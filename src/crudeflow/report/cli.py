@@ -13,8 +13,6 @@ from crudeflow.cli_common import REPORT_SUFFIXES, output_folder, set_handler, te
 from crudeflow.network import load
 from crudeflow.output import to_jsonable
 from crudeflow.report.findings import headline
-from crudeflow.report.html import write_report
-from crudeflow.report.simulation import build_simulation_report
 from crudeflow.simulate import read_combined, simulate
 from crudeflow.simulate.cli import add_scenario_arguments
 from crudeflow.simulate.option_limits import options_effect
@@ -39,6 +37,9 @@ def default_folder(scenario_name: str) -> Path:
 
 
 def run(args: argparse.Namespace) -> int:
+    from crudeflow.report.html import write_report  # matplotlib and plotly only when a report is written
+    from crudeflow.report.simulation import build_simulation_report
+
     network = load(args.dataset)
     scenario = read_combined([args.scenario, *args.with_], network)
     folder = args.out if args.out is not None else default_folder(scenario.name)

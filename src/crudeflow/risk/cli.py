@@ -132,7 +132,7 @@ def run_study_command(args: argparse.Namespace) -> int:
     if args.parquet is not None:
         tell_written(result.write_parquet(args.parquet))
     if args.report is not None:
-        from crudeflow.report import write_report
+        from crudeflow.report.html import write_report
         from crudeflow.risk.report import build_risk_report
 
         tell_written(write_report(build_risk_report(result), args.report))
