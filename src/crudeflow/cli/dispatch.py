@@ -18,9 +18,9 @@ from crudeflow.cli.common import (
     emit_csv_tables,
     set_handler,
 )
-from crudeflow.dispatch.inputs import DEFAULT_SHUT_IN_PENALTY_USD_PER_T
 from crudeflow.dispatch.result import DispatchResult
 from crudeflow.dispatch.solve import solve_dispatch
+from crudeflow.lp.inputs import DEFAULT_SHUT_IN_PENALTY_USD_PER_T
 from crudeflow.network import Network, load
 from crudeflow.output import emit, number, prose, render, to_jsonable
 from crudeflow.units import mtpa_to_kt_per_day

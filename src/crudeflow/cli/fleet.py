@@ -37,9 +37,6 @@ from crudeflow.fleet.inputs import (
 from crudeflow.fleet.results import FleetResult
 from crudeflow.fleet.run import simulate_fleet, sweep_added_tankers
 from crudeflow.output import emit, prose, render, short_header, to_jsonable
-from crudeflow.report import write_report
-from crudeflow.report.fleet import build_fleet_report
-from crudeflow.report.fleet_charts import gantt_month_png, throughput_vs_size_png
 from crudeflow.writer import write_folder
 
 TABLES = ("all", "throughput", "capacity", "ports", "tankers", "bounds")
@@ -202,6 +199,8 @@ def _chart_max_added(args: argparse.Namespace) -> int:
 def _chart_pngs(args: argparse.Namespace, inputs: FleetInputs, base: Fleet, result: FleetResult,
                 destination: str, progress: Callable[[int], object]) -> tuple[bytes, bytes]:
     """The throughput-against-fleet-size chart (a sweep of added tankers) and one month's Gantt, as PNGs."""
+    from crudeflow.report.fleet_charts import gantt_month_png, throughput_vs_size_png  # matplotlib only when asked
+
     max_added = _chart_max_added(args)
     sweep = sweep_added_tankers(inputs, base, args.tanker_class, destination, max_added,
                                 replications=args.replications, years=args.years, seed=args.seed,
@@ -219,4 +218,7 @@ def _write_outputs(args: argparse.Namespace, pngs: tuple[bytes, bytes], result: 
         write_folder(args.charts, {THROUGHPUT_PNG: pngs[0], GANTT_PNG: pngs[1]})
         tell_written([args.charts / THROUGHPUT_PNG, args.charts / GANTT_PNG])
     if args.report is not None:
+        from crudeflow.report.fleet import build_fleet_report  # matplotlib and plotly only for a report
+        from crudeflow.report.html import write_report
+
         tell_written(write_report(build_fleet_report(result, *pngs, args.gantt_month), args.report))

@@ -14,8 +14,6 @@ from crudeflow.cli.simulate import add_scenario_arguments
 from crudeflow.network import load
 from crudeflow.output import to_jsonable
 from crudeflow.report.findings import headline
-from crudeflow.report.html import write_report
-from crudeflow.report.simulation import build_simulation_report
 from crudeflow.simulate import read_combined, simulate
 from crudeflow.simulate.option_limits import options_effect
 from crudeflow.simulate.scenario import builtin_names
@@ -39,6 +37,9 @@ def default_folder(scenario_name: str) -> Path:
 
 
 def run(args: argparse.Namespace) -> int:
+    from crudeflow.report.html import write_report  # matplotlib and plotly only when a report is written
+    from crudeflow.report.simulation import build_simulation_report
+
     network = load(args.dataset)
     scenario = read_combined([args.scenario, *args.with_], network)
     folder = args.out if args.out is not None else default_folder(scenario.name)

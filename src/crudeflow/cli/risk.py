@@ -25,8 +25,6 @@ from crudeflow.cli.common import (
 )
 from crudeflow.network import load
 from crudeflow.output import emit, number, prose, render, to_jsonable
-from crudeflow.report import write_report
-from crudeflow.report.risk import build_risk_report
 from crudeflow.risk.audit import audit, audit_summary
 from crudeflow.risk.engine import ChunkResult, run_chunk, run_study
 from crudeflow.risk.executor import choose_runner
@@ -132,6 +130,9 @@ def run_study_command(args: argparse.Namespace) -> int:
     if args.parquet is not None:
         tell_written(result.write_parquet(args.parquet))
     if args.report is not None:
+        from crudeflow.report.html import write_report  # matplotlib and plotly only for a report
+        from crudeflow.report.risk import build_risk_report
+
         tell_written(write_report(build_risk_report(result), args.report))
     if args.format == "json":
         emit(result.to_json(), args.out)

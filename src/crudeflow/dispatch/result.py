@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from crudeflow.dispatch.lp import SolveStatus
+from crudeflow.lp.program import SolveStatus
 from crudeflow.units import mtpa_to_kt_per_day
 
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from crudeflow.dispatch.explain import describe, explain_infeasible
 from crudeflow.dispatch.formulation import SINK_KINDS, build_dispatch_lp, column_frame
-from crudeflow.dispatch.inputs import DEFAULT_SHUT_IN_PENALTY_USD_PER_T, DispatchInputs, resolve_inputs
-from crudeflow.dispatch.lp import LinearProgram, Solution, SolveStatus, solve
 from crudeflow.dispatch.result import DispatchResult
 from crudeflow.dispatch.why import why_shut_in
 from crudeflow.errors import SolveError
+from crudeflow.lp.explain import describe, explain_infeasible
+from crudeflow.lp.inputs import DEFAULT_SHUT_IN_PENALTY_USD_PER_T, DispatchInputs, resolve_inputs
+from crudeflow.lp.program import LinearProgram, Solution, SolveStatus, solve
 from crudeflow.network import Network
 from crudeflow.tables import split_list
 from crudeflow.units import kbpd_per_mtpa as kbpd_in_mtpa

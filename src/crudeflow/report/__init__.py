@@ -7,9 +7,20 @@ results: `build_simulation_report` for the daily disruption simulation (`crudefl
 the tanker fleet (`crudeflow fleet --report`).
 """
 
+from importlib import import_module
+
 from crudeflow.report.document import Bullets, Figure, Paragraph, Report, Section, Table
-from crudeflow.report.html import render_html, write_report
-from crudeflow.report.simulation import build_simulation_report
+
+# matplotlib and plotly take about half a second to import: loaded when a report is built, not whenever a
+# command (or a test's child process) imports something from report/
+_LAZY = {"render_html": "html", "write_report": "html", "build_simulation_report": "simulation"}
+
+
+def __getattr__(name: str) -> object:
+    if name in _LAZY:
+        return getattr(import_module(f"crudeflow.report.{_LAZY[name]}"), name)
+    raise AttributeError(f"module 'crudeflow.report' has no attribute {name!r}")
+
 
 __all__ = ["Bullets", "Figure", "Paragraph", "Report", "Section", "Table", "build_simulation_report",
            "render_html", "write_report"]

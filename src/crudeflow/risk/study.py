@@ -1,5 +1,6 @@
 """What a Monte Carlo study is (`Study`, frozen and picklable) and what each process builds once for it:
-the network of each option, its daily operator and its undisturbed year (`StudyContext`, cached per process).
+the network of each option, its daily operator (the simulation's) and its undisturbed year (`StudyContext`,
+cached per process).
 
 An option is a built-in scenario name or a scenario file whose assets and contract overrides are applied to
 the network ('base' = the network as it is); its outages, if any, are not part of an option.
@@ -12,16 +13,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 from crudeflow.errors import CrudeflowError
 from crudeflow.network import DEFAULT_DATASET, Network, load
 from crudeflow.risk.conditions import ConditionMaker
-from crudeflow.risk.events import OutageEvent
 from crudeflow.risk.outages import OutageModels, load_outage_models, sample_year
-from crudeflow.risk.playback import DailySeries, play_year
-from crudeflow.risk.policy import DailyPolicy
+from crudeflow.risk.playback import DailySeries, Measures, play_year
 from crudeflow.simulate.daily_lp import build_simulation_lp, longest_delay_days
+from crudeflow.simulate.operator import DailyOperator
 from crudeflow.simulate.scenario import Scenario, builtin_names, read_scenario, resolve_path
-from crudeflow.simulate.timeline import build_horizon, network_with_assets, scenario_inputs
+from crudeflow.simulate.timeline import OutageEvent, build_horizon, network_with_assets, scenario_inputs
 from crudeflow.units import DAYS_PER_YEAR
 
 BASE = "base"
@@ -74,9 +76,14 @@ class OptionModel:
     name: str
     network: Network
     scenario: Scenario  # the option's assets and contracts, over the study's year
-    policy: DailyPolicy
+    operator: DailyOperator  # the simulation's daily operator
     maker: ConditionMaker
+    measures: Measures
     baseline: DailySeries
+
+    def play(self, events: list[OutageEvent], days: int) -> DailySeries:
+        """The sample-year with these events, day by day (steady stretches skipped exactly)."""
+        return play_year(self.operator, self.measures, self.maker.stretches(events, days), days)
 
 
 @dataclass
@@ -144,7 +151,9 @@ def option_model(network: Network, name: str, study: Study) -> OptionModel:
     lookahead = 1 + longest_delay_days(inputs)
     model = build_simulation_lp(inputs, changed, lookahead, scenario.settings, contracts_per_day=True)
     horizon = build_horizon(inputs, changed, scenario, disrupted=False)
-    policy = DailyPolicy(model, horizon)
-    maker = ConditionMaker(policy, changed)
-    baseline = play_year(policy, maker.stretches([], study.days), study.days)
-    return OptionModel(name, changed, scenario, policy, maker, baseline)
+    operator = DailyOperator(model)
+    undisturbed = operator.conditions(horizon).on_days(np.zeros(lookahead, dtype=int))
+    maker = ConditionMaker(operator, changed, undisturbed)
+    measures = Measures.of(operator, undisturbed)
+    baseline = play_year(operator, measures, maker.stretches([], study.days), study.days)
+    return OptionModel(name, changed, scenario, operator, maker, measures, baseline)

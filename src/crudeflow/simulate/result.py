@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from crudeflow.dispatch.inputs import DispatchInputs
+from crudeflow.lp.inputs import DispatchInputs
 from crudeflow.network import Network
 from crudeflow.simulate.daily_lp import SimulationLP
 from crudeflow.simulate.timeline import Horizon

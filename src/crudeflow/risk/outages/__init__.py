@@ -25,11 +25,11 @@ import functools
 import numpy as np
 
 from crudeflow.errors import CrudeflowError
-from crudeflow.risk.events import OutageEvent
 from crudeflow.risk.outages.load import load_outage_models
 from crudeflow.risk.outages.models import DAYS_PER_YEAR, OutageModel, OutageModels, daily_start_weights
 from crudeflow.risk.outages.params import describe_params, params_table
 from crudeflow.seeding import Restarter
+from crudeflow.simulate.timeline import OutageEvent
 
 __all__ = ["OutageModels", "describe_params", "load_outage_models", "params_table", "sample_year"]
 
