@@ -1,6 +1,6 @@
 # make demo: create .venv, install, run the main job on the built-in dataset: the 2024 allocation, the
 # CPC court halt day by day, and its HTML report in out/.
-# make test: install the test extras and run the whole suite (pytest, ruff, mypy).
+# make test: install the test extras and run the whole suite (ruff, mypy, the layer contracts, pytest).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -30,6 +30,7 @@ browser:
 test: $(STAMP) browser
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 	CRUDEFLOW_REQUIRE_BROWSER=1 $(BIN)/pytest -m "not slow" -n 2 src tests
 
 test-slow: $(STAMP)

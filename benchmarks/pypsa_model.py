@@ -41,10 +41,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from crudeflow.dispatch.formulation import SINK_KINDS, reachable_grades
-from crudeflow.dispatch.inputs import DispatchInputs
 from crudeflow.errors import CrudeflowError, SolveError
+from crudeflow.lp.inputs import DispatchInputs, reachable_grades
 from crudeflow.network import Network
+from crudeflow.network.schema import SINK_KINDS
 from crudeflow.simulate.daily_lp import (
     CONTRACT_SHORTFALL_PENALTY_USD_PER_T,
     INTAKE_SHORTFALL_PENALTY_USD_PER_T,

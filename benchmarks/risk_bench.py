@@ -15,7 +15,6 @@ import argparse
 import functools
 import time
 
-from crudeflow.risk.audit import events_scenario
 from crudeflow.risk.engine import run_chunk, run_study
 from crudeflow.risk.executor import LocalPool
 from crudeflow.risk.study import Study, study_context
@@ -33,7 +32,7 @@ def fast_path(samples: int) -> dict[str, float]:
     seconds = time.perf_counter() - started
     option = study_context(study).options["base"]
     return {"build_s": build, "seconds": seconds, "samples": samples, "per_sample_s": seconds / samples,
-            "highs_solves_per_sample": option.policy.highs_solves / samples,
+            "highs_solves_per_sample": option.operator.solves / samples,
             "mean_shut_in_mt": float(result.figures["base"]["shut_in_mt"].mean())}
 
 
@@ -51,13 +50,13 @@ def pypsa_path(samples: int) -> dict[str, float]:
     study = Study(samples=samples, contributions=False, seed=11)
     context = study_context(study)
     option = context.options["base"]
-    fields = set(option.network.nodes.index[option.network.nodes["kind"] == "field"])
     times = []
     for sample in range(samples):
-        scenario = events_scenario(option.scenario, context.events(study, sample), fields, study.days)
+        scenario, events = option.scenario, context.events(study, sample)
         started = time.perf_counter()
         inputs = scenario_inputs(option.network, scenario)
-        solve_with_pypsa(inputs, option.network, build_horizon(inputs, option.network, scenario), scenario.settings)
+        horizon = build_horizon(inputs, option.network, scenario, extra_events=events)
+        solve_with_pypsa(inputs, option.network, horizon, scenario.settings)
         times.append(time.perf_counter() - started)
     return {"per_sample_s": sum(times) / len(times), "samples": samples}
 

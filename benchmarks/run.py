@@ -16,8 +16,8 @@ import highspy
 
 import crudeflow
 from crudeflow.dispatch.formulation import build_dispatch_lp
-from crudeflow.dispatch.inputs import resolve_inputs
-from crudeflow.dispatch.lp import solve
+from crudeflow.lp.inputs import resolve_inputs
+from crudeflow.lp.program import solve
 
 
 def best_of(fn: Callable[[], object], repeats: int) -> float:

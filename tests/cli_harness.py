@@ -22,6 +22,7 @@ from pathlib import Path
 
 from crudeflow.cli import main
 
+RUNAWAY_CPU_S = 5  # a refused runaway input costs the child this much CPU at most, start-up included
 MEMORY_CAP_BYTES = 3 * 1024**3  # address space: the runaway cases of issue 10 asked for 6.8-18 GB
 CPU_CAP_S = 60
 WALL_CAP_S = 90
@@ -56,6 +57,14 @@ def run_capped(
         timeout=timeout_s,
         preexec_fn=lambda: _limits(file_size_bytes),
     )
+
+
+def run_cpu_timed(args: Sequence[str], cwd: Path | None = None) -> tuple[subprocess.CompletedProcess[str], float]:
+    """`run_capped`, and the CPU seconds the child used: unlike wall time, not stretched by a busy machine."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    done = run_capped(args, cwd=cwd)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return done, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def run_in_process(*args: str) -> subprocess.CompletedProcess[str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from crudeflow.risk.outage_schema import OutageRow
+from crudeflow.risk.outages.schema import OutageRow
 from small_networks import grade, link, market, node, write_dataset, write_rows
 
 PRODUCTION_KT = 10.0  # kt/day

@@ -6,7 +6,8 @@ import csv
 from pathlib import Path
 from typing import Any
 
-from crudeflow.network.schema import TABLES, Row, sourced_columns
+from crudeflow.network.schema import TABLES
+from crudeflow.tables import Row, sourced_columns
 
 TEST_SOURCE = "assumption: hand-made test network"
 

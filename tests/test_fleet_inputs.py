@@ -18,7 +18,7 @@ from crudeflow.fleet.inputs import (
     with_tanker_changes,
 )
 from crudeflow.fleet.schema import FLEET_TABLES
-from crudeflow.network.schema import sourced_columns
+from crudeflow.tables import sourced_columns
 
 
 @pytest.fixture()

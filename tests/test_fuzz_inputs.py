@@ -19,9 +19,9 @@ from bad_inputs import BUILTIN, read_rows
 from crudeflow.errors import CrudeflowError
 from crudeflow.fleet.inputs import FleetInputs, load_fleet_inputs, with_port_changes, with_tanker_changes
 from crudeflow.fleet.schema import Port, TankerClass
-from crudeflow.network.schema import sourced_columns
-from crudeflow.risk.outage_load import load_outage_models
+from crudeflow.risk.outages.load import load_outage_models
 from crudeflow.simulate.scenario import read_scenario
+from crudeflow.tables import sourced_columns
 
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 TABLES = sorted(str(p.relative_to(BUILTIN)) for p in [*BUILTIN.glob("*.csv"), *BUILTIN.glob("*/*.csv")])

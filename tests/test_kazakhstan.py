@@ -7,7 +7,8 @@ import pytest
 import crudeflow
 from cli_harness import run_in_process
 from crudeflow.network.provenance import check_quotes, sources_table
-from crudeflow.network.schema import TABLES, sourced_columns
+from crudeflow.network.schema import TABLES
+from crudeflow.tables import sourced_columns
 
 # Reported 2024 Kazakh volumes by route (seed 003_4a2e7728195165c7.txt), Mt
 REPORTED_2024_MT = {"cpc": 55.0, "atyrau_samara": 8.8, "china": 1.2}
@@ -71,7 +72,7 @@ def test_every_number_has_a_source_or_an_assumption(net):
 
 
 def test_data_sources_lists_fleet_and_outage_tables(net):
-    from crudeflow.commands.network import companion_provenance
+    from crudeflow.cli.network import companion_provenance
 
     table = sources_table(net.network, companion_provenance(net.network))
     companions = table[~table["table"].isin(TABLES)]

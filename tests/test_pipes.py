@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 
 from cli_harness import run_capped
-from crudeflow.commands.dispatch import SHOW
-from crudeflow.commands.network import CHECK_TABLES, NETWORK_TABLES
-from crudeflow.dispatch.lp import silenced_stdout_fd
+from crudeflow.cli.dispatch import SHOW
+from crudeflow.cli.network import CHECK_TABLES, NETWORK_TABLES
+from crudeflow.lp.program import silenced_stdout_fd
 
 TINY_RISK = ["--samples", "4", "--no-contributions", "--no-progress"]
 TINY_FLEET = ["--replications", "2"]

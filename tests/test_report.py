@@ -22,7 +22,7 @@ from plotly.offline import get_plotlyjs
 import crudeflow
 from cli_harness import run_in_process
 from crudeflow.cli import main
-from crudeflow.commands.report import default_folder
+from crudeflow.cli.report import default_folder
 from crudeflow.report import Figure, Paragraph, Report, Section, build_simulation_report, render_html, write_report
 from crudeflow.report.findings import headline
 from crudeflow.simulate import read_combined, simulate

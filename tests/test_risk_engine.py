@@ -11,13 +11,11 @@ import pytest
 
 import crudeflow
 from crudeflow.errors import CrudeflowError
-from crudeflow.risk.audit import events_scenario
 from crudeflow.risk.engine import ChunkResult, annual_figures, run_chunk, run_study
-from crudeflow.risk.events import OutageEvent
-from crudeflow.risk.playback import play_year
-from crudeflow.risk.policy import DayAnswer
 from crudeflow.risk.study import Study, study_context
 from crudeflow.simulate.engine import simulate
+from crudeflow.simulate.operator import Bounds
+from crudeflow.simulate.timeline import OutageEvent
 from risk_networks import MTBF_DAYS, MTTR_DAYS, PRODUCTION_KT, one_route
 
 DAYS = 365
@@ -86,8 +84,7 @@ def test_fast_path_matches_daily_simulation_on_kazakhstan() -> None:
     events = [OutageEvent("cpc_terminal", 59, 40, 0.3, "a"), OutageEvent("atyrau_samara", 63, 20, 0.0, "b"),
               OutageEvent("tengiz", 70, 10, 0.5, "c"), OutageEvent("cpc_terminal", 80, 5, 0.5, "d")]
     fast_kt = annual_figures(option, events, DAYS)["shut_in_mt"] * 1000.0
-    fields = {"tengiz", "kashagan", "karachaganak", "mangystau", "atyrau_emba", "aktobe", "kumkol"}
-    exact = simulate(crudeflow.load("kazakhstan").network, events_scenario(option.scenario, events, fields, DAYS))
+    exact = simulate(crudeflow.load("kazakhstan").network, option.scenario, events=events)
     exact_kt = exact.extra_shut_in_mt * 1000.0
     assert exact_kt > 100
     assert abs(fast_kt - exact_kt) <= max(0.005 * exact_kt, 1.0)
@@ -109,20 +106,19 @@ def test_daily_answers_do_not_depend_on_the_solvers_start() -> None:
     option = study_context(study).options["base"]
     events = [OutageEvent("cpc_terminal", 20, 60, 0.33, "a"), OutageEvent("atyrau_samara", 30, 90, 0.0, "b"),
               OutageEvent("kashagan", 100, 40, 0.3, "c"), OutageEvent("cpc_ru", 150, 30, 0.6, "d")]
-    stretches = option.maker.stretches(events, DAYS)
-    warm = play_year(option.policy, stretches, DAYS)
-    highs, solve_warm = option.policy.model.highs, option.policy.answer
-    assert highs is not None
+    warm = option.play(events, DAYS)
+    operator = option.operator
+    solve_warm = operator.solve
 
-    def solve_cold(lower: np.ndarray, upper: np.ndarray) -> DayAnswer:
-        highs.clearSolver()
-        return solve_warm(lower, upper)
+    def solve_cold(bounds: Bounds, when: str) -> np.ndarray:
+        operator.highs.clearSolver()
+        return solve_warm(bounds, when)
 
-    option.policy.answer = solve_cold  # type: ignore[method-assign]
+    operator.solve = solve_cold  # type: ignore[method-assign]
     try:
-        cold = play_year(option.policy, stretches, DAYS)
+        cold = option.play(events, DAYS)
     finally:
-        del option.policy.answer
+        del operator.solve
     assert warm.shut_in_kt.sum() > 1000
     np.testing.assert_allclose(cold.shut_in_kt, warm.shut_in_kt, rtol=0, atol=1e-4)
     np.testing.assert_allclose(cold.revenue_kusd, warm.revenue_kusd, rtol=1e-9)
@@ -137,7 +133,6 @@ def test_a_warm_start_without_verdict_is_solved_again_cold() -> None:
     option = context.options["base"]
     events = context.events(study, 54)
     fast_kt = annual_figures(option, events, DAYS)["shut_in_mt"] * 1000.0
-    fields = set(option.network.nodes.index[option.network.nodes["kind"] == "field"])
-    exact = simulate(context.network, events_scenario(option.scenario, events, fields, DAYS))
+    exact = simulate(context.network, option.scenario, events=events)
     assert fast_kt > 100
     assert abs(fast_kt - exact.extra_shut_in_mt * 1000.0) <= 1e-3

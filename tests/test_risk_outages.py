@@ -13,9 +13,9 @@ import pytest
 import crudeflow
 from crudeflow.errors import CrudeflowError, InputError
 from crudeflow.network.network import DATA_ROOT
-from crudeflow.risk.events import OutageEvent
-from crudeflow.risk.outage_models import MONTH_OF_DAY, EmpiricalDuration, LognormalDuration
 from crudeflow.risk.outages import describe_params, load_outage_models, params_table, sample_year
+from crudeflow.risk.outages.models import MONTH_OF_DAY, EmpiricalDuration, LognormalDuration
+from crudeflow.simulate.timeline import OutageEvent
 
 RISK = DATA_ROOT / "kazakhstan" / "risk"
 HEADER = (RISK / "outages.csv").read_text(encoding="utf-8").splitlines()[0].split(",")

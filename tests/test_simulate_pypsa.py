@@ -12,13 +12,14 @@ from typing import Any
 import pytest
 
 import crudeflow
-from crudeflow.dispatch.lp import solve
 from crudeflow.errors import CrudeflowError
-from crudeflow.simulate.daily_lp import apply_conditions, build_simulation_lp
-from crudeflow.simulate.engine import initial_state, simulate
+from crudeflow.lp.program import solve
+from crudeflow.simulate.daily_lp import build_simulation_lp
+from crudeflow.simulate.engine import simulate
+from crudeflow.simulate.operator import DailyOperator
 from crudeflow.simulate.scenario import read_scenario
 from crudeflow.simulate.timeline import build_horizon, network_with_assets, scenario_inputs
-from crudeflow.units import DAYS_PER_YEAR
+from crudeflow.units import kt_per_day_to_mtpa
 from pypsa_model import MISSING_EXTRA, import_pypsa, simulate_with_pypsa
 from small_networks import grade, link, market, node, write_dataset
 
@@ -26,7 +27,7 @@ START = dt.date(2024, 3, 1)
 
 
 def mtpa(kt_per_day: float) -> float:
-    return kt_per_day * DAYS_PER_YEAR / 1000.0
+    return kt_per_day_to_mtpa(kt_per_day)
 
 
 def two_grades(folder: Path) -> crudeflow.Network:
@@ -82,9 +83,9 @@ def test_pypsa_gives_the_foresight_lost_volume(tmp_path: Path) -> None:
     inputs = scenario_inputs(changed, scenario)
     horizon = build_horizon(inputs, changed, scenario)
     model = build_simulation_lp(inputs, changed, len(horizon.dates), scenario.settings)
-    apply_conditions(model, horizon, initial_state(model, scenario.settings))
-    assert model.highs is not None
-    solution = solve(model.highs)
+    operator = DailyOperator(model)
+    operator.hold(operator.bounds(operator.conditions(horizon), operator.initial_state()))
+    solution = solve(operator.highs)
     untied_kusd = solution.objective + float(model.tie_break @ solution.x)  # PyPSA's model has no tie-break
     assert theirs.scenario.objective_kusd == pytest.approx(untied_kusd, rel=1e-7)
 

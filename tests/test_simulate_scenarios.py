@@ -59,9 +59,6 @@ def network() -> crudeflow.Network:
 
 
 def cli(argv: list[str], monkeypatch: pytest.MonkeyPatch) -> int:
-    modules = crudeflow.cli.COMMAND_MODULES
-    if "crudeflow.commands.simulate" not in modules:  # until the command is registered in crudeflow/cli.py
-        monkeypatch.setattr(crudeflow.cli, "COMMAND_MODULES", (*modules, "crudeflow.commands.simulate"))
     return crudeflow.cli.main(argv)
 
 

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 import crudeflow
 from crudeflow.simulate.engine import simulate
 from crudeflow.simulate.scenario import read_scenario
-from crudeflow.units import DAYS_PER_YEAR
+from crudeflow.units import kt_per_day_to_mtpa
 from small_networks import grade, link, market, node, write_dataset
 
 SETTINGS = settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow,
@@ -22,7 +22,7 @@ START = dt.date(2024, 1, 1)
 
 
 def mtpa(kt_per_day: float) -> float:
-    return kt_per_day * DAYS_PER_YEAR / 1000.0
+    return kt_per_day_to_mtpa(kt_per_day)
 
 
 def one_field(folder: Path, production_kt: float, cap_a: float, cap_b: float, storage_kt: float,
@@ -94,6 +94,22 @@ def test_partial_outage_within_storage_loses_nothing(tmp_path: Path) -> None:
     assert result.scenario.stock_kt.sum(axis=1).max() == pytest.approx(4)
     assert result.lost_export_mt == pytest.approx(0.0, abs=1e-9)
     assert result.first_shut_in_day is None
+
+
+def test_an_outage_on_a_field_cuts_its_output(tmp_path: Path) -> None:
+    """A field outage takes output away (the rule risk events follow too): nothing is shut in or stored,
+    the lost oil is never produced."""
+    nodes = [node("F", "field", grade="g", storage_kt=20), node("A", "terminal", throughput_mtpa=100.0)]
+    write_dataset(tmp_path / "net", [grade("g")], nodes, [link("FA", "F", "A", mtpa(10))], {"F": mtpa(10)},
+                  [market("A", 0.0)])
+    net = crudeflow.load(tmp_path / "net")
+    path = outage_file(tmp_path, start_day=2, days=3, remaining=0.4)
+    path.write_text(path.read_text(encoding="utf-8").replace("asset: FA", "asset: F"), encoding="utf-8")
+    result = simulate(net, read_scenario(path, net).scenario)
+    assert result.scenario.potential_kt["F"].round(9).tolist() == [10, 10, 4, 4, 4] + [10] * 10
+    assert result.scenario.shut_in_kt["F"].abs().max() < 1e-9
+    assert result.scenario.stock_kt.sum(axis=1).max() < 1e-9
+    assert result.lost_export_mt == pytest.approx(0.018)
 
 
 cases = st.fixed_dictionaries({

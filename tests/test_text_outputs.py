@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 
 from crudeflow.cli import main
-from crudeflow.commands.dispatch import SHOW
-from crudeflow.commands.network import NETWORK_TABLES
+from crudeflow.cli.dispatch import SHOW
+from crudeflow.cli.network import NETWORK_TABLES
 from crudeflow.output import number, render, short_header
 
 WIDTH = 120

@@ -11,7 +11,11 @@ import math
 
 M3_PER_BBL = 0.158987294928  # exact: 42 US gallons
 WATER_DENSITY_T_PER_M3_60F = 0.999016  # water at 60 °F, the API reference temperature
-DAYS_PER_YEAR = 365.0  # annual figures are spread over 365 days; leap days are ignored
+DAYS_PER_YEAR = 365  # annual figures are spread over 365 days, and a sample-year has 365; leap days are ignored
+HOURS_PER_YEAR = DAYS_PER_YEAR * 24.0
+KT_PER_MT = 1000.0
+T_PER_KT = 1000.0
+MASS_UNITS_KT = {"kt": 1.0, "t": 1.0 / T_PER_KT, "Mt": KT_PER_MT}
 
 MASS_RATE_UNITS = {"Mt/yr": 1.0, "kt/day": DAYS_PER_YEAR / 1000.0, "t/day": DAYS_PER_YEAR / 1e6}
 VOLUME_RATE_UNITS = {"bpd": 1.0, "kbpd": 1e3, "mbpd": 1e6}
@@ -34,6 +38,15 @@ def bbl_per_t(api_gravity: float) -> float:
     return 1.0 / (density_t_per_m3(api_gravity) * M3_PER_BBL)
 
 
+def kbpd_per_mtpa(bbl_per_tonne: float) -> float:
+    """Thousand barrels a day in one Mt/yr of crude holding `bbl_per_tonne` barrels a tonne."""
+    return bbl_per_tonne * 1e6 / DAYS_PER_YEAR / 1e3
+
+
+def bbl_to_kt(bbl: float, api_gravity: float) -> float:
+    return bbl / bbl_per_t(api_gravity) / 1e3
+
+
 def mtpa_to_kbpd(mtpa: float, api_gravity: float) -> float:
     return mtpa * 1e6 * bbl_per_t(api_gravity) / DAYS_PER_YEAR / 1e3
 
@@ -48,6 +61,10 @@ def mtpa_to_kt_per_day(mtpa: float) -> float:
 
 def kt_per_day_to_mtpa(kt_per_day: float) -> float:
     return kt_per_day * DAYS_PER_YEAR / 1000.0
+
+
+def mtpa_to_kt_per_h(mtpa: float) -> float:
+    return mtpa * 1000.0 / HOURS_PER_YEAR
 
 
 def to_mtpa(value: float, unit: str, api_gravity: float | None = None) -> float:

@@ -7,34 +7,14 @@ grade g (USD/t); τ[l] the tariff (USD/t). USD/t × Mt/yr = million USD/yr, the 
 
 from __future__ import annotations
 
-from collections import defaultdict, deque
+from collections import defaultdict
 
 import numpy as np
 import pandas as pd
 
-from crudeflow.dispatch.inputs import DispatchInputs
-from crudeflow.dispatch.lp import LinearProgram
-
-SINK_KINDS = ("terminal", "border", "refinery")
-
-
-def reachable_grades(inputs: DispatchInputs) -> dict[str, set[str]]:
-    """Grades that can reach each link from their field: flow variables exist only there."""
-    out_links: dict[str, list[str]] = defaultdict(list)
-    for link, row in inputs.links.iterrows():
-        out_links[row["from_node"]].append(str(link))
-    on_link: dict[str, set[str]] = defaultdict(set)
-    for field_node, grade in inputs.field_grade.items():
-        queue, seen = deque([str(field_node)]), {str(field_node)}
-        while queue:
-            node = queue.popleft()
-            for link in out_links[node]:
-                on_link[link].add(str(grade))
-                nxt = inputs.links.at[link, "to_node"]
-                if nxt not in seen and inputs.node_kind[nxt] not in SINK_KINDS:
-                    seen.add(nxt)
-                    queue.append(nxt)
-    return on_link
+from crudeflow.lp.inputs import DispatchInputs, reachable_grades
+from crudeflow.lp.program import LinearProgram
+from crudeflow.network.schema import SINK_KINDS
 
 
 def build_dispatch_lp(inputs: DispatchInputs) -> LinearProgram:

@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from crudeflow.dispatch.lp import SolveStatus
+from crudeflow.lp.program import SolveStatus
 from crudeflow.output import ResultFiles, to_jsonable
-from crudeflow.units import DAYS_PER_YEAR
+from crudeflow.units import mtpa_to_kt_per_day
 
 TABLES = ("routes", "links", "fields", "destinations", "sinks", "binding")
 
@@ -51,7 +51,7 @@ class DispatchResult(ResultFiles):
             "year": self.year,
             "status": self.status.value,
             "exports_mtpa": round(self.exports_mtpa, 4),
-            "exports_kt_per_day": round(self.exports_mtpa * 1000 / DAYS_PER_YEAR, 2),
+            "exports_kt_per_day": round(mtpa_to_kt_per_day(self.exports_mtpa), 2),
             "shut_in_mtpa": round(self.shut_in_mtpa, 4),
             "revenue_musd_per_yr": round(self.revenue_musd_per_yr, 1),
             "tariffs_musd_per_yr": round(self.tariffs_musd_per_yr, 1),

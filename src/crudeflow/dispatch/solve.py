@@ -5,16 +5,16 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from crudeflow.dispatch.explain import describe, explain_infeasible
 from crudeflow.dispatch.formulation import SINK_KINDS, build_dispatch_lp, column_frame
-from crudeflow.dispatch.inputs import DEFAULT_SHUT_IN_PENALTY_USD_PER_T, DispatchInputs, resolve_inputs
-from crudeflow.dispatch.lp import LinearProgram, Solution, SolveStatus, solve
 from crudeflow.dispatch.result import DispatchResult
 from crudeflow.dispatch.why import why_shut_in
 from crudeflow.errors import SolveError
+from crudeflow.lp.explain import describe, explain_infeasible
+from crudeflow.lp.inputs import DEFAULT_SHUT_IN_PENALTY_USD_PER_T, DispatchInputs, resolve_inputs
+from crudeflow.lp.program import LinearProgram, Solution, SolveStatus, solve
 from crudeflow.network import Network
-from crudeflow.network.load import split_list
-from crudeflow.units import DAYS_PER_YEAR
+from crudeflow.tables import split_list
+from crudeflow.units import kbpd_per_mtpa as kbpd_in_mtpa
 
 DUAL_TOLERANCE = 1e-7
 
@@ -48,7 +48,7 @@ def solve_dispatch(
 
 def _result(network: Network, inputs: DispatchInputs, lp: LinearProgram, sol: Solution) -> DispatchResult:
     flows = column_frame(lp, sol.x)
-    kbpd_per_mtpa = inputs.grade_bbl_per_t * 1e6 / DAYS_PER_YEAR / 1e3
+    kbpd_per_mtpa = inputs.grade_bbl_per_t.map(kbpd_in_mtpa)
     link_mtpa = flows.sum(axis=1).reindex(inputs.links.index, fill_value=0.0)
     link_kbpd = (flows * kbpd_per_mtpa.reindex(flows.columns)).sum(axis=1).reindex(inputs.links.index, fill_value=0.0)
     duals = {key: float(sol.row_dual[r]) for key, r in lp.row_index.items()}

@@ -13,10 +13,10 @@ import dataclasses
 
 import numpy as np
 
-from crudeflow.dispatch.explain import describe
 from crudeflow.dispatch.formulation import flow_cols
-from crudeflow.dispatch.inputs import DispatchInputs
-from crudeflow.dispatch.lp import LinearProgram, Solution, SolveStatus, solve
+from crudeflow.lp.explain import describe
+from crudeflow.lp.inputs import DispatchInputs
+from crudeflow.lp.program import LinearProgram, Solution, SolveStatus, solve
 from crudeflow.output import number
 
 MATERIAL_MTPA = 0.5  # shut-in or an export gain below this is not a change of picture

@@ -14,6 +14,7 @@ from crudeflow.fleet.closed_form import HOURS_PER_YEAR, availability, cycle
 from crudeflow.fleet.inputs import FleetInputs
 from crudeflow.fleet.results import Estimate
 from crudeflow.fleet.run import simulate_fleet
+from crudeflow.units import KT_PER_MT
 
 CLAIM_MTPA_PER_NEW_TANKER = 0.7
 CLAIM_SOURCE = "seed003"
@@ -38,12 +39,12 @@ def new_tanker_check(inputs: FleetInputs, *, replications: int = 20, years: int 
                   or leg.from_port in vessel.load_ports)
     round_voyage = cycle(inputs, vessel.tanker, leg_id)
     up = availability(tanker)
-    claim_cycle_h = tanker.cargo_kt * HOURS_PER_YEAR * up / (CLAIM_MTPA_PER_NEW_TANKER * 1000.0)
+    claim_cycle_h = tanker.cargo_kt * HOURS_PER_YEAR * up / (CLAIM_MTPA_PER_NEW_TANKER * KT_PER_MT)
 
     def run(name: str) -> list[float]:
         result = simulate_fleet(inputs, inputs.fleet(name), replications=replications, years=years, seed=seed,
                                 timeline=False, progress=progress)
-        return [sum(r.delivered_kt.values()) / 1000.0 / years for r in result.replications]
+        return [sum(r.delivered_kt.values()) / KT_PER_MT / years for r in result.replications]
 
     alone, base, expanded = run(ALONE_FLEET), run(BASE_FLEET), run(EXPANDED_FLEET)
     added = inputs.fleet(EXPANDED_FLEET).size - inputs.fleet(BASE_FLEET).size

@@ -22,10 +22,9 @@ import pandas as pd
 
 from crudeflow.fleet.inputs import Fleet, FleetInputs, Vessel
 from crudeflow.fleet.schema import Port, TankerClass
-from crudeflow.units import DAYS_PER_YEAR
+from crudeflow.units import DAYS_PER_YEAR, HOURS_PER_YEAR, KT_PER_MT
 
 KM_PER_NM = 1.852
-HOURS_PER_YEAR = DAYS_PER_YEAR * 24.0
 
 
 def sail_hours(distance_km: float, speed_knots: float) -> float:
@@ -74,7 +73,7 @@ class Cycle:
         return HOURS_PER_YEAR / self.total_h
 
     def mtpa(self, availability: float = 1.0) -> float:
-        return self.cargo_kt * self.voyages_per_year * availability / 1000.0
+        return self.cargo_kt * self.voyages_per_year * availability / KT_PER_MT
 
 
 def cycle(inputs: FleetInputs, tanker: str, leg: str) -> Cycle:
@@ -129,7 +128,7 @@ def port_bounds(inputs: FleetInputs, fleet: Fleet) -> pd.DataFrame:
         hours = load_berth_hours if loading else discharge_berth_hours
         mean_cargo_kt = sum(t.cargo_kt for t in callers) / len(callers)
         mean_berth_h = sum(hours(port, t) for t in callers) / len(callers)
-        berths_mtpa = port.oil_berths * HOURS_PER_YEAR * mean_cargo_kt / mean_berth_h / 1000.0
+        berths_mtpa = port.oil_berths * HOURS_PER_YEAR * mean_cargo_kt / mean_berth_h / KT_PER_MT
         flow = port.inflow_mtpa if loading else port.outflow_mtpa
         rows.append({"port": port_id, "role": port.role, "berths_mtpa": berths_mtpa,
                      ("inflow_mtpa" if loading else "outflow_mtpa"): flow})

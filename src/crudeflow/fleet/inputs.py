@@ -14,9 +14,9 @@ from pydantic import ValidationError
 
 from crudeflow.errors import InputError
 from crudeflow.fleet.schema import FLEET_TABLES, FleetRow, Leg, Port, TankerClass, WeatherSeason
-from crudeflow.network.load import Provenance, _check_source_ids, _read_table, split_list
 from crudeflow.network.network import DEFAULT_DATASET, dataset_folder
-from crudeflow.network.schema import Row, Source, sourced_columns
+from crudeflow.network.schema import Source
+from crudeflow.tables import Provenance, Row, check_sources, read_table, read_tables, sourced_columns, split_list
 
 FLEET_FOLDER = "fleet"
 R = TypeVar("R", bound=Row)
@@ -108,21 +108,13 @@ def fleet_folder(dataset: str | Path = DEFAULT_DATASET) -> Path:
 def load_fleet_inputs(dataset: str | Path = DEFAULT_DATASET) -> FleetInputs:
     """Read and check the fleet tables of a dataset; source ids are checked against its sources.csv."""
     folder = fleet_folder(dataset)
-    rows: dict[str, list[Row]] = {}
-    lines: dict[str, list[int]] = {}
-    provenance: list[Provenance] = []
-    for file_name, (model, id_column) in FLEET_TABLES.items():
-        path = folder / file_name
-        if not path.exists():
-            raise InputError(path, "required table is missing from the fleet dataset")
-        rows[file_name], lines[file_name], prov = _read_table(path, model, id_column)
-        provenance.extend(prov)
+    tables = read_tables(folder, FLEET_TABLES, missing="required table is missing from the fleet dataset")
+    rows, lines = tables.rows, tables.lines
     sources_path = folder.parent / "sources.csv"
     if not sources_path.exists():
         raise InputError(sources_path, "the dataset has no sources.csv to check the fleet's sources against")
-    source_ids = {row.id for row in _read_table(sources_path, Source, "id")[0]}  # type: ignore[attr-defined]
-    for item in provenance:
-        _check_source_ids(folder, item, source_ids)
+    source_ids = {row.id for row in read_table(sources_path, Source, "id")[0]}  # type: ignore[attr-defined]
+    check_sources(folder, tables.provenance, source_ids)
 
     tankers = {r.id: r for r in rows["tankers.csv"] if isinstance(r, TankerClass)}
     ports = {r.id: r for r in rows["ports.csv"] if isinstance(r, Port)}
@@ -132,7 +124,7 @@ def load_fleet_inputs(dataset: str | Path = DEFAULT_DATASET) -> FleetInputs:
     _check_ports(folder / "ports.csv", ports, list(lines["ports.csv"]))
     _check_legs(folder / "legs.csv", legs, ports, lines["legs.csv"])
     weather = _weather_by_port(folder / "weather.csv", seasons, ports, lines["weather.csv"])
-    inputs = FleetInputs(folder, tankers, ports, legs, weather, {}, tuple(provenance))
+    inputs = FleetInputs(folder, tankers, ports, legs, weather, {}, tuple(tables.provenance))
     fleets = _fleets(folder / "fleets.csv", fleet_rows, lines["fleets.csv"], inputs)
     return replace(inputs, fleets=fleets)
 

@@ -33,9 +33,10 @@ from crudeflow.fleet.closed_form import (
 )
 from crudeflow.fleet.inputs import Fleet, FleetInputs, Vessel
 from crudeflow.fleet.schema import Leg, Port, TankerClass
-from crudeflow.fleet.tank import ShoreTank, mtpa_to_kt_per_h
+from crudeflow.fleet.tank import ShoreTank
 from crudeflow.fleet.weather import Closures, draw_closures
 from crudeflow.seeding import stream
+from crudeflow.units import mtpa_to_kt_per_h
 
 # Tanker states. Working states are part of the closed-form cycle; the others are lost time.
 BALLAST, LADEN, FORMALITIES = "ballast", "laden", "formalities"

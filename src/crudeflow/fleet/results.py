@@ -27,6 +27,7 @@ from crudeflow.fleet.model import (
     RunOptions,
 )
 from crudeflow.output import ResultFiles, to_jsonable
+from crudeflow.units import KT_PER_MT
 
 TABLES = ("throughput", "capacity", "ports", "tankers", "bounds")
 
@@ -128,7 +129,7 @@ class FleetResult(ResultFiles):
         rows = []
         for leg in [*legs, "total"]:
             values = [(sum(r.delivered_kt.values()) if leg == "total" else r.delivered_kt[leg])
-                      / 1000.0 / self.years for r in self.replications]
+                      / KT_PER_MT / self.years for r in self.replications]
             est = Estimate.of(values)
             route = self.inputs.legs.get(leg)
             rows.append({"leg": leg, "from_port": route.from_port if route else "",
@@ -137,7 +138,7 @@ class FleetResult(ResultFiles):
         return pd.DataFrame(rows).set_index("leg")
 
     def total(self) -> Estimate:
-        return Estimate.of([sum(r.delivered_kt.values()) / 1000.0 / self.years for r in self.replications])
+        return Estimate.of([sum(r.delivered_kt.values()) / KT_PER_MT / self.years for r in self.replications])
 
     # ---- ports ------------------------------------------------------------------------------------
     def ports(self) -> pd.DataFrame:
@@ -185,7 +186,7 @@ class FleetResult(ResultFiles):
             total_h = len(reps) * horizon
             row = {"vessel": vessel.name, "tanker": vessel.tanker,
                    "voyages_per_year": sum(r.voyages[vessel.name] for r in reps) / len(reps) / self.years,
-                   "carried_mtpa": sum(r.carried_kt[vessel.name] for r in reps) / len(reps) / self.years / 1e3,
+                   "carried_mtpa": sum(r.carried_kt[vessel.name] for r in reps) / len(reps) / self.years / KT_PER_MT,
                    "utilisation": sum(hours[s] for s in WORKING_STATES) / total_h}
             row.update({f"{state}_pct": 100.0 * hours[state] / total_h for state in STATES})
             rows.append(row)
@@ -248,7 +249,7 @@ class FleetResult(ResultFiles):
         head = f"{port.name}: the fleet carries {achieved:.2f} Mt/yr (port-side limit {port_limit:.2f})."
         unused = float(table["unused_flow_kt_per_year"])
         if state == WAIT_OIL:
-            if unused > 0.02 * 1000.0 * (port.inflow_mtpa or 0.0):
+            if unused > 0.02 * KT_PER_MT * (port.inflow_mtpa or 0.0):
                 return Bottleneck("storage", port_id, (
                     f"Storage at {head} Its {port.tank_kt:g} kt of tanks turned away {unused:.0f} kt a year of feed "
                     f"while at other times tankers waited for oil; bigger tanks would keep that oil.{lost}"))
@@ -256,7 +257,7 @@ class FleetResult(ResultFiles):
                 f"Oil supply at {head} The network's feed of {port.inflow_mtpa:g} Mt/yr into its tanks binds; "
                 f"tankers waited {table['wait_oil_h_per_call']:.0f} h per call for oil.{lost}"))
         if state == WAIT_ROOM:
-            if unused > 0.02 * 1000.0 * (port.outflow_mtpa or 0.0):
+            if unused > 0.02 * KT_PER_MT * (port.outflow_mtpa or 0.0):
                 return Bottleneck("storage", port_id, (
                     f"Storage at {head} Its {port.tank_kt:g} kt of tanks ran empty (pumps idle, "
                     f"{unused:.0f} kt a year of send-out lost) while at other times tankers waited for "

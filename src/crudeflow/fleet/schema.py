@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from crudeflow.network.schema import MAX_KM, MAX_MTPA, MAX_STORAGE_KT, Row, plain, sourced
+from crudeflow.network.schema import MAX_KM, MAX_MTPA, MAX_STORAGE_KT
+from crudeflow.tables import Row, plain, sourced
+from crudeflow.units import T_PER_KT
 
 MAX_DWT_T = 1_000_000.0  # twice the largest tanker ever built
 MAX_RATE_KT_PER_H = 100.0  # ten times the fastest crude loading
@@ -34,7 +36,7 @@ class TankerClass(Row):
 
     @property
     def cargo_kt(self) -> float:
-        return self.dwt_t * self.cargo_fraction / 1000.0
+        return self.dwt_t * self.cargo_fraction / T_PER_KT
 
 
 class Port(Row):

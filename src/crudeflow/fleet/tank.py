@@ -13,8 +13,6 @@ from functools import partial
 
 import simpy
 
-from crudeflow.units import DAYS_PER_YEAR
-
 EPS_KT = 1e-6
 
 
@@ -105,7 +103,3 @@ class ShoreTank:
     def _wake(self, generation: int, _event: simpy.Event) -> None:
         if generation == self._wake_generation:
             self._serve()
-
-
-def mtpa_to_kt_per_h(mtpa: float) -> float:
-    return mtpa * 1000.0 / (DAYS_PER_YEAR * 24.0)

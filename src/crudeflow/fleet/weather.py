@@ -14,10 +14,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from crudeflow.fleet.schema import WeatherSeason
-from crudeflow.network.load import split_list
-from crudeflow.units import DAYS_PER_YEAR
+from crudeflow.tables import split_list
+from crudeflow.units import DAYS_PER_YEAR, HOURS_PER_YEAR
 
-HOURS_PER_YEAR = DAYS_PER_YEAR * 24.0
 MONTH_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)  # a model year has 365 days
 MONTH_START_H = tuple(24.0 * sum(MONTH_DAYS[:m]) for m in range(13))
 DURATION_SHAPE = 2.0

@@ -10,8 +10,8 @@ from typing import cast
 import pandas as pd
 
 from crudeflow.errors import InputError
-from crudeflow.network.load import Provenance, RawDataset, read_dataset, rows_as_dicts, split_list
-from crudeflow.network.schema import SINK_KINDS, Contract, Link, Node
+from crudeflow.network.schema import OPTIONAL_TABLES, SINK_KINDS, TABLES, Contract, Link, Node
+from crudeflow.tables import Provenance, Tables, check_sources, read_tables, rows_as_dicts, split_list
 from crudeflow.units import bbl_per_t
 
 DATA_ROOT = Path(__file__).resolve().parent.parent / "data"
@@ -107,15 +107,22 @@ def load(name_or_path: str | Path = DEFAULT_DATASET) -> Network:
     return network
 
 
-def _frame(raw: RawDataset, table: str, index: str | None) -> pd.DataFrame:
-    from crudeflow.network.schema import TABLES
+def read_dataset(folder: Path) -> Tables:
+    """The network tables of a dataset folder, each row checked, every source id known to sources.csv."""
+    if not folder.is_dir():
+        raise InputError(folder, "dataset folder not found")
+    raw = read_tables(folder, TABLES, optional=OPTIONAL_TABLES)
+    check_sources(folder, raw.provenance, {row.id for row in raw.rows["sources.csv"]})  # type: ignore[attr-defined]
+    return raw
 
+
+def _frame(raw: Tables, table: str, index: str | None) -> pd.DataFrame:
     model, _ = TABLES[table]
     frame = pd.DataFrame(rows_as_dicts(raw.rows[table]), columns=list(model.model_fields))
     return frame.set_index(index, drop=False) if index else frame
 
 
-def _assemble(raw: RawDataset) -> Network:
+def _assemble(raw: Tables) -> Network:
     return Network(
         name=raw.folder.name,
         grades=_frame(raw, "grades.csv", "id"),
@@ -135,7 +142,7 @@ def _assemble(raw: RawDataset) -> Network:
     )
 
 
-def _check_references(raw: RawDataset, net: Network) -> None:
+def _check_references(raw: Tables, net: Network) -> None:
     """Foreign keys and cross-table rules, each failure pinned to the file line that breaks it."""
     nodes, links, grades = set(net.nodes.index), set(net.links.index), set(net.grades.index)
     fields = set(net.nodes.index[net.nodes["kind"] == "field"])
@@ -165,7 +172,7 @@ def _check_references(raw: RawDataset, net: Network) -> None:
     _check_row_rules(raw, grades)
 
 
-def _check_row_rules(raw: RawDataset, grades: set[str]) -> None:
+def _check_row_rules(raw: Tables, grades: set[str]) -> None:
     """Rules within one row that the column checks cannot express."""
     for i, node in enumerate(cast(list[Node], raw.rows["nodes.csv"])):
         if node.kind == "field" and node.grade not in grades:

@@ -11,12 +11,11 @@ from collections.abc import Iterable
 import pandas as pd
 
 from crudeflow.errors import InputError
-from crudeflow.network.load import Provenance
 from crudeflow.network.network import Network
-from crudeflow.units import MASS_RATE_UNITS, VOLUME_RATE_UNITS, bbl_per_t, to_mtpa
+from crudeflow.tables import Provenance
+from crudeflow.units import MASS_RATE_UNITS, MASS_UNITS_KT, VOLUME_RATE_UNITS, bbl_per_t, bbl_to_kt, to_mtpa
 
 DISAGREE_PCT = 5.0  # spreads above this are reported as contradictions
-MASS_UNITS_KT = {"kt": 1.0, "t": 1e-3, "Mt": 1e3}
 PRICE_UNITS = ("USD/t", "USD/bbl")
 
 
@@ -55,7 +54,7 @@ def normalise_quote(quote: pd.Series, network: Network) -> tuple[float, str]:
         return value * MASS_UNITS_KT[unit], "kt"
     if unit == "bbl":
         assert api is not None
-        return value / bbl_per_t(api) / 1e3, "kt"
+        return bbl_to_kt(value, api), "kt"
     if unit == "USD/t":
         return value, "USD/t"
     if unit == "USD/bbl":

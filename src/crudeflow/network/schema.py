@@ -3,14 +3,15 @@
 
 A numeric column declared with `sourced(...)` must have a companion column `<name>_source` in the file,
 holding a source id from sources.csv (several separated by ';') or a text beginning 'assumption:' that
-says why the figure was assumed. Units live in the column names (`capacity_mtpa`) and in the metadata.
+says why the figure was assumed (crudeflow.tables reads every table in this convention). Units live in the
+column names (`capacity_mtpa`) and in the metadata.
 """
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Literal
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from crudeflow.tables import Row, plain, sourced
 
 NodeKind = Literal["field", "hub", "port", "terminal", "border", "refinery"]
 LinkKind = Literal["pipeline", "sea", "rail"]
@@ -25,25 +26,6 @@ MAX_USD_PER_BBL = 1000.0
 MAX_KM = 40_000.0  # once round the earth
 MAX_TRANSIT_DAYS = 365.0
 MAX_STORAGE_KT = 100_000.0
-
-
-def sourced(unit: str, description: str, default: Any = ..., **checks: Any) -> Any:
-    """A numeric column that must name its source in `<column>_source`."""
-    extra: dict[str, Any] = {"unit": unit, "sourced": True}
-    return Field(default, description=description, json_schema_extra=extra, **checks)  # type: ignore[arg-type]
-
-
-def plain(description: str, default: Any = ..., unit: str = "", **checks: Any) -> Any:
-    """A column that needs no source: an id, a name, a category, a label."""
-    return Field(default, description=description, json_schema_extra={"unit": unit}, **checks)
-
-
-class Row(BaseModel):
-    # NaN and infinity are refused in every numeric column: a NaN price left HiGHS searching forever
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, allow_inf_nan=False)
-
-    # Columns that together identify a row where the table has no id column; a repeated key is refused
-    key: ClassVar[tuple[str, ...]] = ()
 
 
 class Source(Row):
@@ -183,25 +165,4 @@ TABLES: dict[str, tuple[type[Row], str | None]] = {
     "routes.csv": (Route, "id"),
     "quotes.csv": (Quote, "id"),
 }
-
-
-def column_range(model: type[Row], column: str) -> str:
-    """The bounds declared on a column, as `network --schema` shows them: e.g. '>= 0, <= 1000'; numbers are
-    always finite."""
-    signs = {"ge": ">=", "gt": ">", "le": "<=", "lt": "<"}
-    bounds = [f"{signs[name]} {getattr(item, name):g}" for item in model.model_fields[column].metadata
-              for name in signs if hasattr(item, name)]
-    return ", ".join(bounds)
-
-
-def sourced_columns(model: type[Row]) -> list[str]:
-    return [name for name, f in model.model_fields.items() if _extra(f).get("sourced")]
-
-
-def column_unit(model: type[Row], column: str) -> str:
-    return str(_extra(model.model_fields[column]).get("unit", ""))
-
-
-def _extra(field: Any) -> dict[str, Any]:
-    extra = field.json_schema_extra
-    return extra if isinstance(extra, dict) else {}
+OPTIONAL_TABLES = {"blend_limits.csv", "quotes.csv", "contracts.csv", "background_flows.csv"}

@@ -12,6 +12,7 @@ from crudeflow.report.document import Figure
 from crudeflow.report.series import route_colours
 from crudeflow.simulate import SimulationResult
 from crudeflow.simulate.result import RunRecord
+from crudeflow.units import KT_PER_MT
 
 SHUT_IN = "shut in at the fields"
 REFINERIES = "Kazakh refineries"
@@ -38,14 +39,14 @@ def destinations_mt(network: Network, run: RunRecord) -> pd.DataFrame:
         table[REFINERIES] = loads.T.groupby(level=1).sum().T.sum().reindex(table.index).fillna(0.0)
     table[SHUT_IN] = shut.reindex(table.index).fillna(0.0)
     table[HELD] = (potential - table.drop(columns=HELD).sum(axis=1)).clip(lower=0.0)
-    return table / 1000.0
+    return table / KT_PER_MT
 
 
 def route_volumes_figure(result: SimulationResult, network: Network) -> Figure:
     routes = result.routes
     labels = [*routes["name"], SHUT_IN]
-    baseline = [*routes["baseline_mt"], float(result.baseline.shut_in_kt.to_numpy().sum()) / 1000.0]
-    scenario = [*routes["scenario_mt"], float(result.scenario.shut_in_kt.to_numpy().sum()) / 1000.0]
+    baseline = [*routes["baseline_mt"], float(result.baseline.shut_in_kt.to_numpy().sum()) / KT_PER_MT]
+    scenario = [*routes["scenario_mt"], float(result.scenario.shut_in_kt.to_numpy().sum()) / KT_PER_MT]
     colours = [*[*route_colours(network).values()][:len(routes)], OTHER_COLOURS[SHUT_IN]]
     figure, ax = mpl.new_figure(10.0, 0.55 * len(labels) + 1.6)
     y = list(range(len(labels)))[::-1]

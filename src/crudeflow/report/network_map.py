@@ -7,6 +7,7 @@ Links are straight lines between the nodes' coordinates (nodes.csv, approximate 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
 
 import numpy as np
@@ -113,7 +114,6 @@ def _width_pt(flow_kt_per_day: float, peak: float) -> float:
 
 
 def _extent(nodes: pd.DataFrame) -> tuple[float, float, float, float]:
-    import json
     west, south, east, north = json.loads(BASEMAP_FILE.read_text(encoding="utf-8"))["bbox"]
     lon, lat = nodes["lon_deg"].astype(float), nodes["lat_deg"].astype(float)
     return (max(west, lon.min() - MARGIN_DEG), min(east, lon.max() + MARGIN_DEG),

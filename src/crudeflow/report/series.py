@@ -11,6 +11,7 @@ import pandas as pd
 from crudeflow.network import Network
 from crudeflow.simulate import Scenario, SimulationResult
 from crudeflow.simulate.result import RECOVERED_KT, RunRecord
+from crudeflow.units import KT_PER_MT
 
 # Colour-blind-safe palette (Okabe–Ito), then greys; one colour per route in every chart.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#F0E442", "#000000",
@@ -49,8 +50,8 @@ def shut_in_kt(run: RunRecord, min_total_kt: float = RECOVERED_KT) -> pd.DataFra
 
 def extra_shut_in_by_field_mt(result: SimulationResult) -> pd.Series:
     """Per field: shut-in over the period beyond the baseline's, Mt, largest first, fields above 0.5 kt."""
-    extra = (result.scenario.shut_in_kt.sum() - result.baseline.shut_in_kt.sum()) / 1000.0
-    return extra[extra > RECOVERED_KT / 1000.0].sort_values(ascending=False)
+    extra = (result.scenario.shut_in_kt.sum() - result.baseline.shut_in_kt.sum()) / KT_PER_MT
+    return extra[extra > RECOVERED_KT / KT_PER_MT].sort_values(ascending=False)
 
 
 def node_names(network: Network) -> dict[str, str]:

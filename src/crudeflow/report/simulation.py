@@ -9,7 +9,6 @@ import pandas as pd
 
 import crudeflow
 from crudeflow.network import Network
-from crudeflow.network.load import parse_source
 from crudeflow.report.document import Block, Bullets, Paragraph, Report, Section, Table
 from crudeflow.report.findings import day_text, findings, headline
 from crudeflow.report.flow_charts import field_flows_figure, route_volumes_figure
@@ -19,6 +18,7 @@ from crudeflow.report.timeseries_charts import route_flows_figure, shut_in_figur
 from crudeflow.simulate import Scenario, SimulationResult
 from crudeflow.simulate.fleet_option import applied_assets
 from crudeflow.simulate.scenario import Settings
+from crudeflow.tables import parse_source
 
 
 def build_simulation_report(result: SimulationResult, network: Network, scenario: Scenario) -> Report:

@@ -14,11 +14,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from crudeflow.risk.events import OutageEvent
-from crudeflow.risk.playback import play_year
 from crudeflow.risk.result import FIGURES, RiskResult, build_result
 from crudeflow.risk.study import OptionModel, Study, study_context
 from crudeflow.simulate.result import RECOVERED_KT
+from crudeflow.simulate.timeline import OutageEvent
 
 ChunkRunner = Callable[[Study, Iterable[int]], Iterable[tuple[int, "ChunkResult"]]]
 
@@ -37,7 +36,7 @@ class ChunkResult:
 def annual_figures(option: OptionModel, events: list[OutageEvent], days: int) -> dict[str, float]:
     """One sample-year against the undisturbed year: shut-in (Mt), days with shut-in, lost exports (Mt),
     lost export revenue (million USD)."""
-    series = play_year(option.policy, option.maker.stretches(events, days), days)
+    series = option.play(events, days)
     base = option.baseline
     gap_kt = series.shut_in_kt - base.shut_in_kt
     return {

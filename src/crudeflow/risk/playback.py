@@ -1,5 +1,11 @@
-"""One sample-year played day by day through the fast daily operator (policy.py), with stretches of
-identical steps summed in closed form.
+"""One sample-year played day by day through the daily operator (simulate/operator.py, the object the
+simulation runs), with stretches of identical steps summed in closed form.
+
+Why days can be skipped exactly: outages change only bounds (capacities, output, stocks, oil at sea), never
+prices, so the reduced costs of a basis stay the same from day to day. While the basis of the day before
+stays primal feasible it stays optimal, and a warm-started HiGHS returns it without an iteration; under a
+fixed basis the day's answer is an affine function of the bounds. z = [x; A·x] stacks the LP's columns and
+row activities, so every bound is a bound on some z.
 
 Within a stretch of constant conditions, once two consecutive days under one basis move the state by the
 same step d, every later day moves it by d again (the day's answer is affine in the state with a fixed
@@ -17,8 +23,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from crudeflow.risk.conditions import Stretch
-from crudeflow.risk.policy import FEASIBILITY_TOL_KT, DailyPolicy
+from crudeflow.simulate.operator import Conditions, DailyOperator
+from crudeflow.simulate.result import EXPORT_KINDS
 
+FEASIBILITY_TOL_KT = 1e-7  # HiGHS's primal feasibility tolerance: a basis stays while within it
 STEP_TOL_KT = 1e-7  # two steps this close are the same step (solutions carry ~1e-10 of rounding)
 
 
@@ -42,48 +50,75 @@ class _Day:
     basis: int
 
 
-def play_year(policy: DailyPolicy, stretches: list[Stretch], days: int) -> DailySeries:
+@dataclass
+class Measures:
+    """What a day yields, read off z: shut-in, oil reaching export markets and its revenue."""
+
+    shut_cols: np.ndarray
+    export_cols: np.ndarray
+    export_price: np.ndarray
+
+    @classmethod
+    def of(cls, operator: DailyOperator, baseline: Conditions) -> Measures:
+        kinds = operator.model.inputs.node_kind
+        exports = [i for i, (sink, _) in enumerate(operator.loads) if kinds[sink] in EXPORT_KINDS]
+        return cls(operator.shut_in_cols[:, 0], operator.load_cols[exports, 0], baseline.price_usd_per_t[exports, 0])
+
+    def shut_in_kt(self, z: np.ndarray) -> float:
+        return float(z[self.shut_cols].sum())
+
+    def exports_kt(self, z: np.ndarray) -> float:
+        return float(z[self.export_cols].sum())
+
+    def revenue_kusd(self, z: np.ndarray) -> float:
+        return float(z[self.export_cols] @ self.export_price)
+
+
+def play_year(operator: DailyOperator, measures: Measures, stretches: list[Stretch], days: int) -> DailySeries:
     series = DailySeries(np.zeros(days), np.zeros(days), np.zeros(days))
-    policy.start_sample()
-    state = policy.initial_state()
-    previous_output = stretches[0].conditions.production_kt
+    operator.start()
+    state = operator.initial_state()
     for stretch in stretches:
         cond, t = stretch.conditions, stretch.first
+        output = cond.production_kt[:, 0]
         trail: list[_Day] = []
         while t < stretch.stop:
-            lower, upper, first = policy.bounds(cond, state, previous_output)
-            answer = policy.answer(lower, upper)
-            z = answer.z
-            _record(policy, series, t, z)
-            nxt = policy.next_state(z, state)
+            bounds = operator.bounds(cond, state)
+            first = operator.restart_limit_kt(cond, state)
+            x = operator.solve(bounds, f"day {t} of a sample-year")
+            z = np.concatenate([x, operator.row_activity()])
+            operator.pivoted()
+            _record(measures, series, t, z)
+            nxt = operator.next_state(x, state, cond)
             # the stretch's first day may carry yesterday's output drop: not the same affine map as the rest
-            trail = [*trail[-1:], _Day(state, nxt, z, lower, upper, first, answer.basis)] if t > stretch.first else []
-            previous_output, state, t = cond.production_kt, nxt, t + 1
+            day = _Day(state, nxt, z, bounds.lower(), bounds.upper(), first, operator.basis)
+            trail = [*trail[-1:], day] if t > stretch.first else []
+            state, t = nxt, t + 1
             if len(trail) == 2 and t < stretch.stop:
-                jump = _steady_days(policy, trail[0], trail[1], cond.production_kt, stretch.stop - t)
+                jump = _steady_days(operator, trail[0], trail[1], output, stretch.stop - t)
                 if jump > 0:
-                    _fill(policy, series, t, jump, trail[1].z, trail[1].z - trail[0].z)
+                    _fill(measures, series, t, jump, trail[1].z, trail[1].z - trail[0].z)
                     state = state + jump * (trail[1].next_state - trail[1].state)
                     t += jump
                     trail = []
     return series
 
 
-def _record(policy: DailyPolicy, series: DailySeries, t: int, z: np.ndarray) -> None:
-    series.shut_in_kt[t] = policy.shut_in_kt(z)
-    series.exports_kt[t] = policy.exports_kt(z)
-    series.revenue_kusd[t] = policy.revenue_kusd(z)
+def _record(measures: Measures, series: DailySeries, t: int, z: np.ndarray) -> None:
+    series.shut_in_kt[t] = measures.shut_in_kt(z)
+    series.exports_kt[t] = measures.exports_kt(z)
+    series.revenue_kusd[t] = measures.revenue_kusd(z)
 
 
-def _fill(policy: DailyPolicy, series: DailySeries, t: int, count: int, z: np.ndarray, dz: np.ndarray) -> None:
+def _fill(measures: Measures, series: DailySeries, t: int, count: int, z: np.ndarray, dz: np.ndarray) -> None:
     """Days t..t+count−1, on which the answer is z + j·dz for j = 1..count."""
     j = np.arange(1, count + 1)
-    series.shut_in_kt[t:t + count] = policy.shut_in_kt(z) + j * policy.shut_in_kt(dz)
-    series.exports_kt[t:t + count] = policy.exports_kt(z) + j * policy.exports_kt(dz)
-    series.revenue_kusd[t:t + count] = policy.revenue_kusd(z) + j * policy.revenue_kusd(dz)
+    series.shut_in_kt[t:t + count] = measures.shut_in_kt(z) + j * measures.shut_in_kt(dz)
+    series.exports_kt[t:t + count] = measures.exports_kt(z) + j * measures.exports_kt(dz)
+    series.revenue_kusd[t:t + count] = measures.revenue_kusd(z) + j * measures.revenue_kusd(dz)
 
 
-def _steady_days(policy: DailyPolicy, a: _Day, b: _Day, output: np.ndarray, most: int) -> int:
+def _steady_days(operator: DailyOperator, a: _Day, b: _Day, output: np.ndarray, most: int) -> int:
     """How many days after b repeat b's step (0 if the last two steps differ or changed basis)."""
     if a.basis != b.basis:
         return 0
@@ -93,7 +128,7 @@ def _steady_days(policy: DailyPolicy, a: _Day, b: _Day, output: np.ndarray, most
     if not np.all(_branch(a.first, output) == _branch(b.first, output)):
         return 0
     limit = float(most)
-    limit = min(limit, _ratio_bounds(policy.basic(), a, b))
+    limit = min(limit, _ratio_bounds(operator.basic(), a, b))
     limit = min(limit, _ratio_branch(b.first, b.first - a.first, output))
     return int(max(0.0, np.floor(limit + 1e-9)))
 

@@ -1,5 +1,6 @@
 """What a Monte Carlo study is (`Study`, frozen and picklable) and what each process builds once for it:
-the network of each option, its daily operator and its undisturbed year (`StudyContext`, cached per process).
+the network of each option, its daily operator (the simulation's) and its undisturbed year (`StudyContext`,
+cached per process).
 
 An option is a built-in scenario name or a scenario file whose assets and contract overrides are applied to
 the network ('base' = the network as it is); its outages, if any, are not part of an option.
@@ -12,15 +13,18 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 from crudeflow.errors import CrudeflowError
 from crudeflow.network import DEFAULT_DATASET, Network, load
 from crudeflow.risk.conditions import ConditionMaker
-from crudeflow.risk.events import OutageEvent
-from crudeflow.risk.playback import DailySeries, play_year
-from crudeflow.risk.policy import DailyPolicy
+from crudeflow.risk.outages import OutageModels, load_outage_models, sample_year
+from crudeflow.risk.playback import DailySeries, Measures, play_year
 from crudeflow.simulate.daily_lp import build_simulation_lp, longest_delay_days
+from crudeflow.simulate.operator import DailyOperator
 from crudeflow.simulate.scenario import Scenario, builtin_names, read_scenario, resolve_path
-from crudeflow.simulate.timeline import build_horizon, network_with_assets, scenario_inputs
+from crudeflow.simulate.timeline import OutageEvent, build_horizon, network_with_assets, scenario_inputs
+from crudeflow.units import DAYS_PER_YEAR
 
 BASE = "base"
 EventSampler = Callable[[int, int, int], list[OutageEvent]]  # (seed, sample, days) → events
@@ -36,7 +40,7 @@ class Study:
     seed: int = 0
     samples: int = 1000
     chunk_size: int = 50  # fixed, never derived from the number of workers: results depend on it not at all
-    days: int = 365
+    days: int = DAYS_PER_YEAR
     rel_error: float = 0.05
     outages: str | None = None  # outage parameter folder; None: the dataset's own
     sampler: EventSampler | None = None  # draws the events instead of the outage models (tests, analytic cases)
@@ -72,23 +76,28 @@ class OptionModel:
     name: str
     network: Network
     scenario: Scenario  # the option's assets and contracts, over the study's year
-    policy: DailyPolicy
+    operator: DailyOperator  # the simulation's daily operator
     maker: ConditionMaker
+    measures: Measures
     baseline: DailySeries
+
+    def play(self, events: list[OutageEvent], days: int) -> DailySeries:
+        """The sample-year with these events, day by day (steady stretches skipped exactly)."""
+        return play_year(self.operator, self.measures, self.maker.stretches(events, days), days)
 
 
 @dataclass
 class StudyContext:
     network: Network
     options: dict[str, OptionModel]
-    outage_models: Any = None
+    outage_models: OutageModels | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     def events(self, study: Study, sample: int) -> list[OutageEvent]:
         if study.sampler is not None:
             return study.sampler(study.seed, sample, study.days)
-        from crudeflow.risk.outages import sample_year
-
+        if self.outage_models is None:
+            raise CrudeflowError("the study has neither a sampler nor outage models")
         return sample_year(self.outage_models, study.seed, sample, study.days)
 
 
@@ -111,8 +120,6 @@ def build_context(study: Study) -> StudyContext:
     options = {name: option_model(network, name, study) for name in study.options}
     models = None
     if study.sampler is None:
-        from crudeflow.risk.outages import load_outage_models
-
         models = load_outage_models(network, study.outages)
     return StudyContext(network, options, models)
 
@@ -144,7 +151,9 @@ def option_model(network: Network, name: str, study: Study) -> OptionModel:
     lookahead = 1 + longest_delay_days(inputs)
     model = build_simulation_lp(inputs, changed, lookahead, scenario.settings, contracts_per_day=True)
     horizon = build_horizon(inputs, changed, scenario, disrupted=False)
-    policy = DailyPolicy(model, horizon)
-    maker = ConditionMaker(policy, changed)
-    baseline = play_year(policy, maker.stretches([], study.days), study.days)
-    return OptionModel(name, changed, scenario, policy, maker, baseline)
+    operator = DailyOperator(model)
+    undisturbed = operator.conditions(horizon).on_days(np.zeros(lookahead, dtype=int))
+    maker = ConditionMaker(operator, changed, undisturbed)
+    measures = Measures.of(operator, undisturbed)
+    baseline = play_year(operator, measures, maker.stretches([], study.days), study.days)
+    return OptionModel(name, changed, scenario, operator, maker, measures, baseline)

@@ -9,11 +9,8 @@ nothing were shut in; C[l,t] the link's capacity for Kazakh oil; p[k,g,t] the si
 the tariff (USD/t); h the holding cost (USD/t/day); π the shut-in penalty (USD/t). The objective is in
 thousand USD a day: Σ p·x − Σ τ·f − h·Σ v − π·Σ s − penalties on unmet refinery intake and contract minimums.
 
-The structure is built once; `apply_conditions` sets every bound and cost from a window of the horizon
-and the state carried in (stocks, oil in transit, yesterday's shut-in), then pushes them into HiGHS. The day
-loop reads the horizon into arrays once (`conditions_of`, in the order of the model's `Layout`) and each day
-hands HiGHS only the values that changed since yesterday (`set_conditions`), so HiGHS re-solves from
-yesterday's basis with little to update.
+The structure is built once; the operator (operator.py) sets every day-dependent bound and cost from the
+conditions and the state carried in (stocks, oil in transit, yesterday's shut-in).
 """
 
 from __future__ import annotations
@@ -23,29 +20,18 @@ from dataclasses import dataclass, field
 
 import highspy
 import numpy as np
-import pandas as pd
 
-from crudeflow.dispatch.formulation import SINK_KINDS, reachable_grades
-from crudeflow.dispatch.inputs import DispatchInputs
-from crudeflow.dispatch.lp import LinearProgram
+from crudeflow.lp.inputs import DispatchInputs, reachable_grades
+from crudeflow.lp.program import LinearProgram
 from crudeflow.network import Network
+from crudeflow.network.schema import SINK_KINDS
 from crudeflow.seeding import stream
 from crudeflow.simulate.scenario import Settings
-from crudeflow.simulate.timeline import KT_PER_DAY_PER_MTPA, Horizon
+from crudeflow.simulate.timeline import KT_PER_DAY_PER_MTPA
 
 DELAYED_KINDS = ("sea", "rail")  # legs where oil in transit is not pushed out by oil behind it
 INTAKE_SHORTFALL_PENALTY_USD_PER_T = 1000.0  # domestic refineries are served before anything else
 CONTRACT_SHORTFALL_PENALTY_USD_PER_T = 50.0  # a contract minimum missed costs more than a worse route
-
-
-@dataclass
-class State:
-    """What one day hands to the next."""
-
-    storage_kt: dict[tuple[str, str], float] = field(default_factory=dict)  # (node, grade)
-    arrivals_kt: dict[tuple[str, str], np.ndarray] = field(default_factory=dict)  # (node, grade) → by day
-    shut_in_kt: dict[str, float] = field(default_factory=dict)
-    production_kt: dict[str, float] = field(default_factory=dict)  # potential output the day before
 
 
 @dataclass
@@ -73,8 +59,6 @@ class SimulationLP:
     highs: highspy.Highs | None = None
     ends: dict[str, tuple[str, str]] = field(default_factory=dict)  # link → (from node, to node)
     grades_at: dict[str, set[str]] | None = None  # node → grades that can be there, found on first use
-    layout: Layout | None = None  # positions of the day-dependent values, built on first use
-    held: Bounds | None = None  # the bounds and costs HiGHS holds now, None if not known
     tie_break: np.ndarray = field(default_factory=lambda: np.zeros(0))  # USD/t taken off each column's cost
 
     def add_cols(self, kind: str, name: tuple[str, ...], cost: float = 0.0) -> np.ndarray:
@@ -166,7 +150,7 @@ def define_flows(model: SimulationLP) -> None:
 
 
 def define_loads(model: SimulationLP) -> None:
-    r"""Columns x[k,g,t] ≥ 0 at each sink k, earning p[k,g,t] (set per day by `apply_conditions`)."""
+    r"""Columns x[k,g,t] ≥ 0 at each sink k, earning p[k,g,t] (set per day by the operator, operator.py)."""
     for node, grades in sorted(node_grades(model).items()):
         if model.is_sink(node):
             for grade in sorted(grades):
@@ -333,200 +317,3 @@ def define_tie_break(model: SimulationLP) -> None:
     n = len(model.lp.col_keys)
     model.tie_break = model.settings.tie_break_usd_per_t * stream(0).random(n)
     model.lp.col_cost = list(np.asarray(model.lp.col_cost) - model.tie_break)
-
-
-def apply_conditions(model: SimulationLP, window: Horizon, state: State) -> None:
-    """Set every day-dependent bound and cost from `window` (model.days long) and the carried-in `state`."""
-    assert len(window.dates) == model.days
-    model.held = None  # push every value: others may have changed HiGHS's bounds since (the risk engine does)
-    set_conditions(model, conditions_of(model, window), carried_of(model, state))
-    sync_lp(model)
-
-
-@dataclass
-class Layout:
-    """Where the day-dependent bounds and costs sit in the model, as entity × day arrays of column or row
-    positions in a fixed entity order, so that a day's conditions are set with a few numpy assignments."""
-
-    loads: list[tuple[str, str]]  # (sink, grade)
-    load_cols: np.ndarray  # load × day
-    fields: list[str]
-    shut_in_cols: np.ndarray  # field × day
-    ramp_rows: np.ndarray  # field × (day − 1)
-    balances: list[tuple[str, str]]  # (node, grade)
-    balance_rows: np.ndarray  # balance × day
-    balance_field: np.ndarray  # balance → position in `fields` of the field whose own grade it is, −1 if none
-    links: list[str]
-    capacity_rows: np.ndarray  # link × day
-    nodes: list[str]
-    throughput_rows: np.ndarray  # node × day
-    base: Bounds  # the model's bounds and costs with every day-independent value set
-
-
-@dataclass
-class Bounds:
-    """Column bounds and costs, row bounds: what HiGHS holds."""
-
-    col_lower: np.ndarray
-    col_upper: np.ndarray
-    col_cost: np.ndarray
-    row_lower: np.ndarray
-    row_upper: np.ndarray
-
-    @classmethod
-    def of_lp(cls, lp: LinearProgram) -> Bounds:
-        return cls(np.array(lp.col_lower), np.array(lp.col_upper), np.array(lp.col_cost), np.array(lp.row_lower),
-                   np.array(lp.row_upper))
-
-    def copy(self) -> Bounds:
-        return Bounds(self.col_lower.copy(), self.col_upper.copy(), self.col_cost.copy(), self.row_lower.copy(),
-                      self.row_upper.copy())
-
-
-@dataclass
-class Conditions:
-    """A window's day-dependent values in the layout's entity order, entity × day."""
-
-    price_usd_per_t: np.ndarray  # load × day (the load's base cost where the horizon has no price)
-    production_kt: np.ndarray  # field × day: output if nothing is shut in
-    capacity_kt: np.ndarray  # link × day
-    throughput_kt: np.ndarray  # node × day
-    normal_production_kt: np.ndarray  # field
-
-    def on_days(self, days: np.ndarray) -> Conditions:
-        """The values of the given day positions (repeat a position to hold a day's conditions)."""
-        return Conditions(self.price_usd_per_t[:, days], self.production_kt[:, days], self.capacity_kt[:, days],
-                          self.throughput_kt[:, days], self.normal_production_kt)
-
-
-@dataclass
-class Carried:
-    """`State` as arrays in the layout's entity order."""
-
-    storage_kt: np.ndarray  # balance: stock at the end of the day before (0 where the node holds none)
-    arrivals_kt: np.ndarray  # balance × day: oil sent before the window arriving on each day of it
-    shut_in_kt: np.ndarray  # field: yesterday's shut-in
-    production_kt: np.ndarray  # field: yesterday's potential output, NaN if unknown (then today's counts)
-
-
-def layout_of(model: SimulationLP) -> Layout:
-    """The model's layout, built on first use."""
-    if model.layout is None:
-        model.layout = _build_layout(model)
-    return model.layout
-
-
-def _build_layout(model: SimulationLP) -> Layout:
-    lp, inputs = model.lp, model.inputs
-    fields = list(model.shut_in)
-    balances = list(model.balance)
-    own_grade = {f: str(inputs.field_grade.get(f)) for f in fields}
-    position = {f: i for i, f in enumerate(fields)}
-    base = Bounds.of_lp(lp)
-    for node, rows in model.storage.items():
-        base.row_upper[rows] = model.storage_cap_kt[node]
-    for refinery, rows in model.intake.items():
-        base.row_lower[rows] = base.row_upper[rows] = float(inputs.refinery_intake_mtpa[refinery]) * KT_PER_DAY_PER_MTPA
-    for contract in inputs.contracts:
-        row = model.contract[f"{contract.id}/{contract.link}"]
-        scale = (1 if model.contracts_per_day else model.days) * KT_PER_DAY_PER_MTPA
-        base.row_lower[row] = contract.min_mtpa * scale if contract.min_mtpa is not None else -np.inf
-        base.row_upper[row] = contract.max_mtpa * scale if contract.max_mtpa is not None else np.inf
-    for cols in model.shut_in.values():
-        base.col_lower[cols] = 0.0
-
-    def stacked(arrays: list[np.ndarray], width: int) -> np.ndarray:
-        return np.array(arrays, dtype=np.int64).reshape(len(arrays), width)
-
-    return Layout(
-        loads=list(model.load), load_cols=stacked(list(model.load.values()), model.days),
-        fields=fields, shut_in_cols=stacked(list(model.shut_in.values()), model.days),
-        ramp_rows=stacked([model.ramp[f] for f in fields], model.days - 1),
-        balances=balances, balance_rows=stacked(list(model.balance.values()), model.days),
-        balance_field=np.array([position[n] if n in position and own_grade[n] == g else -1 for n, g in balances],
-                               dtype=np.int64),
-        links=list(model.capacity), capacity_rows=stacked(list(model.capacity.values()), model.days),
-        nodes=list(model.throughput), throughput_rows=stacked(list(model.throughput.values()), model.days),
-        base=base)
-
-
-def conditions_of(model: SimulationLP, horizon: Horizon) -> Conditions:
-    """Every day of `horizon` in the model's layout (the tables are read once, not day by day)."""
-    layout = layout_of(model)
-    untied = layout.base.col_cost + model.tie_break  # set_conditions takes the tie-break off again
-    base_cost = untied[layout.load_cols[:, 0]] if layout.loads else np.zeros(0)
-    prices = horizon.price_usd_per_t
-    price = np.array([prices[key].to_numpy(dtype=float) if key in prices.columns else np.full(len(horizon.dates), cost)
-                      for key, cost in zip(layout.loads, base_cost, strict=True)])
-
-    def table(frame: pd.DataFrame, ids: list[str]) -> np.ndarray:
-        return frame[ids].to_numpy(dtype=float).T.reshape(len(ids), len(horizon.dates))
-
-    normal = horizon.normal_production_kt
-    return Conditions(price.reshape(len(layout.loads), len(horizon.dates)), table(horizon.production_kt, layout.fields),
-                      table(horizon.capacity_kt, layout.links), table(horizon.throughput_kt, layout.nodes),
-                      np.array([float(normal.get(f, 0.0)) for f in layout.fields]))
-
-
-def carried_of(model: SimulationLP, state: State) -> Carried:
-    """`state` in the model's layout."""
-    layout = layout_of(model)
-    arrivals = np.zeros((len(layout.balances), model.days))
-    for i, key in enumerate(layout.balances):
-        if key in state.arrivals_kt:
-            arrivals[i] = state.arrivals_kt[key][: model.days]
-    return Carried(np.array([state.storage_kt.get(key, 0.0) for key in layout.balances]), arrivals,
-                   np.array([state.shut_in_kt.get(f, 0.0) for f in layout.fields]),
-                   np.array([state.production_kt.get(f, np.nan) for f in layout.fields]))
-
-
-def set_conditions(model: SimulationLP, conditions: Conditions, carried: Carried) -> None:
-    """Set every day-dependent bound and cost (see the module's notation) and push the values that changed
-    into HiGHS, which keeps its basis and re-solves from it."""
-    layout = layout_of(model)
-    new = layout.base.copy()
-    new.col_cost[layout.load_cols] = conditions.price_usd_per_t - model.tie_break[layout.load_cols]
-    output = conditions.production_kt
-    ramp_kt = model.settings.restart_ramp_fraction_per_day * conditions.normal_production_kt
-    before = np.where(np.isnan(carried.production_kt), output[:, 0], carried.production_kt)
-    first = carried.shut_in_kt + np.minimum(0.0, output[:, 0] - before) - ramp_kt
-    new.col_upper[layout.shut_in_cols] = output
-    new.col_lower[layout.shut_in_cols[:, 0]] = np.minimum(np.maximum(0.0, first), output[:, 0])
-    new.row_lower[layout.ramp_rows] = np.minimum(0.0, np.diff(output, axis=1)) - ramp_kt[:, None]
-    rhs = -carried.arrivals_kt
-    own = layout.balance_field >= 0
-    rhs[own] -= output[layout.balance_field[own]]
-    rhs[:, 0] -= carried.storage_kt
-    new.row_lower[layout.balance_rows] = rhs
-    new.row_upper[layout.balance_rows] = rhs
-    new.row_upper[layout.capacity_rows] = conditions.capacity_kt
-    new.row_upper[layout.throughput_rows] = conditions.throughput_kt
-    _push_changes(model, new)
-
-
-def _push_changes(model: SimulationLP, new: Bounds) -> None:
-    """Hand HiGHS the bounds and costs that differ from what it holds (all of them when that is not known)."""
-    highs, held = model.highs, model.held
-    assert highs is not None
-    if held is None:
-        cols = np.arange(len(new.col_lower), dtype=np.int32)
-        changed_cost, rows = cols, np.arange(len(new.row_lower), dtype=np.int32)
-    else:
-        cols = np.flatnonzero((new.col_lower != held.col_lower) | (new.col_upper != held.col_upper)).astype(np.int32)
-        changed_cost = np.flatnonzero(new.col_cost != held.col_cost).astype(np.int32)
-        rows = np.flatnonzero((new.row_lower != held.row_lower) | (new.row_upper != held.row_upper)).astype(np.int32)
-    if len(cols):
-        highs.changeColsBounds(len(cols), cols, new.col_lower[cols], new.col_upper[cols])
-    if len(changed_cost):
-        highs.changeColsCost(len(changed_cost), changed_cost, new.col_cost[changed_cost])
-    if len(rows):
-        highs.changeRowsBounds(len(rows), rows, new.row_lower[rows], new.row_upper[rows])  # type: ignore[attr-defined]
-    model.held = new
-
-
-def sync_lp(model: SimulationLP) -> None:
-    """Copy the bounds HiGHS holds back into `model.lp` (for `explain_infeasible`, which reads the lp)."""
-    held, lp = model.held, model.lp
-    if held is not None:
-        lp.col_lower, lp.col_upper, lp.col_cost = list(held.col_lower), list(held.col_upper), list(held.col_cost)
-        lp.row_lower, lp.row_upper = list(held.row_lower), list(held.row_upper)

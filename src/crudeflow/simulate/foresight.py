@@ -7,25 +7,26 @@ become limits on the period's total rather than daily caps.
 
 from __future__ import annotations
 
-from crudeflow.dispatch.inputs import DispatchInputs
-from crudeflow.dispatch.lp import SolveStatus, solve
 from crudeflow.errors import SolveError
+from crudeflow.lp.inputs import DispatchInputs
+from crudeflow.lp.program import SolveStatus, solve
 from crudeflow.network import Network
-from crudeflow.simulate.daily_lp import apply_conditions, build_simulation_lp
-from crudeflow.simulate.engine import initial_state
+from crudeflow.simulate.daily_lp import build_simulation_lp
+from crudeflow.simulate.engine import initial_stock_kt
+from crudeflow.simulate.operator import DailyOperator
 from crudeflow.simulate.result import RunRecord, solution_arrays
 from crudeflow.simulate.scenario import Settings
 from crudeflow.simulate.timeline import Horizon
 
 
 def run_with_foresight(inputs: DispatchInputs, network: Network, horizon: Horizon, settings: Settings) -> RunRecord:
-    model = build_simulation_lp(inputs, network, len(horizon.dates), settings)
-    state = initial_state(model, settings)
-    apply_conditions(model, horizon, state)
-    assert model.highs is not None
-    solution = solve(model.highs)
+    """The operator's bounds over a window as long as the period, from the initial state, solved once."""
+    operator = DailyOperator(build_simulation_lp(inputs, network, len(horizon.dates), settings))
+    state = operator.initial_state()
+    operator.hold(operator.bounds(operator.conditions(horizon), state))
+    solution = solve(operator.highs)
     if solution.status is not SolveStatus.OPTIMAL:
         raise SolveError(f"the foresight LP over {horizon.dates[0]}–{horizon.dates[-1]} ended "
                          f"'{solution.solver_message}'")
-    return RunRecord.build(solution_arrays(model, solution.x), horizon, inputs, model.delay_days,
-                           sum(state.storage_kt.values()))
+    return RunRecord.build(solution_arrays(operator.model, solution.x), horizon, inputs, operator.model.delay_days,
+                           initial_stock_kt(operator, state))

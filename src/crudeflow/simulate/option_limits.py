@@ -12,10 +12,10 @@ import dataclasses
 
 import numpy as np
 
-from crudeflow.dispatch.explain import describe
 from crudeflow.dispatch.formulation import build_dispatch_lp, flow_cols
-from crudeflow.dispatch.inputs import resolve_inputs
-from crudeflow.dispatch.lp import SolveStatus, solve
+from crudeflow.lp.explain import describe
+from crudeflow.lp.inputs import resolve_inputs
+from crudeflow.lp.program import SolveStatus, solve
 from crudeflow.network import Network
 from crudeflow.simulate.engine import simulate
 from crudeflow.simulate.fleet_option import applied_assets

@@ -10,11 +10,12 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from crudeflow.dispatch.inputs import DispatchInputs
+from crudeflow.lp.inputs import DispatchInputs
 from crudeflow.network import Network
 from crudeflow.output import ResultFiles, to_jsonable
 from crudeflow.simulate.daily_lp import SimulationLP
 from crudeflow.simulate.timeline import Horizon
+from crudeflow.units import KT_PER_MT, T_PER_KT
 
 EXPORT_KINDS = ("terminal", "border")
 RECOVERED_KT = 0.5  # gaps to the baseline below 0.5 kt/day count as none
@@ -65,7 +66,7 @@ class RunRecord:
         bbl = pd.Series([float(inputs.grade_bbl_per_t[g]) for _, g in exports.columns], index=exports.columns)
         return cls(flow, load, framed["stock"], framed["shut_in"], horizon.production_kt.set_axis(index, axis=0),
                    in_transit, initial_stock_kt, exports.sum(axis=1), (exports * prices).sum(axis=1),
-                   (exports * bbl).sum(axis=1) * 1000.0)
+                   (exports * bbl).sum(axis=1) * T_PER_KT)
 
     def link_flow_kt(self) -> pd.DataFrame:
         return self.flow_kt.T.groupby(level=0).sum().T if not self.flow_kt.empty else self.flow_kt
@@ -108,7 +109,7 @@ class SimulationResult(ResultFiles):
     # ---- figures --------------------------------------------------------------------------------
     @property
     def lost_export_mt(self) -> float:
-        return float(self.baseline.export_kt.sum() - self.scenario.export_kt.sum()) / 1000.0
+        return float(self.baseline.export_kt.sum() - self.scenario.export_kt.sum()) / KT_PER_MT
 
     @property
     def lost_export_mbbl(self) -> float:
@@ -124,7 +125,7 @@ class SimulationResult(ResultFiles):
 
     @property
     def extra_shut_in_mt(self) -> float:
-        return float(self.scenario.shut_in_kt.to_numpy().sum() - self.baseline.shut_in_kt.to_numpy().sum()) / 1000.0
+        return float(self.scenario.shut_in_kt.to_numpy().sum() - self.baseline.shut_in_kt.to_numpy().sum()) / KT_PER_MT
 
     def shut_in_gap_kt(self) -> pd.Series:
         return self.scenario.shut_in_kt.sum(axis=1) - self.baseline.shut_in_kt.sum(axis=1)
@@ -176,8 +177,8 @@ class SimulationResult(ResultFiles):
             "period_start": str(self.scenario.export_kt.index[0]),
             "period_end": str(self.scenario.export_kt.index[-1]),
             "disruption_start": None if self.disruption_start is None else str(self.disruption_start),
-            "baseline_exports_mt": float(self.baseline.export_kt.sum()) / 1000.0,
-            "scenario_exports_mt": float(self.scenario.export_kt.sum()) / 1000.0,
+            "baseline_exports_mt": float(self.baseline.export_kt.sum()) / KT_PER_MT,
+            "scenario_exports_mt": float(self.scenario.export_kt.sum()) / KT_PER_MT,
             "lost_export_mt": self.lost_export_mt,
             "lost_export_mbbl": self.lost_export_mbbl,
             "lost_revenue_musd": self.lost_revenue_musd,
@@ -254,7 +255,7 @@ def route_changes(network: Network, scenario: RunRecord, baseline: RunRecord) ->
     rows = []
     for route_id, route in network.routes.iterrows():
         link = route["measure_link"]
-        base, scen = float(b_flow.get(link, 0.0)) / 1000.0, float(s_flow.get(link, 0.0)) / 1000.0
+        base, scen = float(b_flow.get(link, 0.0)) / KT_PER_MT, float(s_flow.get(link, 0.0)) / KT_PER_MT
         rows.append({"route": route_id, "name": route["name"], "baseline_mt": base, "scenario_mt": scen,
                      "change_mt": scen - base})
     return pd.DataFrame(rows).set_index("route") if rows else pd.DataFrame()

@@ -18,9 +18,10 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from crudeflow.errors import CrudeflowError, InputError
+from crudeflow.fleet.inputs import load_fleet_inputs, with_port_changes, with_tanker_changes
 from crudeflow.network import DEFAULT_DATASET, Network, dataset_folder
-from crudeflow.network.load import ASSUMPTION_PREFIX, parse_source
 from crudeflow.network.schema import MAX_MTPA, MAX_USD_PER_BBL, MAX_USD_PER_T
+from crudeflow.tables import ASSUMPTION_PREFIX, parse_source
 from crudeflow.yaml_file import load_yaml
 
 MAX_PERIOD_DAYS = 3660  # ten years of days: the simulation solves one LP a day
@@ -372,8 +373,6 @@ def check_policy(found: ScenarioFile, network: Network) -> None:
 
 def check_fleet(found: ScenarioFile, network: Network) -> None:
     """The fleet exists in the dataset's fleet tables and each change names a real row and field."""
-    from crudeflow.fleet.inputs import load_fleet_inputs, with_port_changes, with_tanker_changes
-
     option = found.scenario.fleet
     assert option is not None
     inputs = load_fleet_inputs(network.folder)

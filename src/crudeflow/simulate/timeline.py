@@ -1,19 +1,25 @@
 """What each day looks like under a scenario: the network with its new assets and contract overrides, and
 day × id tables of capacity (kt/day of Kazakh oil), loading limits, field output and prices.
 
-Third parties keep their share: an outage leaving a fraction r of a link leaves r of the Kazakh
-availability too (capacity less other shippers' flow, scaled by r).
+Outages, from a scenario file or drawn by the risk engine, are `OutageEvent`s, and one rule
+(`OutageRule`) turns the events on a day into what is left: an event on a field cuts its output (remaining =
+share of output left); on a link, its capacity (third parties keep their share, so the Kazakh availability
+scales too); on a node with a throughput limit, that limit; on any other node, every link into and out of it.
+Events on one asset that overlap add their lost shares, capped at the whole asset.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import itertools
+from collections.abc import Iterable, Iterator
 
 import numpy as np
 import pandas as pd
 
-from crudeflow.dispatch.inputs import DispatchInputs, resolve_inputs
+from crudeflow.errors import InputError
+from crudeflow.lp.inputs import DispatchInputs, resolve_inputs
 from crudeflow.network import Network
 from crudeflow.simulate.fleet_option import applied_assets
 from crudeflow.simulate.scenario import Scenario
@@ -45,6 +51,95 @@ def network_with_assets(network: Network, scenario: Scenario) -> Network:
     return dataclasses.replace(network, links=links, contracts=contracts)
 
 
+@dataclasses.dataclass(frozen=True)
+class OutageEvent:
+    """A share of one asset's capacity lost for a run of days: an outage in a scenario file, or what the
+    risk engine's outage models draw for a sample-year (a common-cause event becomes one event per asset it
+    hits, all carrying the same `model` id)."""
+
+    asset: str  # link or node id
+    first_day: int  # 0-based day of the period
+    days: int  # length in days (>= 1); what runs past the period's end is clipped
+    remaining: float  # share of the asset's capacity left while the event lasts, 0..1
+    model: str = ""  # id of the outage model (or common-cause group) that drew it
+
+    @property
+    def lost(self) -> float:
+        """Share of the asset's capacity the event takes away."""
+        return 1.0 - self.remaining
+
+
+def scenario_events(network: Network, scenario: Scenario) -> list[OutageEvent]:
+    """The scenario file's outages as events over its period (dates become day positions)."""
+    start, end = scenario.period.start, scenario.period.end
+    events = []
+    for outage in scenario.outages:
+        first = max(outage.start, start)
+        last = min(outage.last_day(end), end)
+        if first <= last:
+            lost = outage.lost_fraction(_capacity_mtpa(network, outage.asset))
+            events.append(OutageEvent(outage.asset, (first - start).days, (last - first).days + 1, 1.0 - lost,
+                                      "scenario"))
+    return events
+
+
+def lost_stretches(events: list[OutageEvent], days: int) -> Iterator[tuple[int, int, dict[str, float]]]:
+    """Days 0..days−1 cut where any event starts or ends: (first, stop, lost share per asset) per stretch."""
+    cuts = {0, days}
+    for e in events:
+        cuts.update(d for d in (e.first_day, e.first_day + e.days) if 0 < d < days)
+    for first, stop in itertools.pairwise(sorted(cuts)):
+        lost: dict[str, float] = {}
+        for e in events:
+            if e.first_day <= first < e.first_day + e.days:
+                lost[e.asset] = min(1.0, lost.get(e.asset, 0.0) + e.lost)
+        yield first, stop, lost
+
+
+@dataclasses.dataclass
+class OutageRule:
+    """How lost shares of assets become what is left of each link's capacity, each limited node's
+    throughput and each field's output (the module's rule)."""
+
+    links: set[str]
+    limited: set[str]  # nodes with a throughput limit
+    fields: set[str]
+    touching: dict[str, list[str]]  # node without a limit → links into and out of it
+
+    @classmethod
+    def of(cls, network: Network) -> OutageRule:
+        nodes, links = network.nodes, network.links
+        limited = {str(n) for n in nodes.index[nodes["throughput_mtpa"].notna()]}
+        fields = {str(n) for n in nodes.index[nodes["kind"] == "field"]}
+        touching = {str(nd): [str(lk) for lk in links.index[(links["from_node"] == nd) | (links["to_node"] == nd)]]
+                    for nd in nodes.index if nd not in limited and nd not in fields}
+        return cls({str(lk) for lk in links.index}, limited, fields, touching)
+
+    def check(self, events: Iterable[OutageEvent]) -> None:
+        for event in events:
+            if event.asset not in self.links | self.limited | self.fields | set(self.touching):
+                raise InputError("outage events", "unknown asset (not a link or node id)", field="asset",
+                                 value=event.asset, row_id=event.model)
+
+    def remaining(self, lost: dict[str, float]) -> tuple[dict[str, float], dict[str, float], dict[str, float]]:
+        """Share left of each affected link's capacity, node's throughput and field's output."""
+        link: dict[str, float] = {}
+        node: dict[str, float] = {}
+        output: dict[str, float] = {}
+        for asset, share in lost.items():
+            left = max(0.0, 1.0 - share)
+            if asset in self.fields:
+                output[asset] = left
+            elif asset in self.links:
+                link[asset] = min(link.get(asset, 1.0), left)
+            elif asset in self.limited:
+                node[asset] = left
+        for asset, share in lost.items():
+            for lk in self.touching.get(asset, []):
+                link[lk] = min(link.get(lk, 1.0), max(0.0, 1.0 - share))
+        return link, node, output
+
+
 @dataclasses.dataclass
 class Horizon:
     """Day-by-day conditions (index: date), in kt/day and USD/t."""
@@ -69,8 +164,10 @@ class Horizon:
                        self.production_kt.iloc[rows], self.price_usd_per_t.iloc[rows], self.normal_production_kt)
 
 
-def build_horizon(inputs: DispatchInputs, network: Network, scenario: Scenario, disrupted: bool = True) -> Horizon:
-    """Daily conditions over the scenario's period; `disrupted=False` gives the undisturbed baseline."""
+def build_horizon(inputs: DispatchInputs, network: Network, scenario: Scenario, disrupted: bool = True,
+                  extra_events: Iterable[OutageEvent] = ()) -> Horizon:
+    """Daily conditions over the scenario's period, with its outages and `extra_events` (e.g. a risk
+    sample-year's); `disrupted=False` gives the undisturbed baseline."""
     dates = scenario.days()
     index = pd.Index(dates, name="day")
     links = inputs.links
@@ -80,13 +177,6 @@ def build_horizon(inputs: DispatchInputs, network: Network, scenario: Scenario, 
     production = pd.DataFrame(np.tile(normal.to_numpy(), (len(dates), 1)), index=index, columns=normal.index)
     diff = pd.DataFrame(0.0, index=index, columns=inputs.price_usd_per_t.index)
     if disrupted:
-        for outage in scenario.outages:
-            days = _days(index, outage.start, outage.last_day(scenario.period.end))
-            capacity = _capacity_mtpa(network, outage.asset)
-            lost = outage.lost_fraction(capacity)
-            target = link_share if outage.asset in link_share.columns else node_share
-            if outage.asset in target.columns:
-                target.loc[days, outage.asset] -= lost
         for change in scenario.production_changes:
             days = _days(index, change.start, change.last_day(scenario.period.end))
             kt = (change.output_mtpa * KT_PER_DAY_PER_MTPA if change.output_mtpa is not None
@@ -100,14 +190,18 @@ def build_horizon(inputs: DispatchInputs, network: Network, scenario: Scenario, 
             days = _days(index, price.start, price.last_day(scenario.period.end))
             sinks = [price.sink] if price.sink is not None else list(diff.columns)
             diff.loc[days, [s for s in sinks if s in diff.columns]] += price.diff_change_usd_per_bbl
-    link_share, node_share = link_share.clip(lower=0.0), node_share.clip(lower=0.0)
-    # a node outage without a throughput limit closes the share of every link into and out of the node
+    field_share = pd.DataFrame(1.0, index=index, columns=normal.index)
+    if disrupted:
+        rule = OutageRule.of(network)
+        events = [*scenario_events(network, scenario), *extra_events]
+        rule.check(events)
+        for first, stop, lost in lost_stretches(events, len(dates)):
+            for shares, table in zip(rule.remaining(lost), (link_share, node_share, field_share), strict=True):
+                for asset, left in shares.items():
+                    if asset in table.columns:
+                        table.iloc[first:stop, table.columns.get_loc(asset)] = left
+    production = production * field_share
     throughput = inputs.throughput_mtpa.astype(float)
-    for node in node_share.columns[(node_share < 1.0).any(axis=0)]:
-        if np.isnan(throughput.get(node, np.nan)):
-            touching = links.index[(links["from_node"] == node) | (links["to_node"] == node)]
-            for link in touching:
-                link_share[link] = np.minimum(link_share[link], node_share[node])
     capacity = link_share * (links["available_mtpa"].astype(float) * KT_PER_DAY_PER_MTPA)
     limit = throughput.fillna(np.inf) * KT_PER_DAY_PER_MTPA
     throughput_kt = node_share * limit.reindex(node_share.columns)

@@ -12,8 +12,7 @@ from pathlib import Path
 
 from crudeflow.errors import CrudeflowError, InputError
 from crudeflow.network import Network
-from crudeflow.network.load import Provenance, _check_source_ids, _read_table, split_list
-from crudeflow.risk.outage_models import (
+from crudeflow.risk.outages.models import (
     Duration,
     EmpiricalDuration,
     LognormalDuration,
@@ -21,7 +20,8 @@ from crudeflow.risk.outage_models import (
     OutageModels,
     parse_season,
 )
-from crudeflow.risk.outage_schema import DurationRow, OutageRow
+from crudeflow.risk.outages.schema import DurationRow, OutageRow
+from crudeflow.tables import Provenance, check_source, check_sources, read_tables, split_list
 
 RISK_FOLDER = "risk"
 TWO_STATE_ONLY = ("mtbf_days", "mttr_days")
@@ -69,14 +69,15 @@ def load_outage_models(network: Network, path: Path | str | None = None) -> Outa
     ('cpc_terminal', 'novorossiysk_sheskharis')
     """
     path = outages_path(network, path)
-    rows, lines, provenance = _read_table(path, OutageRow, "id")
     durations_path = path.parent / "durations.csv"
-    duration_rows, duration_lines, duration_prov = (
-        _read_table(durations_path, DurationRow, None) if durations_path.exists() else ([], [], [])
-    )
+    tables = read_tables(path.parent, {path.name: (OutageRow, "id"), durations_path.name: (DurationRow, None)},
+                         optional={durations_path.name})
+    rows, lines = tables.rows[path.name], tables.lines[path.name]
+    duration_rows, duration_lines = tables.rows[durations_path.name], tables.lines[durations_path.name]
+    provenance = [p for p in tables.provenance if p.table == path.name]
+    duration_prov = [p for p in tables.provenance if p.table == durations_path.name]
     source_ids = set(network.sources.index)
-    for item in [*provenance, *duration_prov]:
-        _check_source_ids(path.parent, item, source_ids)
+    check_sources(path.parent, tables.provenance, source_ids)
     outage_rows = [row for row in rows if isinstance(row, OutageRow)]
     durations = [r for r in duration_rows if isinstance(r, DurationRow)]
     empirical = _empirical_durations(durations_path, durations, duration_lines, outage_rows)
@@ -214,4 +215,4 @@ def _check_season_source(path: Path, row: OutageRow, line: int, source_ids: set[
         raise InputError(path, "season weights have no source: name one or say 'assumption: why'", line, row.id,
                          "season_source")
     item = Provenance(path.name, row.id, "season", 0.0, "weight", row.season_source, line)
-    _check_source_ids(path.parent, item, source_ids)
+    check_source(path.parent, item, source_ids)

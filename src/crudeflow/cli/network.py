@@ -7,7 +7,7 @@ import json
 
 import pandas as pd
 
-from crudeflow.cli_common import (
+from crudeflow.cli.common import (
     add_dataset_option,
     add_output_options,
     check_csv_tables,
@@ -15,11 +15,13 @@ from crudeflow.cli_common import (
     refuse_given,
     set_handler,
 )
-from crudeflow.network.load import Provenance
+from crudeflow.fleet.inputs import FLEET_FOLDER, load_fleet_inputs
 from crudeflow.network.network import Network, load
 from crudeflow.network.provenance import check_balances, check_quotes, sources_table
-from crudeflow.network.schema import TABLES, column_range
+from crudeflow.network.schema import TABLES
 from crudeflow.output import emit, prose, render, to_jsonable
+from crudeflow.risk.outages.load import default_outages_path, load_outage_models
+from crudeflow.tables import Provenance, column_range
 
 CHECK_TABLES = ("quotes", "balances")
 NETWORK_TABLES = ("links", "nodes", "grades", "markets", "production", "contracts", "background_flows", "routes")
@@ -84,9 +86,6 @@ def run_network(args: argparse.Namespace) -> int:
 
 def companion_provenance(net: Network) -> list[Provenance]:
     """Sources of the dataset's other tables: the tanker fleet's and the outage models', where present."""
-    from crudeflow.fleet.inputs import FLEET_FOLDER, load_fleet_inputs
-    from crudeflow.risk.outage_load import default_outages_path, load_outage_models
-
     found: list[Provenance] = []
     if (net.folder / FLEET_FOLDER).is_dir():
         found += load_fleet_inputs(net.folder).provenance

@@ -1,4 +1,5 @@
-"""Drawing one sample-year of outage events from the outage models.
+"""Outage models: the tables' schema (schema.py), reading and checks (load.py), model types (models.py), the
+parameter table (params.py), and here, drawing one sample-year of outage events from the models.
 
 Each model draws from its own counter-based (Philox) stream for (seed, sample, model id) (crudeflow.seeding):
 adding, removing or reordering models leaves every other model's events unchanged, and sample i is the
@@ -24,11 +25,11 @@ import functools
 import numpy as np
 
 from crudeflow.errors import CrudeflowError
-from crudeflow.risk.events import OutageEvent
-from crudeflow.risk.outage_load import load_outage_models
-from crudeflow.risk.outage_models import DAYS_PER_YEAR, OutageModel, OutageModels, daily_start_weights
-from crudeflow.risk.outage_params import describe_params, params_table
+from crudeflow.risk.outages.load import load_outage_models
+from crudeflow.risk.outages.models import DAYS_PER_YEAR, OutageModel, OutageModels, daily_start_weights
+from crudeflow.risk.outages.params import describe_params, params_table
 from crudeflow.seeding import Restarter
+from crudeflow.simulate.timeline import OutageEvent
 
 __all__ = ["OutageModels", "describe_params", "load_outage_models", "params_table", "sample_year"]
 

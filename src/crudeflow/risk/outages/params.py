@@ -7,9 +7,9 @@ import textwrap
 
 import pandas as pd
 
-from crudeflow.network.load import parse_source
 from crudeflow.output import prose, render
-from crudeflow.risk.outage_models import MONTH_NAMES, OutageModel, OutageModels
+from crudeflow.risk.outages.models import MONTH_NAMES, OutageModel, OutageModels
+from crudeflow.tables import parse_source
 
 NUMERIC_COLUMNS = ["events_per_yr", "effect_probability", "mean_duration_days", "lost_share",
                    "lost_asset_days_per_yr"]
@@ -22,7 +22,7 @@ def params_table(models: OutageModels) -> pd.DataFrame:
     year over all the model's assets.
 
     >>> import crudeflow
-    >>> from crudeflow.risk.outage_load import load_outage_models
+    >>> from crudeflow.risk.outages.load import load_outage_models
     >>> table = params_table(load_outage_models(crudeflow.load("kazakhstan").network))
     >>> table.loc["cpc-court-halt", ["events_per_yr", "effect_probability", "mean_duration_days"]].tolist()
     [0.245, 0.2, 30.0]

@@ -1,5 +1,5 @@
-"""The `crudeflow` command. Each subcommand is a module of crudeflow.commands, a thin layer over the front door
-(crudeflow.api), and registers itself here.
+"""The `crudeflow` command: the top layer. Each subcommand is a module of this package (network, dispatch,
+simulate, fleet, risk, report), a thin layer over the front door (crudeflow.api), and registers itself here.
 
 Usage and input errors print one line and exit 2; nothing is half-written.
 """
@@ -12,7 +12,8 @@ import sys
 from collections.abc import Callable, Sequence
 from importlib import import_module, metadata
 
-from crudeflow.cli_common import UsageError
+from crudeflow.cli.common import UsageError
+from crudeflow.cli.risk import ACTIONS, DEFAULT_ACTION
 from crudeflow.errors import CrudeflowError
 
 DESCRIPTION = """\
@@ -29,12 +30,12 @@ messages go to standard error. `crudeflow COMMAND --help` describes each command
 
 # Modules with `register(subparsers)`; each adds its subcommands with a `handler` default.
 COMMAND_MODULES = (
-    "crudeflow.commands.network",
-    "crudeflow.commands.dispatch",
-    "crudeflow.commands.simulate",
-    "crudeflow.commands.fleet",
-    "crudeflow.commands.risk",
-    "crudeflow.commands.report",
+    "crudeflow.cli.network",
+    "crudeflow.cli.dispatch",
+    "crudeflow.cli.simulate",
+    "crudeflow.cli.fleet",
+    "crudeflow.cli.risk",
+    "crudeflow.cli.report",
 )
 
 
@@ -82,8 +83,6 @@ def build_parser() -> argparse.ArgumentParser:
 def with_default_actions(argv: Sequence[str]) -> list[str]:
     """`crudeflow risk --samples 100` is `crudeflow risk run --samples 100`: risk's default action, kept from
     before `run`, `params` and `audit` were subcommands of their own."""
-    from crudeflow.commands.risk import ACTIONS, DEFAULT_ACTION
-
     argv = list(argv)
     if argv[:1] == ["risk"] and (len(argv) == 1 or argv[1] not in (*ACTIONS, "-h", "--help")):
         argv.insert(1, DEFAULT_ACTION)
@@ -110,7 +109,3 @@ def main(argv: Sequence[str] | None = None) -> int:
         # when it flushes stdout on exit
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -9,7 +9,7 @@ import sys
 from typing import TYPE_CHECKING
 
 from crudeflow.api import load
-from crudeflow.cli_common import (
+from crudeflow.cli.common import (
     REPORT_SUFFIXES,
     FiniteNumber,
     UsageError,
@@ -25,7 +25,9 @@ from crudeflow.cli_common import (
     tell_written,
 )
 from crudeflow.output import emit, number, prose, render, to_jsonable
-from crudeflow.risk.study import BASE, Study
+from crudeflow.risk.audit import audit, audit_summary
+from crudeflow.risk.study import BASE, Study, study_context
+from crudeflow.simulate.option_limits import REMOVES_NOTHING_MT, what_stops
 
 if TYPE_CHECKING:
     from crudeflow.risk.result import RiskResult
@@ -113,8 +115,6 @@ def study_from_args(args: argparse.Namespace) -> Study:
 
 
 def run_audit(args: argparse.Namespace) -> int:
-    from crudeflow.risk.audit import audit, audit_summary
-
     if args.audit > args.samples:
         raise UsageError(f"--audit {args.audit} is more than --samples {args.samples}: the audit picks among them")
     with progress_bar(args.audit, "samples audited", enabled=not args.no_progress) as bar:
@@ -130,15 +130,15 @@ def run_study_command(args: argparse.Namespace) -> int:
         refuse_given(args, ["--workers"], "with --scheduler")  # the cluster decides how many workers run
     options = study_options(args)
     result = load(args.dataset).risk(args.samples, args.seed, options, args.outages, args.year,
-                          not args.no_contributions, args.rel_error,
-                          runner=args.scheduler if args.scheduler is not None else args.workers,
-                          progress=not args.no_progress and sys.stderr.isatty())
+                                     not args.no_contributions, args.rel_error,
+                                     runner=args.scheduler if args.scheduler is not None else args.workers,
+                                     progress=not args.no_progress and sys.stderr.isatty())
     result.notes += idle_options(result.study, result)
     if args.parquet is not None:
         tell_written(result.write(args.parquet))
     if args.report is not None:
-        from crudeflow.report import write_report
-        from crudeflow.risk.report import build_risk_report
+        from crudeflow.report.html import write_report  # matplotlib and plotly only for a report
+        from crudeflow.report.risk import build_risk_report
 
         tell_written(write_report(build_risk_report(result), args.report))
     if args.format == "json":
@@ -152,9 +152,6 @@ def run_study_command(args: argparse.Namespace) -> int:
 
 def idle_options(study: Study, result: RiskResult) -> list[str]:
     """For each option that removes nothing against the first, the limits that stop it."""
-    from crudeflow.risk.study import study_context
-    from crudeflow.simulate.option_limits import REMOVES_NOTHING_MT, what_stops
-
     context = study_context(study)
     reference = context.options[study.options[0]].network
     return [f"{option} removes nothing in these {result.samples} sample-years (lost exports removed "

@@ -8,7 +8,7 @@ import json
 import pandas as pd
 
 from crudeflow.api import load
-from crudeflow.cli_common import (
+from crudeflow.cli.common import (
     SHARE,
     FiniteNumber,
     UsageError,
@@ -19,12 +19,12 @@ from crudeflow.cli_common import (
     emit_csv_tables,
     set_handler,
 )
-from crudeflow.dispatch.inputs import DEFAULT_SHUT_IN_PENALTY_USD_PER_T
 from crudeflow.dispatch.result import TABLES as SHOW
 from crudeflow.dispatch.result import DispatchResult
+from crudeflow.lp.inputs import DEFAULT_SHUT_IN_PENALTY_USD_PER_T
 from crudeflow.network import Network
 from crudeflow.output import emit, number, prose, render, to_jsonable
-from crudeflow.units import DAYS_PER_YEAR
+from crudeflow.units import mtpa_to_kt_per_day
 
 SHUT_IN_PENALTY = FiniteNumber(low=0)  # below zero, shutting in would earn more than exporting
 
@@ -113,7 +113,7 @@ def text_report(
         f"crudeflow dispatch: {net.name}, {s['year']}, {kind} — solve {s['status']} (HiGHS)",
         prose(
             f"exports {number(result.exports_mtpa)} Mt/yr "
-            f"({number(result.exports_mtpa * 1000 / DAYS_PER_YEAR, ',.1f')} kt/d); "
+            f"({number(mtpa_to_kt_per_day(result.exports_mtpa), ',.1f')} kt/d); "
             f"shut-in {number(result.shut_in_mtpa)} Mt/yr; netback {number(result.objective_musd_per_yr, ',.0f')} "
             f"MUSD/yr (revenue {number(result.revenue_musd_per_yr, ',.0f')} less tariffs "
             f"{number(result.tariffs_musd_per_yr, ',.0f')})"

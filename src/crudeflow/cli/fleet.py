@@ -9,7 +9,7 @@ from collections.abc import Callable
 import pandas as pd
 
 from crudeflow.api import load
-from crudeflow.cli_common import (
+from crudeflow.cli.common import (
     REPORT_SUFFIXES,
     WholeNumber,
     add_dataset_option,
@@ -168,7 +168,7 @@ def _chart_max_added(args: argparse.Namespace) -> int:
 def _chart_pngs(args: argparse.Namespace, result: FleetResult,
                 progress: Callable[[int], object]) -> tuple[bytes, bytes]:
     """The throughput-against-fleet-size chart (a sweep of added tankers) and one month's Gantt, as PNGs."""
-    from crudeflow.fleet.charts import gantt_month_png, throughput_vs_size_png  # matplotlib only when asked
+    from crudeflow.report.fleet_charts import gantt_month_png, throughput_vs_size_png  # matplotlib only when asked
 
     max_added = _chart_max_added(args)
     base = result.inputs.fleet(args.fleet)
@@ -189,7 +189,7 @@ def _write_outputs(args: argparse.Namespace, pngs: tuple[bytes, bytes], result: 
         write_folder(args.charts, {THROUGHPUT_PNG: pngs[0], GANTT_PNG: pngs[1]})
         tell_written([args.charts / THROUGHPUT_PNG, args.charts / GANTT_PNG])
     if args.report is not None:
-        from crudeflow.fleet.report import build_fleet_report
-        from crudeflow.report import write_report
+        from crudeflow.report.fleet import build_fleet_report  # matplotlib and plotly only for a report
+        from crudeflow.report.html import write_report
 
         tell_written(write_report(build_fleet_report(result, *pngs, args.gantt_month), args.report))

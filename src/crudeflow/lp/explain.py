@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from crudeflow.dispatch.lp import LinearProgram, SolveStatus, solve
+from crudeflow.lp.program import LinearProgram, SolveStatus, solve
 
 SOFT_FAMILIES = {"intake", "contract", "blend", "share"}
 FAMILY_WORDS = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from crudeflow.api import load
-from crudeflow.cli_common import add_dataset_option, add_output_options, output_folder, set_handler, tell_written
+from crudeflow.cli.common import add_dataset_option, add_output_options, output_folder, set_handler, tell_written
 from crudeflow.output import emit, number, prose, render
 from crudeflow.simulate.result import SimulationResult
 from crudeflow.simulate.scenario import builtin_names

@@ -10,12 +10,10 @@ import sys
 from pathlib import Path
 
 from crudeflow.api import load
-from crudeflow.cli_common import REPORT_SUFFIXES, output_folder, set_handler, tell_written
-from crudeflow.commands.simulate import add_scenario_arguments
+from crudeflow.cli.common import REPORT_SUFFIXES, output_folder, set_handler, tell_written
+from crudeflow.cli.simulate import add_scenario_arguments
 from crudeflow.output import to_jsonable
 from crudeflow.report.findings import headline
-from crudeflow.report.html import write_report
-from crudeflow.report.simulation import build_simulation_report
 from crudeflow.simulate.scenario import builtin_names
 from crudeflow.writer import precheck_folder
 
@@ -37,6 +35,9 @@ def default_folder(scenario_name: str) -> Path:
 
 
 def run(args: argparse.Namespace) -> int:
+    from crudeflow.report.html import write_report  # matplotlib and plotly only when a report is written
+    from crudeflow.report.simulation import build_simulation_report
+
     dataset = load(args.dataset)
     scenario = dataset.scenario(args.scenario, with_=args.with_)
     folder = args.out if args.out is not None else default_folder(scenario.name)

@@ -7,6 +7,7 @@ formulation with other capacities without touching the dataset.
 
 from __future__ import annotations
 
+from collections import defaultdict, deque
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -14,7 +15,8 @@ import pandas as pd
 
 from crudeflow.errors import CrudeflowError
 from crudeflow.network import Network
-from crudeflow.network.load import split_list
+from crudeflow.network.schema import SINK_KINDS
+from crudeflow.tables import split_list
 
 # Shut-in costs more than the lost netback: restarts, reservoir risk, contract penalties. Assumption: no
 # public figure; 10 USD/t keeps shut-in the last resort without swamping netback differences.
@@ -169,3 +171,22 @@ def _blends(network: Network, year: int) -> list[BlendRule]:
                 sulfur_mass += float(flow["volume_mtpa"]) * float(flow["sulfur_pct"])
         rules.append(BlendRule(str(node), float(limit), volume, sulfur_mass / volume if volume else 0.0))
     return rules
+
+
+def reachable_grades(inputs: DispatchInputs) -> dict[str, set[str]]:
+    """Grades that can reach each link from their field: flow variables exist only there."""
+    out_links: dict[str, list[str]] = defaultdict(list)
+    for link, row in inputs.links.iterrows():
+        out_links[row["from_node"]].append(str(link))
+    on_link: dict[str, set[str]] = defaultdict(set)
+    for field_node, grade in inputs.field_grade.items():
+        queue, seen = deque([str(field_node)]), {str(field_node)}
+        while queue:
+            node = queue.popleft()
+            for link in out_links[node]:
+                on_link[link].add(str(grade))
+                nxt = inputs.links.at[link, "to_node"]
+                if nxt not in seen and inputs.node_kind[nxt] not in SINK_KINDS:
+                    seen.add(nxt)
+                    queue.append(nxt)
+    return on_link

@@ -17,9 +17,9 @@ from pathlib import Path
 
 import numpy as np
 
-from crudeflow.network.load import Provenance
+from crudeflow.tables import Provenance
+from crudeflow.units import DAYS_PER_YEAR
 
-DAYS_PER_YEAR = 365
 MAX_EVENT_DAYS = 365  # an event is cut at a year: a sample-year cannot show more of it
 MONTH_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 MONTH_NAMES = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")

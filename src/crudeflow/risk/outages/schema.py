@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from crudeflow.network.schema import Row, plain, sourced
+from crudeflow.tables import Row, plain, sourced
 
 MAX_EVENTS_PER_YEAR = 365.0  # one a day: the catalogue draws each event, so the rate bounds the work
 MIN_MTBF_DAYS = 365.0 / MAX_EVENTS_PER_YEAR  # the same bound for two-state models (a huge MTBF is fine: never)

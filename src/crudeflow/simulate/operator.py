@@ -1,0 +1,313 @@
+"""The daily operator: one object that `simulate` runs day by day and `risk` plays through its sample-years.
+
+It holds the simulation LP (daily_lp.py, notation there) and knows where every day-dependent value sits in it.
+Its four steps:
+- `initial_state`: stocks at the initial fill, nothing at sea, nothing shut in;
+- `bounds`: every bound and cost of the window from the conditions (capacities, loading limits, output,
+  prices) and the state carried in;
+- `solve`: hand HiGHS only the values that moved since the last solve, re-solve from its basis (again from
+  scratch when a warm start ends without a verdict), and say in words why a day has no answer;
+- `next_state`: what today hands to tomorrow: end-of-day stocks, today's shut-in and output, oil at sea.
+
+The state is one vector (see `StateLayout`), so that the risk engine's skip-ahead can extrapolate it
+linearly over a steady stretch of days.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import highspy
+import numpy as np
+import pandas as pd
+
+from crudeflow.errors import SolveError
+from crudeflow.lp.explain import explain_infeasible
+from crudeflow.lp.program import LinearProgram, SolveStatus, solve, solve_again_cold
+from crudeflow.simulate.daily_lp import SimulationLP
+from crudeflow.simulate.timeline import KT_PER_DAY_PER_MTPA, Horizon
+
+
+@dataclass
+class Bounds:
+    """Column bounds and costs, row bounds: what HiGHS holds."""
+
+    col_lower: np.ndarray
+    col_upper: np.ndarray
+    col_cost: np.ndarray
+    row_lower: np.ndarray
+    row_upper: np.ndarray
+
+    @classmethod
+    def of_lp(cls, lp: LinearProgram) -> Bounds:
+        return cls(np.array(lp.col_lower), np.array(lp.col_upper), np.array(lp.col_cost), np.array(lp.row_lower),
+                   np.array(lp.row_upper))
+
+    def copy(self) -> Bounds:
+        return Bounds(self.col_lower.copy(), self.col_upper.copy(), self.col_cost.copy(), self.row_lower.copy(),
+                      self.row_upper.copy())
+
+    def lower(self) -> np.ndarray:
+        """Lower bounds of z = [columns; row activities]."""
+        return np.concatenate([self.col_lower, self.row_lower])
+
+    def upper(self) -> np.ndarray:
+        return np.concatenate([self.col_upper, self.row_upper])
+
+
+@dataclass
+class Conditions:
+    """A window's day-dependent values in the operator's entity order, entity × day."""
+
+    price_usd_per_t: np.ndarray  # load × day (the load's base cost where the horizon has no price)
+    production_kt: np.ndarray  # field × day: output if nothing is shut in
+    capacity_kt: np.ndarray  # link × day
+    throughput_kt: np.ndarray  # node × day
+    normal_production_kt: np.ndarray  # field
+
+    def on_days(self, days: np.ndarray) -> Conditions:
+        """The values of the given day positions (repeat a position to hold a day's conditions)."""
+        return Conditions(self.price_usd_per_t[:, days], self.production_kt[:, days], self.capacity_kt[:, days],
+                          self.throughput_kt[:, days], self.normal_production_kt)
+
+    def scaled(self, capacity: np.ndarray, throughput: np.ndarray, production: np.ndarray) -> Conditions:
+        """These conditions with each link's capacity, node's limit and field's output times a share."""
+        return Conditions(self.price_usd_per_t, production[:, None] * self.production_kt,
+                          capacity[:, None] * self.capacity_kt, throughput[:, None] * self.throughput_kt,
+                          self.normal_production_kt)
+
+    def same_as(self, other: Conditions) -> bool:
+        return (np.array_equal(self.capacity_kt, other.capacity_kt)
+                and np.array_equal(self.throughput_kt, other.throughput_kt)
+                and np.array_equal(self.production_kt, other.production_kt)
+                and np.array_equal(self.price_usd_per_t, other.price_usd_per_t))
+
+
+@dataclass(frozen=True)
+class StateLayout:
+    """Where each part of the state vector sits: stock at the end of the day before per (node, grade)
+    balance (0 where the node holds none), yesterday's shut-in and potential output per field (output NaN
+    before the first day: then today's counts), and oil already sent that arrives on each of the next
+    `pending_days` days per balance."""
+
+    balances: int
+    fields: int
+    pending_days: int
+
+    @property
+    def size(self) -> int:
+        return self.balances * (1 + self.pending_days) + 2 * self.fields
+
+    def storage_kt(self, state: np.ndarray) -> np.ndarray:
+        return state[:self.balances]
+
+    def shut_in_kt(self, state: np.ndarray) -> np.ndarray:
+        return state[self.balances:self.balances + self.fields]
+
+    def production_kt(self, state: np.ndarray) -> np.ndarray:
+        return state[self.balances + self.fields:self.balances + 2 * self.fields]
+
+    def pending_kt(self, state: np.ndarray) -> np.ndarray:
+        return state[self.balances + 2 * self.fields:].reshape(self.balances, self.pending_days)
+
+
+class DailyOperator:
+    """The operator of one network: the LP built once, its layout, what HiGHS holds, the basis in use."""
+
+    def __init__(self, model: SimulationLP) -> None:
+        assert model.highs is not None
+        self.model, self.highs = model, model.highs
+        self.tie_break = model.tie_break
+        self.n = len(model.lp.col_keys)
+        self._layout(model)
+        self.held: Bounds | None = None  # the bounds and costs HiGHS holds, None if not known
+        self.solves = 0
+        self.basis = 0  # a new number whenever HiGHS had to pivot: equal numbers mean the same basis
+        self._solution: highspy.HighsSolution | None = None
+
+    # ---- where things are -----------------------------------------------------------------------
+    def _layout(self, model: SimulationLP) -> None:
+        lp, inputs = model.lp, model.inputs
+        self.loads, self.fields, self.balances = list(model.load), list(model.shut_in), list(model.balance)
+        self.links, self.nodes = list(model.capacity), list(model.throughput)
+        own_grade = {f: str(inputs.field_grade.get(f)) for f in self.fields}
+        position = {f: i for i, f in enumerate(self.fields)}
+        at = {key: i for i, key in enumerate(self.balances)}
+
+        def stacked(arrays: list[np.ndarray], width: int) -> np.ndarray:
+            return np.array(arrays, dtype=np.int64).reshape(len(arrays), width)
+
+        days = model.days
+        self.load_cols = stacked(list(model.load.values()), days)
+        self.shut_in_cols = stacked(list(model.shut_in.values()), days)
+        self.ramp_rows = stacked([model.ramp[f] for f in self.fields], days - 1)
+        self.balance_rows = stacked(list(model.balance.values()), days)
+        balance_field = np.array([position[n] if n in position and own_grade[n] == g else -1
+                                  for n, g in self.balances], dtype=np.int64)
+        self.own_balances = np.flatnonzero(balance_field >= 0)  # a field's balance in its own grade
+        self.own_fields = balance_field[self.own_balances]
+        self.capacity_rows = stacked(list(model.capacity.values()), days)
+        self.throughput_rows = stacked(list(model.throughput.values()), days)
+        # today's sends on delayed links: column, the balance they arrive at, days on the way
+        delayed = [(int(cols[0]), at[(model.ends[lk][1], g)], model.delay_days[lk])
+                   for (lk, g), cols in model.flow.items() if model.delay_days[lk] > 0]
+        sent = np.array(delayed, dtype=np.int64).reshape(len(delayed), 3)
+        self.sent_col, self.sent_to, self.sent_delay = sent[:, 0], sent[:, 1], sent[:, 2]
+        self.stock_col = np.full(len(self.balances), -1)
+        for key, cols in model.stock.items():
+            self.stock_col[at[key]] = cols[0]
+        self.stock_at = np.flatnonzero(self.stock_col >= 0)  # balances whose node holds stock
+        self.state = StateLayout(len(self.balances), len(self.fields),
+                                 max(days, max(model.delay_days.values(), default=0)))
+        # bounds that never change: storage, refinery intake, contracts, shut-in at least 0
+        base = Bounds.of_lp(lp)
+        for node, rows in model.storage.items():
+            base.row_upper[rows] = model.storage_cap_kt[node]
+        for refinery, rows in model.intake.items():
+            base.row_lower[rows] = base.row_upper[rows] = (float(inputs.refinery_intake_mtpa[refinery])
+                                                           * KT_PER_DAY_PER_MTPA)
+        for contract in inputs.contracts:
+            row = model.contract[f"{contract.id}/{contract.link}"]
+            scale = (1 if model.contracts_per_day else days) * KT_PER_DAY_PER_MTPA
+            base.row_lower[row] = contract.min_mtpa * scale if contract.min_mtpa is not None else -np.inf
+            base.row_upper[row] = contract.max_mtpa * scale if contract.max_mtpa is not None else np.inf
+        for cols in model.shut_in.values():
+            base.col_lower[cols] = 0.0
+        self.base = base
+
+    def conditions(self, horizon: Horizon) -> Conditions:
+        """Every day of `horizon` in the operator's order (the tables are read once, not day by day)."""
+        untied = self.base.col_cost + self.tie_break  # `bounds` takes the tie-break off again
+        base_cost = untied[self.load_cols[:, 0]] if self.loads else np.zeros(0)
+        prices, days = horizon.price_usd_per_t, len(horizon.dates)
+        price = np.array([prices[key].to_numpy(dtype=float) if key in prices.columns else np.full(days, cost)
+                          for key, cost in zip(self.loads, base_cost, strict=True)])
+
+        def table(frame: pd.DataFrame, ids: list[str]) -> np.ndarray:
+            return frame[ids].to_numpy(dtype=float).T.reshape(len(ids), days)
+
+        normal = horizon.normal_production_kt
+        return Conditions(price.reshape(len(self.loads), days), table(horizon.production_kt, self.fields),
+                          table(horizon.capacity_kt, self.links), table(horizon.throughput_kt, self.nodes),
+                          np.array([float(normal.get(f, 0.0)) for f in self.fields]))
+
+    # ---- state ----------------------------------------------------------------------------------
+    def initial_state(self) -> np.ndarray:
+        """Stocks at the initial fill (held as the first grade the node sees), nothing at sea, no shut-in."""
+        model, state = self.model, np.zeros(self.state.size)
+        self.state.production_kt(state)[:] = np.nan
+        fill = model.settings.initial_fill_fraction
+        for node, cap in model.storage_cap_kt.items():
+            grades = sorted(g for (n, g) in model.stock if n == node)
+            if grades and fill > 0:
+                state[self.balances.index((node, grades[0]))] = fill * cap
+        return state
+
+    def next_state(self, x: np.ndarray, state: np.ndarray, today: Conditions) -> np.ndarray:
+        """Tomorrow's state from today's answer `x` (columns first) under `today`'s conditions."""
+        layout, nb, nf = self.state, self.state.balances, self.state.fields
+        new = np.zeros(layout.size)
+        new[self.stock_at] = x[self.stock_col[self.stock_at]]
+        new[nb:nb + nf] = x[self.shut_in_cols[:, 0]]
+        new[nb + nf:nb + 2 * nf] = today.production_kt[:, 0]
+        pending = layout.pending_kt(new)
+        pending[:, :-1] = layout.pending_kt(state)[:, 1:]
+        np.add.at(pending, (self.sent_to, self.sent_delay - 1), x[self.sent_col])
+        return new
+
+    # ---- bounds ---------------------------------------------------------------------------------
+    def restart_limit_kt(self, conditions: Conditions, state: np.ndarray) -> np.ndarray:
+        """Per field, the shut-in that today's restart ramp cannot yet bring back (before clipping to
+        [0, output]): yesterday's shut-in, less any planned drop in output, less the ramp ρ·P̄."""
+        output = conditions.production_kt[:, 0]
+        before = self.state.production_kt(state)
+        before = np.where(np.isnan(before), output, before)
+        ramp_kt = self.model.settings.restart_ramp_fraction_per_day * conditions.normal_production_kt
+        return self.state.shut_in_kt(state) + np.minimum(0.0, output - before) - ramp_kt
+
+    def bounds(self, conditions: Conditions, state: np.ndarray) -> Bounds:
+        """Every day-dependent bound and cost of the window (see daily_lp's notation) under `conditions`
+        (entity × window day) with `state` carried in."""
+        new = self.base.copy()
+        new.col_cost[self.load_cols] = conditions.price_usd_per_t - self.tie_break[self.load_cols]
+        output = conditions.production_kt
+        ramp_kt = self.model.settings.restart_ramp_fraction_per_day * conditions.normal_production_kt
+        first = self.restart_limit_kt(conditions, state)
+        new.col_upper[self.shut_in_cols] = output
+        new.col_lower[self.shut_in_cols[:, 0]] = np.minimum(np.maximum(0.0, first), output[:, 0])
+        new.row_lower[self.ramp_rows] = np.minimum(0.0, np.diff(output, axis=1)) - ramp_kt[:, None]
+        rhs = -self.state.pending_kt(state)[:, :self.model.days]
+        rhs[self.own_balances] -= output[self.own_fields]
+        rhs[:, 0] -= self.state.storage_kt(state)
+        new.row_lower[self.balance_rows] = rhs
+        new.row_upper[self.balance_rows] = rhs
+        new.row_upper[self.capacity_rows] = conditions.capacity_kt
+        new.row_upper[self.throughput_rows] = conditions.throughput_kt
+        return new
+
+    def hold(self, new: Bounds) -> None:
+        """Hand HiGHS the bounds and costs that differ from what it holds (all of them when that is not known)."""
+        highs, held = self.highs, self.held
+        if held is None:
+            cols, rows = np.arange(len(new.col_lower)), np.arange(len(new.row_lower))
+            changed_cost = cols
+        else:
+            cols = np.flatnonzero((new.col_lower != held.col_lower) | (new.col_upper != held.col_upper))
+            changed_cost = np.flatnonzero(new.col_cost != held.col_cost)
+            rows = np.flatnonzero((new.row_lower != held.row_lower) | (new.row_upper != held.row_upper))
+        cols, changed_cost, rows = cols.astype(np.int32), changed_cost.astype(np.int32), rows.astype(np.int32)
+        if len(cols):
+            highs.changeColsBounds(len(cols), cols, new.col_lower[cols], new.col_upper[cols])
+        if len(changed_cost):
+            highs.changeColsCost(len(changed_cost), changed_cost, new.col_cost[changed_cost])
+        if len(rows):
+            highs.changeRowsBounds(len(rows), rows, new.row_lower[rows], new.row_upper[rows])  # type: ignore[attr-defined]
+        self.held = new
+
+    # ---- solving --------------------------------------------------------------------------------
+    def start(self) -> None:
+        """Forget the basis: the next solve starts cold, as a fresh model would, so a run's answers do not
+        depend on what was solved before it."""
+        self.highs.clearSolver()
+        self.basis += 1
+
+    def solve(self, bounds: Bounds, when: str) -> np.ndarray:
+        """The optimum under `bounds`, warm from the basis HiGHS holds: its column values, or an error that
+        says why there is none (`when` names the day in it)."""
+        highs = self.highs
+        self.hold(bounds)
+        self.solves += 1
+        highs.run()
+        if highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            solution = solve_again_cold(highs, solve(highs))
+            if solution.status is not SolveStatus.OPTIMAL:
+                self._sync_lp()
+                why = (explain_infeasible(self.model.lp) if solution.status is SolveStatus.INFEASIBLE
+                       else solution.solver_message)
+                raise SolveError(f"{when}: the daily dispatch ended '{solution.solver_message}': {why}")
+        self._solution = highs.getSolution()
+        return np.array(self._solution.col_value)
+
+    def pivoted(self) -> bool:
+        """Whether the last solve left the basis it started from (then `basis` takes a new number)."""
+        moved = bool(self.highs.getInfo().simplex_iteration_count > 0)
+        self.basis += moved
+        return moved
+
+    def row_activity(self) -> np.ndarray:
+        """A·x of the last solve."""
+        assert self._solution is not None
+        return np.array(self._solution.row_value)
+
+    def basic(self) -> np.ndarray:
+        """Positions in z = [x; A·x] of the basic variables of the last solve (HiGHS numbers row i as −1 − i)."""
+        _, basic = self.highs.getBasicVariables()  # type: ignore[attr-defined]
+        basic = np.asarray(basic, dtype=int)
+        return np.where(basic >= 0, basic, self.n - 1 - basic)
+
+    def _sync_lp(self) -> None:
+        """Copy the bounds HiGHS holds back into the model's lp (for `explain_infeasible`, which reads it)."""
+        held, lp = self.held, self.model.lp
+        if held is not None:
+            lp.col_lower, lp.col_upper, lp.col_cost = list(held.col_lower), list(held.col_upper), list(held.col_cost)
+            lp.row_lower, lp.row_upper = list(held.row_lower), list(held.row_upper)
