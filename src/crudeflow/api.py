@@ -18,7 +18,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from crudeflow.dispatch.inputs import DEFAULT_SHUT_IN_PENALTY_USD_PER_T
 from crudeflow.dispatch.result import DispatchResult
 from crudeflow.dispatch.solve import solve_dispatch
 from crudeflow.fleet.inputs import (
@@ -31,6 +30,7 @@ from crudeflow.fleet.inputs import (
 )
 from crudeflow.fleet.results import FleetResult
 from crudeflow.fleet.run import simulate_fleet
+from crudeflow.lp.inputs import DEFAULT_SHUT_IN_PENALTY_USD_PER_T
 from crudeflow.network import DEFAULT_DATASET, Network
 from crudeflow.network import load as load_network
 from crudeflow.risk.result import RiskResult
