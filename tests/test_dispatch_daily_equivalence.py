@@ -23,13 +23,14 @@ from crudeflow.simulate.daily_lp import longest_delay_days
 from crudeflow.simulate.engine import run_day_by_day
 from crudeflow.simulate.timeline import KT_PER_DAY_PER_MTPA, build_horizon, scenario_inputs
 
-NETWORK = crudeflow.load("kazakhstan")
+DATASET = crudeflow.load("kazakhstan")
+NETWORK = DATASET.network
 STEADY_DAY = 10  # after the longest tanker and rail delay, so oil at sea is in its steady state
 
 
 @pytest.mark.parametrize("year", [int(y) for y in NETWORK.years.index])
 def test_annual_dispatch_is_an_undisturbed_day(year: int) -> None:
-    annual = NETWORK.dispatch(year=year)
+    annual = DATASET.dispatch(year=year)
     scenario = option_scenario(NETWORK, "base", year, STEADY_DAY + 1)
     inputs = scenario_inputs(NETWORK, scenario)
     assert longest_delay_days(inputs) < STEADY_DAY

@@ -102,7 +102,7 @@ def test_an_outage_on_a_field_cuts_its_output(tmp_path: Path) -> None:
     nodes = [node("F", "field", grade="g", storage_kt=20), node("A", "terminal", throughput_mtpa=100.0)]
     write_dataset(tmp_path / "net", [grade("g")], nodes, [link("FA", "F", "A", mtpa(10))], {"F": mtpa(10)},
                   [market("A", 0.0)])
-    net = crudeflow.load(tmp_path / "net")
+    net = crudeflow.load(tmp_path / "net").network
     path = outage_file(tmp_path, start_day=2, days=3, remaining=0.4)
     path.write_text(path.read_text(encoding="utf-8").replace("asset: FA", "asset: F"), encoding="utf-8")
     result = simulate(net, read_scenario(path, net).scenario)
