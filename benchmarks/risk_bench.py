@@ -66,6 +66,8 @@ def main() -> None:
     parser.add_argument("--samples", type=int, default=40)
     parser.add_argument("--pypsa-samples", type=int, default=3)
     args = parser.parse_args()
+    if args.samples < 1 or args.pypsa_samples < 1:
+        parser.error("--samples and --pypsa-samples must be at least 1: the speeds and their ratio need both runs")
     fast = fast_path(args.samples)
     pooled = pooled_path(args.samples)
     pypsa = pypsa_path(args.pypsa_samples)
