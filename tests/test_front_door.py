@@ -4,6 +4,7 @@ writes itself the same way (JSON by suffix, CSV for the first table, a Parquet f
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -12,6 +13,7 @@ import pytest
 import crudeflow
 import crudeflow.fleet.run
 from cli_harness import run_in_process
+from crudeflow.errors import CrudeflowError
 from crudeflow.simulate.scenario import read_scenario
 
 
@@ -58,3 +60,21 @@ def test_a_scenario_object_runs_as_its_name_does(ds: crudeflow.Dataset) -> None:
     by_name = ds.simulate("black-sea-storm-5d")
     by_object = ds.simulate(ds.scenario("black-sea-storm-5d"))
     assert by_object.lost_export_mt == by_name.lost_export_mt
+
+
+@pytest.mark.parametrize(("call", "named"), [
+    (lambda ds: ds.dispatch(2024, shut_in_penalty_usd_per_t=float("nan")), "shut_in_penalty_usd_per_t"),
+    (lambda ds: ds.dispatch(2024, shut_in_penalty_usd_per_t=-5.0), "shut_in_penalty_usd_per_t"),
+    (lambda ds: ds.dispatch(2024, max_share_via={"RU": 1.5}), "max_share_via['RU']"),
+    (lambda ds: ds.dispatch(1e26), "year"),  # type: ignore[arg-type]
+    (lambda ds: ds.risk(samples=0), "samples"),
+    (lambda ds: ds.risk(samples=10**26), "samples"),
+    (lambda ds: ds.risk(samples=5, runner=-3), "runner"),
+    (lambda ds: ds.risk(samples=5, rel_error=float("inf")), "rel_error"),
+    (lambda ds: ds.fleet(tankers=10**9), "tankers"),
+    (lambda ds: ds.fleet(replications=0), "replications"),
+])
+def test_the_front_door_refuses_numbers_the_command_line_refuses(ds: crudeflow.Dataset, call, named) -> None:
+    """The same limits at both doors (crudeflow.bounds): from Python too, before any work starts."""
+    with pytest.raises(CrudeflowError, match=re.escape(named)):
+        call(ds)

@@ -18,6 +18,18 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from crudeflow.bounds import (
+    FLEET_YEARS,
+    REL_ERROR,
+    REPLICATIONS,
+    SAMPLES,
+    SEED,
+    SHARE,
+    SHUT_IN_PENALTY,
+    TANKERS,
+    WORKERS,
+    YEAR,
+)
 from crudeflow.dispatch.result import DispatchResult
 from crudeflow.dispatch.solve import solve_dispatch
 from crudeflow.fleet.inputs import (
@@ -81,6 +93,10 @@ class Dataset:
         """The year's allocation of production to routes (annual LP). `free` drops every contract and keeps the
         physical limits and policy; `max_share_via` caps the share of exports entering a country, e.g.
         {"RU": 0.7}; `shut_in_penalty_usd_per_t` is the cost of a tonne shut in, beyond its lost netback."""
+        YEAR.check("year", year)
+        SHUT_IN_PENALTY.check("shut_in_penalty_usd_per_t", shut_in_penalty_usd_per_t)
+        for country, share in (max_share_via or {}).items():
+            SHARE.check(f"max_share_via[{country!r}]", share)
         return solve_dispatch(self.network, year=year, free=free, max_share_via=max_share_via,
                               shut_in_penalty_usd_per_t=shut_in_penalty_usd_per_t)
 
@@ -101,6 +117,10 @@ class Dataset:
                    outages: str | None = None, year: int = 2024, contributions: bool = True,
                    rel_error: float = 0.05) -> Study:
         """The Monte Carlo study `risk` runs (and `crudeflow risk audit` checks)."""
+        SAMPLES.check("samples", samples)
+        SEED.check("seed", seed)
+        YEAR.check("year", year)
+        REL_ERROR.check("rel_error", rel_error)
         return Study(dataset=self.source, options=tuple(options), year=year, seed=seed, samples=samples,
                      rel_error=rel_error, contributions=contributions, outages=outages)
 
@@ -119,6 +139,8 @@ class Dataset:
         from crudeflow.risk.study import study_context
 
         study = self.risk_study(samples, seed, options, outages, year, contributions, rel_error)
+        if runner is not None and not isinstance(runner, str):
+            WORKERS.check("runner", runner)
         run = (choose_runner(scheduler=runner) if isinstance(runner, str)
                else choose_runner(workers=1 if runner is None else runner))
         study_context(study)  # a bad option is reported before any work; forked local workers inherit it
@@ -136,6 +158,10 @@ class Dataset:
         """The tanker fleet `fleet` (fleet/fleets.csv) plus `tankers` new ones of `tanker_class` serving
         `destination` (default: the fleet's first terminal), simulated (SimPy) over `replications` runs of
         `years`; `timeline` keeps the first run's timeline (for a Gantt chart); `progress(1)` after each run."""
+        TANKERS.check("tankers", tankers)
+        REPLICATIONS.check("replications", replications)
+        FLEET_YEARS.check("years", years)
+        SEED.check("seed", seed)
         inputs = self.fleet_inputs(port_changes, tanker_changes)
         base = inputs.fleet(fleet)
         destination = destination or base.groups[0].destination

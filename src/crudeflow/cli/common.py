@@ -1,95 +1,29 @@
-"""Options shared by subcommands: dataset, output format and file, units; the checks every number on the command
-line goes through; refusing flags that do not apply; and where messages about written files go."""
+"""Options shared by subcommands: dataset, output format and file, units; refusing flags that do not apply; and
+where messages about written files go. The limits of every number are in crudeflow.bounds, shared with the front
+door."""
 
 from __future__ import annotations
 
 import argparse
-import math
 import sys
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 from tqdm import tqdm
 
+from crudeflow.bounds import SEED, SHARE, YEAR, FiniteNumber, WholeNumber
 from crudeflow.errors import OutputError
 from crudeflow.network import DEFAULT_DATASET
 from crudeflow.output import WIDTH, emit, render
 from crudeflow.units import OUTPUT_UNITS
 from crudeflow.writer import precheck_file, precheck_folder, write_folder
 
+__all__ = ["SEED", "SHARE", "YEAR", "FiniteNumber", "UsageError", "WholeNumber"]  # the bounds, re-exported for commands
+
 
 class UsageError(Exception):
     """A combination of options that does not make sense; the CLI prints it as a usage error (exit 2)."""
-
-
-@dataclass(frozen=True)
-class WholeNumber:
-    """An argparse type: a whole number within [low, high]. `1e6` is read as 1000000; limits show in `--help`."""
-
-    low: int
-    high: int
-
-    def __call__(self, text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            number = _number(text, f"must be a whole number from {self}")
-            if not math.isfinite(number) or number != int(number):
-                raise argparse.ArgumentTypeError(f"must be a whole number from {self}, got {text!r}") from None
-            value = int(number)
-        if not self.low <= value <= self.high:
-            raise argparse.ArgumentTypeError(f"must be a whole number from {self}, got {text!r}")
-        return value
-
-    def __str__(self) -> str:
-        return f"{_readable(self.low)} to {_readable(self.high)}"
-
-
-@dataclass(frozen=True)
-class FiniteNumber:
-    """An argparse type: a finite number with optional limits; `open_low`/`open_high` exclude the limit itself."""
-
-    low: float | None = None
-    high: float | None = None
-    open_low: bool = False
-    open_high: bool = False
-
-    def __call__(self, text: str) -> float:
-        value = _number(text, f"must be {self}")
-        too_low = self.low is not None and (value <= self.low if self.open_low else value < self.low)
-        too_high = self.high is not None and (value >= self.high if self.open_high else value > self.high)
-        if not math.isfinite(value) or too_low or too_high:
-            raise argparse.ArgumentTypeError(f"must be {self}, got {text!r}")
-        return value
-
-    def __str__(self) -> str:
-        if self.low is not None and self.high is not None:
-            left, right = "(" if self.open_low else "[", ")" if self.open_high else "]"
-            return f"a finite number in {left}{self.low:g}, {self.high:g}{right}"
-        if self.low is not None:
-            return f"a finite number {'>' if self.open_low else '>='} {self.low:g}"
-        if self.high is not None:
-            return f"a finite number {'<' if self.open_high else '<='} {self.high:g}"
-        return "a finite number"
-
-
-def _readable(n: int) -> str:
-    return f"{n:,}" if abs(n) >= 10_000 else str(n)  # 10,000,000 but 2024
-
-
-def _number(text: str, expected: str) -> float:
-    try:
-        return float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{expected}, got {text!r}") from None
-
-
-# The numbers several commands take, each limit written once.
-SEED = WholeNumber(0, 2**63 - 1)
-YEAR = WholeNumber(1900, 2100)  # a plausible calendar year; the dataset says which of them it has
-SHARE = FiniteNumber(0, 1)
 
 
 def add_dataset_option(parser: argparse.ArgumentParser) -> None:

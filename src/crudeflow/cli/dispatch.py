@@ -8,9 +8,9 @@ import json
 import pandas as pd
 
 from crudeflow.api import load
+from crudeflow.bounds import SHUT_IN_PENALTY
 from crudeflow.cli.common import (
     SHARE,
-    FiniteNumber,
     UsageError,
     add_dataset_option,
     add_output_options,
@@ -25,8 +25,6 @@ from crudeflow.lp.inputs import DEFAULT_SHUT_IN_PENALTY_USD_PER_T
 from crudeflow.network import Network
 from crudeflow.output import emit, number, prose, render, to_jsonable
 from crudeflow.units import mtpa_to_kt_per_day
-
-SHUT_IN_PENALTY = FiniteNumber(low=0)  # below zero, shutting in would earn more than exporting
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

@@ -9,6 +9,8 @@ from collections.abc import Callable
 import pandas as pd
 
 from crudeflow.api import load
+from crudeflow.bounds import FLEET_YEARS as YEARS
+from crudeflow.bounds import REPLICATIONS, TANKERS
 from crudeflow.cli.common import (
     REPORT_SUFFIXES,
     WholeNumber,
@@ -36,9 +38,6 @@ THROUGHPUT_PNG, GANTT_PNG = "fleet_throughput_vs_size.png", "fleet_gantt_month.p
 
 
 # Each replication-year of the full fleet is about 0.05 s; the limits keep a typo from running for days.
-TANKERS = WholeNumber(0, 100)
-REPLICATIONS = WholeNumber(1, 10_000)
-YEARS = WholeNumber(1, 100)
 CHART_MAX_ADDED = WholeNumber(1, 100)
 MONTH = WholeNumber(1, 12)
 # --check-claim compares fleets named in fleets.csv, with weather, maintenance and three tables of its own

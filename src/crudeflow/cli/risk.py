@@ -9,9 +9,9 @@ import sys
 from typing import TYPE_CHECKING
 
 from crudeflow.api import load
+from crudeflow.bounds import REL_ERROR, SAMPLES, WORKERS
 from crudeflow.cli.common import (
     REPORT_SUFFIXES,
-    FiniteNumber,
     UsageError,
     WholeNumber,
     add_dataset_option,
@@ -33,10 +33,7 @@ if TYPE_CHECKING:
     from crudeflow.risk.result import RiskResult
 
 
-SAMPLES = WholeNumber(1, 10_000_000)
 AUDITED = WholeNumber(1, 10_000)  # each audited sample is one daily simulation, about a second
-WORKERS = WholeNumber(0, 256)
-REL_ERROR = FiniteNumber(0, 1, open_low=True, open_high=True)
 ACTIONS = ("run", "params", "audit")
 DEFAULT_ACTION = "run"  # `crudeflow risk --samples 100` is `crudeflow risk run --samples 100`
 
