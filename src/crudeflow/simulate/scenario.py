@@ -22,6 +22,7 @@ from crudeflow.fleet.inputs import load_fleet_inputs, with_port_changes, with_ta
 from crudeflow.network import DEFAULT_DATASET, Network, dataset_folder
 from crudeflow.network.schema import MAX_MTPA, MAX_USD_PER_BBL, MAX_USD_PER_T
 from crudeflow.tables import ASSUMPTION_PREFIX, parse_source
+from crudeflow.units import DAYS_PER_YEAR
 from crudeflow.yaml_file import load_yaml
 
 MAX_PERIOD_DAYS = 3660  # ten years of days: the simulation solves one LP a day
@@ -300,7 +301,7 @@ def check_dates(found: ScenarioFile) -> None:
         raise found.error(("period", "end"), f"end is before start ({s.period.start})", str(s.period.end))
     if (s.period.end - s.period.start).days >= MAX_PERIOD_DAYS:
         raise found.error(("period", "end"), f"the period is longer than {MAX_PERIOD_DAYS} days "
-                          f"({MAX_PERIOD_DAYS // 365} years); simulate it in parts", str(s.period.end))
+                          f"({MAX_PERIOD_DAYS // DAYS_PER_YEAR} years); simulate it in parts", str(s.period.end))
     for where, w in windows(s):
         if w.end is not None and w.duration_days is not None:
             raise found.error((*where, "duration_days"), "give end or duration_days, not both")

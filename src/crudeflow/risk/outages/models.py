@@ -20,7 +20,7 @@ import numpy as np
 from crudeflow.tables import Provenance
 from crudeflow.units import DAYS_PER_YEAR
 
-MAX_EVENT_DAYS = 365  # an event is cut at a year: a sample-year cannot show more of it
+MAX_EVENT_DAYS = DAYS_PER_YEAR  # an event is cut at a year: a sample-year cannot show more of it
 MONTH_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 MONTH_NAMES = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 MONTH_OF_DAY = np.repeat(np.arange(12), MONTH_DAYS)  # day of a non-leap year -> month 0..11

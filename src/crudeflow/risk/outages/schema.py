@@ -11,9 +11,10 @@ from __future__ import annotations
 from typing import Literal
 
 from crudeflow.tables import Row, plain, sourced
+from crudeflow.units import DAYS_PER_YEAR
 
-MAX_EVENTS_PER_YEAR = 365.0  # one a day: the catalogue draws each event, so the rate bounds the work
-MIN_MTBF_DAYS = 365.0 / MAX_EVENTS_PER_YEAR  # the same bound for two-state models (a huge MTBF is fine: never)
+MAX_EVENTS_PER_YEAR = float(DAYS_PER_YEAR)  # one a day: the catalogue draws each event, so the rate bounds the work
+MIN_MTBF_DAYS = DAYS_PER_YEAR / MAX_EVENTS_PER_YEAR  # the same bound for two-state models (a huge MTBF is fine: never)
 MAX_OUTAGE_DAYS = 366.0  # an event or a repair lasts at most a year; longer is a change of network
 
 OutageKind = Literal["two_state", "catalogue"]
