@@ -101,12 +101,7 @@ def precheck_folder(path: Path, suffixes: tuple[str, ...]) -> None:
 
 def check_file_target(path: Path) -> Path:
     """Refuse a target that is not a regular file or whose folder is missing; returns it with symlinks resolved."""
-    real = Path(os.path.realpath(path))
-    _check_parent(path, real)
-    found = _stat(path, real)
-    if found is not None and not stat.S_ISREG(found.st_mode):
-        raise OutputError(path, f"is {_kind(path, found)}; crudeflow replaces only regular files")
-    return real
+    return _check_target(path, stat.S_ISREG, "crudeflow replaces only regular files")
 
 
 def check_folder_target(path: Path) -> Path:
@@ -115,10 +110,17 @@ def check_folder_target(path: Path) -> Path:
     real = Path(os.path.realpath(path))
     if real == real.parent or _holds_working_folder(real):
         raise OutputError(path, "is the root or the working folder (or holds it); give an output folder of its own")
+    return _check_target(path, stat.S_ISDIR, "crudeflow writes a folder here")
+
+
+def _check_target(path: Path, is_wanted: Callable[[int], bool], refusal: str) -> Path:
+    """The target's folder exists, and the target is missing or of the wanted kind; returns it with symlinks
+    resolved."""
+    real = Path(os.path.realpath(path))
     _check_parent(path, real)
     found = _stat(path, real)
-    if found is not None and not stat.S_ISDIR(found.st_mode):
-        raise OutputError(path, f"is {_kind(path, found)}; crudeflow writes a folder here")
+    if found is not None and not is_wanted(found.st_mode):
+        raise OutputError(path, f"is {_kind(path, found)}; {refusal}")
     return real
 
 
