@@ -21,7 +21,8 @@ from crudeflow.lp.inputs import resolve_inputs
 from crudeflow.risk.study import option_scenario
 from crudeflow.simulate.daily_lp import longest_delay_days
 from crudeflow.simulate.engine import run_day_by_day
-from crudeflow.simulate.timeline import KT_PER_DAY_PER_MTPA, build_horizon, scenario_inputs
+from crudeflow.simulate.timeline import build_horizon, scenario_inputs
+from crudeflow.units import KT_PER_DAY_PER_MTPA
 
 DATASET = crudeflow.load("kazakhstan")
 NETWORK = DATASET.network

@@ -14,6 +14,7 @@ WATER_DENSITY_T_PER_M3_60F = 0.999016  # water at 60 °F, the API reference temp
 DAYS_PER_YEAR = 365  # annual figures are spread over 365 days, and a sample-year has 365; leap days are ignored
 HOURS_PER_YEAR = DAYS_PER_YEAR * 24.0
 KT_PER_MT = 1000.0
+KT_PER_DAY_PER_MTPA = KT_PER_MT / DAYS_PER_YEAR  # an annual rate as a daily one, for array arithmetic
 T_PER_KT = 1000.0
 MASS_UNITS_KT = {"kt": 1.0, "t": 1.0 / T_PER_KT, "Mt": KT_PER_MT}
 

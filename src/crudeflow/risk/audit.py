@@ -17,6 +17,7 @@ from crudeflow.risk.engine import annual_figures
 from crudeflow.risk.study import Study, study_context
 from crudeflow.seeding import stream
 from crudeflow.simulate.engine import simulate
+from crudeflow.units import KT_PER_MT
 
 TOLERANCE_SHARE = 0.005
 TOLERANCE_KT = 1.0
@@ -39,9 +40,9 @@ def audit(study: Study, count: int, option: str | None = None,
     rows = []
     for sample in picked:
         events = context.events(study, int(sample))
-        fast = annual_figures(model, events, study.days)["shut_in_mt"] * 1000.0
+        fast = annual_figures(model, events, study.days)["shut_in_mt"] * KT_PER_MT
         exact = simulate(context.network, model.scenario, events=events)
-        exact_kt = exact.extra_shut_in_mt * 1000.0
+        exact_kt = exact.extra_shut_in_mt * KT_PER_MT
         deviation = fast - exact_kt
         allowed = max(TOLERANCE_SHARE * abs(exact_kt), TOLERANCE_KT)
         rows.append({"sample": int(sample), "events": len(events), "fast_shut_in_kt": fast,

@@ -18,6 +18,7 @@ from crudeflow.risk.result import FIGURES, RiskResult, build_result
 from crudeflow.risk.study import OptionModel, Study, study_context
 from crudeflow.simulate.result import RECOVERED_KT
 from crudeflow.simulate.timeline import OutageEvent
+from crudeflow.units import KT_PER_MT
 
 ChunkRunner = Callable[[Study, Iterable[int]], Iterable[tuple[int, "ChunkResult"]]]
 
@@ -40,9 +41,9 @@ def annual_figures(option: OptionModel, events: list[OutageEvent], days: int) ->
     base = option.baseline
     gap_kt = series.shut_in_kt - base.shut_in_kt
     return {
-        "shut_in_mt": float(gap_kt.sum()) / 1000.0,
+        "shut_in_mt": float(gap_kt.sum()) / KT_PER_MT,
         "shut_in_days": float(np.count_nonzero(gap_kt > RECOVERED_KT)),
-        "lost_export_mt": float(base.exports_kt.sum() - series.exports_kt.sum()) / 1000.0,
+        "lost_export_mt": float(base.exports_kt.sum() - series.exports_kt.sum()) / KT_PER_MT,
         "lost_revenue_musd": float(base.revenue_kusd.sum() - series.revenue_kusd.sum()) / 1000.0,
     }
 

@@ -27,7 +27,7 @@ from crudeflow.network import Network
 from crudeflow.network.schema import SINK_KINDS
 from crudeflow.seeding import stream
 from crudeflow.simulate.scenario import Settings
-from crudeflow.simulate.timeline import KT_PER_DAY_PER_MTPA
+from crudeflow.units import KT_PER_DAY_PER_MTPA
 
 DELAYED_KINDS = ("sea", "rail")  # legs where oil in transit is not pushed out by oil behind it
 INTAKE_SHORTFALL_PENALTY_USD_PER_T = 1000.0  # domestic refineries are served before anything else

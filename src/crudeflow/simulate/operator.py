@@ -25,7 +25,8 @@ from crudeflow.errors import SolveError
 from crudeflow.lp.explain import explain_infeasible
 from crudeflow.lp.program import LinearProgram, SolveStatus, solve, solve_again_cold
 from crudeflow.simulate.daily_lp import SimulationLP
-from crudeflow.simulate.timeline import KT_PER_DAY_PER_MTPA, Horizon
+from crudeflow.simulate.timeline import Horizon
+from crudeflow.units import KT_PER_DAY_PER_MTPA
 
 
 @dataclass

@@ -23,9 +23,7 @@ from crudeflow.lp.inputs import DispatchInputs, resolve_inputs
 from crudeflow.network import Network
 from crudeflow.simulate.fleet_option import applied_assets
 from crudeflow.simulate.scenario import Scenario
-from crudeflow.units import DAYS_PER_YEAR
-
-KT_PER_DAY_PER_MTPA = 1000.0 / DAYS_PER_YEAR
+from crudeflow.units import KT_PER_DAY_PER_MTPA
 
 
 def network_with_assets(network: Network, scenario: Scenario) -> Network:
