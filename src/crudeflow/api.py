@@ -23,6 +23,7 @@ from crudeflow.bounds import (
     REL_ERROR,
     REPLICATIONS,
     SAMPLES,
+    TARGET_SE,
     SEED,
     SHARE,
     SHUT_IN_PENALTY,
@@ -46,7 +47,7 @@ from crudeflow.lp.inputs import DEFAULT_SHUT_IN_PENALTY_USD_PER_T
 from crudeflow.network import DEFAULT_DATASET, Network
 from crudeflow.network import load as load_network
 from crudeflow.risk.result import RiskResult
-from crudeflow.risk.study import BASE, Study
+from crudeflow.risk.study import BASE, DEFAULT_TIER, Study
 from crudeflow.simulate.engine import simulate
 from crudeflow.simulate.result import SimulationResult
 from crudeflow.simulate.scenario import Scenario, builtin_names, combine, read_combined
@@ -115,36 +116,54 @@ class Dataset:
 
     def risk_study(self, samples: int = 200, seed: int = 0, options: Sequence[str] = (BASE,),
                    outages: str | None = None, year: int = 2024, contributions: bool = True,
-                   rel_error: float = 0.05) -> Study:
-        """The Monte Carlo study `risk` runs (and `crudeflow risk audit` checks)."""
+                   rel_error: float = 0.05, *, tier: str = DEFAULT_TIER, exact_samples: int | None = None,
+                   cache: str | Path | None = None, target_se_mt: float | None = None) -> Study:
+        """The Monte Carlo study `risk` runs (and `crudeflow risk audit` checks). `tier`: 'exact' (the daily
+        operator on every sample-year), 'fast' (the fast tier alone) or 'two-tier' (the fast tier on every
+        sample-year corrected by the operator on `exact_samples` of them); `cache`: the fast tier's table folder
+        (None: the user's cache folder, '': none); `target_se_mt`: stop once expected shut-in has this SE."""
         SAMPLES.check("samples", samples)
         SEED.check("seed", seed)
         YEAR.check("year", year)
         REL_ERROR.check("rel_error", rel_error)
+        if exact_samples is not None:
+            SAMPLES.check("exact_samples", exact_samples)
+        if target_se_mt is not None:
+            TARGET_SE.check("target_se_mt", target_se_mt)
         return Study(dataset=self.source, options=tuple(options), year=year, seed=seed, samples=samples,
-                     rel_error=rel_error, contributions=contributions, outages=outages)
+                     rel_error=rel_error, contributions=contributions, outages=outages, tier=tier,
+                     exact_samples=exact_samples, cache=None if cache is None else str(cache),
+                     target_se_mt=target_se_mt)
 
     def risk(self, samples: int = 200, seed: int = 0, options: Sequence[str] = (BASE,), outages: str | None = None,
              year: int = 2024, contributions: bool = True, rel_error: float = 0.05, *,
-             runner: int | str | None = None, progress: bool = False) -> RiskResult:
+             runner: int | str | None = None, progress: bool = False, tier: str = DEFAULT_TIER,
+             exact_samples: int | None = None, cache: str | Path | None = None,
+             target_se_mt: float | None = None) -> RiskResult:
         """Export risk over `samples` random sample-years of `year`, each option (a scenario adding assets or
         changing contracts, or 'base') played on the same outage events; `outages`: a CSV, a folder or a
         calibration of the dataset (default: its risk/outages.csv). `runner`: None or 1 runs in this process, a
         number N in a local pool of N processes (0: one per core), a 'tcp://host:port' string on that Dask
         scheduler; the figures do not depend on it. `progress` draws a bar on standard error. Ctrl-C keeps the
-        samples done (the result is then `partial`)."""
+        samples done (the result is then `partial`). `tier`, `exact_samples`, `cache`, `target_se_mt`: as
+        `risk_study`."""
         from crudeflow.risk.engine import run_chunk, run_study
+        from crudeflow.risk.fast.engine import fast_options, run_fast_chunk
         from crudeflow.risk.executor import choose_runner
         from crudeflow.risk.progress import with_progress
         from crudeflow.risk.study import study_context
 
-        study = self.risk_study(samples, seed, options, outages, year, contributions, rel_error)
+        study = self.risk_study(samples, seed, options, outages, year, contributions, rel_error, tier=tier,
+                                exact_samples=exact_samples, cache=cache, target_se_mt=target_se_mt)
         if runner is not None and not isinstance(runner, str):
             WORKERS.check("runner", runner)
         run = (choose_runner(scheduler=runner) if isinstance(runner, str)
                else choose_runner(workers=1 if runner is None else runner))
-        study_context(study)  # a bad option is reported before any work; forked local workers inherit it
-        return run_study(study, lambda s, chunks: with_progress(run(run_chunk, s, chunks), s, enabled=progress))
+        context = study_context(study)  # a bad option is reported before any work; forked local workers inherit it
+        chunk_function = run_chunk if study.tier == "exact" else run_fast_chunk
+        if study.tier != "exact":
+            fast_options(study, context)  # the tables read before forking
+        return run_study(study, lambda s, chunks: with_progress(run(chunk_function, s, chunks), s, enabled=progress))
 
     def fleet_inputs(self, port_changes: Sequence[str] = (), tanker_changes: Sequence[str] = ()) -> FleetInputs:
         """The fleet tables (fleet/), with changes given as on the command line, e.g. 'kuryk.oil_berths=2'."""

@@ -1,0 +1,127 @@
+"""Chunks of the fast and two-tier studies: `FAST_CHUNK` sample-years drawn at once by the vectorised sampler,
+every option through the fast tier (common random numbers: the same events), and in a two-tier study a seeded
+random subset of the chunk's samples also through the exact operator. Like the exact engine's chunks they are
+pure functions of (study, chunk index), so a local pool and Dask give the same numbers.
+
+The subset: chunk c plays floor((c+1)·n/C) − floor(c·n/C) of its samples exactly (n exact sample-years over
+C chunks), picked by the stream (seed, "exact-subset", c).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from crudeflow.errors import CrudeflowError
+from crudeflow.risk.engine import ChunkResult, annual_figures
+from crudeflow.risk.fast import recursion
+from crudeflow.risk.fast.sampler import ChunkEvents, Stretches, sample_chunk
+from crudeflow.risk.fast.tables import Responder, TableStore, default_cache_dir, table_key
+from crudeflow.risk.outages import OutageModels
+from crudeflow.risk.result import FIGURES
+from crudeflow.risk.study import FAST_CHUNK, OptionModel, Study, StudyContext, study_context
+from crudeflow.seeding import stream
+
+SUBSET_STREAM = "exact-subset"
+CONTRIBUTED = ("shut_in_mt", "lost_export_mt")
+
+
+@dataclass
+class TwoTierChunk(ChunkResult):
+    """A chunk's fast figures (`figures`, every sample), and the exact figures of its subset."""
+
+    picked: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))  # positions in the chunk
+    exact: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)  # option → figure → per picked
+    table_s: float = 0.0  # time spent building response tables in this chunk
+
+
+@dataclass
+class FastOption:
+    """One option's fast tier: its response tables and the price of a tonne in the undisturbed year."""
+
+    store: TableStore
+    base_price_usd_per_t: float
+
+    def figures(self, stretches: Stretches, samples: int, days: int,
+                lost: np.ndarray | None = None) -> dict[str, np.ndarray]:
+        codes = recursion.stretch_codes(stretches, lost)
+        self.store.ensure(codes[0], recursion.needed_patterns(codes))
+        rates = recursion.rates(self.store.states, self.store.patterns, codes, self.base_price_usd_per_t)
+        return recursion.annual(stretches, samples, days, rates, self.store.patterns)
+
+
+def fast_options(study: Study, context: StudyContext) -> dict[str, FastOption]:
+    """Each option's fast tier, built once per process (tables read from the cache folder)."""
+    if "fast" in context.extra:
+        return dict(context.extra["fast"])
+    models = outage_models(context)
+    assets = tuple(sorted({a for m in models for a in m.assets}))
+    representative = np.array([np.mean([m.mean_lost for m in models if a in m.assets]) for a in assets])
+    folder = None if study.cache == "" else Path(study.cache) if study.cache else default_cache_dir()
+    built = {}
+    for name in study.options:
+        option: OptionModel = context.options[name]
+        responder = Responder(option, assets, representative)
+        store = TableStore.open(folder, responder, table_key(option, assets, representative, models.path))
+        built[name] = FastOption(store, responder.base_revenue_kusd / responder.base_export_kt)
+    context.extra["fast"] = built
+    return built
+
+
+def outage_models(context: StudyContext) -> OutageModels:
+    if context.outage_models is None:
+        raise CrudeflowError("the fast tier draws from outage models; this study has a sampler instead")
+    return context.outage_models
+
+
+def exact_count(study: Study, chunk: int) -> int:
+    """Sample-years of chunk `chunk` the exact operator plays."""
+    n = study.exact_samples_used
+    return (chunk + 1) * n // study.chunks - chunk * n // study.chunks
+
+
+def chunk_events(study: Study, context: StudyContext, chunk: int) -> tuple[ChunkEvents, int]:
+    """The chunk's events (drawn for a whole FAST_CHUNK, so a sample's events do not depend on N) and how many
+    of its samples the study uses."""
+    events = sample_chunk(outage_models(context), study.seed, chunk, FAST_CHUNK, study.days)
+    return events, len(study.chunk_samples(chunk))
+
+
+def run_fast_chunk(study: Study, chunk: int) -> TwoTierChunk:
+    """Every option through the fast tier on the chunk's samples; in a two-tier study the subset exactly too."""
+    started = time.perf_counter()
+    context = study_context(study)
+    options = fast_options(study, context)
+    events, count = chunk_events(study, context, chunk)
+    stretches = events.stretches(study.days)
+    table_before = sum(o.store.built_s for o in options.values())
+    figures = {name: {f: v[:count] for f, v in option.figures(stretches, FAST_CHUNK, study.days).items()}
+               for name, option in options.items()}
+    contributions = {}
+    if study.contributions:
+        first = options[study.options[0]]
+        for k, asset in enumerate(events.assets):
+            if not np.any(stretches.lost[:, k] > 0):
+                continue
+            lost = stretches.lost.copy()
+            lost[:, k] = 0.0
+            without = first.figures(stretches, FAST_CHUNK, study.days, lost)
+            contributions[asset] = {f: figures[study.options[0]][f] - without[f][:count] for f in CONTRIBUTED}
+    picked = np.zeros(0, dtype=int)
+    exact: dict[str, dict[str, np.ndarray]] = {}
+    if study.tier == "two-tier":
+        rng = stream(study.seed, SUBSET_STREAM, chunk)
+        picked = np.sort(rng.choice(count, size=min(count, exact_count(study, chunk)), replace=False))
+        exact = {name: {f: np.zeros(len(picked)) for f in FIGURES} for name in study.options}
+        for i, position in enumerate(picked):
+            sample_events = events.events_of(int(position))
+            for name in study.options:
+                for f, v in annual_figures(context.options[name], sample_events, study.days).items():
+                    exact[name][f][i] = v
+    table_s = sum(o.store.built_s for o in options.values()) - table_before
+    samples = np.array(study.chunk_samples(chunk), dtype=int)
+    return TwoTierChunk(chunk, samples, figures, contributions, time.perf_counter() - started, picked, exact,
+                        table_s)
