@@ -13,9 +13,8 @@ import pytest
 
 import crudeflow
 from crudeflow.errors import CrudeflowError
-from crudeflow.risk.engine import run_study
 from crudeflow.risk.executor import LocalPool
-from crudeflow.risk.fast.engine import fast_options, run_fast_chunk
+from crudeflow.risk.fast.engine import fast_options, run_fast_chunk, run_fast_study
 from crudeflow.risk.fast.estimator import control_variate_mean, corrected_tail, fit
 from crudeflow.risk.fast.sampler import sample_chunk
 from crudeflow.risk.outages import load_outage_models, sample_year
@@ -152,7 +151,7 @@ def route_study(route: Path, tier: str, samples: int, **extra: object) -> Study:
 def test_one_route_matches_closed_form(route: Path, tier: str) -> None:
     """No storage, restart within a day: expected shut-in is the down share of a year's output, through the
     fast tier alone and the two-tier estimate."""
-    result = run_study(route_study(route, tier, 2000, exact_samples=40), run_fast)
+    result = run_fast_study(route_study(route, tier, 2000, exact_samples=40))
     option = result.study.options[0]
     down = MTTR_DAYS / (MTBF_DAYS + MTTR_DAYS)
     row = result.metrics.loc[(option, "expected annual shut-in")]
@@ -162,22 +161,17 @@ def test_one_route_matches_closed_form(route: Path, tier: str) -> None:
         assert row["equivalent_exact_samples"] > 40
 
 
-def run_fast(study: Study, chunks):  # type: ignore[no-untyped-def]
-    for chunk in chunks:
-        yield chunk, run_fast_chunk(study, chunk)
-
-
 def test_two_tier_same_numbers_in_a_pool(route: Path) -> None:
     study = route_study(route, "two-tier", 2000, exact_samples=6)
     fast_options(study, study_context(study))  # tables built before forking, as the front door does
-    here = run_study(study, run_fast)
-    pooled = run_study(study, functools.partial(LocalPool(2), run_fast_chunk))
+    here = run_fast_study(study)
+    pooled = run_fast_study(study, functools.partial(LocalPool(2), run_fast_chunk))
     assert here.metrics.equals(pooled.metrics)
     assert here.exact_per_sample.equals(pooled.exact_per_sample)
 
 
 def test_target_se_stops_on_the_first_chunks(route: Path) -> None:
-    result = run_study(route_study(route, "fast", 5000, target_se_mt=1.0), run_fast)
+    result = run_fast_study(route_study(route, "fast", 5000, target_se_mt=1.0))
     assert result.samples == 1000 and not result.partial
     assert any("target SE" in note for note in result.notes)
 

@@ -14,20 +14,21 @@ calls exactly these methods. Layers: this module sits above the engines and belo
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from crudeflow.bounds import (
     FLEET_YEARS,
     REL_ERROR,
     REPLICATIONS,
     SAMPLES,
-    TARGET_SE,
     SEED,
     SHARE,
     SHUT_IN_PENALTY,
     TANKERS,
+    TARGET_SE,
     WORKERS,
     YEAR,
 )
@@ -148,8 +149,8 @@ class Dataset:
         samples done (the result is then `partial`). `tier`, `exact_samples`, `cache`, `target_se_mt`: as
         `risk_study`."""
         from crudeflow.risk.engine import run_chunk, run_study
-        from crudeflow.risk.fast.engine import fast_options, run_fast_chunk
         from crudeflow.risk.executor import choose_runner
+        from crudeflow.risk.fast.engine import fast_options, run_fast_chunk, run_fast_study
         from crudeflow.risk.progress import with_progress
         from crudeflow.risk.study import study_context
 
@@ -163,7 +164,10 @@ class Dataset:
         chunk_function = run_chunk if study.tier == "exact" else run_fast_chunk
         if study.tier != "exact":
             fast_options(study, context)  # the tables read before forking
-        return run_study(study, lambda s, chunks: with_progress(run(chunk_function, s, chunks), s, enabled=progress))
+        def chunks_run(s: Study, chunks: Iterable[int]) -> Iterator[tuple[int, Any]]:
+            return with_progress(run(chunk_function, s, chunks), s, enabled=progress)
+
+        return run_study(study, chunks_run) if study.tier == "exact" else run_fast_study(study, chunks_run)
 
     def fleet_inputs(self, port_changes: Sequence[str] = (), tanker_changes: Sequence[str] = ()) -> FleetInputs:
         """The fleet tables (fleet/), with changes given as on the command line, e.g. 'kuryk.oil_berths=2'."""

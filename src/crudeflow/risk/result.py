@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -96,7 +97,8 @@ class RiskResult(ResultFiles):
     def text(self, wide: bool = False) -> str:
         s = self.study
         tier = "" if s.tier == "exact" else f"{s.tier} tier, "
-        head = (f"crudeflow risk: {s.dataset} {s.year}, {tier}{self.samples} sample-years of {s.days} days, seed {s.seed}, "
+        head = (f"crudeflow risk: {s.dataset} {s.year}, {tier}{self.samples} sample-years of {s.days} days, "
+                f"seed {s.seed}, "
                 + (f"outages {s.outages}, " if s.outages else "")
                 + f"{self.seconds:.1f} s" + (" — PARTIAL (stopped early)" if self.partial else ""))
         parts = [head, "", "metrics (value ± standard error):",  # not wrapped: a path stays whole
@@ -138,7 +140,7 @@ def option_metrics(frame: pd.DataFrame) -> pd.DataFrame:
     rows.append(("probability of a year with any shut-in", p, np.sqrt(p * (1 - p) / max(any_shut.size, 1)), "share"))
     lost = frame["lost_export_mt"].to_numpy()
     for q in QUANTILES:
-        rows.append((f"P{round(q * 100)} of annual lost exports", *batch_estimate(lost, lambda v, q=q: _quantile(v, q)),
+        rows.append((f"P{round(q * 100)} of annual lost exports", *batch_estimate(lost, lambda v, q=q: quantile(v, q)),
                      "Mt"))
     revenue = frame["lost_revenue_musd"].to_numpy()
     rows.append(("CVaR95 of annual lost export revenue", *batch_estimate(revenue, cvar95), "million USD"))
@@ -152,7 +154,7 @@ def mean_se(values: np.ndarray) -> tuple[float, float]:
     return float(values.mean()), se
 
 
-def _quantile(values: np.ndarray, q: float) -> float:
+def quantile(values: np.ndarray, q: float) -> float:
     return float(np.quantile(values, q)) if values.size else np.nan
 
 
@@ -173,7 +175,7 @@ def batch_estimate(values: np.ndarray, estimator: Any) -> tuple[float, float]:
     return value, float(batches.std(ddof=1) / np.sqrt(BATCHES))
 
 
-def contribution_table(chunks: list[ChunkResult]) -> pd.DataFrame:
+def contribution_table(chunks: Sequence[ChunkResult]) -> pd.DataFrame:
     n = sum(len(c.samples) for c in chunks)
     assets = sorted({a for c in chunks for a in c.contributions})
     rows = []

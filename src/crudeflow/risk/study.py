@@ -48,7 +48,7 @@ class Study:
     outages: str | None = None  # outage parameter folder; None: the dataset's own
     sampler: EventSampler | None = None  # draws the events instead of the outage models (tests, analytic cases)
     contributions: bool = True  # re-run each sample without each asset's events (first option only)
-    tier: str = DEFAULT_TIER  # exact: the operator on every sample; fast: the fast tier alone; two-tier: both (risk/fast)
+    tier: str = DEFAULT_TIER  # exact: the operator on every sample; fast: the fast tier; two-tier: both (risk/fast)
     exact_samples: int | None = None  # two-tier: sample-years the exact operator plays (None: see exact_samples_used)
     cache: str | None = None  # fast tiers: the response tables' folder (None: the user's cache folder; "": none)
     target_se_mt: float | None = None  # stop once the first option's expected shut-in has this SE (Mt)

@@ -10,32 +10,25 @@ C chunks), picked by the stream (seed, "exact-subset", c).
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from crudeflow.errors import CrudeflowError
-from crudeflow.risk.engine import ChunkResult, annual_figures
+from crudeflow.risk.engine import ChunkResult, ChunkRunner, annual_figures, run_study
 from crudeflow.risk.fast import recursion
+from crudeflow.risk.fast.estimator import control_variate_mean
+from crudeflow.risk.fast.result import TwoTierChunk, build_fast_result, build_two_tier_result
 from crudeflow.risk.fast.sampler import ChunkEvents, Stretches, sample_chunk
 from crudeflow.risk.fast.tables import Responder, TableStore, default_cache_dir, table_key
 from crudeflow.risk.outages import OutageModels
-from crudeflow.risk.result import FIGURES
+from crudeflow.risk.result import FIGURES, RiskResult
 from crudeflow.risk.study import FAST_CHUNK, OptionModel, Study, StudyContext, study_context
 from crudeflow.seeding import stream
 
 SUBSET_STREAM = "exact-subset"
 CONTRIBUTED = ("shut_in_mt", "lost_export_mt")
-
-
-@dataclass
-class TwoTierChunk(ChunkResult):
-    """A chunk's fast figures (`figures`, every sample), and the exact figures of its subset."""
-
-    picked: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))  # positions in the chunk
-    exact: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)  # option → figure → per picked
-    table_s: float = 0.0  # time spent building response tables in this chunk
 
 
 @dataclass
@@ -125,3 +118,25 @@ def run_fast_chunk(study: Study, chunk: int) -> TwoTierChunk:
     samples = np.array(study.chunk_samples(chunk), dtype=int)
     return TwoTierChunk(chunk, samples, figures, contributions, time.perf_counter() - started, picked, exact,
                         table_s)
+
+
+def run_fast_study(study: Study, run_chunks: ChunkRunner | None = None) -> RiskResult:
+    """A fast or two-tier study: its chunks (by default one after another here) merged by its estimator."""
+    if study.tier == "exact":
+        raise CrudeflowError("run_fast_study runs the fast and two-tier studies; the exact one is run_study's")
+    run = run_chunks or (lambda s, chunks: ((c, run_fast_chunk(s, c)) for c in chunks))
+    if study.tier == "fast":
+        return run_study(study, run, build_fast_result)
+    return run_study(study, run, build_two_tier_result, two_tier_shut_in_se)
+
+
+def two_tier_shut_in_se(study: Study, chunks: list[ChunkResult]) -> float:
+    """The regression estimate's SE of the first option's expected shut-in over these chunks."""
+    option = study.options[0]
+    parts = [c for c in chunks if isinstance(c, TwoTierChunk)]
+    offsets = np.cumsum([0, *(len(c.samples) for c in parts)])[:-1]
+    picked = np.concatenate([c.picked + o for c, o in zip(parts, offsets, strict=True)]).astype(int)
+    fast = np.concatenate([c.figures[option]["shut_in_mt"] for c in parts])
+    exact = np.concatenate([c.exact[option]["shut_in_mt"] for c in parts])
+    se = control_variate_mean(fast, exact, picked).se
+    return se if np.isfinite(se) else np.inf

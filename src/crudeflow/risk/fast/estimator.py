@@ -87,10 +87,8 @@ class Fit:
 
 def fit(fast: np.ndarray, exact: np.ndarray) -> Fit:
     """How well the fast tier follows the exact one on the same sample-years."""
-    if len(exact) < 3 or exact.std() == 0 or fast.std() == 0:
-        corr = np.nan
-    else:
-        corr = float(np.corrcoef(fast, exact)[0, 1])
+    flat = len(exact) < 3 or exact.std() == 0 or fast.std() == 0
+    corr = np.nan if flat else float(np.corrcoef(fast, exact)[0, 1])
     error = fast - exact
     nonzero = np.abs(exact) > 1e-9
     rel = np.median(np.abs(error[nonzero]) / np.abs(exact[nonzero])) if nonzero.any() else np.nan

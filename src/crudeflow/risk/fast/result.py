@@ -5,24 +5,29 @@ tier alone (the exact subset does not re-play each asset; they are marked so).""
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
+from crudeflow.risk.engine import ChunkResult
 from crudeflow.risk.fast.estimator import control_variate_mean, corrected_tail, fit
-from crudeflow.risk.result import (
-    FIGURES,
-    QUANTILES,
-    RiskResult,
-    contribution_table,
-    cvar95,
-    _quantile,
-)
+from crudeflow.risk.result import FIGURES, QUANTILES, RiskResult, build_result, contribution_table, cvar95, quantile
 
 if TYPE_CHECKING:
-    from crudeflow.risk.fast.engine import TwoTierChunk
     from crudeflow.risk.study import Study
+
+@dataclass
+class TwoTierChunk(ChunkResult):
+    """A chunk's fast figures (`figures`, every sample), and the exact figures of its subset."""
+
+    picked: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))  # positions in the chunk
+    exact: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)  # option → figure → per picked
+    table_s: float = 0.0  # time spent building response tables in this chunk
+
 
 LABELS = {"shut_in_mt": ("expected annual shut-in", "Mt"),
           "shut_in_days": ("expected days a year with shut-in", "days"),
@@ -30,7 +35,15 @@ LABELS = {"shut_in_mt": ("expected annual shut-in", "Mt"),
           "lost_revenue_musd": ("expected annual lost export revenue", "million USD")}
 
 
-def build_two_tier_result(study: Study, chunks: list[TwoTierChunk], partial: bool, seconds: float) -> RiskResult:
+def build_fast_result(study: Study, chunks: list[ChunkResult], partial: bool, seconds: float) -> RiskResult:
+    """The fast tier alone: its figures as they are, marked as not exact."""
+    result = build_result(study, chunks, partial, seconds)
+    result.notes.append("fast tier alone: a reduced model that imitates the daily operator; its figures are not "
+                        "exact (a two-tier study corrects them by the operator on a random subset)")
+    return result
+
+
+def build_two_tier_result(study: Study, chunks: Sequence[TwoTierChunk], partial: bool, seconds: float) -> RiskResult:
     samples = np.concatenate([c.samples for c in chunks]) if chunks else np.zeros(0, dtype=int)
     offsets = np.cumsum([0, *(len(c.samples) for c in chunks)])[:-1]
     picked = np.concatenate([c.picked + o for c, o in zip(chunks, offsets, strict=True)]) if chunks else np.zeros(0)
@@ -66,7 +79,7 @@ def option_metrics(study: Study, fast: dict[tuple[str, str], np.ndarray], exact:
     rows.append(("probability of a year with any shut-in", e.value, e.se, "share", e.equivalent_exact))
     lost_f, lost_e = fast[(option, "lost_export_mt")], exact[(option, "lost_export_mt")]
     for q in QUANTILES:
-        value, se = corrected_tail(lost_f, lost_e, picked, lambda v, q=q: _quantile(v, q), study.seed)
+        value, se = corrected_tail(lost_f, lost_e, picked, functools.partial(quantile, q=q), study.seed)
         rows.append((f"P{round(q * 100)} of annual lost exports", value, se, "Mt", np.nan))
     value, se = corrected_tail(fast[(option, "lost_revenue_musd")], exact[(option, "lost_revenue_musd")], picked,
                                cvar95, study.seed)

@@ -20,9 +20,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from crudeflow.risk.outages import OutageModels
+from crudeflow.risk.outages import LEAD_IN_DAYS, OutageModels, start_cdf
 from crudeflow.risk.outages.models import OutageModel
-from crudeflow.risk.outages import LEAD_IN_DAYS, start_cdf
 from crudeflow.seeding import philox_stream
 from crudeflow.simulate.timeline import OutageEvent
 

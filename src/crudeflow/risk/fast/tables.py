@@ -10,7 +10,8 @@ with the state's conditions gives:
 - `price_usd_per_t`: revenue lost per tonne of exports lost.
 
 Per pattern, the operator plays two states (each hit asset at the mean share its outage models take, and
-each hit asset wholly lost; the recursion uses the one whose deficit is nearer a stretch's) for `HOLD_DAYS` after `LEAD_DAYS` undisturbed and before `RECOVER_DAYS` undisturbed; that gives
+each hit asset wholly lost; the recursion uses the one whose deficit is nearer a stretch's) for `HOLD_DAYS`
+after `LEAD_DAYS` undisturbed and before `RECOVER_DAYS` undisturbed; that gives
 - `absorbed_kt[k]`, `shut_share[k]`: oil stored in the first k days and the share of the deficit shut in
   on day k: how the shut-in share grows as storage fills;
 - `ramp_kt`: the largest fall of shut-in from one day to the next once the state ends (restart ramps);
@@ -35,6 +36,7 @@ import numpy as np
 
 from crudeflow.risk.conditions import Stretch
 from crudeflow.risk.playback import play_year
+from crudeflow.simulate.operator import Conditions
 from crudeflow.writer import write_file
 
 if TYPE_CHECKING:
@@ -130,7 +132,7 @@ class Responder:
         self.base_revenue_kusd = self.option.measures.revenue_kusd(x)
         self.base_output_kt = float(maker.base.production_kt[:, 0].sum())
 
-    def conditions(self, shares: np.ndarray) -> object:
+    def conditions(self, shares: np.ndarray) -> Conditions:
         lost = {a: float(s) for a, s in zip(self.assets, shares, strict=True) if s > 0}
         return self.option.maker.conditions(lost) if lost else self.option.maker.base
 
