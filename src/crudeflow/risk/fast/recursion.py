@@ -25,6 +25,7 @@ from crudeflow.simulate.result import RECOVERED_KT
 from crudeflow.units import KT_PER_MT
 
 DEFICIT_KT = 1e-6  # a deficit below this is none
+SHARE_BINS = 256  # steps of the oil stored at which a pattern's shut-in share is tabulated
 
 
 @dataclass
@@ -59,6 +60,19 @@ def rates(states: StateTable, patterns: PatternTable, codes: tuple[np.ndarray, n
                         np.where(nearer_whole, whole, shared))
 
 
+def share_by_stored(patterns: PatternTable, bins: int = SHARE_BINS) -> tuple[np.ndarray, np.ndarray]:
+    """Each pattern's shut-in share looked up by the oil stored, on `bins` equal steps up to the most its play
+    stored (then the last share): a table the daily loop indexes instead of searching each curve. Also the
+    bins per kt."""
+    most = patterns.absorbed_kt[:, -1] if patterns.absorbed_kt.size else np.zeros(len(patterns.codes))
+    per_bin = np.where(most > 0, (bins - 1) / np.where(most > 0, most, 1.0), 0.0)
+    levels = np.arange(bins)[None, :] / np.where(per_bin > 0, per_bin, np.inf)[:, None]
+    steps = np.array([np.searchsorted(curve, level, side="right") - 1
+                      for curve, level in zip(patterns.absorbed_kt, levels, strict=True)]).reshape(-1, bins)
+    share = np.take_along_axis(patterns.shut_share, np.maximum(steps, 0), axis=1)
+    return share, per_bin
+
+
 def annual(stretches: Stretches, samples: int, days: int, stretch: StretchRates,
            patterns: PatternTable) -> dict[str, np.ndarray]:
     """Per sample: shut-in (Mt), days with shut-in, lost exports (Mt), lost export revenue (million USD)."""
@@ -67,12 +81,13 @@ def annual(stretches: Stretches, samples: int, days: int, stretch: StretchRates,
     ramp, drain = np.full(samples, np.inf), np.zeros(samples)
     shut_sum, shut_days = np.zeros(samples), np.zeros(samples)
     lost_sum, revenue_sum = np.zeros(samples), np.zeros(samples)
-    absorbed, share = patterns.absorbed_kt, patterns.shut_share
+    share, per_bin = share_by_stored(patterns)
+    top = share.shape[1] - 1
     for t in range(days):
         r = day_stretch[:, t]
         deficit, pattern = stretch.deficit_kt[r], stretch.pattern[r]
         short = deficit > DEFICIT_KT
-        step = np.maximum((absorbed[pattern] <= stored[:, None]).sum(axis=1) - 1, 0)
+        step = np.minimum((stored * per_bin[pattern]).astype(np.int64), top)
         target = np.where(short, deficit * share[pattern, step], 0.0)
         ramp = np.where(short, patterns.ramp_kt[pattern], ramp)
         drain = np.where(short, patterns.drain_kt[pattern], drain)
