@@ -183,3 +183,15 @@ def test_bad_two_tier_settings() -> None:
         Study(tier="two-tier", samples=10, exact_samples=11)
     with pytest.raises(CrudeflowError, match="--target-se"):
         Study(target_se_mt=0.0)
+
+
+@pytest.mark.slow
+def test_two_tier_agrees_with_an_exact_only_run() -> None:
+    """Kazakhstan 2024: the two-tier means (10,000 fast, 100 exact sample-years) within 2 combined SE of an
+    exact-only run of 2,000 sample-years (its own sampler: the same distribution). About 10 minutes."""
+    ds = crudeflow.load("kazakhstan")
+    two = ds.risk(10_000, seed=21, contributions=False, tier="two-tier", exact_samples=100, runner=2)
+    exact = ds.risk(2_000, seed=22, contributions=False, tier="exact", runner=2)
+    for metric in ("expected annual shut-in", "expected annual lost exports"):
+        a, b = two.metrics.loc[("base", metric)], exact.metrics.loc[("base", metric)]
+        assert abs(a["value"] - b["value"]) <= 2 * np.hypot(a["se"], b["se"]), (metric, a, b)
