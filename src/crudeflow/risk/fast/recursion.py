@@ -89,8 +89,9 @@ def annual(stretches: Stretches, samples: int, days: int, stretch: StretchRates,
         short = deficit > DEFICIT_KT
         step = np.minimum((stored * per_bin[pattern]).astype(np.int64), top)
         target = np.where(short, deficit * share[pattern, step], 0.0)
-        ramp = np.where(short, patterns.ramp_kt[pattern], ramp)
-        drain = np.where(short, patterns.drain_kt[pattern], drain)
+        # a state whose play shut nothing in has no ramp or drain of its own: the last one that did still rules
+        ramp = np.where(short & (patterns.ramp_kt[pattern] > 0), patterns.ramp_kt[pattern], ramp)
+        drain = np.where(short & (patterns.drain_kt[pattern] > 0), patterns.drain_kt[pattern], drain)
         shut = np.maximum(target, shut - ramp)
         into = np.where(short, np.maximum(0.0, deficit - shut), 0.0)
         out = np.where(short, 0.0, np.minimum(stored, drain))
