@@ -199,7 +199,7 @@ def table_key(option: OptionModel, assets: tuple[str, ...], representative: np.n
 
 def _code_fingerprint() -> bytes:
     """The source of the operator, the simulation LP and this module: a changed rule is a new table."""
-    import crudeflow.simulate.daily_lp as lp_module
+    import crudeflow.lp.formulation as lp_module
     import crudeflow.simulate.operator as operator_module
 
     return b"".join(Path(m.__file__ or "").read_bytes() for m in (lp_module, operator_module)) + Path(
