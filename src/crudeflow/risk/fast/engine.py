@@ -96,13 +96,20 @@ def run_fast_chunk(study: Study, chunk: int) -> TwoTierChunk:
     contributions = {}
     if study.contributions:
         first = options[study.options[0]]
+        reference = figures[study.options[0]]
         for k, asset in enumerate(events.assets):
-            if not np.any(stretches.lost[:, k] > 0):
+            hit = np.unique(stretches.sample[stretches.lost[:, k] > 0])
+            hit = hit[hit < count]
+            if not len(hit):
                 continue
-            lost = stretches.lost.copy()
+            # only the years the asset is hit in change without its events: the rest contribute exactly 0
+            some = stretches.of_samples(hit)
+            lost = some.lost.copy()
             lost[:, k] = 0.0
-            without = first.figures(stretches, FAST_CHUNK, study.days, lost)
-            contributions[asset] = {f: figures[study.options[0]][f] - without[f][:count] for f in CONTRIBUTED}
+            without = first.figures(some, len(hit), study.days, lost)
+            contributions[asset] = {f: np.zeros(count) for f in CONTRIBUTED}
+            for f in CONTRIBUTED:
+                contributions[asset][f][hit] = reference[f][hit] - without[f]
     picked = np.zeros(0, dtype=int)
     exact: dict[str, dict[str, np.ndarray]] = {}
     if study.tier == "two-tier":

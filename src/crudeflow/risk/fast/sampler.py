@@ -84,6 +84,12 @@ class Stretches:
     lost: np.ndarray  # stretch × asset
     assets: tuple[str, ...]
 
+    def of_samples(self, keep: np.ndarray) -> Stretches:
+        """The stretches of the samples at sorted positions `keep`, renumbered 0..len(keep)-1."""
+        rows = np.isin(self.sample, keep)
+        return Stretches(np.searchsorted(keep, self.sample[rows]), self.first[rows], self.stop[rows],
+                         self.lost[rows], self.assets)
+
 
 def sample_chunk(models: OutageModels, seed: int, chunk: int, samples: int, days: int) -> ChunkEvents:
     """The events of `samples` sample-years making up chunk `chunk`."""
