@@ -181,6 +181,8 @@ def test_bad_two_tier_settings() -> None:
         Study(tier="quick")
     with pytest.raises(CrudeflowError, match="--exact-samples"):
         Study(tier="two-tier", samples=10, exact_samples=11)
+    with pytest.raises(CrudeflowError, match="--exact-samples is for"):
+        Study(tier="fast", exact_samples=5)
     with pytest.raises(CrudeflowError, match="--target-se"):
         Study(target_se_mt=0.0)
 

@@ -58,6 +58,9 @@ class Study:
             raise CrudeflowError(f"--tier must be one of {', '.join(TIERS)}, not {self.tier!r}")
         if self.tier != "exact":
             object.__setattr__(self, "chunk_size", FAST_CHUNK)  # the vectorised sampler draws whole chunks
+        if self.exact_samples is not None and self.tier != "two-tier":
+            raise CrudeflowError(f"--exact-samples is for --tier two-tier (the {self.tier} tier plays "
+                                 f"{'every' if self.tier == 'exact' else 'no'} sample-year exactly)")
         if self.exact_samples is not None and not 1 <= self.exact_samples <= self.samples:
             raise CrudeflowError(f"--exact-samples must be between 1 and --samples ({self.samples}), "
                                  f"not {self.exact_samples}")
