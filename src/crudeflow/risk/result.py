@@ -96,7 +96,7 @@ class RiskResult(ResultFiles):
 
     def text(self, wide: bool = False) -> str:
         s = self.study
-        tier = "" if s.tier == "exact" else f"{s.tier} tier, "
+        tier = {"exact": "", "fast": "fast tier, ", "two-tier": "two-tier, "}[s.tier]
         head = (f"crudeflow risk: {s.dataset} {s.year}, {tier}{self.samples} sample-years of {s.days} days, "
                 f"seed {s.seed}, "
                 + (f"outages {s.outages}, " if s.outages else "")

@@ -29,6 +29,8 @@ class TwoTierChunk(ChunkResult):
     table_s: float = 0.0  # time spent building response tables in this chunk
 
 
+ROUGH_BELOW = 30  # exact sample-years under which the regression's SE is itself uncertain
+
 LABELS = {"shut_in_mt": ("expected annual shut-in", "Mt"),
           "shut_in_days": ("expected days a year with shut-in", "days"),
           "lost_export_mt": ("expected annual lost exports", "Mt"),
@@ -62,6 +64,10 @@ def build_two_tier_result(study: Study, chunks: Sequence[TwoTierChunk], partial:
     result.fit = fits
     result.exact_per_sample = pd.DataFrame(exact, index=pd.Index(samples[picked], name="sample"))
     result.notes += fit_notes(fits)
+    if len(picked) < ROUGH_BELOW:
+        result.notes.append(f"only {len(picked)} exact sample-years: the SE, the equivalent and the fit are rough "
+                            f"(they rest on a regression over the exact subset; give --exact-samples {ROUGH_BELOW} "
+                            "or more)")
     if not result.contributions.empty:
         result.notes.append("contributions come from the fast tier alone (not corrected by the exact subset)")
     return result
