@@ -189,11 +189,12 @@ def test_bad_two_tier_settings() -> None:
 
 
 @pytest.mark.slow
-def test_two_tier_agrees_with_an_exact_only_run() -> None:
+def test_two_tier_agrees_with_an_exact_only_run(tmp_path: Path) -> None:
     """Kazakhstan 2024: the two-tier means (10,000 fast, 100 exact sample-years) within 2 combined SE of an
     exact-only run of 2,000 sample-years (its own sampler: the same distribution). About 10 minutes."""
     ds = crudeflow.load("kazakhstan")
-    two = ds.risk(10_000, seed=21, contributions=False, tier="two-tier", exact_samples=100, runner=2)
+    two = ds.risk(10_000, seed=21, contributions=False, tier="two-tier", exact_samples=100, runner=2,
+                  cache=tmp_path)
     exact = ds.risk(2_000, seed=22, contributions=False, tier="exact", runner=2)
     for metric in ("expected annual shut-in", "expected annual lost exports"):
         a, b = two.metrics.loc[("base", metric)], exact.metrics.loc[("base", metric)]
