@@ -110,7 +110,7 @@ def model_lost_exports(dataset: str, year: int, seed: int, samples: int, outages
 def percentile_of(values: np.ndarray, observed: float) -> float:
     """Mid-rank percentile of `observed` among `values`, values within the record's resolution counting half.
 
-    >>> percentile_of(np.array([0.0, 0.0, 1.0, 2.0]), 0.0)
+    >>> float(percentile_of(np.array([0.0, 0.0, 1.0, 2.0]), 0.0))
     25.0
     """
     below = np.count_nonzero(values < observed - RECORD_RESOLUTION_MT)

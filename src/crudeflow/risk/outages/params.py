@@ -25,8 +25,8 @@ def params_table(models: OutageModels) -> pd.DataFrame:
     >>> import crudeflow
     >>> from crudeflow.risk.outages.load import load_outage_models
     >>> table = params_table(load_outage_models(crudeflow.load("kazakhstan").network))
-    >>> table.loc["cpc-court-halt", ["events_per_yr", "effect_probability", "mean_duration_days"]].tolist()
-    [0.245, 0.2, 30.0]
+    >>> [round(v, 4) for v in table.loc["cpc-court-halt", ["events_per_yr", "effect_probability", "mean_duration_days"]]]
+    [0.2446, 0.2, 30.0]
     """
     rows = [_row(models, model) for model in models]
     return pd.DataFrame(rows).set_index("model")
