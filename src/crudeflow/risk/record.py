@@ -73,7 +73,8 @@ def load_record(network: Network, folder: Path | None = None) -> Record:
     rows = [r for r in tables.rows[RECORD_FILE] if isinstance(r, RecordRow)]
     if not rows:
         raise InputError(folder / RECORD_FILE, "the record has no rows: a backtest needs at least one year")
-    sources = {line: "; ".join(p.source for p in tables.provenance if p.line == line)
+    sources = {line: "; ".join(dict.fromkeys(part.strip() for p in tables.provenance if p.line == line
+                                             for part in p.source.split(";")))
                for line in tables.lines[RECORD_FILE]}
     frame = pd.DataFrame([{
         "year": r.year, "event": r.event, "days": r.days, "lost_mtpa": r.lost_mtpa,

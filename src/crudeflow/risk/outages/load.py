@@ -80,7 +80,8 @@ def load_outage_models(network: Network, path: Path | str | None = None) -> Outa
     provenance = [p for p in tables.provenance if p.table == path.name]
     duration_prov = [p for p in tables.provenance if p.table == durations_path.name]
     rate_rows = [r for r in tables.rows[rates_path.name] if isinstance(r, RateRow)]
-    rates = _pooled_rates(rates_path, rate_rows, tables.lines[rates_path.name], rows)
+    rates = _pooled_rates(rates_path, rate_rows, tables.lines[rates_path.name],
+                          [row for row in rows if isinstance(row, OutageRow)])
     rate_prov = {r.model: [p for p in tables.provenance if p.table == rates_path.name and p.row_id == r.model]
                  for r in rate_rows}
     source_ids = set(network.sources.index)
@@ -213,9 +214,9 @@ def _empirical_durations(
     return found
 
 
-def _pooled_rates(path: Path, rows: list[RateRow], lines: list[int], outages: list[object]) -> dict[str, PooledRate]:
+def _pooled_rates(path: Path, rows: list[RateRow], lines: list[int], outages: list[OutageRow]) -> dict[str, PooledRate]:
     """Each rates.csv row as a PooledRate, checked to name a catalogue model of outages.csv."""
-    kinds = {row.id: row.kind for row in outages if isinstance(row, OutageRow)}
+    kinds = {row.id: row.kind for row in outages}
     found: dict[str, PooledRate] = {}
     for row, line in zip(rows, lines, strict=True):
         if kinds.get(row.model) != "catalogue":

@@ -25,7 +25,8 @@ def params_table(models: OutageModels) -> pd.DataFrame:
     >>> import crudeflow
     >>> from crudeflow.risk.outages.load import load_outage_models
     >>> table = params_table(load_outage_models(crudeflow.load("kazakhstan").network))
-    >>> [round(v, 4) for v in table.loc["cpc-court-halt", ["events_per_yr", "effect_probability", "mean_duration_days"]]]
+    >>> columns = ["events_per_yr", "effect_probability", "mean_duration_days"]
+    >>> [round(v, 4) for v in table.loc["cpc-court-halt", columns]]
     [0.2446, 0.2, 30.0]
     """
     rows = [_row(models, model) for model in models]
