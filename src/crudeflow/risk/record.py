@@ -10,23 +10,21 @@ loss. Lost output is counted as lost exports: domestic refining takes a fixed sh
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import ClassVar
 
 import pandas as pd
 
 from crudeflow.errors import InputError
 from crudeflow.network import Network
-from crudeflow.tables import Row, check_sources, plain, read_tables, sourced
+from crudeflow.tables import Provenance, Row, check_sources, plain, read_tables, sourced
 from crudeflow.units import DAYS_PER_YEAR
 
 RECORD_FILE = "record.csv"
 
 
 class RecordRow(Row):
-    key: ClassVar[tuple[str, ...]] = ("year", "event")
-
+    id: str = plain("Episode id, e.g. 2023-storm-nov")
     year: int = plain("Calendar year the episode's loss falls in", ge=1900, le=2100)
     event: str = plain("The episode, in words")
     days: float = sourced("days", "Days the episode cut exports (0: a year with nothing lost)", ge=0,
@@ -41,6 +39,7 @@ class Record:
 
     episodes: pd.DataFrame  # year, event, days, lost_mtpa, lost_export_mt, arithmetic, sources
     path: Path
+    provenance: tuple[Provenance, ...] = field(default=(), repr=False)  # every sourced number, for `data sources`
 
     @property
     def years(self) -> list[int]:
@@ -59,6 +58,10 @@ class Record:
         return out
 
 
+def has_record(network: Network) -> bool:
+    return (network.folder / "risk" / RECORD_FILE).is_file()
+
+
 def load_record(network: Network, folder: Path | None = None) -> Record:
     """The record of `folder` (default: the dataset's risk/ folder), its sources checked against sources.csv.
 
@@ -68,7 +71,7 @@ def load_record(network: Network, folder: Path | None = None) -> Record:
     0.0
     """
     folder = folder if folder is not None else network.folder / "risk"
-    tables = read_tables(folder, {RECORD_FILE: (RecordRow, None)}, missing="the dataset has no observed record")
+    tables = read_tables(folder, {RECORD_FILE: (RecordRow, "id")}, missing="the dataset has no observed record")
     check_sources(folder, tables.provenance, set(network.sources.index))
     rows = [r for r in tables.rows[RECORD_FILE] if isinstance(r, RecordRow)]
     if not rows:
@@ -77,8 +80,8 @@ def load_record(network: Network, folder: Path | None = None) -> Record:
                                              for part in p.source.split(";")))
                for line in tables.lines[RECORD_FILE]}
     frame = pd.DataFrame([{
-        "year": r.year, "event": r.event, "days": r.days, "lost_mtpa": r.lost_mtpa,
+        "id": r.id, "year": r.year, "event": r.event, "days": r.days, "lost_mtpa": r.lost_mtpa,
         "lost_export_mt": r.days * r.lost_mtpa / DAYS_PER_YEAR, "arithmetic": r.arithmetic,
         "sources": sources[line],
     } for r, line in zip(rows, tables.lines[RECORD_FILE], strict=True)])
-    return Record(frame, folder / RECORD_FILE)
+    return Record(frame, folder / RECORD_FILE, tuple(tables.provenance))
