@@ -82,6 +82,15 @@ class Production(Row):
                                       le=MAX_MTPA)
 
 
+class ProductionVariant(Row):
+    key = ("variant", "field", "year")
+    variant: str = plain("Output path it belongs to, e.g. low, plan, high (`--output-variant`)")
+    field: str = plain("Field node id")
+    year: int = plain("Year", ge=1990, le=2100)
+    production_mtpa: float = sourced("Mt/yr", "Crude and condensate entering the network under this path", ge=0,
+                                      le=MAX_MTPA)
+
+
 class Market(Row):
     node: str = plain("Sink node id (terminal, border or refinery)")
     name: str = plain("Price basis, e.g. 'CPC Blend FOB Novorossiysk'")
@@ -150,6 +159,30 @@ class Quote(Row):
     note: str = plain("How the quote is read", "")
 
 
+class Option(Row):
+    """An investment or agreement a plan may commission (crudeflow.plan): what it changes, when it can come,
+    what it costs. `changes` is a ';' list of 'link:<id>.open', 'link:<id>.capacity_mtpa=<Mt/yr>',
+    'link:<id>.add_capacity_mtpa=<Mt/yr>', 'node:<id>.throughput_mtpa=<Mt/yr>', 'contract:<id>.max_mtpa=<Mt/yr>',
+    'contract:<id>.min_mtpa=<Mt/yr>' or 'fleet:<name>' (a fleet of fleet/fleets.csv: the fleet model sets what the
+    sea legs carry)."""
+
+    id: str = plain("Option id")
+    name: str = plain("What it is")
+    changes: str = plain("What it adds or changes, items separated by ';' (see above)")
+    excludes: str = plain("Options it cannot be combined with (variants of the same asset), ids separated by ';'", "")
+    earliest_year: float = sourced("year", "First year it could carry oil, whatever the decision year", ge=1990,
+                                   le=2100)
+    lead_time_years: float = sourced("years", "Years from decision to first oil", ge=0, le=30)
+    capex_musd: float = sourced("million USD", "Capital cost", ge=0, le=1e6)
+    lifetime_years: float = sourced("years", "Economic life the capital is recovered over", gt=0, le=100)
+    fixed_musd_per_yr: float = sourced("million USD/yr", "Fixed operating cost", ge=0, le=1e5)
+    variable_usd_per_t: float = sourced("USD/t", "Cost per tonne carried, added to the tariff of the links it changes",
+                                        ge=0, le=MAX_USD_PER_T)
+    ship_or_pay_mtpa: float = sourced("Mt/yr", "Volume paid for whether shipped or not (at the commitment link's "
+                                      "tariff)", 0.0, ge=0, le=MAX_MTPA)
+    commitment_link: str = plain("Link the ship-or-pay volume is measured on", "")
+
+
 # file name -> (row model, id column or None). The order is the order of loading and of the docs.
 TABLES: dict[str, tuple[type[Row], str | None]] = {
     "sources.csv": (Source, "id"),
@@ -164,5 +197,8 @@ TABLES: dict[str, tuple[type[Row], str | None]] = {
     "blend_limits.csv": (BlendLimit, "node"),
     "routes.csv": (Route, "id"),
     "quotes.csv": (Quote, "id"),
+    "production_variants.csv": (ProductionVariant, None),
+    "options.csv": (Option, "id"),
 }
-OPTIONAL_TABLES = {"blend_limits.csv", "quotes.csv", "contracts.csv", "background_flows.csv"}
+OPTIONAL_TABLES = {"blend_limits.csv", "quotes.csv", "contracts.csv", "background_flows.csv",
+                   "production_variants.csv", "options.csv"}
