@@ -25,12 +25,14 @@ from crudeflow.bounds import (
     SAMPLES,
     SEED,
     SHARE,
+    PLAN_FIGURE,
     SHUT_IN_PENALTY,
     TANKERS,
     WORKERS,
     YEAR,
 )
 from crudeflow.dispatch.result import DispatchResult
+from crudeflow.errors import CrudeflowError
 from crudeflow.dispatch.solve import solve_dispatch
 from crudeflow.fleet.inputs import (
     FleetGroup,
@@ -45,6 +47,9 @@ from crudeflow.fleet.run import simulate_fleet
 from crudeflow.lp.inputs import DEFAULT_SHUT_IN_PENALTY_USD_PER_T
 from crudeflow.network import DEFAULT_DATASET, Network
 from crudeflow.network import load as load_network
+from crudeflow.plan.options import read_options
+from crudeflow.plan.result import PlanResult
+from crudeflow.plan.study import DEFAULT_DISCOUNT_RATE, PlanSettings, run_plan
 from crudeflow.risk.result import RiskResult
 from crudeflow.risk.study import BASE, Study
 from crudeflow.simulate.engine import simulate
@@ -87,6 +92,78 @@ class Dataset:
         if isinstance(scenario, Scenario):
             return combine(scenario, *(read_combined([o], self.network) for o in others))
         return read_combined([str(scenario), *others], self.network)
+
+    def plan(self, years: Sequence[int] = (2026, 2027, 2028, 2029, 2030), *, options: Sequence[str] | None = None,
+             decision_year: int | None = None, discount_rate: float = DEFAULT_DISCOUNT_RATE,
+             output_variant: str | None = None, budget_musd_per_yr: float | None = None,
+             risk_target_mtpa: float | None = None, risk_samples: int = 0, risk_years: Sequence[int] | None = None,
+             seed: int = 0) -> PlanResult:
+        """Every portfolio of the dataset's options (options.csv; all, or those named) in every year: normal-year
+        value, annual cost (capital recovered at `discount_rate`), net benefit, each year's cost–loss frontier and
+        a pathway under `budget_musd_per_yr` or `risk_target_mtpa`. With `risk_samples` > 0, each portfolio of
+        `risk_years` (default: all years) also gets a Monte Carlo study on common random numbers (the exact
+        engine; slow: keep the samples small)."""
+        years = sorted(set(years))
+        if not years:
+            raise CrudeflowError("give at least one plan year")
+        for year in years:
+            YEAR.check("years", year)
+        SEED.check("seed", seed)
+        if risk_samples:
+            SAMPLES.check("risk_samples", risk_samples)
+        for name, value in (("discount_rate", discount_rate),):
+            SHARE.check(name, value)
+        for name, value in (("budget_musd_per_yr", budget_musd_per_yr), ("risk_target_mtpa", risk_target_mtpa)):
+            if value is not None:
+                PLAN_FIGURE.check(name, value)
+        settings = PlanSettings(
+            years=tuple(years), decision_year=decision_year or years[0], discount_rate=discount_rate,
+            output_variant=output_variant, budget_musd_per_yr=budget_musd_per_yr, risk_target_mtpa=risk_target_mtpa,
+            risk_years=tuple(years if risk_years is None else sorted(set(risk_years))) if risk_samples else ())
+        chosen = read_options(self.network, None if options is None else list(options))
+        risk = (lambda year, scenarios: self.risk_of_portfolios(year, scenarios, risk_samples, seed)) if risk_samples \
+            else None
+        result = run_plan(self.network, chosen, settings, risk)
+        if not risk_samples:
+            result.notes.append("no risk study ran (risk_samples 0): residual loss is the normal-year shut-in only")
+        elif output_variant:
+            result.notes.append("risk studies use the dataset's production.csv (the plan path), not the variant")
+        return result
+
+    def risk_of_portfolios(self, year: int, scenarios: dict[str, Scenario], samples: int, seed: int):  # noqa: ANN201
+        """The risk each portfolio removes against the first, on common random numbers: the one place the plan
+        meets a risk engine (today the exact one; the two-tier engine can replace this function alone)."""
+        import tempfile
+
+        import pandas as pd
+
+        import yaml
+
+        from crudeflow.writer import write_file
+
+        with tempfile.TemporaryDirectory(prefix="crudeflow-plan-") as folder:
+            paths = {}
+            for i, (name, scenario) in enumerate(scenarios.items()):
+                path = Path(folder) / f"portfolio-{i}.yaml"
+                write_file(path, yaml.safe_dump(scenario.model_dump(mode="json", exclude_none=True), sort_keys=False))
+                paths[name] = str(path)
+            result = self.risk(samples, seed, options=list(paths.values()), year=year, contributions=False)
+        by_path = {p: n for n, p in paths.items()}
+        metrics = result.metrics
+        rows = []
+        for path, name in by_path.items():
+            lost = metrics.loc[(path, "expected annual lost exports")]
+            cvar = metrics.loc[(path, "CVaR95 of annual lost export revenue")]
+            row = {"portfolio": name, "expected_lost_export_mt": lost["value"], "expected_lost_export_se_mt": lost["se"],
+                   "cvar95_lost_revenue_musd": cvar["value"], "cvar95_lost_revenue_se_musd": cvar["se"],
+                   "lost_export_removed_mt": 0.0, "lost_export_removed_se_mt": 0.0,
+                   "lost_revenue_removed_musd": 0.0, "lost_revenue_removed_se_musd": 0.0}
+            if path in result.compare.index:
+                c = result.compare.loc[path]
+                row.update({k: c[k] for k in ("lost_export_removed_mt", "lost_export_removed_se_mt",
+                                              "lost_revenue_removed_musd", "lost_revenue_removed_se_musd")})
+            rows.append(row)
+        return pd.DataFrame(rows).set_index("portfolio")
 
     def dispatch(self, year: int = 2024, *, free: bool = False, max_share_via: dict[str, float] | None = None,
                  shut_in_penalty_usd_per_t: float = DEFAULT_SHUT_IN_PENALTY_USD_PER_T) -> DispatchResult:

@@ -104,6 +104,12 @@ class AssetChange(Item):
     source: str = Field(min_length=1)
 
 
+class NodeChange(Item):
+    node: str = Field(description="Node id (a port, a terminal, a hub)")
+    throughput_mtpa: float = Field(ge=0, le=MAX_MTPA, description="New throughput cap, Mt/yr (all shippers)")
+    source: str = Field(min_length=1)
+
+
 class Policy(Item):
     """`policy:` in a scenario file: limits set by government rather than by pipes, for the whole period."""
 
@@ -165,6 +171,7 @@ class Scenario(Item):
     price_changes: list[PriceChange] = Field([], max_length=MAX_CHANGES)
     contracts: list[ContractOverride] = Field([], max_length=MAX_CHANGES)
     assets: list[AssetChange] = Field([], max_length=MAX_CHANGES)
+    nodes: list[NodeChange] = Field([], max_length=MAX_CHANGES)
     fleet: FleetOption | None = None
     policy: Policy | None = None
     settings: Settings = Field(default_factory=lambda: Settings.model_validate({}))
@@ -353,6 +360,9 @@ def check_against_network(found: ScenarioFile, network: Network) -> None:
     for i, a in enumerate(s.assets):
         if a.link not in links.index:
             raise found.error(("assets", i, "link"), "unknown link" + _hint(a.link, list(links.index)), a.link)
+    for i, n in enumerate(s.nodes):
+        if n.node not in nodes.index:
+            raise found.error(("nodes", i, "node"), "unknown node" + _hint(n.node, list(nodes.index)), n.node)
     if s.fleet is not None:
         check_fleet(found, network)
     if s.policy is not None:
@@ -433,6 +443,8 @@ def _check_sources(found: ScenarioFile, source_ids: set[str]) -> None:
         check(("contracts", i, "source"), k.source)
     for i, a in enumerate(s.assets):
         check(("assets", i, "source"), a.source)
+    for i, n in enumerate(s.nodes):
+        check(("nodes", i, "source"), n.source)
     if s.policy is not None:
         check(("policy", "source"), s.policy.source)
     for name in Settings.model_fields:
@@ -450,7 +462,7 @@ def combine(main: Scenario, *others: Scenario) -> Scenario:
     merged: dict[str, Any] = main.model_dump()
     for other in others:
         extra = other.model_dump()
-        for key in ("outages", "production_changes", "price_changes", "contracts", "assets"):
+        for key in ("outages", "production_changes", "price_changes", "contracts", "assets", "nodes"):
             merged[key] = merged[key] + extra[key]
         merged["fleet"] = merged["fleet"] or extra["fleet"]
         merged["policy"] = merged["policy"] or extra["policy"]

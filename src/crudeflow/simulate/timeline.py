@@ -27,8 +27,8 @@ from crudeflow.units import KT_PER_DAY_PER_MTPA
 
 
 def network_with_assets(network: Network, scenario: Scenario) -> Network:
-    """A copy of the network with the scenario's links opened or enlarged (a named fleet's sea legs too) and
-    contracts overridden."""
+    """A copy of the network with the scenario's links opened or enlarged (a named fleet's sea legs too), node
+    throughputs changed and contracts overridden."""
     links = network.links.copy()
     for asset in applied_assets(scenario, network):
         if asset.open:
@@ -37,6 +37,9 @@ def network_with_assets(network: Network, scenario: Scenario) -> Network:
             links.at[asset.link, "capacity_mtpa"] = asset.capacity_mtpa
         if asset.add_capacity_mtpa is not None:
             links.at[asset.link, "capacity_mtpa"] = links.at[asset.link, "capacity_mtpa"] + asset.add_capacity_mtpa
+    nodes = network.nodes.copy()
+    for change in scenario.nodes:
+        nodes.at[change.node, "throughput_mtpa"] = change.throughput_mtpa
     contracts = network.contracts.copy()
     for override in scenario.contracts:
         rows = contracts["id"] == override.contract
@@ -46,7 +49,7 @@ def network_with_assets(network: Network, scenario: Scenario) -> Network:
             contracts.loc[rows, "max_mtpa"] = override.max_mtpa
         lo, hi = contracts.loc[rows, "min_mtpa"], contracts.loc[rows, "max_mtpa"]
         contracts.loc[rows & (lo > hi), "min_mtpa"] = contracts.loc[rows & (lo > hi), "max_mtpa"]
-    return dataclasses.replace(network, links=links, contracts=contracts)
+    return dataclasses.replace(network, links=links, nodes=nodes, contracts=contracts)
 
 
 @dataclasses.dataclass(frozen=True)
