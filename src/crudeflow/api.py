@@ -18,22 +18,24 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import pandas as pd
+
 from crudeflow.bounds import (
     FLEET_YEARS,
+    PLAN_FIGURE,
     REL_ERROR,
     REPLICATIONS,
     SAMPLES,
     SEED,
     SHARE,
-    PLAN_FIGURE,
     SHUT_IN_PENALTY,
     TANKERS,
     WORKERS,
     YEAR,
 )
 from crudeflow.dispatch.result import DispatchResult
-from crudeflow.errors import CrudeflowError
 from crudeflow.dispatch.solve import solve_dispatch
+from crudeflow.errors import CrudeflowError
 from crudeflow.fleet.inputs import (
     FleetGroup,
     FleetInputs,
@@ -49,7 +51,8 @@ from crudeflow.network import DEFAULT_DATASET, Network
 from crudeflow.network import load as load_network
 from crudeflow.plan.options import read_options
 from crudeflow.plan.result import PlanResult
-from crudeflow.plan.study import DEFAULT_DISCOUNT_RATE, PlanSettings, run_plan
+from crudeflow.plan.settings import DEFAULT_DISCOUNT_RATE, PlanSettings
+from crudeflow.plan.study import run_plan
 from crudeflow.risk.result import RiskResult
 from crudeflow.risk.study import BASE, Study
 from crudeflow.simulate.engine import simulate
@@ -111,11 +114,10 @@ class Dataset:
         SEED.check("seed", seed)
         if risk_samples:
             SAMPLES.check("risk_samples", risk_samples)
-        for name, value in (("discount_rate", discount_rate),):
-            SHARE.check(name, value)
-        for name, value in (("budget_musd_per_yr", budget_musd_per_yr), ("risk_target_mtpa", risk_target_mtpa)):
-            if value is not None:
-                PLAN_FIGURE.check(name, value)
+        SHARE.check("discount_rate", discount_rate)
+        for name, limit in (("budget_musd_per_yr", budget_musd_per_yr), ("risk_target_mtpa", risk_target_mtpa)):
+            if limit is not None:
+                PLAN_FIGURE.check(name, limit)
         settings = PlanSettings(
             years=tuple(years), decision_year=decision_year or years[0], discount_rate=discount_rate,
             output_variant=output_variant, budget_musd_per_yr=budget_musd_per_yr, risk_target_mtpa=risk_target_mtpa,
@@ -130,23 +132,21 @@ class Dataset:
             result.notes.append("risk studies use the dataset's production.csv (the plan path), not the variant")
         return result
 
-    def risk_of_portfolios(self, year: int, scenarios: dict[str, Scenario], samples: int, seed: int):  # noqa: ANN201
+    def risk_of_portfolios(self, year: int, scenarios: dict[str, Scenario], samples: int, seed: int):
         """The risk each portfolio removes against the first, on common random numbers: the one place the plan
         meets a risk engine (today the exact one; the two-tier engine can replace this function alone)."""
         import tempfile
-
-        import pandas as pd
 
         import yaml
 
         from crudeflow.writer import write_file
 
         with tempfile.TemporaryDirectory(prefix="crudeflow-plan-") as folder:
-            paths = {}
+            paths: dict[str, str] = {}
             for i, (name, scenario) in enumerate(scenarios.items()):
-                path = Path(folder) / f"portfolio-{i}.yaml"
-                write_file(path, yaml.safe_dump(scenario.model_dump(mode="json", exclude_none=True), sort_keys=False))
-                paths[name] = str(path)
+                file = Path(folder) / f"portfolio-{i}.yaml"
+                write_file(file, yaml.safe_dump(scenario.model_dump(mode="json", exclude_none=True), sort_keys=False))
+                paths[name] = str(file)
             result = self.risk(samples, seed, options=list(paths.values()), year=year, contributions=False)
         by_path = {p: n for n, p in paths.items()}
         metrics = result.metrics
@@ -154,7 +154,8 @@ class Dataset:
         for path, name in by_path.items():
             lost = metrics.loc[(path, "expected annual lost exports")]
             cvar = metrics.loc[(path, "CVaR95 of annual lost export revenue")]
-            row = {"portfolio": name, "expected_lost_export_mt": lost["value"], "expected_lost_export_se_mt": lost["se"],
+            row = {"portfolio": name,
+                   "expected_lost_export_mt": lost["value"], "expected_lost_export_se_mt": lost["se"],
                    "cvar95_lost_revenue_musd": cvar["value"], "cvar95_lost_revenue_se_musd": cvar["se"],
                    "lost_export_removed_mt": 0.0, "lost_export_removed_se_mt": 0.0,
                    "lost_revenue_removed_musd": 0.0, "lost_revenue_removed_se_musd": 0.0}
@@ -166,15 +167,18 @@ class Dataset:
         return pd.DataFrame(rows).set_index("portfolio")
 
     def dispatch(self, year: int = 2024, *, free: bool = False, max_share_via: dict[str, float] | None = None,
-                 shut_in_penalty_usd_per_t: float = DEFAULT_SHUT_IN_PENALTY_USD_PER_T) -> DispatchResult:
+                 shut_in_penalty_usd_per_t: float = DEFAULT_SHUT_IN_PENALTY_USD_PER_T,
+                 output_variant: str | None = None) -> DispatchResult:
         """The year's allocation of production to routes (annual LP). `free` drops every contract and keeps the
         physical limits and policy; `max_share_via` caps the share of exports entering a country, e.g.
-        {"RU": 0.7}; `shut_in_penalty_usd_per_t` is the cost of a tonne shut in, beyond its lost netback."""
+        {"RU": 0.7}; `shut_in_penalty_usd_per_t` is the cost of a tonne shut in, beyond its lost netback;
+        `output_variant` (e.g. 'low', 'high': production_variants.csv) replaces production.csv's output path."""
         YEAR.check("year", year)
         SHUT_IN_PENALTY.check("shut_in_penalty_usd_per_t", shut_in_penalty_usd_per_t)
         for country, share in (max_share_via or {}).items():
             SHARE.check(f"max_share_via[{country!r}]", share)
-        return solve_dispatch(self.network, year=year, free=free, max_share_via=max_share_via,
+        network = self.network.with_output_variant(output_variant)
+        return solve_dispatch(network, year=year, free=free, max_share_via=max_share_via,
                               shut_in_penalty_usd_per_t=shut_in_penalty_usd_per_t)
 
     def simulate(self, scenario: str | Path | Scenario, *, with_: Sequence[str | Path] = (),

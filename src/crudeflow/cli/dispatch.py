@@ -52,6 +52,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help=f"cost of shutting in a tonne, beyond its lost netback: {SHUT_IN_PENALTY}",
     )
     parser.add_argument(
+        "--output-variant", default=None, metavar="VARIANT",
+        help="national output path from production_variants.csv (built-in: low, plan, high; default: production.csv)")
+    parser.add_argument(
         "--show", choices=SHOW, action="append", help="tables to print (default: routes); repeat for several"
     )
     add_output_options(parser, units=True, several_tables=True)
@@ -72,7 +75,8 @@ def run(args: argparse.Namespace) -> int:
     shown_tables = list(dict.fromkeys(args.show or ["routes"]))
     check_csv_tables(args, len(shown_tables), "ask for one --show")
     dataset = load(args.dataset)
-    options = {"max_share_via": parse_shares(args.max_share_via), "shut_in_penalty_usd_per_t": args.shut_in_penalty}
+    options = {"max_share_via": parse_shares(args.max_share_via), "shut_in_penalty_usd_per_t": args.shut_in_penalty,
+               "output_variant": args.output_variant}
     contracted = dataset.dispatch(args.year, **options)
     free = dataset.dispatch(args.year, free=True, **options) if args.free else None
     shown = free or contracted

@@ -94,7 +94,7 @@ def scenario_part(network: Network, option: PlanOption, item: str) -> tuple[str,
     if kind == "fleet" and target:
         return "fleet", {"name": target}
     if kind not in known or target not in known[kind]:
-        raise InputError(where, f"unknown change target (give link:, node:, contract: with a known id, or fleet:)",
+        raise InputError(where, "unknown change target (give link:, node:, contract: with a known id, or fleet:)",
                          row_id=option.id, field="changes", value=item)
     if kind == "link" and field == "open" and not value_text:
         return "assets", {"link": target, "open": True, "source": source}

@@ -12,7 +12,7 @@ from crudeflow.output import ResultFiles, render, to_jsonable
 
 if TYPE_CHECKING:
     from crudeflow.plan.options import PlanOption
-    from crudeflow.plan.study import PlanSettings
+    from crudeflow.plan.settings import PlanSettings
 
 SHOWN = ["year", "portfolio", "annual_cost_musd_per_yr", "residual_loss_mtpa", "shut_in_mtpa",
          "netback_gained_musd_per_yr", "net_benefit_musd_per_yr"]
@@ -44,7 +44,8 @@ class PlanResult(ResultFiles):
     def summary(self) -> dict[str, object]:
         s = self.settings
         return {"years": f"{min(s.years)}-{max(s.years)}", "output_variant": s.output_variant or "plan",
-                "options": len(self.options), "portfolios_per_year_max": int(self.portfolios.groupby("year").size().max()),
+                "options": len(self.options),
+                "portfolios_per_year_max": int(self.portfolios.groupby("year").size().max()),
                 "discount_rate": s.discount_rate, "budget_musd_per_yr": s.budget_musd_per_yr,
                 "risk_target_mtpa": s.risk_target_mtpa, "risk_years": list(s.risk_years),
                 "search": "exhaustive (every portfolio; optimality gap 0)"}

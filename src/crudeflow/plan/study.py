@@ -5,7 +5,6 @@ passes one that runs `Dataset.risk`), annual cost, net benefit; then each year's
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import pandas as pd
 
@@ -16,25 +15,12 @@ from crudeflow.plan.frontier import LOSS, efficient
 from crudeflow.plan.options import PlanOption, portfolio_name, portfolio_scenario, portfolios
 from crudeflow.plan.pathway import pathway
 from crudeflow.plan.result import PlanResult
+from crudeflow.plan.settings import PlanSettings
 from crudeflow.simulate.scenario import Scenario
 
 # (year, portfolio name → scenario; the first is the empty portfolio) → per portfolio: expected_lost_export_mt,
 # lost_export_removed_mt, lost_revenue_removed_musd, cvar95_lost_revenue_musd, each with an `_se_` twin
 RiskFunction = Callable[[int, dict[str, Scenario]], pd.DataFrame]
-
-DEFAULT_DISCOUNT_RATE = 0.08  # assumption: a real rate usual for state infrastructure appraisal; not in the sources
-
-
-@dataclass(frozen=True)
-class PlanSettings:
-    years: tuple[int, ...]
-    decision_year: int
-    discount_rate: float = DEFAULT_DISCOUNT_RATE
-    output_variant: str | None = None
-    budget_musd_per_yr: float | None = None
-    risk_target_mtpa: float | None = None
-    risk_years: tuple[int, ...] = ()  # years whose portfolios get a risk study (each one is costly)
-
 
 def run_plan(network: Network, options: list[PlanOption], settings: PlanSettings,
              risk: RiskFunction | None = None) -> PlanResult:

@@ -1,0 +1,155 @@
+"""crudeflow plan on a hand-solved network: portfolios, frontier and pathway worked out in the comments."""
+
+from __future__ import annotations
+
+import csv
+import itertools
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import crudeflow
+from cli_harness import run_in_process
+from crudeflow.errors import CrudeflowError
+from crudeflow.network.schema import Option
+from crudeflow.plan.frontier import dominated, efficient
+from crudeflow.plan.options import capital_recovery_factor, portfolios, read_options
+from crudeflow.units import bbl_per_t
+from small_networks import grade, link, market, node, write_dataset, write_rows
+
+PRICE = 80.0 * bbl_per_t(45.0)  # USD/t at both terminals (Brent 80, no differential)
+
+
+def option(id: str, changes: str, capex: float, earliest: int = 2029, excludes: str = "", **extra) -> dict:
+    return {"id": id, "name": id, "changes": changes, "excludes": excludes, "earliest_year": earliest,
+            "lead_time_years": 0, "capex_musd": capex, "lifetime_years": 10, "fixed_musd_per_yr": 0,
+            "variable_usd_per_t": 0, "ship_or_pay_mtpa": 0, **extra}
+
+
+def plan_network(tmp_path: Path) -> Path:
+    # Field F (10 Mt/yr) → A by fa (6 Mt/yr, 10 USD/t); a proposed link fb → B (20 USD/t) is built only as option
+    # X (3 Mt/yr, capex 30 over 10 years: 3 MUSD/yr at rate 0). Y adds 2 Mt/yr to fa (5 MUSD/yr); Z adds 4 Mt/yr
+    # to fa (20 MUSD/yr) and excludes Y. Years 2029 and 2030 alike; Y can come only in 2030.
+    folder = write_dataset(
+        tmp_path / "plan",
+        grades=[grade("g", api=45.0)],
+        nodes=[node("F", "field", grade="g"), node("A", "terminal"), node("B", "terminal")],
+        links=[link("fa", "F", "A", 6, tariff=10),
+               link("fb", "F", "B", 0, tariff=20, status="proposed", first_year=2029)],
+        production={"F": 10.0}, markets=[market("A", 0.0), market("B", 0.0)], year=2030)
+    for name, row in (("production.csv", ["F", 2029, 10.0, "assumption: hand-made test network"]),
+                      ("years.csv", [2029, 80.0, "assumption: test figure", 10.0, "assumption: test figure", 10.0,
+                                     "assumption: test figure"])):
+        with (folder / name).open("a", newline="") as handle:
+            csv.writer(handle).writerow(row)
+    write_rows(folder / "options.csv", Option, [
+        option("X", "link:fb.open;link:fb.capacity_mtpa=3", 30),
+        option("Y", "link:fa.add_capacity_mtpa=2", 50, earliest=2030, excludes="Z"),
+        option("Z", "link:fa.add_capacity_mtpa=4", 200, excludes="Y"),
+    ])
+    return folder
+
+
+def test_portfolios_costs_and_losses_by_hand(tmp_path):
+    result = crudeflow.load(plan_network(tmp_path)).plan([2030], discount_rate=0.0)
+    rows = result.portfolios.set_index("portfolio")
+    assert sorted(rows.index) == ["X", "X+Y", "X+Z", "Y", "Z", "none"]  # Y and Z never together
+    expected = {"none": (0, 4), "X": (3, 1), "Y": (5, 2), "Z": (20, 0), "X+Y": (8, 0), "X+Z": (23, 0)}
+    for name, (cost, shut_in) in expected.items():
+        assert rows.at[name, "annual_cost_musd_per_yr"] == pytest.approx(cost)
+        assert rows.at[name, "shut_in_mtpa"] == pytest.approx(shut_in, abs=1e-6)
+    # X+Y: fa 8 (p − 10) and fb 2 (p − 20), against 6 (p − 10) with nothing built
+    assert rows.at["X+Y", "netback_gained_musd_per_yr"] == pytest.approx(4 * PRICE - 60)
+    assert rows.at["Z", "net_benefit_musd_per_yr"] == pytest.approx(4 * PRICE - 40 - 20)
+    # efficient: none (0, 4), X (3, 1), X+Y (8, 0); Y, Z and X+Z are dominated
+    assert list(result.frontier["portfolio"]) == ["none", "X", "X+Y"]
+
+
+def test_pathway_under_a_budget_a_risk_target_and_none(tmp_path):
+    ds = crudeflow.load(plan_network(tmp_path))
+    # 2029: Y not yet available; a budget of 10 allows none or X (X earns 3 (p − 20) − 3 > 0)
+    # 2030: X stays; X+Y (8) fits, X+Z (23) does not
+    path = ds.plan([2029, 2030], discount_rate=0.0, budget_musd_per_yr=10).pathway.set_index("year")
+    assert list(path["portfolio"]) == ["X", "X+Y"]
+    assert list(path["commission"]) == ["X", "Y"]
+    # the cheapest portfolio leaving at most 1.5 Mt/yr stranded is X, in both years
+    path = ds.plan([2029, 2030], discount_rate=0.0, risk_target_mtpa=1.5).pathway
+    assert list(path["portfolio"]) == ["X", "X"]
+    # unconstrained: Z (4p − 60) beats X+Y (4p − 68) and X+Z (4p − 63)
+    assert list(ds.plan([2030], discount_rate=0.0).pathway["portfolio"]) == ["Z"]
+
+
+def test_capital_recovery_factor():
+    assert capital_recovery_factor(0.0, 10) == pytest.approx(0.1)
+    # 1000 at 8% over 30 years: the textbook 88.83 a year
+    assert 1000 * capital_recovery_factor(0.08, 30) == pytest.approx(88.83, abs=0.01)
+
+
+def test_search_equals_brute_force(tmp_path):
+    ds = crudeflow.load(plan_network(tmp_path))
+    options = read_options(ds.network)
+    brute = [frozenset(c) for n in range(4) for c in itertools.combinations("XYZ", n) if not {"Y", "Z"} <= set(c)]
+    assert sorted(map(sorted, portfolios(options))) == sorted(map(sorted, brute))
+    result = ds.plan([2030], discount_rate=0.0)
+    rows = result.portfolios
+    by_definition = {r["portfolio"] for _, r in rows.iterrows() if not dominated(r, rows)}
+    assert set(result.frontier["portfolio"]) == by_definition
+
+
+def test_frontier_is_monotone_and_matches_the_definition_on_random_tables():
+    rng = np.random.default_rng(0)
+    for _ in range(50):
+        n = int(rng.integers(1, 40))
+        rows = pd.DataFrame({"year": 2030, "portfolio": [f"p{i}" for i in range(n)], "options": 1,
+                             "annual_cost_musd_per_yr": rng.integers(0, 10, n).astype(float),
+                             "residual_loss_mtpa": rng.integers(0, 10, n).astype(float)})
+        front = efficient(rows)
+        assert (np.diff(front["annual_cost_musd_per_yr"]) > 0).all()
+        assert (np.diff(front["residual_loss_mtpa"]) < 0).all()
+        assert {p for p in front["portfolio"]} <= {r["portfolio"] for _, r in rows.iterrows() if not dominated(r, rows)}
+        # every undominated point is on the frontier or ties one on it in both axes
+        kept = set(zip(front["annual_cost_musd_per_yr"], front["residual_loss_mtpa"], strict=True))
+        for _, r in rows.iterrows():
+            if not dominated(r, rows):
+                assert (r["annual_cost_musd_per_yr"], r["residual_loss_mtpa"]) in kept
+
+
+def test_bad_options_are_refused(tmp_path):
+    folder = plan_network(tmp_path)
+    ds = crudeflow.load(folder)
+    with pytest.raises(CrudeflowError, match="unknown option 'W'"):
+        ds.plan([2030], options=["W"])
+    with pytest.raises(CrudeflowError, match="budget or a risk target"):
+        ds.plan([2030], budget_musd_per_yr=1, risk_target_mtpa=1)
+    write_rows(folder / "options.csv", Option, [option("X", "link:nowhere.open", 30)])
+    with pytest.raises(CrudeflowError, match="unknown change target"):
+        crudeflow.load(folder).plan([2030])
+
+
+def test_cli_plan_json_and_csv(tmp_path):
+    folder = plan_network(tmp_path)
+    out = run_in_process(*["plan", "--dataset", str(folder), "--years", "2029-2030", "--discount-rate", "0",
+                          "--budget", "10", "--json"])
+    assert out.returncode == 0, out.stderr
+    payload = json.loads(out.stdout)
+    assert [s["portfolio"] for s in payload["pathway"]] == ["X", "X+Y"]
+    assert payload["summary"]["search"].startswith("exhaustive")
+    out = run_in_process(*["plan", "--dataset", str(folder), "--years", "2030", "--csv", "--show", "frontier"])
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.splitlines()[0].startswith("year,portfolio")
+    out = run_in_process(*["plan", "--dataset", str(folder), "--years", "2031-2030"])
+    assert out.returncode == 2 and "comes before" in out.stderr
+
+
+def test_kazakhstan_2030_plan_variants_strand_oil():
+    ds = crudeflow.load()
+    stranded = {v: ds.dispatch(2030, output_variant=v).shut_in_mtpa for v in ("low", "plan", "high")}
+    assert stranded["low"] < stranded["plan"] < stranded["high"]
+    assert ds.dispatch(2030, output_variant="plan").shut_in_mtpa == pytest.approx(ds.dispatch(2030).shut_in_mtpa)
+    for year in range(2026, 2031):
+        assert ds.dispatch(year).status.value == "optimal"
+    production = ds.network.production
+    assert production[production["year"] == 2030]["production_mtpa"].sum() == pytest.approx(140.0)
