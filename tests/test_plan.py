@@ -153,3 +153,15 @@ def test_kazakhstan_2030_plan_variants_strand_oil():
         assert ds.dispatch(year).status.value == "optimal"
     production = ds.network.production
     assert production[production["year"] == 2030]["production_mtpa"].sum() == pytest.approx(140.0)
+
+
+def test_cli_plan_report_writes_html_and_charts(tmp_path):
+    folder = plan_network(tmp_path)
+    out = run_in_process(*["plan", "--dataset", str(folder), "--years", "2029-2030", "--budget", "10",
+                           "--discount-rate", "0", "--report", str(tmp_path / "rep"), "--json"])
+    assert out.returncode == 0, out.stderr
+    html = (tmp_path / "rep" / "report.html").read_text()
+    assert "Cost–loss frontier by year" in html and "X+Y" in html
+    assert sorted(p.name for p in (tmp_path / "rep").glob("*.png")) == ["plan_frontier.png", "plan_stranded.png",
+                                                                        "plan_timeline.png"]
+    assert json.loads(out.stdout)["pathway"][-1]["portfolio"] == "X+Y"

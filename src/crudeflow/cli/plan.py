@@ -8,13 +8,16 @@ import argparse
 from crudeflow.api import load
 from crudeflow.bounds import PLAN_FIGURE, SAMPLES, SHARE, YEAR
 from crudeflow.cli.common import (
+    REPORT_SUFFIXES,
     UsageError,
     add_dataset_option,
     add_output_options,
     add_seed_option,
     check_csv_tables,
     emit_csv_tables,
+    output_folder,
     set_handler,
+    tell_written,
 )
 from crudeflow.output import emit
 from crudeflow.plan.settings import DEFAULT_DISCOUNT_RATE
@@ -48,6 +51,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--show", choices=TABLES, action="append",
                         help="tables to print with --csv (one) or --json (default: all in JSON)")
     add_output_options(parser, several_tables=True)
+    parser.add_argument("--report", type=output_folder(*REPORT_SUFFIXES), default=None, metavar="DIR",
+                        help="also write DIR/report.html (self-contained, offline): frontier, timeline, stranded oil")
     set_handler(parser, run)
 
 
@@ -78,6 +83,11 @@ def run(args: argparse.Namespace) -> int:
         discount_rate=args.discount_rate, output_variant=args.output_variant, budget_musd_per_yr=args.budget,
         risk_target_mtpa=args.risk_target, risk_samples=args.risk_samples,
         risk_years=None if args.risk_years is None else parse_years(args.risk_years, "--risk-years"), seed=args.seed)
+    if args.report is not None:  # the files first, the stdout document last, as the other commands do
+        from crudeflow.report.html import write_report  # matplotlib only when a report is asked for
+        from crudeflow.report.plan import build_plan_report
+
+        tell_written(write_report(build_plan_report(result), args.report))
     if args.format == "json":
         emit(result.to_json(), args.out)
     elif args.format == "csv":
