@@ -165,3 +165,31 @@ def test_cli_plan_report_writes_html_and_charts(tmp_path):
     assert sorted(p.name for p in (tmp_path / "rep").glob("*.png")) == ["plan_frontier.png", "plan_stranded.png",
                                                                         "plan_timeline.png"]
     assert json.loads(out.stdout)["pathway"][-1]["portfolio"] == "X+Y"
+
+
+def test_risk_removed_on_common_random_numbers():
+    # kazakhstan 2027, two sample-years: every portfolio is played on the same outage events, so the empty
+    # portfolio removes exactly nothing and each figure comes with its standard error
+    result = crudeflow.load().plan([2027], options=["btc-quota-4"], risk_samples=2)
+    rows = result.portfolios.set_index("portfolio")
+    assert sorted(rows.index) == ["btc-quota-4", "none"]
+    assert rows.at["none", "lost_export_removed_mt"] == 0.0
+    for column in ("expected_lost_export_mt", "expected_lost_export_se_mt", "cvar95_lost_revenue_musd",
+                   "lost_revenue_removed_musd", "lost_revenue_removed_se_musd"):
+        assert np.isfinite(rows[column]).all(), column
+    assert rows["risk_studied"].all()
+    assert (rows["residual_loss_mtpa"] == rows["shut_in_mtpa"] + rows["expected_lost_export_mt"]).all()
+
+
+def test_fiscal_rules_by_hand():
+    from crudeflow.network.fiscal import state_take_fraction, take_usd_per_t
+
+    rules = crudeflow.load().network.fiscal
+    value = 80.5 * 7.6  # USD/t at Brent 80.5
+    # a 12 Mt/yr non-PSA field: MET 18% (above 10 Mt), export duty 70 USD/t (80–85 USD/bbl band), rent tax 16%
+    assert take_usd_per_t(rules, "tengiz", 12.0, 80.5, value) == pytest.approx(0.18 * value + 70 + 0.16 * value)
+    # a production-sharing field pays the MET stand-in only; a 4.5 Mt/yr group sits in the 12% band
+    assert take_usd_per_t(rules, "kashagan", 12.0, 80.5, value) == pytest.approx(0.18 * value)
+    assert take_usd_per_t(rules, "aktobe", 4.5, 24.0, value) == pytest.approx(0.12 * value + 0 + 0.16 * value)
+    share = state_take_fraction(crudeflow.load().network, 2024)
+    assert 0.18 < share < 0.18 + 0.16 + 70 / value

@@ -56,7 +56,7 @@ def text_report(result: SimulationResult, wide: bool = False) -> str:
         f"{number(result.baseline.export_kt.sum() / 1000)} Mt undisturbed",
         f"lost export {number(result.lost_export_mt, '.3f')} Mt ({number(result.lost_export_mbbl)} million bbl); "
         f"lost revenue {number(result.lost_revenue_musd, ',.0f')} MUSD; lost state take "
-        f"{number(result.lost_state_take_musd, ',.0f')} MUSD (at {100 * result.state_take_fraction:.0f}% of revenue: "
+        f"{number(result.lost_state_take_musd, ',.0f')} MUSD (at {100 * result.state_take_fraction:.1f}% of revenue: "
         f"{result.state_take_source})",
         f"extra shut-in {number(result.extra_shut_in_mt, '.3f')} Mt; peak storage "
         f"{number(result.peak_storage_kt, ',.0f')} kt on {s['peak_storage_day']}",

@@ -38,6 +38,7 @@ class Network:
     sources: pd.DataFrame
     production_variants: pd.DataFrame
     options: pd.DataFrame
+    fiscal: pd.DataFrame
     provenance: list[Provenance] = field(repr=False)
     folder: Path = field(repr=False)
 
@@ -162,6 +163,7 @@ def _assemble(raw: Tables) -> Network:
         sources=_frame(raw, "sources.csv", "id"),
         production_variants=_frame(raw, "production_variants.csv", None),
         options=_frame(raw, "options.csv", "id"),
+        fiscal=_frame(raw, "fiscal.csv", None),
         provenance=raw.provenance,
         folder=raw.folder,
     )
@@ -185,6 +187,7 @@ def _check_references(raw: Tables, net: Network) -> None:
         ("routes.csv", "measure_link", "link", links, False),
         ("routes.csv", "links", "link", links, True),
         ("quotes.csv", "source", "source", set(net.sources.index), False),
+        ("fiscal.csv", "fields", "field node", fields, True),
         ("quotes.csv", "grade", "grade", grades | {""}, False),
     ]
     for table, column, what, allowed, is_list in checks:

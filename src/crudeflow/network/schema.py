@@ -159,6 +159,24 @@ class Quote(Row):
     note: str = plain("How the quote is read", "")
 
 
+FiscalComponent = Literal["met", "export_duty", "rent_tax"]
+
+
+class FiscalRule(Row):
+    """One band of one component of the state's take on crude (crudeflow.network.fiscal): a share of the value
+    by the field's annual output (MET) or by Brent (rent tax), or USD per tonne exported by Brent (export duty)."""
+
+    key = ("component", "fields", "band_from", "band_to")
+    component: FiscalComponent = plain("met (mineral extraction tax), export_duty or rent_tax")
+    fields: str = plain("Field node ids it applies to, separated by ';' (blank: every field)", "")
+    band_on: Literal["output_mt", "brent_usd_per_bbl"] = plain("What the band is of: the field's annual output "
+                                                                "(Mt) or the year's Brent (USD/bbl)")
+    band_from: float = plain("Band: above this", ge=0, le=1e6)
+    band_to: float | None = plain("Band: up to and including this (blank: no top)", None, ge=0, le=1e6)
+    rate: float = sourced("% of value or USD/t", "Rate in the band", ge=0, le=1000)
+    rate_unit: Literal["pct_of_value", "usd_per_t"] = plain("pct_of_value or usd_per_t")
+
+
 class Option(Row):
     """An investment or agreement a plan may commission (crudeflow.plan): what it changes, when it can come,
     what it costs. `changes` is a ';' list of 'link:<id>.open', 'link:<id>.capacity_mtpa=<Mt/yr>',
@@ -199,6 +217,7 @@ TABLES: dict[str, tuple[type[Row], str | None]] = {
     "quotes.csv": (Quote, "id"),
     "production_variants.csv": (ProductionVariant, None),
     "options.csv": (Option, "id"),
+    "fiscal.csv": (FiscalRule, None),
 }
 OPTIONAL_TABLES = {"blend_limits.csv", "quotes.csv", "contracts.csv", "background_flows.csv",
-                   "production_variants.csv", "options.csv"}
+                   "production_variants.csv", "options.csv", "fiscal.csv"}

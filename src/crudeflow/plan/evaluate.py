@@ -69,6 +69,7 @@ def year_row(year: int, portfolio: frozenset[str], result: DispatchResult, base:
         "exports_mtpa": result.exports_mtpa, "shut_in_mtpa": result.shut_in_mtpa,
         "shut_in_unlocked_mtpa": base.shut_in_mtpa - result.shut_in_mtpa,
         "netback_musd_per_yr": netback_musd_per_yr(result), "netback_gained_musd_per_yr": gained,
+        "revenue_gained_musd_per_yr": result.revenue_musd_per_yr - base.revenue_musd_per_yr,
         "capital_musd_per_yr": cost.capital_musd_per_yr, "fixed_musd_per_yr": cost.fixed_musd_per_yr,
         "ship_or_pay_musd_per_yr": cost.ship_or_pay_musd_per_yr, "annual_cost_musd_per_yr": cost.total_musd_per_yr,
     }

@@ -10,6 +10,7 @@ import pandas as pd
 
 from crudeflow.errors import CrudeflowError
 from crudeflow.network import Network
+from crudeflow.network.fiscal import state_take_fraction
 from crudeflow.plan.evaluate import normal_year, shadow_rows, year_cost, year_row
 from crudeflow.plan.frontier import LOSS, efficient
 from crudeflow.plan.options import PlanOption, portfolio_name, portfolio_scenario, portfolios
@@ -40,6 +41,9 @@ def run_plan(network: Network, options: list[PlanOption], settings: PlanSettings
             cost = year_cost(options, portfolio, result, settings.discount_rate)
             year_rows.append(year_row(year, portfolio, result, base, cost))
         table = pd.DataFrame(year_rows)
+        fraction = state_take_fraction(net, year)  # the fiscal rules' share of the value, as simulate uses
+        table["state_take_gained_musd_per_yr"] = (float("nan") if fraction is None
+                                                  else fraction * table["revenue_gained_musd_per_yr"])
         if risk is not None and year in settings.risk_years:
             scenarios = {portfolio_name(p): portfolio_scenario(net, options, p, year) for p in year_portfolios}
             table = table.join(risk(year, scenarios), on="portfolio")

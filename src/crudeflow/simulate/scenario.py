@@ -138,10 +138,10 @@ class FleetOption(Item):
 class Settings(Item):
     """Figures the simulation needs that the dataset does not hold; each default is a labelled assumption."""
 
-    state_take_fraction: float = Field(0.4, ge=0, le=1)
+    state_take_fraction: float | None = Field(None, ge=0, le=1)  # None: from the dataset's fiscal rules
     state_take_fraction_source: str = (
-        "assumption: ~40% of export revenue goes to the state (rent tax on exports, export customs duty, "
-        "mineral extraction tax); not in the sources")
+        "assumption: the dataset's fiscal rules (fiscal.csv: MET by output, export duty and rent tax by Brent; each "
+        "rate sourced there) applied to the base year's output and Brent")
     restart_ramp_fraction_per_day: float = Field(0.1, gt=0, le=1)
     restart_ramp_fraction_per_day_source: str = (
         "assumption: a shut-in field regains at most 10% of its normal output a day (about ten days to full "
