@@ -193,3 +193,13 @@ def test_fiscal_rules_by_hand():
     assert take_usd_per_t(rules, "aktobe", 4.5, 24.0, value) == pytest.approx(0.12 * value + 0 + 0.16 * value)
     share = state_take_fraction(crudeflow.load().network, 2024)
     assert 0.18 < share < 0.18 + 0.16 + 70 / value
+
+
+def test_claims_table_in_docs_is_the_commands_output():
+    out = run_in_process("claims", "--markdown")
+    assert out.returncode == 0, out.stderr
+    assert (Path(__file__).resolve().parent.parent / "docs" / "claims.md").read_text() == out.stdout
+    table = crudeflow.load().claims().set_index("claim_id")
+    assert table.at["cpc-80pct", "model_value"] > 80  # seed 004's claim holds in the 2024 dispatch
+    assert table.at["az-25pct-2026", "model_value"] < 25  # seed 003's does not: the Caspian crossing binds
+    assert 45 < table.at["btc-50pct", "model_value"] < 55

@@ -49,6 +49,7 @@ from crudeflow.fleet.run import simulate_fleet
 from crudeflow.lp.inputs import DEFAULT_SHUT_IN_PENALTY_USD_PER_T
 from crudeflow.network import DEFAULT_DATASET, Network
 from crudeflow.network import load as load_network
+from crudeflow.plan.claims import check_claims
 from crudeflow.plan.options import read_options
 from crudeflow.plan.result import PlanResult
 from crudeflow.plan.settings import DEFAULT_DISCOUNT_RATE, PlanSettings
@@ -118,6 +119,8 @@ class Dataset:
         for name, limit in (("budget_musd_per_yr", budget_musd_per_yr), ("risk_target_mtpa", risk_target_mtpa)):
             if limit is not None:
                 PLAN_FIGURE.check(name, limit)
+        if decision_year is not None:
+            YEAR.check("decision_year", decision_year)
         settings = PlanSettings(
             years=tuple(years), decision_year=decision_year or years[0], discount_rate=discount_rate,
             output_variant=output_variant, budget_musd_per_yr=budget_musd_per_yr, risk_target_mtpa=risk_target_mtpa,
@@ -131,6 +134,11 @@ class Dataset:
         elif output_variant:
             result.notes.append("risk studies use the dataset's production.csv (the plan path), not the variant")
         return result
+
+    def claims(self) -> pd.DataFrame:
+        """The seed articles' quantitative claims, each with the question, what the model says and the command
+        that shows it (docs/claims.md is this table)."""
+        return check_claims(self.network)
 
     def risk_of_portfolios(self, year: int, scenarios: dict[str, Scenario], samples: int, seed: int):
         """The risk each portfolio removes against the first, on common random numbers: the one place the plan

@@ -38,6 +38,7 @@ COMMAND_MODULES = (
     "crudeflow.cli.risk",
     "crudeflow.cli.report",
     "crudeflow.cli.plan",
+    "crudeflow.cli.claims",
 )
 
 

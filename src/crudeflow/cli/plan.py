@@ -32,6 +32,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="plan years, e.g. 2026-2030 or 2030 (default: 2026-2030)")
     parser.add_argument("--options", default=None, metavar="ID,ID",
                         help="options of options.csv to combine (default: all; every portfolio is searched)")
+    parser.add_argument("--decision-year", type=YEAR, default=None, metavar="YEAR",
+                        help="year the options are decided; each comes lead time later (default: the first plan year)")
     parser.add_argument("--output-variant", default=None, metavar="VARIANT",
                         help="national output path from production_variants.csv (low, plan, high)")
     parser.add_argument("--discount-rate", type=SHARE, default=DEFAULT_DISCOUNT_RATE, metavar="RATE",
@@ -80,7 +82,8 @@ def run(args: argparse.Namespace) -> int:
     result = load(args.dataset).plan(
         parse_years(args.years, "--years"),
         options=None if args.options is None else [o.strip() for o in args.options.split(",") if o.strip()],
-        discount_rate=args.discount_rate, output_variant=args.output_variant, budget_musd_per_yr=args.budget,
+        decision_year=args.decision_year, discount_rate=args.discount_rate, output_variant=args.output_variant,
+        budget_musd_per_yr=args.budget,
         risk_target_mtpa=args.risk_target, risk_samples=args.risk_samples,
         risk_years=None if args.risk_years is None else parse_years(args.risk_years, "--risk-years"), seed=args.seed)
     if args.report is not None:  # the files first, the stdout document last, as the other commands do
