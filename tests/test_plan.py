@@ -203,3 +203,15 @@ def test_claims_table_in_docs_is_the_commands_output():
     assert table.at["cpc-80pct", "model_value"] > 80  # seed 004's claim holds in the 2024 dispatch
     assert table.at["az-25pct-2026", "model_value"] < 25  # seed 003's does not: the Caspian crossing binds
     assert 45 < table.at["btc-50pct", "model_value"] < 55
+
+
+def test_pathway_may_replace_an_option_by_its_variant(tmp_path):
+    from crudeflow.plan.pathway import keeps
+
+    # Y and Z are variants of one asset (fa enlarged by 2 or 4): a pathway holding Y may move to Z, never drop X
+    variants = {"Y": frozenset({"Z"}), "Z": frozenset({"Y"}), "X": frozenset()}
+    assert keeps(frozenset({"X", "Y"}), frozenset({"X", "Z"}), variants)
+    assert not keeps(frozenset({"X", "Y"}), frozenset({"Z"}), variants)
+    # 2029: without a budget Z (4p − 60) beats X (3p − 63); 2030 keeps Z (Y, its smaller variant, earns less)
+    path = crudeflow.load(plan_network(tmp_path)).plan([2029, 2030], discount_rate=0.0).pathway
+    assert list(path["portfolio"]) == ["Z", "Z"]

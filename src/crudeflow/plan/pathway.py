@@ -1,5 +1,6 @@
 """A pathway: what to commission in which year. Year by year, assets once built stay built (a year's portfolio
-contains the last one's); among the portfolios available that year the pathway takes, under a budget, the one
+contains the last one's, except that an option may give way to a variant of the same asset it excludes: a 4 Mt/yr
+quota raised to 7, a trunkline enlarged); among the portfolios available that year the pathway takes, under a budget, the one
 with the largest net benefit whose annual cost fits; under a risk target, the cheapest whose residual loss meets
 it (the least loss if none does); with neither, the largest net benefit.
 
@@ -19,12 +20,18 @@ def members(name: str) -> frozenset[str]:
     return frozenset() if name == "none" else frozenset(name.split(SEPARATOR))
 
 
-def pathway(rows: pd.DataFrame, budget_musd_per_yr: float | None = None,
-            risk_target_mtpa: float | None = None) -> pd.DataFrame:
+def keeps(built: frozenset[str], portfolio: frozenset[str], variants: dict[str, frozenset[str]]) -> bool:
+    """Every built option is still there, or replaced by a variant of the same asset."""
+    return all(option in portfolio or variants.get(option, frozenset()) & portfolio for option in built)
+
+
+def pathway(rows: pd.DataFrame, budget_musd_per_yr: float | None = None, risk_target_mtpa: float | None = None,
+            variants: dict[str, frozenset[str]] | None = None) -> pd.DataFrame:
+    """`variants`: option id → the options it excludes (options.csv), which may replace it."""
     steps, built = [], frozenset[str]()
     for year in sorted(rows["year"].unique()):
         year_rows = rows[rows["year"] == year]
-        grows = year_rows[[built <= members(p) for p in year_rows["portfolio"]]]
+        grows = year_rows[[keeps(built, members(p), variants or {}) for p in year_rows["portfolio"]]]
         choice = _choose(grows, budget_musd_per_yr, risk_target_mtpa)
         now = members(str(choice["portfolio"]))
         steps.append({"year": int(year), "portfolio": choice["portfolio"],

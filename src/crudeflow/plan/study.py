@@ -50,7 +50,8 @@ def run_plan(network: Network, options: list[PlanOption], settings: PlanSettings
         rows.append(table)
     table = _with_totals(pd.concat(rows, ignore_index=True))
     frontier = pd.concat([efficient(table[table["year"] == y]) for y in settings.years], ignore_index=True)
-    path = pathway(table, settings.budget_musd_per_yr, settings.risk_target_mtpa)
+    path = pathway(table, settings.budget_musd_per_yr, settings.risk_target_mtpa,
+                   variants={o.id: o.excludes for o in options})
     return PlanResult(settings=settings, options=options, portfolios=table, frontier=frontier, pathway=path,
                       shadow_prices=pd.concat(shadows, ignore_index=True), stranded=_stranded(table, path))
 
