@@ -1,8 +1,8 @@
 """A pathway: what to commission in which year. Year by year, assets once built stay built (a year's portfolio
 contains the last one's, except that an option may give way to a variant of the same asset it excludes: a 4 Mt/yr
 quota raised to 7, a trunkline enlarged); among the portfolios available that year the pathway takes, under a
-budget, the one with the largest net benefit whose annual cost fits; under a risk target, the cheapest whose residual loss meets
-it (the least loss if none does); with neither, the largest net benefit.
+budget, the one with the largest net benefit whose annual cost fits; under a risk target, the cheapest whose
+residual loss meets it (the least loss if none does); with neither, the largest net benefit.
 
 This is myopic (each year is chosen knowing the past, not the years after); the frontier tables show every
 portfolio each year for a planner who wants to look further."""
