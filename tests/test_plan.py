@@ -215,3 +215,19 @@ def test_pathway_may_replace_an_option_by_its_variant(tmp_path):
     # 2029: without a budget Z (4p − 60) beats X (3p − 63); 2030 keeps Z (Y, its smaller variant, earns less)
     path = crudeflow.load(plan_network(tmp_path)).plan([2029, 2030], discount_rate=0.0).pathway
     assert list(path["portfolio"]) == ["Z", "Z"]
+
+
+def test_background_flows_as_a_scenario_key(tmp_path):
+    from crudeflow.simulate.timeline import network_with_assets
+
+    ds = crudeflow.load()
+    cut = ds.scenario("russia-china-transit-cut")
+    flows = network_with_assets(ds.network, cut).background_flows
+    assert (flows.loc[flows["id"] == "russian_china", "volume_mtpa"] == 0).all()
+    # 2030: Atasu–Alashankou binds, so freeing it exports more (a negative loss)
+    assert ds.simulate(cut).lost_export_mt < -1.0
+    bad = tmp_path / "bad.yaml"
+    bad.write_text((ds.folder / "scenarios" / "russia-china-transit-cut.yaml").read_text()
+                   .replace("flow: russian_china", "flow: russian_chin"))
+    with pytest.raises(CrudeflowError, match=r"unknown background flow.*did you mean 'russian_china'"):
+        ds.scenario(bad)

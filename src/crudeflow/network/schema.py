@@ -181,7 +181,8 @@ class Option(Row):
     """An investment or agreement a plan may commission (crudeflow.plan): what it changes, when it can come,
     what it costs. `changes` is a ';' list of 'link:<id>.open', 'link:<id>.capacity_mtpa=<Mt/yr>',
     'link:<id>.add_capacity_mtpa=<Mt/yr>', 'node:<id>.throughput_mtpa=<Mt/yr>', 'contract:<id>.max_mtpa=<Mt/yr>',
-    'contract:<id>.min_mtpa=<Mt/yr>' or 'fleet:<name>' (a fleet of fleet/fleets.csv: the fleet model sets what the
+    'contract:<id>.min_mtpa=<Mt/yr>', 'background:<flow id>.volume_mtpa=<Mt/yr>' (another shipper's volume) or
+    'fleet:<name>' (a fleet of fleet/fleets.csv: the fleet model sets what the
     sea legs carry)."""
 
     id: str = plain("Option id")

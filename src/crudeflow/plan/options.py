@@ -90,7 +90,8 @@ def scenario_part(network: Network, option: PlanOption, item: str) -> tuple[str,
     field, _, value_text = assignment.partition("=")
     source = f"{PLAN_SOURCE} ({option.id})"
     known = {"link": network.links.index, "node": network.nodes.index,
-             "contract": pd.Index(network.contracts["id"].unique())}
+             "contract": pd.Index(network.contracts["id"].unique()),
+             "background": pd.Index(network.background_flows["id"].unique())}
     if kind == "fleet" and target:
         return "fleet", {"name": target}
     if kind not in known or target not in known[kind]:
@@ -103,6 +104,8 @@ def scenario_part(network: Network, option: PlanOption, item: str) -> tuple[str,
         return "assets", {"link": target, field: value, "source": source}
     if kind == "node" and field == "throughput_mtpa":
         return "nodes", {"node": target, "throughput_mtpa": value, "source": source}
+    if kind == "background" and field == "volume_mtpa":
+        return "background", {"flow": target, "volume_mtpa": value, "source": source}
     if kind == "contract" and field in ("min_mtpa", "max_mtpa"):
         return "contracts", {"contract": target, field: value, "source": source}
     raise InputError(where, "unknown change (see the Option schema: crudeflow network --schema)", row_id=option.id,
@@ -145,7 +148,7 @@ def portfolios(options: list[PlanOption]) -> list[frozenset[str]]:
 def portfolio_scenario(network: Network, options: list[PlanOption], portfolio: frozenset[str], year: int) -> Scenario:
     """The portfolio as a scenario over `year`: proposed links no chosen option opens are closed (building one is
     an option, never the base), then each chosen option's changes in order."""
-    parts: dict[str, Any] = {"assets": [], "nodes": [], "contracts": [], "fleet": None}
+    parts: dict[str, Any] = {"assets": [], "nodes": [], "contracts": [], "background": [], "fleet": None}
     opened = set()
     chosen = [o for o in options if o.id in portfolio]
     for option in chosen:

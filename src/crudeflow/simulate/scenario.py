@@ -110,6 +110,12 @@ class NodeChange(Item):
     source: str = Field(min_length=1)
 
 
+class BackgroundChange(Item):
+    flow: str = Field(description="Background flow id from background_flows.csv (another shipper's volume)")
+    volume_mtpa: float = Field(ge=0, le=MAX_MTPA, description="Its volume in every year, Mt/yr")
+    source: str = Field(min_length=1)
+
+
 class Policy(Item):
     """`policy:` in a scenario file: limits set by government rather than by pipes, for the whole period."""
 
@@ -172,6 +178,7 @@ class Scenario(Item):
     contracts: list[ContractOverride] = Field([], max_length=MAX_CHANGES)
     assets: list[AssetChange] = Field([], max_length=MAX_CHANGES)
     nodes: list[NodeChange] = Field([], max_length=MAX_CHANGES)
+    background: list[BackgroundChange] = Field([], max_length=MAX_CHANGES)
     fleet: FleetOption | None = None
     policy: Policy | None = None
     settings: Settings = Field(default_factory=lambda: Settings.model_validate({}))
@@ -360,6 +367,10 @@ def check_against_network(found: ScenarioFile, network: Network) -> None:
     for i, a in enumerate(s.assets):
         if a.link not in links.index:
             raise found.error(("assets", i, "link"), "unknown link" + _hint(a.link, list(links.index)), a.link)
+    flows = sorted(set(network.background_flows["id"]))
+    for i, b in enumerate(s.background):
+        if b.flow not in flows:
+            raise found.error(("background", i, "flow"), "unknown background flow" + _hint(b.flow, flows), b.flow)
     for i, n in enumerate(s.nodes):
         if n.node not in nodes.index:
             raise found.error(("nodes", i, "node"), "unknown node" + _hint(n.node, list(nodes.index)), n.node)
@@ -445,6 +456,8 @@ def _check_sources(found: ScenarioFile, source_ids: set[str]) -> None:
         check(("assets", i, "source"), a.source)
     for i, n in enumerate(s.nodes):
         check(("nodes", i, "source"), n.source)
+    for i, b in enumerate(s.background):
+        check(("background", i, "source"), b.source)
     if s.policy is not None:
         check(("policy", "source"), s.policy.source)
     for name in Settings.model_fields:
@@ -462,7 +475,7 @@ def combine(main: Scenario, *others: Scenario) -> Scenario:
     merged: dict[str, Any] = main.model_dump()
     for other in others:
         extra = other.model_dump()
-        for key in ("outages", "production_changes", "price_changes", "contracts", "assets", "nodes"):
+        for key in ("outages", "production_changes", "price_changes", "contracts", "assets", "nodes", "background"):
             merged[key] = merged[key] + extra[key]
         merged["fleet"] = merged["fleet"] or extra["fleet"]
         merged["policy"] = merged["policy"] or extra["policy"]

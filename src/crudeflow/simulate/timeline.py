@@ -28,7 +28,7 @@ from crudeflow.units import KT_PER_DAY_PER_MTPA
 
 def network_with_assets(network: Network, scenario: Scenario) -> Network:
     """A copy of the network with the scenario's links opened or enlarged (a named fleet's sea legs too), node
-    throughputs changed and contracts overridden."""
+    throughputs changed, other shippers' volumes changed and contracts overridden."""
     links = network.links.copy()
     for asset in applied_assets(scenario, network):
         if asset.open:
@@ -40,6 +40,9 @@ def network_with_assets(network: Network, scenario: Scenario) -> Network:
     nodes = network.nodes.copy()
     for change in scenario.nodes:
         nodes.at[change.node, "throughput_mtpa"] = change.throughput_mtpa
+    background = network.background_flows.copy()
+    for shift in scenario.background:
+        background.loc[background["id"] == shift.flow, "volume_mtpa"] = shift.volume_mtpa
     contracts = network.contracts.copy()
     for override in scenario.contracts:
         rows = contracts["id"] == override.contract
@@ -49,7 +52,7 @@ def network_with_assets(network: Network, scenario: Scenario) -> Network:
             contracts.loc[rows, "max_mtpa"] = override.max_mtpa
         lo, hi = contracts.loc[rows, "min_mtpa"], contracts.loc[rows, "max_mtpa"]
         contracts.loc[rows & (lo > hi), "min_mtpa"] = contracts.loc[rows & (lo > hi), "max_mtpa"]
-    return dataclasses.replace(network, links=links, nodes=nodes, contracts=contracts)
+    return dataclasses.replace(network, links=links, nodes=nodes, background_flows=background, contracts=contracts)
 
 
 @dataclasses.dataclass(frozen=True)
