@@ -1,5 +1,5 @@
 """The `crudeflow` command: the top layer. Each subcommand is a module of this package (network, dispatch,
-simulate, fleet, risk, report), a thin layer over the front door (crudeflow.api), and registers itself here.
+simulate, fleet, risk, report, serve), a thin layer over the front door (crudeflow.api), and registers itself here.
 
 Usage and input errors print one line and exit 2; nothing is half-written.
 """
@@ -36,6 +36,7 @@ COMMAND_MODULES = (
     "crudeflow.cli.fleet",
     "crudeflow.cli.risk",
     "crudeflow.cli.report",
+    "crudeflow.cli.serve",
 )
 
 
