@@ -19,6 +19,7 @@ from crudeflow.web.guard import bind_note
 
 def serve(dataset: Dataset, out: Path, host: str, port: int) -> int:
     app = create_app(dataset, out)
+    app.enable_dev_tools(debug=False, dev_tools_ui=False, dev_tools_disable_version_check=True)
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per request on standard error
     server = make_server(host, port, app.server, threaded=True)
     note = bind_note(host)
@@ -31,13 +32,15 @@ def serve(dataset: Dataset, out: Path, host: str, port: int) -> int:
     def stop(signum: int, frame: FrameType | None) -> None:
         raise KeyboardInterrupt
 
-    previous = signal.signal(signal.SIGTERM, stop)
+    # SIGINT too: a shell that starts the server in the background hands it SIGINT ignored
+    previous = {s: signal.signal(s, stop) for s in (signal.SIGINT, signal.SIGTERM)}
     try:
         server.serve_forever()
     except KeyboardInterrupt:
         pass
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
         server.server_close()
         app.server.extensions["crudeflow"].jobs.shutdown()
     print("crudeflow serve: stopped", file=sys.stderr)

@@ -7,14 +7,15 @@ from functools import lru_cache
 
 import pandas as pd
 import plotly.graph_objects as go
-from dash import Dash, Input, Output, dcc, html
+from dash import Dash, Input, Output, dash_table, dcc, html
 
+from crudeflow.output import short_header
 from crudeflow.web.components import chart, table
 from crudeflow.web.context import Context
 
 PATH = "/data"
 TITLE = "Data"
-MAX_ROWS = 500
+PAGE_ROWS = 25  # one DataTable, paged: hundreds of plain HTML rows stall Dash's renderer
 VERDICT_COLOURS = {"disagree": "#C0392B", "agree": "#2E86C1"}
 MAX_FILTER_CHARS = 100
 
@@ -39,22 +40,27 @@ def layout(context: Context) -> html.Div:
             dcc.Checklist(id="data-assumptions", value=[],
                           options=[{"label": "only figures that rest on an assumption", "value": "only"}]),
         ]),
-        html.Div(id="data-sources"),
+        html.P(id="data-count"),
+        dash_table.DataTable(id="data-sources-table", page_size=PAGE_ROWS, sort_action="native",
+                             style_cell={"textAlign": "left", "whiteSpace": "normal", "height": "auto",
+                                         "fontFamily": "inherit", "fontSize": "0.85em", "maxWidth": "28em"},
+                             style_header={"backgroundColor": "#eef2f6", "fontWeight": "bold"}),
     ])
 
 
 def register(app: Dash, context: Context) -> None:
     sources = lru_cache(maxsize=1)(context.dataset.sources)
 
-    @app.callback(Output("data-sources", "children"), Input("data-find", "value"),
+    @app.callback(Output("data-count", "children"), Output("data-sources-table", "data"),
+                  Output("data-sources-table", "columns"), Input("data-find", "value"),
                   Input("data-assumptions", "value"))
-    def find(text: object, only: object) -> html.Div:
-        table_ = sources()
-        shown = matching(table_, str(text or "")[:MAX_FILTER_CHARS], isinstance(only, list) and "only" in only)
-        assumed = int((table_["assumption"] != "").sum())
-        return html.Div([html.P(f"{len(shown)} of {len(table_)} figures shown; {assumed} of all rest on an "
-                                "assumption.", id="data-count"),
-                         table(shown, "{:,.6g}", table_id="data-sources-table", max_rows=MAX_ROWS)])
+    def find(text: object, only: object) -> tuple[str, list[dict], list[dict]]:
+        every = sources()
+        shown = matching(every, str(text or "")[:MAX_FILTER_CHARS], isinstance(only, list) and "only" in only)
+        assumed = int((every["assumption"] != "").sum())
+        count = f"{len(shown)} of {len(every)} figures shown; {assumed} of all rest on an assumption."
+        columns = [{"name": short_header(c), "id": c} for c in shown.columns]
+        return count, shown.astype(str).to_dict("records"), columns
 
 
 def matching(sources: pd.DataFrame, text: str, assumptions_only: bool) -> pd.DataFrame:
