@@ -8,6 +8,8 @@ computed on.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
@@ -112,8 +114,10 @@ def exceedance_figure(result: RiskResult, png: bool = True) -> Figure:
     for p, label in ((0.1, "1 in 10"), (0.05, "1 in 20")):
         ax.axhline(p, color="grey", lw=0.8, ls=":")
         ax.annotate(label, (0, p), xytext=(4, 2), textcoords="offset points", fontsize=8, color="grey")
-        plot.add_hline(y=p, line={"color": "grey", "width": 1, "dash": "dot"}, annotation_text=label,
-                       annotation_position="top left", annotation_font={"color": "grey", "size": 11})
+        plot.add_hline(y=p, line={"color": "grey", "width": 1, "dash": "dot"})
+        # on a log axis an annotation's y is the exponent (Plotly places add_hline's own label at the raw value)
+        plot.add_annotation(x=0.0, xref="paper", y=math.log10(p), yref="y", text=label, showarrow=False,
+                            xanchor="left", yanchor="bottom", font={"color": "grey", "size": 11})
     ax.set(xlabel="annual lost exports, Mt", ylabel="share of years losing at least this", yscale="log")
     ax.legend()
     ax.grid(alpha=0.3, which="both")

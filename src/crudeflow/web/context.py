@@ -14,10 +14,12 @@ from pathlib import Path
 from crudeflow.api import Dataset
 from crudeflow.dispatch.result import DispatchResult
 from crudeflow.simulate.result import SimulationResult
+from crudeflow.web.guard import known
 from crudeflow.web.jobs import Jobs
 from crudeflow.writer import write_file
 
 CACHED_RUNS = 64
+CALIBRATED_YEAR = 2024  # README, "Calibration: the 2024 allocation"
 
 
 @dataclass
@@ -31,6 +33,19 @@ class Context:
         # per app, not per module: two apps (two datasets) never share answers
         self.dispatch = lru_cache(maxsize=CACHED_RUNS)(self._dispatch)
         self.simulate = lru_cache(maxsize=CACHED_RUNS)(self._simulate)
+
+    @property
+    def years(self) -> list[int]:
+        return sorted(int(y) for y in self.dataset.network.years.index)
+
+    @property
+    def default_year(self) -> int:
+        """The year the pages open on: 2024, the year the dataset is calibrated on, if it has it; else its last."""
+        return CALIBRATED_YEAR if CALIBRATED_YEAR in self.years else self.years[-1]
+
+    def year(self, value: object) -> int:
+        """A year from a request: one the dataset has, or refused."""
+        return int(known(str(value), [str(y) for y in self.years], "year"))
 
     def _dispatch(self, year: int, link: str | None, capacity_mtpa: float | None, country: str | None,
                   share: float | None) -> DispatchResult:

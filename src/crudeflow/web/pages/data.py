@@ -7,7 +7,8 @@ from functools import lru_cache
 
 import pandas as pd
 import plotly.graph_objects as go
-from dash import Dash, Input, Output, dash_table, dcc, html
+from dash import Dash, Input, Output, dcc, html
+from dash.dash_table.DataTable import DataTable
 
 from crudeflow.output import short_header
 from crudeflow.web.components import chart, table
@@ -18,6 +19,7 @@ TITLE = "Data"
 PAGE_ROWS = 25  # one DataTable, paged: hundreds of plain HTML rows stall Dash's renderer
 VERDICT_COLOURS = {"disagree": "#C0392B", "agree": "#2E86C1"}
 MAX_FILTER_CHARS = 100
+FONT = '"DejaVu Sans", "Liberation Sans", Arial, sans-serif'  # the page's (assets/style.css)
 
 
 def layout(context: Context) -> html.Div:
@@ -41,9 +43,9 @@ def layout(context: Context) -> html.Div:
                           options=[{"label": "only figures that rest on an assumption", "value": "only"}]),
         ]),
         html.P(id="data-count"),
-        dash_table.DataTable(id="data-sources-table", page_size=PAGE_ROWS, sort_action="native",
+        DataTable(id="data-sources-table", page_size=PAGE_ROWS, sort_action="native",
                              style_cell={"textAlign": "left", "whiteSpace": "normal", "height": "auto",
-                                         "fontFamily": "inherit", "fontSize": "0.85em", "maxWidth": "28em"},
+                                         "fontFamily": FONT, "fontSize": "0.85em", "maxWidth": "28em"},
                              style_header={"backgroundColor": "#eef2f6", "fontWeight": "bold"}),
     ])
 

@@ -60,7 +60,8 @@ def fields(context: Context) -> dict[str, str]:
 
 def layout(context: Context) -> html.Div:
     names = context.dataset.scenario_names()
-    years = sorted(int(y) for y in context.dataset.network.years.index)
+    years = context.years
+    year = context.default_year
     return html.Div([
         html.H2("What a disruption costs, day by day"),
         html.P("Pick a scenario the dataset ships, or build one; Run simulates it day by day (operator without "
@@ -79,7 +80,7 @@ def layout(context: Context) -> html.Div:
             html.Label(["asset out", dcc.Dropdown(id="dis-asset", value="cpc_terminal" if "cpc_terminal" in
                                                   assets(context) else NONE, options=[
                 {"label": "(none)", "value": NONE}, *({"label": v, "value": k} for k, v in assets(context).items())])]),
-            html.Label(["from (YYYY-MM-DD)", dcc.Input(id="dis-start", type="text", value=f"{years[-1]}-07-06",
+            html.Label(["from (YYYY-MM-DD)", dcc.Input(id="dis-start", type="text", value=f"{year}-07-06",
                                                        debounce=True)]),
             html.Label(["for days", dcc.Input(id="dis-duration", type="number", min=1, max=MAX_OUTAGE_DAYS, step=1,
                                               value=30, debounce=True)]),
@@ -93,8 +94,7 @@ def layout(context: Context) -> html.Div:
                         dcc.Slider(id="dis-output-pct", min=0, max=150, step=5, value=100,
                                    marks={v: f"{v}%" for v in (0, 50, 100, 150)})]),
             html.Label(["network, output and prices of",
-                        dcc.Dropdown(id="dis-year", options=years, value=2024 if 2024 in years else years[-1],
-                                     clearable=False)]),
+                        dcc.Dropdown(id="dis-year", options=years, value=year, clearable=False)]),
         ]),
         html.Div(className="controls", children=[
             dcc.Checklist(id="dis-foresight", options=[{"label": "perfect foresight", "value": "foresight"}],
@@ -156,8 +156,7 @@ def build(context: Context, asset: object, start: object, duration: object, left
     """The scenario file's content for the page's choices (validated again when it is read, as any file)."""
     asset = known(asset, [NONE, *assets(context)], "asset")
     field = known(field, [NONE, *fields(context)], "field")
-    year = whole(year, 1900, 2100, "year")
-    known(str(year), [str(y) for y in context.dataset.network.years.index], "year")
+    year = context.year(year)
     days = whole(duration, 1, MAX_OUTAGE_DAYS, "days out")
     first = start_day(start)
     last = first + dt.timedelta(days=days - 1)

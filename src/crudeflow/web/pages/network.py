@@ -33,7 +33,7 @@ def countries(context: Context) -> list[str]:
 
 def layout(context: Context) -> html.Div:
     net = context.dataset.network
-    years = sorted(int(y) for y in net.years.index)
+    years = context.years
     links = [{"label": "(none)", "value": NO_CHANGE}] + [
         {"label": f"{row['name']} ({row['capacity_mtpa']:g} Mt/yr)", "value": str(link)}
         for link, row in net.links.iterrows()]
@@ -43,7 +43,7 @@ def layout(context: Context) -> html.Div:
                "they carry. Change a link's capacity or cap the share of exports entering a country: the "
                "allocation is solved again and drawn in colour over the dataset's own (grey)."),
         html.Div(className="controls", children=[
-            html.Label(["year", dcc.Dropdown(id="net-year", options=years, value=2024 if 2024 in years else years[-1],
+            html.Label(["year", dcc.Dropdown(id="net-year", options=years, value=context.default_year,
                                              clearable=False)]),
             html.Label(["link", dcc.Dropdown(id="net-link", options=links, value=NO_CHANGE, clearable=False)]),
             html.Label(["its capacity, % of the dataset's",
@@ -74,8 +74,7 @@ def what_if(context: Context, year: object, link: object, capacity_pct: object, 
             share_pct: object) -> tuple[DispatchResult, DispatchResult, str]:
     """The dataset's allocation, the what-if's, and the what-if in words."""
     net = context.dataset.network
-    year = whole(year, 1900, 2100, "year")
-    known(str(year), [str(y) for y in net.years.index], "year")
+    year = context.year(year)
     link = known(link, [NO_CHANGE, *map(str, net.links.index)], "link")
     capacity = whole(capacity_pct, 0, 200, "capacity, %") / 100
     country = known(country, countries(context), "country")

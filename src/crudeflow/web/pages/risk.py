@@ -24,7 +24,7 @@ PROGRESS_STEPS = 20  # progress is reported after each chunk: about this many pe
 
 def layout(context: Context) -> html.Div:
     options = context.dataset.option_names()
-    years = sorted(int(y) for y in context.dataset.network.years.index)
+    years = context.years
     return html.Div([
         dcc.Store(id="risk-session", data=uuid.uuid4().hex),  # this tab's own: its runs are its own
         html.H2("How much export a year of random disruptions costs"),
@@ -37,7 +37,7 @@ def layout(context: Context) -> html.Div:
             html.Label(["sample-years", dcc.Input(id="risk-samples", type="number", min=1, max=MAX_RISK_SAMPLES,
                                                   step=1, value=40)]),
             html.Label(["seed", dcc.Input(id="risk-seed", type="number", min=0, step=1, value=0)]),
-            html.Label(["year", dcc.Dropdown(id="risk-year", options=years, value=2024 if 2024 in years else years[-1],
+            html.Label(["year", dcc.Dropdown(id="risk-year", options=years, value=context.default_year,
                                              clearable=False)]),
             dcc.Checklist(id="risk-contributions", value=["on"],
                           options=[{"label": "which assets carry the risk (re-plays each sample per asset)",
@@ -97,8 +97,7 @@ def start(context: Context, session: str, options: object, samples: object, seed
     chosen = tuple(known(o, offered, "option") for o in options)
     n = whole(samples, 1, MAX_RISK_SAMPLES, "sample-years")
     seed_value = whole(seed, 0, 2**31 - 1, "seed")
-    year_value = whole(year, 1900, 2100, "year")
-    known(str(year_value), [str(y) for y in context.dataset.network.years.index], "year")
+    year_value = context.year(year)
     per_asset = isinstance(contributions, list) and "on" in contributions
     chunk = max(1, n // PROGRESS_STEPS)
     context.dataset.risk_study(n, seed_value, chosen, year=year_value)  # refuse bad inputs now, not in the thread
