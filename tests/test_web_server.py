@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import signal
 import socket
+import time
 import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
@@ -130,3 +131,47 @@ def test_built_disruption_equals_crudeflow_simulate_of_its_file(web_server, tmp_
     assert done.returncode == 0, done.stderr
     assert lost == number(json.loads(done.stdout)["summary"]["lost_export_mt"], ".3f")
     assert float(lost) > 0
+
+
+@pytest.mark.parametrize(("args", "named"), [
+    (["--out", "/no/such/folder"], "--out /no/such/folder: not an existing folder"),
+    (["--port", "70000"], "--port"),
+    (["--dataset", "no-such-dataset"], "no-such-dataset"),
+])
+def test_serve_refuses_bad_options_in_one_line(args, named):
+    done = run_in_process("serve", *args)
+    assert done.returncode == 2 and done.stdout == ""
+    assert named in done.stderr and len(done.stderr.strip().splitlines()) == 1
+
+
+def risk_start(url: str, session: str, samples: int, seed: int) -> list[str]:
+    answer = post_callback(url, [("risk-poll", "disabled"), ("risk-progress", "children")],
+                           [("risk-run", "n_clicks", 1), ("risk-cancel", "n_clicks", 0)],
+                           [("risk-options", "value", ["base"]), ("risk-samples", "value", samples),
+                            ("risk-seed", "value", seed), ("risk-year", "value", 2024),
+                            ("risk-contributions", "value", []), ("risk-session", "data", session)],
+                           changed="risk-run.n_clicks")
+    return texts(answer)
+
+
+def risk_poll(url: str, session: str) -> list[str]:
+    answer = post_callback(url, [("risk-progress", "children"), ("risk-result", "children"),
+                                 ("risk-poll", "disabled")],
+                           [("risk-poll", "n_intervals", 1)], [("risk-session", "data", session)])
+    return texts(answer)
+
+
+def test_two_tabs_see_only_their_own_risk_runs(web_server):
+    mine, theirs = "a" * 32, "b" * 32
+    assert "starting" in risk_start(web_server.url, mine, 2, 11)
+    assert "nothing is running" in risk_poll(web_server.url, theirs)
+    for _ in range(240):
+        shown = risk_poll(web_server.url, mine)
+        if any(t.startswith("2 sample-years of 2024, seed 11") for t in shown):
+            break
+        time.sleep(0.5)
+    else:
+        raise AssertionError(f"the run did not finish: {shown}")
+    assert "nothing is running" in risk_poll(web_server.url, theirs)
+    assert "starting" in risk_start(web_server.url, theirs, 2, 11)  # the same inputs: the kept result, at once
+    assert any(t.startswith("2 sample-years of 2024, seed 11") for t in risk_poll(web_server.url, theirs))

@@ -25,6 +25,8 @@ traceable to a source. It answers four questions:
   3. How much export is at risk over a year of random disruptions, and what buys it down?  crudeflow risk
   4. What does the trans-Caspian tanker fleet really carry, and where is its bottleneck?  crudeflow fleet
 
+The same in a browser, on this machine and offline: crudeflow serve.
+
 Results print as text, or as one JSON document (--json) or one CSV table (--csv) on standard output;
 messages go to standard error. `crudeflow COMMAND --help` describes each command."""
 
