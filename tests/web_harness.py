@@ -65,10 +65,22 @@ def start_server(out: Path, *args: str) -> Server:
     raise AssertionError(f"crudeflow serve did not start: {''.join(lines)}")
 
 
+def callback_outputs(url: str, outputs: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The outputs as the app registered them: an output another callback shares carries an '@hash' suffix."""
+    with urllib.request.urlopen(url + "_dash-dependencies", timeout=60) as answer:
+        registered = [d["output"].strip(".").split("...") for d in json.loads(answer.read())]
+    wanted = [f"{i}.{p}" for i, p in outputs]
+    for spec in registered:
+        if [part.split("@")[0] for part in spec] == wanted:
+            return [(part.rsplit(".", 1)[0], part.rsplit(".", 1)[1]) for part in spec]
+    raise AssertionError(f"no callback has the outputs {wanted}")
+
+
 def post_callback(url: str, outputs: list[tuple[str, str]], inputs: list[tuple[str, str, object]],
                   state: list[tuple[str, str, object]] = (), changed: str | None = None,
                   timeout_s: float = 120) -> dict:
     """Post what the page posts when an input changes; the JSON answer."""
+    outputs = callback_outputs(url, outputs)
     body = {
         "output": (".." + "...".join(f"{i}.{p}" for i, p in outputs) + "..") if len(outputs) > 1
         else f"{outputs[0][0]}.{outputs[0][1]}",
