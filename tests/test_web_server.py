@@ -175,3 +175,20 @@ def test_two_tabs_see_only_their_own_risk_runs(web_server):
     assert "nothing is running" in risk_poll(web_server.url, theirs)
     assert "starting" in risk_start(web_server.url, theirs, 2, 11)  # the same inputs: the kept result, at once
     assert any(t.startswith("2 sample-years of 2024, seed 11") for t in risk_poll(web_server.url, theirs))
+
+
+def test_disruption_downloads_are_the_report_and_the_data_written_under_the_app_folder(web_server):
+    chosen = {**BUILT, "dis-mode": "builtin", "dis-scenario": "black-sea-storm-5d"}
+    state = [(i, "value", chosen[i]) for i in DISRUPTION_STATES]
+    data = post_callback(web_server.url, [("dis-download", "data")],
+                         [("dis-get-report", "n_clicks", 0), ("dis-get-data", "n_clicks", 1)], state,
+                         changed="dis-get-data.n_clicks")["response"]["dis-download"]["data"]
+    summary = json.loads(data["content"])["summary"]
+    assert data["filename"] == "black-sea-storm-5d.json"
+    assert summary["lost_export_mt"] == crudeflow.load("kazakhstan").simulate("black-sea-storm-5d").lost_export_mt
+    report = post_callback(web_server.url, [("dis-download", "data")],
+                           [("dis-get-report", "n_clicks", 1), ("dis-get-data", "n_clicks", 1)], state,
+                           changed="dis-get-report.n_clicks", timeout_s=300)["response"]["dis-download"]["data"]
+    assert report["filename"] == "report.html" and report["base64"]
+    written = [p for p in web_server.out.rglob("report.html")]
+    assert written and all(p.is_relative_to(web_server.out) for p in written)
