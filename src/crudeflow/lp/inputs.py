@@ -29,6 +29,7 @@ class ContractLimit:
     link: str
     min_mtpa: float | None
     max_mtpa: float | None
+    shortfall_penalty_usd_per_t: float | None = None  # None: the minimum is hard
 
 
 @dataclass(frozen=True)
@@ -151,12 +152,17 @@ def _contracts(network: Network, year: int, in_service: set[str]) -> list[Contra
         ContractLimit(
             id=str(r["id"]),
             link=str(r["link"]),
-            min_mtpa=None if pd.isna(r["min_mtpa"]) else float(r["min_mtpa"]),
-            max_mtpa=None if pd.isna(r["max_mtpa"]) else float(r["max_mtpa"]),
+            min_mtpa=_number_or_none(r["min_mtpa"]),
+            max_mtpa=_number_or_none(r["max_mtpa"]),
+            shortfall_penalty_usd_per_t=_number_or_none(r.get("shortfall_penalty_usd_per_t")),
         )
         for _, r in rows.iterrows()
         if r["link"] in in_service
     ]
+
+
+def _number_or_none(value: object) -> float | None:
+    return None if value is None or pd.isna(value) else float(value)  # type: ignore[arg-type]
 
 
 def _blends(network: Network, year: int) -> list[BlendRule]:

@@ -44,8 +44,12 @@ def network_with_assets(network: Network, scenario: Scenario) -> Network:
             contracts.loc[rows, "min_mtpa"] = override.min_mtpa
         if override.max_mtpa is not None:
             contracts.loc[rows, "max_mtpa"] = override.max_mtpa
-        lo, hi = contracts.loc[rows, "min_mtpa"], contracts.loc[rows, "max_mtpa"]
-        contracts.loc[rows & (lo > hi), "min_mtpa"] = contracts.loc[rows & (lo > hi), "max_mtpa"]
+        if "shortfall_penalty_usd_per_t" in override.model_fields_set:
+            contracts.loc[rows, "shortfall_penalty_usd_per_t"] = override.shortfall_penalty_usd_per_t
+        lo, hi = (pd.to_numeric(contracts.loc[rows, column]) for column in ("min_mtpa", "max_mtpa"))  # blank: None
+        over = (lo > hi).reindex(contracts.index, fill_value=False)
+        if over.any():
+            contracts.loc[over, "min_mtpa"] = contracts.loc[over, "max_mtpa"]
     return dataclasses.replace(network, links=links, contracts=contracts)
 
 
