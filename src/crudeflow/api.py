@@ -89,16 +89,20 @@ class Dataset:
         return read_combined([str(scenario), *others], self.network)
 
     def dispatch(self, year: int = 2024, *, free: bool = False, max_share_via: dict[str, float] | None = None,
-                 shut_in_penalty_usd_per_t: float = DEFAULT_SHUT_IN_PENALTY_USD_PER_T) -> DispatchResult:
+                 shut_in_penalty_usd_per_t: float = DEFAULT_SHUT_IN_PENALTY_USD_PER_T,
+                 min_share_via: dict[str, float] | None = None) -> DispatchResult:
         """The year's allocation of production to routes (annual LP). `free` drops every contract and keeps the
         physical limits and policy; `max_share_via` caps the share of exports entering a country, e.g.
-        {"RU": 0.7}; `shut_in_penalty_usd_per_t` is the cost of a tonne shut in, beyond its lost netback."""
+        {"RU": 0.7}, and `min_share_via` sets a floor, e.g. {"AZ": 0.25} (one that cannot be met is explained:
+        which limits stop it, the most that is reachable); `shut_in_penalty_usd_per_t` is the cost of a tonne
+        shut in, beyond its lost netback."""
         YEAR.check("year", year)
         SHUT_IN_PENALTY.check("shut_in_penalty_usd_per_t", shut_in_penalty_usd_per_t)
-        for country, share in (max_share_via or {}).items():
-            SHARE.check(f"max_share_via[{country!r}]", share)
+        for name, shares in (("max_share_via", max_share_via), ("min_share_via", min_share_via)):
+            for country, share in (shares or {}).items():
+                SHARE.check(f"{name}[{country!r}]", share)
         return solve_dispatch(self.network, year=year, free=free, max_share_via=max_share_via,
-                              shut_in_penalty_usd_per_t=shut_in_penalty_usd_per_t)
+                              shut_in_penalty_usd_per_t=shut_in_penalty_usd_per_t, min_share_via=min_share_via)
 
     def simulate(self, scenario: str | Path | Scenario, *, with_: Sequence[str | Path] = (),
                  foresight: bool = False) -> SimulationResult:

@@ -77,6 +77,7 @@ class NetworkLP:
     intake: dict[str, np.ndarray] = field(default_factory=dict)
     contract: dict[str, np.ndarray] = field(default_factory=dict)  # "id/link" → row per day
     contract_short: dict[str, np.ndarray] = field(default_factory=dict)  # "id/link" → w[c,t] per day (minimums)
+    share_short: list[int] = field(default_factory=list)  # slack of the share floors (daily cases)
     blend: dict[str, np.ndarray] = field(default_factory=dict)
     ramp: dict[str, np.ndarray] = field(default_factory=dict)  # rows for days 1..T-1
     highs: highspy.Highs | None = None
@@ -318,19 +319,28 @@ def define_blend_limits(model: NetworkLP) -> None:
 
 
 def define_country_shares(model: NetworkLP) -> None:
-    r"""Σ_{l entering c} Σ_g f[l,g,t] − share_c · Σ_{l into export sinks} Σ_g f[l,g,t] ≤ 0 each day: the
-    dispatch's policy limit (`--max-share-via`), held day by day."""
+    r"""Σ_{l entering c} Σ_g f[l,g,t] − share_c · Σ_{l into export sinks} Σ_g f[l,g,t] ≤ 0 each day for a cap
+    (`--max-share-via`, rows "share"), + w[c,t] ≥ 0 for a floor (`--min-share-via`, rows "min_share"): policy
+    limits held day by day. A floor is hard as a contract minimum is: w costs HARD_SHORTFALL_PENALTY_USD_PER_T,
+    so a day misses it only when an outage leaves no way to meet it; the annual case allows no w."""
     kinds = model.inputs.node_kind
     exports = {lk for lk, (_, end) in model.ends.items() if kinds.get(end) in ("terminal", "border")}
-    for country, share in model.inputs.max_share_via.items():
-        entering = set(model.inputs.entry_links[country])
-        for t in range(model.days):
-            coeffs: dict[int, float] = {}
-            for (lk, _), c in model.flow.items():
-                weight = (1.0 if lk in entering else 0.0) - (share if lk in exports else 0.0)
-                if weight:
-                    coeffs[int(c[t])] = weight
-            model.lp.add_row(("share", country, str(t)), coeffs, -np.inf, 0.0)
+    for family, shares, lower, upper in (("share", model.inputs.max_share_via, -np.inf, 0.0),
+                                         ("min_share", model.inputs.min_share_via, 0.0, np.inf)):
+        for country, share in shares.items():
+            entering = set(model.inputs.entry_links[country])
+            for t in range(model.days):
+                coeffs: dict[int, float] = {}
+                for (lk, _), c in model.flow.items():
+                    weight = (1.0 if lk in entering else 0.0) - (share if lk in exports else 0.0)
+                    if weight:
+                        coeffs[int(c[t])] = weight
+                if family == "min_share":
+                    short = model.lp.add_col(("min_share_short", country, str(t)),
+                                             cost=-HARD_SHORTFALL_PENALTY_USD_PER_T)
+                    coeffs[short] = 1.0
+                    model.share_short.append(short)
+                model.lp.add_row((family, country, str(t)), coeffs, lower, upper)
 
 
 def define_restart_ramp(model: NetworkLP) -> None:
@@ -408,6 +418,6 @@ def annual_bounds(model: NetworkLP) -> Bounds:
     for node, rows in model.throughput.items():
         bounds.row_upper[rows] = float(inputs.throughput_mtpa[node])
     hard = [model.contract_short[f"{c.id}/{c.link}"] for c in inputs.contracts if c.shortfall_penalty_usd_per_t is None]
-    for cols in [*model.intake_short.values(), *hard]:
+    for cols in [*model.intake_short.values(), *hard, np.array(model.share_short, dtype=np.int64)]:
         bounds.col_upper[cols] = 0.0
     return bounds

@@ -112,6 +112,8 @@ class Policy(Item):
 
     max_share_via: dict[str, float] = Field({}, description="Country code → most of each day's exports that may "
                                             "enter it, a share 0..1 (as `dispatch --max-share-via`)")
+    min_share_via: dict[str, float] = Field({}, description="Country code → least of each day's exports that must "
+                                            "enter it, a share 0..1 (as `dispatch --min-share-via`)")
     source: str = Field(min_length=1)
 
 
@@ -372,8 +374,13 @@ def check_policy(found: ScenarioFile, network: Network) -> None:
     policy = found.scenario.policy
     assert policy is not None
     countries = sorted(set(network.nodes["country"]))
-    for country, share in policy.max_share_via.items():
-        where = ("policy", "max_share_via", country)
+    for key, shares in (("max_share_via", policy.max_share_via), ("min_share_via", policy.min_share_via)):
+        _check_shares(found, key, shares, countries)
+
+
+def _check_shares(found: ScenarioFile, key: str, shares: dict[str, float], countries: list[str]) -> None:
+    for country, share in shares.items():
+        where = ("policy", key, country)
         if country not in countries:
             raise found.error(where, f"no node of the network is in this country; countries: {countries}", country)
         if not 0.0 <= share <= 1.0:

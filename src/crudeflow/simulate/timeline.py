@@ -217,8 +217,9 @@ def scenario_inputs(network: Network, scenario: Scenario, with_policy: bool = Tr
     """The year's dispatch inputs with the scenario's settings; its policy limits unless `with_policy` is off
     (the undisturbed baseline keeps the policy the dataset has)."""
     penalty = scenario.settings.shut_in_penalty_usd_per_t
-    shares = scenario.policy.max_share_via if scenario.policy is not None and with_policy else None
-    return resolve_inputs(network, scenario.base_year, max_share_via=shares, shut_in_penalty_usd_per_t=penalty)
+    policy = scenario.policy if with_policy else None
+    return resolve_inputs(network, scenario.base_year, max_share_via=policy.max_share_via if policy else None,
+                          shut_in_penalty_usd_per_t=penalty, min_share_via=policy.min_share_via if policy else None)
 
 
 def _ramped(before_kt: float, target_kt: float, days: int, ramp_days: int | None) -> np.ndarray:
