@@ -200,19 +200,23 @@ class Dataset:
     def dispatch(self, year: int = 2024, *, free: bool = False, max_share_via: dict[str, float] | None = None,
                  shut_in_penalty_usd_per_t: float = DEFAULT_SHUT_IN_PENALTY_USD_PER_T,
                  capacity_mtpa: Mapping[str, float] | None = None,
+                 min_share_via: dict[str, float] | None = None,
                  output_variant: str | None = None) -> DispatchResult:
         """The year's allocation of production to routes (annual LP). `free` drops every contract and keeps the
         physical limits and policy; `max_share_via` caps the share of exports entering a country, e.g.
-        {"RU": 0.7}; `shut_in_penalty_usd_per_t` is the cost of a tonne shut in, beyond its lost netback;
-        `capacity_mtpa` replaces links' capacities (link id → Mt/yr), a what-if on the dataset's figures;
-        `output_variant` (e.g. 'low', 'high': production_variants.csv) replaces production.csv's output path."""
+        {"RU": 0.7}, and `min_share_via` sets a floor, e.g. {"AZ": 0.25} (one that cannot be met is explained:
+        which limits stop it, the most that is reachable); `shut_in_penalty_usd_per_t` is the cost of a tonne
+        shut in, beyond its lost netback; `capacity_mtpa` replaces links' capacities (link id → Mt/yr), a
+        what-if on the dataset's figures; `output_variant` (e.g. 'low', 'high': production_variants.csv) replaces
+        production.csv's output path."""
         YEAR.check("year", year)
         SHUT_IN_PENALTY.check("shut_in_penalty_usd_per_t", shut_in_penalty_usd_per_t)
-        for country, share in (max_share_via or {}).items():
-            SHARE.check(f"max_share_via[{country!r}]", share)
+        for name, shares in (("max_share_via", max_share_via), ("min_share_via", min_share_via)):
+            for country, share in (shares or {}).items():
+                SHARE.check(f"{name}[{country!r}]", share)
         network = with_link_capacities(self.network.with_output_variant(output_variant), capacity_mtpa or {})
         return solve_dispatch(network, year=year, free=free, max_share_via=max_share_via,
-                              shut_in_penalty_usd_per_t=shut_in_penalty_usd_per_t)
+                              shut_in_penalty_usd_per_t=shut_in_penalty_usd_per_t, min_share_via=min_share_via)
 
     def simulate(self, scenario: str | Path | Scenario, *, with_: Sequence[str | Path] = (),
                  foresight: bool = False) -> SimulationResult:

@@ -45,6 +45,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help=f"cap the share of exports entering COUNTRY (ISO code), e.g. --max-share-via RU 0.7; SHARE is {SHARE}",
     )
     parser.add_argument(
+        "--min-share-via",
+        nargs=2,
+        action="append",
+        metavar=("COUNTRY", "SHARE"),
+        default=[],
+        help="a floor on the share of exports entering COUNTRY, e.g. --min-share-via AZ 0.25 (a floor that cannot "
+        "be met is explained: which limits stop it, the most that is reachable)",
+    )
+    parser.add_argument(
         "--shut-in-penalty",
         type=SHUT_IN_PENALTY,
         default=DEFAULT_SHUT_IN_PENALTY_USD_PER_T,
@@ -61,13 +70,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     set_handler(parser, run)
 
 
-def parse_shares(pairs: list[list[str]]) -> dict[str, float]:
+def parse_shares(pairs: list[list[str]], flag: str = "--max-share-via") -> dict[str, float]:
     shares = {}
     for country, share in pairs:
         try:
             shares[country.upper()] = SHARE(share)
         except argparse.ArgumentTypeError as exc:
-            raise UsageError(f"argument --max-share-via {country}: SHARE {exc}") from None
+            raise UsageError(f"argument {flag} {country}: SHARE {exc}") from None
     return shares
 
 
@@ -76,6 +85,7 @@ def run(args: argparse.Namespace) -> int:
     check_csv_tables(args, len(shown_tables), "ask for one --show")
     dataset = load(args.dataset)
     options = {"max_share_via": parse_shares(args.max_share_via), "shut_in_penalty_usd_per_t": args.shut_in_penalty,
+               "min_share_via": parse_shares(args.min_share_via, "--min-share-via"),
                "output_variant": args.output_variant}
     contracted = dataset.dispatch(args.year, **options)
     free = dataset.dispatch(args.year, free=True, **options) if args.free else None

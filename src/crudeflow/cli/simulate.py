@@ -68,5 +68,9 @@ def text_report(result: SimulationResult, wide: bool = False) -> str:
     ]
     lines = [prose(line) for line in lines] + ["", "routes (Mt over the period):",
                                                 render(result.routes, "text", "{:,.3f}", wide=wide)]
+    shortfalls = result.shortfalls()
+    if not shortfalls.empty:
+        lines += ["contract minimums missed (a hard one only where the day's limits left no way to meet it):",
+                  render(shortfalls, "text", "{:,.3f}", wide=wide)]
     lines += [prose(f"note: {n}") for n in result.notes]
     return "\n".join(lines) + "\n"

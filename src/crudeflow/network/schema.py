@@ -132,6 +132,9 @@ class Contract(Row):
     year: int | None = plain("Year it applies to; blank for every year", None, ge=1990, le=2100)
     min_mtpa: float | None = sourced("Mt/yr", "Least Kazakh volume to ship", None, ge=0, le=MAX_MTPA)
     max_mtpa: float | None = sourced("Mt/yr", "Most Kazakh volume allowed", None, ge=0, le=MAX_MTPA)
+    shortfall_penalty_usd_per_t: float | None = sourced(
+        "USD/t", "A soft minimum: what each tonne short costs (blank: the minimum is hard)", None, ge=0,
+        le=MAX_USD_PER_T)
     kind: str = plain("quota, transit schedule, supply agreement, ...")
 
 

@@ -20,7 +20,7 @@ from crudeflow.lp.inputs import DispatchInputs
 from crudeflow.network import Network
 from crudeflow.network.fiscal import state_take_fraction
 from crudeflow.simulate.operator import DailyOperator, daily_lp
-from crudeflow.simulate.result import RunRecord, SimulationResult, route_changes
+from crudeflow.simulate.result import RunRecord, SimulationResult, minimums, route_changes
 from crudeflow.simulate.scenario import Scenario, Settings
 from crudeflow.simulate.timeline import (
     Horizon,
@@ -59,6 +59,7 @@ def simulate(network: Network, scenario: Scenario, foresight: bool = False,
         state_take_fraction=take[0],
         state_take_source=take[1],
         routes=route_changes(changed, disrupted, baseline),
+        contracts=list(inputs.contracts),
         notes=list(inputs.notes),
     )
     result.seconds = time.perf_counter() - started
@@ -87,12 +88,13 @@ def state_take(network: Network, scenario: Scenario) -> tuple[float, str]:
 
 def run_day_by_day(inputs: DispatchInputs, network: Network, horizon: Horizon, settings: Settings) -> RunRecord:
     lookahead = 1 + longest_delay_days(inputs)
-    operator = DailyOperator(daily_lp(inputs, network, lookahead, settings, contracts_per_day=True), settings)
+    operator = DailyOperator(daily_lp(inputs, network, lookahead, settings), settings)
     model = operator.model
     state = initial = operator.initial_state()
     conditions = operator.conditions(horizon)  # every day, read from the tables once
     days = len(horizon.dates)
-    columns: dict[str, dict] = {"flow": model.flow, "load": model.load, "stock": model.stock, "shut_in": model.shut_in}
+    columns: dict[str, dict] = {"flow": model.flow, "load": model.load, "stock": model.stock, "shut_in": model.shut_in,
+                                "contract_short": minimums(model)}
     picks = {k: np.array([c[0] for c in cols.values()], dtype=int) for k, cols in columns.items()}
     values = {k: np.zeros((days, len(p))) for k, p in picks.items()}
     for t in range(days):

@@ -93,6 +93,9 @@ class ContractOverride(Item):
     contract: str = Field(description="Contract id from contracts.csv")
     min_mtpa: float | None = Field(None, ge=0, le=MAX_MTPA)
     max_mtpa: float | None = Field(None, ge=0, le=MAX_MTPA)
+    shortfall_penalty_usd_per_t: float | None = Field(
+        None, ge=0, le=MAX_USD_PER_T, description="Makes the minimum soft at this cost per tonne short; null makes "
+        "it hard; left out, the dataset's word stands")
     source: str = Field(min_length=1)
 
 
@@ -121,6 +124,8 @@ class Policy(Item):
 
     max_share_via: dict[str, float] = Field({}, description="Country code → most of each day's exports that may "
                                             "enter it, a share 0..1 (as `dispatch --max-share-via`)")
+    min_share_via: dict[str, float] = Field({}, description="Country code → least of each day's exports that must "
+                                            "enter it, a share 0..1 (as `dispatch --min-share-via`)")
     source: str = Field(min_length=1)
 
 
@@ -160,6 +165,11 @@ class Settings(Item):
         "assumption: a small charge so the operator never holds oil it could export; not a market figure")
     shut_in_penalty_usd_per_t: float = Field(10.0, ge=0, le=MAX_USD_PER_T)
     shut_in_penalty_usd_per_t_source: str = "assumption: as the dispatch default (dispatch/inputs.py)"
+    steady_flow_usd_per_t: float = Field(0.01, ge=0, le=1)
+    steady_flow_usd_per_t_source: str = (
+        "assumption: each tonne by which a link's flow changes from one day to the next costs 0.01 USD/t, ten "
+        "times the tie-break and a fifth of a day's holding cost, so of answers equal in money the steadiest is "
+        "taken (without it the foresight LP sent CPC's oil on alternate days); not a market figure")
     tie_break_usd_per_t: float = Field(0.001, ge=0, le=0.1)
     tie_break_usd_per_t_source: str = (
         "assumption: each LP column's cost is lowered by a fixed pseudo-random share of this (at most 0.001 "
@@ -385,8 +395,13 @@ def check_policy(found: ScenarioFile, network: Network) -> None:
     policy = found.scenario.policy
     assert policy is not None
     countries = sorted(set(network.nodes["country"]))
-    for country, share in policy.max_share_via.items():
-        where = ("policy", "max_share_via", country)
+    for key, shares in (("max_share_via", policy.max_share_via), ("min_share_via", policy.min_share_via)):
+        _check_shares(found, key, shares, countries)
+
+
+def _check_shares(found: ScenarioFile, key: str, shares: dict[str, float], countries: list[str]) -> None:
+    for country, share in shares.items():
+        where = ("policy", key, country)
         if country not in countries:
             raise found.error(where, f"no node of the network is in this country; countries: {countries}", country)
         if not 0.0 <= share <= 1.0:
