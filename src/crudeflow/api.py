@@ -14,13 +14,19 @@ calls exactly these methods. Layers: this module sits above the engines and belo
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+import dataclasses
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
 
 from crudeflow.bounds import (
+    CAPACITY_MTPA,
+    CHUNK_SIZE,
     FLEET_YEARS,
+    PLAN_FIGURE,
     REL_ERROR,
     REPLICATIONS,
     SAMPLES,
@@ -34,7 +40,9 @@ from crudeflow.bounds import (
 )
 from crudeflow.dispatch.result import DispatchResult
 from crudeflow.dispatch.solve import solve_dispatch
+from crudeflow.errors import CrudeflowError
 from crudeflow.fleet.inputs import (
+    FLEET_FOLDER,
     FleetGroup,
     FleetInputs,
     check_group,
@@ -47,14 +55,27 @@ from crudeflow.fleet.run import simulate_fleet
 from crudeflow.lp.inputs import DEFAULT_SHUT_IN_PENALTY_USD_PER_T
 from crudeflow.network import DEFAULT_DATASET, Network
 from crudeflow.network import load as load_network
-from crudeflow.risk.backtest import BacktestResult
+from crudeflow.network.provenance import check_balances, check_quotes, sources_table
+from crudeflow.plan.claims import check_claims
+from crudeflow.plan.options import read_options
+from crudeflow.plan.result import PlanResult
+from crudeflow.plan.settings import DEFAULT_DISCOUNT_RATE, PlanSettings
+from crudeflow.plan.study import run_plan
+from crudeflow.risk.backtest import BacktestResult, backtest
+from crudeflow.risk.outages.load import default_outages_path, load_outage_models
+from crudeflow.risk.record import has_record, load_record
 from crudeflow.risk.result import RiskResult
 from crudeflow.risk.study import BASE, DEFAULT_TIER, Study
 from crudeflow.simulate.engine import simulate
 from crudeflow.simulate.result import SimulationResult
-from crudeflow.simulate.scenario import Scenario, builtin_names, combine, read_combined
+from crudeflow.simulate.scenario import Scenario, builtin_names, combine, read_combined, read_scenario
+from crudeflow.tables import Provenance
+
+if TYPE_CHECKING:
+    from crudeflow.risk.engine import ChunkResult
 
 Progress = Callable[[int], object]
+ChunkWatch = Callable[[int], bool]  # samples done so far → whether to go on
 
 
 def load(name_or_path: str | Path = DEFAULT_DATASET) -> Dataset:
@@ -83,6 +104,15 @@ class Dataset:
         """The scenarios this dataset ships (scenarios/<name>.yaml)."""
         return builtin_names(self.folder)
 
+    def option_names(self) -> list[str]:
+        """What a risk study can compare: 'base' and the scenarios that only add assets or change contracts."""
+        options = [BASE]
+        for name in self.scenario_names():
+            s = read_scenario(name, self.network).scenario
+            if not (s.outages or s.production_changes or s.price_changes):
+                options.append(name)
+        return options
+
     def scenario(self, scenario: str | Path | Scenario, with_: Sequence[str | Path] = ()) -> Scenario:
         """A scenario by name (one of `scenario_names()`), by path, or as given, with the changes of the
         scenarios `with_` added; validated against the network. Reading runs nothing."""
@@ -91,17 +121,103 @@ class Dataset:
             return combine(scenario, *(read_combined([o], self.network) for o in others))
         return read_combined([str(scenario), *others], self.network)
 
+    def plan(self, years: Sequence[int] = (2026, 2027, 2028, 2029, 2030), *, options: Sequence[str] | None = None,
+             decision_year: int | None = None, discount_rate: float = DEFAULT_DISCOUNT_RATE,
+             output_variant: str | None = None, budget_musd_per_yr: float | None = None,
+             risk_target_mtpa: float | None = None, risk_samples: int = 0, risk_years: Sequence[int] | None = None,
+             seed: int = 0) -> PlanResult:
+        """Every portfolio of the dataset's options (options.csv; all, or those named) in every year: normal-year
+        value, annual cost (capital recovered at `discount_rate`), net benefit, each year's cost–loss frontier and
+        a pathway under `budget_musd_per_yr` or `risk_target_mtpa`. With `risk_samples` > 0, each portfolio of
+        `risk_years` (default: all years) also gets a Monte Carlo study on common random numbers (the exact
+        engine; slow: keep the samples small)."""
+        years = sorted(set(years))
+        if not years:
+            raise CrudeflowError("give at least one plan year")
+        for year in years:
+            YEAR.check("years", year)
+        SEED.check("seed", seed)
+        if risk_samples:
+            SAMPLES.check("risk_samples", risk_samples)
+        SHARE.check("discount_rate", discount_rate)
+        for name, limit in (("budget_musd_per_yr", budget_musd_per_yr), ("risk_target_mtpa", risk_target_mtpa)):
+            if limit is not None:
+                PLAN_FIGURE.check(name, limit)
+        if decision_year is not None:
+            YEAR.check("decision_year", decision_year)
+        settings = PlanSettings(
+            years=tuple(years), decision_year=decision_year or years[0], discount_rate=discount_rate,
+            output_variant=output_variant, budget_musd_per_yr=budget_musd_per_yr, risk_target_mtpa=risk_target_mtpa,
+            risk_years=tuple(years if risk_years is None else sorted(set(risk_years))) if risk_samples else ())
+        chosen = read_options(self.network, None if options is None else list(options))
+        risk = (lambda year, scenarios: self.risk_of_portfolios(year, scenarios, risk_samples, seed)) if risk_samples \
+            else None
+        result = run_plan(self.network, chosen, settings, risk)
+        if not risk_samples:
+            result.notes.append("no risk study ran (risk_samples 0): residual loss is the normal-year shut-in only")
+        elif output_variant:
+            result.notes.append("risk studies use the dataset's production.csv (the plan path), not the variant")
+        return result
+
+    def claims(self) -> pd.DataFrame:
+        """The seed articles' quantitative claims, each with the question, what the model says and the command
+        that shows it (docs/claims.md is this table)."""
+        return check_claims(self.network)
+
+    def risk_of_portfolios(self, year: int, scenarios: dict[str, Scenario], samples: int, seed: int):
+        """The risk each portfolio removes against the first, on common random numbers: the one place the plan
+        meets a risk engine (today the exact one; the two-tier engine can replace this function alone)."""
+        import tempfile
+
+        import yaml
+
+        from crudeflow.writer import write_file
+
+        with tempfile.TemporaryDirectory(prefix="crudeflow-plan-") as folder:
+            paths: dict[str, str] = {}
+            for i, (name, scenario) in enumerate(scenarios.items()):
+                file = Path(folder) / f"portfolio-{i}.yaml"
+                write_file(file, yaml.safe_dump(scenario.model_dump(mode="json", exclude_none=True), sort_keys=False))
+                paths[name] = str(file)
+            result = self.risk(samples, seed, options=list(paths.values()), year=year, contributions=False)
+        by_path = {p: n for n, p in paths.items()}
+        metrics = result.metrics
+        rows = []
+        for path, name in by_path.items():
+            lost = metrics.loc[(path, "expected annual lost exports")]
+            cvar = metrics.loc[(path, "CVaR95 of annual lost export revenue")]
+            row = {"portfolio": name,
+                   "expected_lost_export_mt": lost["value"], "expected_lost_export_se_mt": lost["se"],
+                   "cvar95_lost_revenue_musd": cvar["value"], "cvar95_lost_revenue_se_musd": cvar["se"],
+                   "lost_export_removed_mt": 0.0, "lost_export_removed_se_mt": 0.0,
+                   "lost_revenue_removed_musd": 0.0, "lost_revenue_removed_se_musd": 0.0}
+            if path in result.compare.index:
+                c = result.compare.loc[path]
+                row.update({k: c[k] for k in ("lost_export_removed_mt", "lost_export_removed_se_mt",
+                                              "lost_revenue_removed_musd", "lost_revenue_removed_se_musd")})
+            rows.append(row)
+        return pd.DataFrame(rows).set_index("portfolio")
+
     def dispatch(self, year: int = 2024, *, free: bool = False, max_share_via: dict[str, float] | None = None,
-                 shut_in_penalty_usd_per_t: float = DEFAULT_SHUT_IN_PENALTY_USD_PER_T) -> DispatchResult:
+                 shut_in_penalty_usd_per_t: float = DEFAULT_SHUT_IN_PENALTY_USD_PER_T,
+                 capacity_mtpa: Mapping[str, float] | None = None,
+                 min_share_via: dict[str, float] | None = None,
+                 output_variant: str | None = None) -> DispatchResult:
         """The year's allocation of production to routes (annual LP). `free` drops every contract and keeps the
         physical limits and policy; `max_share_via` caps the share of exports entering a country, e.g.
-        {"RU": 0.7}; `shut_in_penalty_usd_per_t` is the cost of a tonne shut in, beyond its lost netback."""
+        {"RU": 0.7}, and `min_share_via` sets a floor, e.g. {"AZ": 0.25} (one that cannot be met is explained:
+        which limits stop it, the most that is reachable); `shut_in_penalty_usd_per_t` is the cost of a tonne
+        shut in, beyond its lost netback; `capacity_mtpa` replaces links' capacities (link id → Mt/yr), a
+        what-if on the dataset's figures; `output_variant` (e.g. 'low', 'high': production_variants.csv) replaces
+        production.csv's output path."""
         YEAR.check("year", year)
         SHUT_IN_PENALTY.check("shut_in_penalty_usd_per_t", shut_in_penalty_usd_per_t)
-        for country, share in (max_share_via or {}).items():
-            SHARE.check(f"max_share_via[{country!r}]", share)
-        return solve_dispatch(self.network, year=year, free=free, max_share_via=max_share_via,
-                              shut_in_penalty_usd_per_t=shut_in_penalty_usd_per_t)
+        for name, shares in (("max_share_via", max_share_via), ("min_share_via", min_share_via)):
+            for country, share in (shares or {}).items():
+                SHARE.check(f"{name}[{country!r}]", share)
+        network = with_link_capacities(self.network.with_output_variant(output_variant), capacity_mtpa or {})
+        return solve_dispatch(network, year=year, free=free, max_share_via=max_share_via,
+                              shut_in_penalty_usd_per_t=shut_in_penalty_usd_per_t, min_share_via=min_share_via)
 
     def simulate(self, scenario: str | Path | Scenario, *, with_: Sequence[str | Path] = (),
                  foresight: bool = False) -> SimulationResult:
@@ -118,12 +234,15 @@ class Dataset:
 
     def risk_study(self, samples: int = 200, seed: int = 0, options: Sequence[str] = (BASE,),
                    outages: str | None = None, year: int = 2024, contributions: bool = True,
-                   rel_error: float = 0.05, *, tier: str = DEFAULT_TIER, exact_samples: int | None = None,
-                   cache: str | Path | None = None, target_se_mt: float | None = None) -> Study:
-        """The Monte Carlo study `risk` runs (and `crudeflow risk audit` checks). `tier`: 'exact' (the daily
-        operator on every sample-year), 'fast' (the fast tier alone) or 'two-tier' (the fast tier on every
-        sample-year corrected by the operator on `exact_samples` of them); `cache`: the fast tier's table folder
-        (None: the user's cache folder, '': none); `target_se_mt`: stop once expected shut-in has this SE."""
+                   rel_error: float = 0.05, chunk_size: int | None = None, *, tier: str = DEFAULT_TIER,
+                   exact_samples: int | None = None, cache: str | Path | None = None,
+                   target_se_mt: float | None = None) -> Study:
+        """The Monte Carlo study `risk` runs (and `crudeflow risk audit` checks). `chunk_size`: samples per unit
+        of work (default Study's; the fast tiers draw 1,000 at once); the figures do not depend on it, only how
+        often progress is reported. `tier`: 'exact' (the daily operator on every sample-year), 'fast' (the fast
+        tier alone) or 'two-tier' (the fast tier on every sample-year corrected by the operator on
+        `exact_samples` of them); `cache`: the fast tier's table folder (None: the user's cache folder, '':
+        none); `target_se_mt`: stop once expected shut-in has this SE."""
         SAMPLES.check("samples", samples)
         SEED.check("seed", seed)
         YEAR.check("year", year)
@@ -132,22 +251,26 @@ class Dataset:
             SAMPLES.check("exact_samples", exact_samples)
         if target_se_mt is not None:
             TARGET_SE.check("target_se_mt", target_se_mt)
-        return Study(dataset=self.source, options=tuple(options), year=year, seed=seed, samples=samples,
-                     rel_error=rel_error, contributions=contributions, outages=outages, tier=tier,
-                     exact_samples=exact_samples, cache=None if cache is None else str(cache),
-                     target_se_mt=target_se_mt)
+        study = Study(dataset=self.source, options=tuple(options), year=year, seed=seed, samples=samples,
+                      rel_error=rel_error, contributions=contributions, outages=outages, tier=tier,
+                      exact_samples=exact_samples, cache=None if cache is None else str(cache),
+                      target_se_mt=target_se_mt)
+        if chunk_size is None:
+            return study
+        return dataclasses.replace(study, chunk_size=CHUNK_SIZE.check("chunk_size", chunk_size))
 
     def risk(self, samples: int = 200, seed: int = 0, options: Sequence[str] = (BASE,), outages: str | None = None,
              year: int = 2024, contributions: bool = True, rel_error: float = 0.05, *,
-             runner: int | str | None = None, progress: bool = False, tier: str = DEFAULT_TIER,
-             exact_samples: int | None = None, cache: str | Path | None = None,
-             target_se_mt: float | None = None) -> RiskResult:
+             runner: int | str | None = None, progress: bool = False, chunk_size: int | None = None,
+             watch: ChunkWatch | None = None, tier: str = DEFAULT_TIER, exact_samples: int | None = None,
+             cache: str | Path | None = None, target_se_mt: float | None = None) -> RiskResult:
         """Export risk over `samples` random sample-years of `year`, each option (a scenario adding assets or
         changing contracts, or 'base') played on the same outage events; `outages`: a CSV, a folder or a
         calibration of the dataset (default: its risk/outages.csv). `runner`: None or 1 runs in this process, a
         number N in a local pool of N processes (0: one per core), a 'tcp://host:port' string on that Dask
         scheduler; the figures do not depend on it. `progress` draws a bar on standard error. Ctrl-C keeps the
-        samples done (the result is then `partial`). `tier`, `exact_samples`, `cache`, `target_se_mt`: as
+        samples done (the result is then `partial`), and so does `watch` (called with the samples done after
+        each chunk of `chunk_size`) returning False. `tier`, `exact_samples`, `cache`, `target_se_mt`: as
         `risk_study`."""
         from crudeflow.risk.engine import run_chunk, run_study
         from crudeflow.risk.executor import choose_runner
@@ -155,8 +278,8 @@ class Dataset:
         from crudeflow.risk.progress import with_progress
         from crudeflow.risk.study import study_context
 
-        study = self.risk_study(samples, seed, options, outages, year, contributions, rel_error, tier=tier,
-                                exact_samples=exact_samples, cache=cache, target_se_mt=target_se_mt)
+        study = self.risk_study(samples, seed, options, outages, year, contributions, rel_error, chunk_size,
+                                tier=tier, exact_samples=exact_samples, cache=cache, target_se_mt=target_se_mt)
         if runner is not None and not isinstance(runner, str):
             WORKERS.check("runner", runner)
         run = (choose_runner(scheduler=runner) if isinstance(runner, str)
@@ -165,18 +288,38 @@ class Dataset:
         chunk_function = run_chunk if study.tier == "exact" else run_fast_chunk
         if study.tier != "exact":
             fast_options(study, context)  # the tables read before forking
+
         def chunks_run(s: Study, chunks: Iterable[int]) -> Iterator[tuple[int, Any]]:
-            return with_progress(run(chunk_function, s, chunks), s, enabled=progress)
+            return _watched(with_progress(run(chunk_function, s, chunks), s, enabled=progress), watch)
 
         return run_study(study, chunks_run) if study.tier == "exact" else run_fast_study(study, chunks_run)
+
+    def provenance(self) -> list[Provenance]:
+        """Where every number of the dataset comes from: its tables', its fleet's and its outage models'."""
+        found: list[Provenance] = []
+        if (self.folder / FLEET_FOLDER).is_dir():
+            found += load_fleet_inputs(self.folder).provenance
+        if default_outages_path(self.network).is_file():
+            found += [p for model in load_outage_models(self.network) for p in model.provenance]
+        if has_record(self.network):
+            found += load_record(self.network).provenance
+        unique = {(p.table, p.row_id, p.field): p for p in found}  # a duration table row serves several models
+        return list(unique.values())
+
+    def sources(self) -> pd.DataFrame:
+        """Every figure with its value, unit, source ids and titles, or the assumption it rests on
+        (`crudeflow data sources`)."""
+        return sources_table(self.network, self.provenance())
+
+    def check(self) -> dict[str, pd.DataFrame]:
+        """Where sources contradict each other (`crudeflow data check`): `quotes` (one quantity quoted by several
+        sources, in a common unit, with a verdict) and `balances` (field output against national output)."""
+        return {"quotes": check_quotes(self.network), "balances": check_balances(self.network)}
 
     def risk_backtest(self, samples: int = 200, seed: int = 0, outages: str | None = None) -> BacktestResult:
         """Each year of the dataset's observed record (risk/record.csv: lost exports estimated from what loaded)
         placed in the risk model's distribution of `samples` sample-years of that year's network, and the
         record's mean in the model's 90% band of means. A year the dataset lacks runs on the nearest year."""
-        from crudeflow.risk.backtest import backtest
-        from crudeflow.risk.record import load_record
-
         SAMPLES.check("samples", samples)
         SEED.check("seed", seed)
         return backtest(self.network, self.source, load_record(self.network), samples, seed, outages)
@@ -204,3 +347,26 @@ class Dataset:
         return simulate_fleet(inputs, base.with_added(tanker_class, tankers, destination), replications=replications,
                               years=years, seed=seed, weather=weather, maintenance=maintenance, timeline=timeline,
                               progress=progress)
+
+
+def _watched(chunks: Iterable[tuple[int, ChunkResult]],
+             watch: ChunkWatch | None) -> Iterator[tuple[int, ChunkResult]]:
+    """Pass the chunks through until `watch(samples done)` says stop; the study then keeps what was done."""
+    done = 0
+    for index, result in chunks:
+        yield index, result
+        done += len(result.samples)
+        if watch is not None and not watch(done):
+            return
+
+
+def with_link_capacities(network: Network, capacity_mtpa: Mapping[str, float]) -> Network:
+    """A copy of the network with the given links' capacities replaced (Mt/yr), each checked."""
+    if not capacity_mtpa:
+        return network
+    links = network.links.copy()
+    for link, value in capacity_mtpa.items():
+        if link not in links.index:
+            raise CrudeflowError(f"capacity_mtpa: no link {link!r} in the dataset")
+        links.at[link, "capacity_mtpa"] = CAPACITY_MTPA.check(f"capacity_mtpa[{link!r}]", value)
+    return dataclasses.replace(network, links=links)
