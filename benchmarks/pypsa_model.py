@@ -270,9 +270,9 @@ class PypsaModel:
         shut_in = [self.names.shut_in[f] for f in self.fields]
         c.add("Generator", output, bus=buses, p_nom=p_nom, p_min_pu=self.frame(production / p_nom, output),
               p_max_pu=self.frame(production / p_nom, output))
-        normal = np.array([float(self.horizon.normal_production_kt.get(f, 0.0)) for f in self.fields])
+        ramp = np.array([float(self.horizon.restart_ramp_kt.get(f, 0.0)) for f in self.fields])
         planned_cut = np.minimum(0.0, np.diff(production, axis=0, prepend=production[:1]))
-        rise = self.settings.restart_ramp_fraction_per_day * normal - planned_cut
+        rise = ramp - planned_cut
         c.add("Generator", shut_in, bus=buses, p_nom=p_nom, p_min_pu=self.frame(-production / p_nom, shut_in),
               p_max_pu=0.0, marginal_cost=-self.inputs.shut_in_penalty_usd_per_t,
               ramp_limit_up=self.frame(rise / p_nom, shut_in))

@@ -64,18 +64,18 @@ class Conditions:
     production_kt: np.ndarray  # field × day: output if nothing is shut in
     capacity_kt: np.ndarray  # link × day
     throughput_kt: np.ndarray  # node × day
-    normal_production_kt: np.ndarray  # field
+    restart_ramp_kt: np.ndarray  # field: output a shut-in field can regain a day
 
     def on_days(self, days: np.ndarray) -> Conditions:
         """The values of the given day positions (repeat a position to hold a day's conditions)."""
         return Conditions(self.price_usd_per_t[:, days], self.production_kt[:, days], self.capacity_kt[:, days],
-                          self.throughput_kt[:, days], self.normal_production_kt)
+                          self.throughput_kt[:, days], self.restart_ramp_kt)
 
     def scaled(self, capacity: np.ndarray, throughput: np.ndarray, production: np.ndarray) -> Conditions:
         """These conditions with each link's capacity, node's limit and field's output times a share."""
         return Conditions(self.price_usd_per_t, production[:, None] * self.production_kt,
                           capacity[:, None] * self.capacity_kt, throughput[:, None] * self.throughput_kt,
-                          self.normal_production_kt)
+                          self.restart_ramp_kt)
 
     def same_as(self, other: Conditions) -> bool:
         return (np.array_equal(self.capacity_kt, other.capacity_kt)
@@ -187,10 +187,10 @@ class DailyOperator:
         def table(frame: pd.DataFrame, ids: list[str]) -> np.ndarray:
             return frame[ids].to_numpy(dtype=float).T.reshape(len(ids), days)
 
-        normal = horizon.normal_production_kt
+        ramp = horizon.restart_ramp_kt
         return Conditions(price.reshape(len(self.loads), days), table(horizon.production_kt, self.fields),
                           table(horizon.capacity_kt, self.links), table(horizon.throughput_kt, self.nodes),
-                          np.array([float(normal.get(f, 0.0)) for f in self.fields]))
+                          np.array([float(ramp.get(f, 0.0)) for f in self.fields]))
 
     # ---- state ----------------------------------------------------------------------------------
     def initial_state(self) -> np.ndarray:
@@ -219,11 +219,12 @@ class DailyOperator:
     # ---- bounds ---------------------------------------------------------------------------------
     def restart_limit_kt(self, conditions: Conditions, state: np.ndarray) -> np.ndarray:
         """Per field, the shut-in that today's restart ramp cannot yet bring back (before clipping to
-        [0, output]): yesterday's shut-in, less any planned drop in output, less the ramp ρ·P̄."""
+        [0, output]): yesterday's shut-in, less any planned drop in output,
+        less the ramp ρ[i]·P̄[i] (the field's restart_days, fields.csv)."""
         output = conditions.production_kt[:, 0]
         before = self.state.production_kt(state)
         before = np.where(np.isnan(before), output, before)
-        ramp_kt = self.model.settings.restart_ramp_fraction_per_day * conditions.normal_production_kt
+        ramp_kt = conditions.restart_ramp_kt
         return self.state.shut_in_kt(state) + np.minimum(0.0, output - before) - ramp_kt
 
     def bounds(self, conditions: Conditions, state: np.ndarray) -> Bounds:
@@ -232,7 +233,7 @@ class DailyOperator:
         new = self.base.copy()
         new.col_cost[self.load_cols] = conditions.price_usd_per_t - self.tie_break[self.load_cols]
         output = conditions.production_kt
-        ramp_kt = self.model.settings.restart_ramp_fraction_per_day * conditions.normal_production_kt
+        ramp_kt = conditions.restart_ramp_kt
         first = self.restart_limit_kt(conditions, state)
         new.col_upper[self.shut_in_cols] = output
         new.col_lower[self.shut_in_cols[:, 0]] = np.minimum(np.maximum(0.0, first), output[:, 0])

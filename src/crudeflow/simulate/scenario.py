@@ -26,6 +26,7 @@ from crudeflow.units import DAYS_PER_YEAR
 from crudeflow.yaml_file import load_yaml
 
 MAX_PERIOD_DAYS = 3660  # ten years of days: the simulation solves one LP a day
+DEFAULT_RESTART_RAMP_FRACTION_PER_DAY = 0.1  # a field fields.csv does not list: assumption, ten days to full rate
 MAX_CHANGES = 1000  # per list; overlaps are checked day by day, so outages x days bounds the work
 
 SCENARIOS = "scenarios"  # the folder of a dataset that holds its scenarios, found by name (<name>.yaml)
@@ -67,9 +68,14 @@ class Outage(Window):
     asset: str = Field(description="Link or node id")
     remaining: float | None = Field(None, ge=0, le=1, description="Share of capacity left (0 = closed)")
     remaining_mtpa: float | None = Field(None, ge=0, le=MAX_MTPA, description="Capacity left, Mt/yr (all shippers)")
+    units_out: int | None = Field(None, ge=1, le=100, description="Loading units out of service (terminals in "
+                                  "units.csv, e.g. moorings); the terminal loads what its units still up can")
 
     def lost_fraction(self, capacity_mtpa: float) -> float:
-        """Share of the asset's capacity this outage takes away."""
+        """Share of the asset's normal capacity this outage takes away (none where it takes units out: their
+        effect is the unit rule's, network/loading_units.py)."""
+        if self.units_out is not None:
+            return 0.0
         if self.remaining_mtpa is not None:
             return 1.0 - self.remaining_mtpa / capacity_mtpa if capacity_mtpa > 0 else 0.0
         return 1.0 - (self.remaining if self.remaining is not None else 0.0)
@@ -136,10 +142,10 @@ class Settings(Item):
     state_take_fraction_source: str = (
         "assumption: ~40% of export revenue goes to the state (rent tax on exports, export customs duty, "
         "mineral extraction tax); not in the sources")
-    restart_ramp_fraction_per_day: float = Field(0.1, gt=0, le=1)
+    restart_ramp_fraction_per_day: float | None = Field(None, gt=0, le=1)
     restart_ramp_fraction_per_day_source: str = (
-        "assumption: a shut-in field regains at most 10% of its normal output a day (about ten days to full "
-        "rate); no public figure found")
+        "assumption: blank, so each field regains its normal output over its own restart_days (fields.csv, "
+        "sourced or labelled there); a value here is one ramp for every field")
     initial_fill_fraction: float = Field(0.0, ge=0, le=1)
     initial_fill_fraction_source: str = (
         "assumption: working storage starts empty (tank bottoms and operating minimums are not modelled)")
@@ -310,6 +316,8 @@ def check_dates(found: ScenarioFile) -> None:
     for i, o in enumerate(s.outages):
         if o.remaining is not None and o.remaining_mtpa is not None:
             raise found.error(("outages", i, "remaining_mtpa"), "give remaining or remaining_mtpa, not both")
+        if o.units_out is not None and (o.remaining is not None or o.remaining_mtpa is not None):
+            raise found.error(("outages", i, "units_out"), "give units_out or a remaining share, not both")
     for i, p in enumerate(s.production_changes):
         if (p.output is None) == (p.output_mtpa is None):
             raise found.error(("production_changes", i, "output"), "give exactly one of output or output_mtpa")
@@ -329,6 +337,12 @@ def check_against_network(found: ScenarioFile, network: Network) -> None:
             raise found.error(("outages", i, "asset"), "unknown asset (not a link or node id)" +
                               _hint(o.asset, [*links.index, *nodes.index]), o.asset)
         capacity = asset_capacity_mtpa(network, o.asset)
+        if o.units_out is not None and not network.has_units(o.asset):
+            raise found.error(("outages", i, "units_out"), "this asset has no loading units in units.csv; give "
+                              "remaining as a share of its normal capacity", o.units_out)
+        if o.units_out is not None and o.units_out > int(network.nodes.at[o.asset, "units"]):
+            raise found.error(("outages", i, "units_out"), f"more units out than the terminal has "
+                              f"({network.nodes.at[o.asset, 'units']})", o.units_out)
         if o.remaining_mtpa is not None:
             if capacity is None:
                 raise found.error(("outages", i, "remaining_mtpa"),
@@ -390,27 +404,32 @@ def check_fleet(found: ScenarioFile, network: Network) -> None:
 
 
 def asset_capacity_mtpa(network: Network, asset: str) -> float | None:
-    """Capacity an outage takes a share of: a link's capacity, a node's throughput (None if unlimited)."""
+    """Capacity an outage takes a share of: a link's capacity, a node's normal throughput (None if unlimited)."""
     if asset in network.links.index:
         return float(network.links.at[asset, "capacity_mtpa"])
-    throughput = network.nodes.at[asset, "throughput_mtpa"]
+    throughput = network.normal_throughput_mtpa()[asset]
     return None if throughput != throughput else float(throughput)
 
 
 def check_overlaps(found: ScenarioFile, network: Network) -> None:
-    """Outages on one asset add up; together they may not take more than all of it on any day."""
+    """Outages on one asset add up (shares and units out, Network.lost_share); together they may not take
+    more than all of it on any day."""
     s = found.scenario
-    lost: dict[tuple[str, dt.date], float] = {}
+    lost: dict[tuple[str, dt.date], tuple[float, int]] = {}
     for i, o in enumerate(s.outages):
         capacity = asset_capacity_mtpa(network, o.asset) or 0.0
         day = max(o.start, s.period.start)  # only simulated days matter
         while day <= min(o.last_day(s.period.end), s.period.end):
-            total = lost.get((o.asset, day), 0.0) + o.lost_fraction(capacity)
-            if total > 1.0 + 1e-9:
+            share, units = lost.get((o.asset, day), (0.0, 0))
+            share, units = share + o.lost_fraction(capacity), units + (o.units_out or 0)
+            total = 1.0 - network.share_left(o.asset, units) + share
+            if total > 1.0 + 1e-9 or (units and units > int(network.nodes.at[o.asset, "units"])):
                 raise found.error(("outages", i, "asset"),
                                   f"overlapping outages on {o.asset} take away {100 * total:.0f}% of its capacity "
+                                  f"({units} units out) on {day}" if units else
+                                  f"overlapping outages on {o.asset} take away {100 * total:.0f}% of its capacity "
                                   f"on {day}", o.asset)
-            lost[(o.asset, day)] = total
+            lost[(o.asset, day)] = (share, units)
             day += dt.timedelta(days=1)
 
 
