@@ -10,10 +10,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from crudeflow.lp.formulation import NetworkLP
 from crudeflow.lp.inputs import DispatchInputs
 from crudeflow.network import Network
 from crudeflow.output import ResultFiles, to_jsonable
-from crudeflow.simulate.daily_lp import SimulationLP
 from crudeflow.simulate.timeline import Horizon
 from crudeflow.units import KT_PER_MT, T_PER_KT
 
@@ -22,7 +22,7 @@ RECOVERED_KT = 0.5  # gaps to the baseline below 0.5 kt/day count as none
 MASS_BALANCE_TOLERANCE_KT = 1e-5
 
 
-def solution_arrays(model: SimulationLP, x: np.ndarray) -> dict[str, pd.DataFrame]:
+def solution_arrays(model: NetworkLP, x: np.ndarray) -> dict[str, pd.DataFrame]:
     """Day × entity tables of the model's columns (day = position in the model's window)."""
     def table(cols: dict, label: tuple[str, ...]) -> pd.DataFrame:
         if not cols:
