@@ -278,14 +278,14 @@ class PypsaModel:
               ramp_limit_up=self.frame(rise / p_nom, shut_in))
 
     def add_stores(self, c: Components) -> None:
-        """Working storage per (node, grade); the initial fill is held as the node's first grade."""
-        fill = self.settings.initial_fill_fraction
+        """Working storage per (node, grade); the start stock is held as the node's first grade."""
+        start = self.horizon.initial_stock_kt
         caps, initial = [], []
         for node, cap in self.storage_kt.items():
             for i, grade in enumerate(sorted(self.node_grades.get(node, ()))):
                 self.names.store[(node, grade)] = f"tanks {node} {grade}"
                 caps.append(cap)
-                initial.append(fill * cap if i == 0 else 0.0)
+                initial.append(float(start.get(node, 0.0)) if i == 0 else 0.0)
         c.add("Store", list(self.names.store.values()), bus=[self.names.bus[k] for k in self.names.store],
               e_nom=caps, e_initial=initial, marginal_cost_storage=self.settings.holding_cost_usd_per_t_per_day)
 

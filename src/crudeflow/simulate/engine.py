@@ -66,7 +66,8 @@ def simulate(network: Network, scenario: Scenario, foresight: bool = False,
 
 def run_day_by_day(inputs: DispatchInputs, network: Network, horizon: Horizon, settings: Settings) -> RunRecord:
     lookahead = 1 + longest_delay_days(inputs)
-    operator = DailyOperator(daily_lp(inputs, network, lookahead, settings, contracts_per_day=True), settings)
+    model = daily_lp(inputs, network, lookahead, settings, contracts_per_day=True, value_end_stock=True)
+    operator = DailyOperator(model, settings, horizon.initial_stock_kt.to_dict())
     model = operator.model
     state = initial = operator.initial_state()
     conditions = operator.conditions(horizon)  # every day, read from the tables once

@@ -16,6 +16,7 @@ linearly over a steady stretch of days.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import highspy
@@ -24,7 +25,7 @@ import pandas as pd
 
 from crudeflow.errors import SolveError
 from crudeflow.lp.explain import explain_infeasible
-from crudeflow.lp.formulation import Case, NetworkLP, build_network_lp, fixed_bounds, link_delays
+from crudeflow.lp.formulation import Case, NetworkLP, build_network_lp, fixed_bounds, link_delays, stock_values
 from crudeflow.lp.inputs import DispatchInputs
 from crudeflow.lp.program import Bounds, SolveStatus, solve, solve_again_cold
 from crudeflow.network import Network
@@ -90,21 +91,26 @@ class StateLayout:
 
 
 def daily_lp(inputs: DispatchInputs, network: Network, days: int, settings: Settings,
-             contracts_per_day: bool = False) -> NetworkLP:
+             contracts_per_day: bool = False, value_end_stock: bool = False) -> NetworkLP:
     """The daily case of the network LP: a window of `days` in kt/day with the nodes' storage, the links'
-    delays and the scenario's costs."""
+    delays and the scenario's costs; with `value_end_stock` (the day-by-day operator, whose window ends long
+    before the period does) the stock left at the window's end is worth what it will fetch (stock_values)."""
     storage = network.nodes["storage_kt"].fillna(0.0).astype(float)
+    holding = settings.holding_cost_usd_per_t_per_day
+    values = stock_values(inputs) if value_end_stock else {}
+    later = holding if value_end_stock else None  # a planned later shut-in costs a day's holding (define_shut_in)
     case = Case(days, KT_PER_DAY_PER_MTPA, {str(n): float(v) for n, v in storage.items() if v > 0},
-                link_delays(inputs), settings.shut_in_penalty_usd_per_t, settings.holding_cost_usd_per_t_per_day,
-                settings.tie_break_usd_per_t, contracts_per_day)
+                link_delays(inputs), settings.shut_in_penalty_usd_per_t, holding,
+                settings.tie_break_usd_per_t, contracts_per_day, values, later)
     return build_network_lp(inputs, case)
 
 
 class DailyOperator:
     """The operator of one network: the LP built once, its layout, what HiGHS holds, the basis in use."""
 
-    def __init__(self, model: NetworkLP, settings: Settings) -> None:
+    def __init__(self, model: NetworkLP, settings: Settings, start_stock_kt: Mapping[str, float] | None = None) -> None:
         self.model, self.highs, self.settings = model, model.lp.to_highs(), settings
+        self.start_stock_kt = dict(start_stock_kt or {})  # node → stock on the first morning (Horizon's)
         self.tie_break = model.tie_break
         self.n = len(model.lp.col_keys)
         self._layout(model)
@@ -167,14 +173,13 @@ class DailyOperator:
 
     # ---- state ----------------------------------------------------------------------------------
     def initial_state(self) -> np.ndarray:
-        """Stocks at the initial fill (held as the first grade the node sees), nothing at sea, no shut-in."""
+        """The start stocks (held as the first grade the node sees), nothing at sea, no shut-in."""
         model, state = self.model, np.zeros(self.state.size)
         self.state.production_kt(state)[:] = np.nan
-        fill = self.settings.initial_fill_fraction
-        for node, cap in model.storage_cap_kt.items():
+        for node in model.storage_cap_kt:
             grades = sorted(g for (n, g) in model.stock if n == node)
-            if grades and fill > 0:
-                state[self.balances.index((node, grades[0]))] = fill * cap
+            if grades and self.start_stock_kt.get(node, 0.0) > 0:
+                state[self.balances.index((node, grades[0]))] = self.start_stock_kt[node]
         return state
 
     def next_state(self, x: np.ndarray, state: np.ndarray, today: Conditions) -> np.ndarray:

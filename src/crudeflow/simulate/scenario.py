@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from crudeflow.errors import CrudeflowError, InputError
 from crudeflow.fleet.inputs import load_fleet_inputs, with_port_changes, with_tanker_changes
 from crudeflow.network import DEFAULT_DATASET, Network, dataset_folder
-from crudeflow.network.schema import MAX_MTPA, MAX_USD_PER_BBL, MAX_USD_PER_T
+from crudeflow.network.schema import MAX_MTPA, MAX_STORAGE_KT, MAX_USD_PER_BBL, MAX_USD_PER_T
 from crudeflow.tables import ASSUMPTION_PREFIX, parse_source
 from crudeflow.units import DAYS_PER_YEAR
 from crudeflow.yaml_file import load_yaml
@@ -32,6 +32,7 @@ MAX_CHANGES = 1000  # per list; overlaps are checked day by day, so outages x da
 SCENARIOS = "scenarios"  # the folder of a dataset that holds its scenarios, found by name (<name>.yaml)
 
 Path_ = tuple[str | int, ...]
+StockLevel = Annotated[float, Field(ge=0, le=MAX_STORAGE_KT)] | Literal["full", "empty", "normal"]
 # Dates the dataset's years can describe (base_year's range); it also keeps date arithmetic far from year 9999
 Date = Annotated[dt.date, Field(ge=dt.date(1990, 1, 1), le=dt.date(2100, 12, 31))]
 
@@ -146,9 +147,10 @@ class Settings(Item):
     restart_ramp_fraction_per_day_source: str = (
         "assumption: blank, so each field regains its normal output over its own restart_days (fields.csv, "
         "sourced or labelled there); a value here is one ramp for every field")
-    initial_fill_fraction: float = Field(0.0, ge=0, le=1)
+    initial_fill_fraction: float | None = Field(None, ge=0, le=1)
     initial_fill_fraction_source: str = (
-        "assumption: working storage starts empty (tank bottoms and operating minimums are not modelled)")
+        "assumption: blank, so every node starts at its normal operating level (stocks.csv, sourced or labelled "
+        "there); a value here fills every node's storage to that share (initial_stock sets single nodes)")
     holding_cost_usd_per_t_per_day: float = Field(0.05, ge=0, le=MAX_USD_PER_T)
     holding_cost_usd_per_t_per_day_source: str = (
         "assumption: a small charge so the operator never holds oil it could export; not a market figure")
@@ -173,6 +175,10 @@ class Scenario(Item):
     assets: list[AssetChange] = Field([], max_length=MAX_CHANGES)
     fleet: FleetOption | None = None
     policy: Policy | None = None
+    initial_stock: dict[str, StockLevel] = Field(
+        {}, description="Node id → its stock on the first morning: full, empty, normal (stocks.csv) or kt")
+    initial_stock_source: str = Field("assumption: the named nodes' stocks as the scenario says (full, empty or "
+                                      "normal need no figure)", min_length=1)
     settings: Settings = Field(default_factory=lambda: Settings.model_validate({}))
 
     def days(self) -> list[dt.date]:
@@ -371,7 +377,21 @@ def check_against_network(found: ScenarioFile, network: Network) -> None:
         check_fleet(found, network)
     if s.policy is not None:
         check_policy(found, network)
+    check_initial_stock(found, network)
     check_overlaps(found, network)
+
+
+def check_initial_stock(found: ScenarioFile, network: Network) -> None:
+    """Each named node holds storage, a stock in kt fits in it, and a figure names its source."""
+    s = found.scenario
+    storage = network.nodes["storage_kt"].fillna(0.0).astype(float)
+    for node, value in s.initial_stock.items():
+        where = ("initial_stock", node)
+        if node not in storage.index or storage[node] <= 0:
+            raise found.error(where, "not a node with storage (nodes.csv storage_kt)" +
+                              _hint(node, list(storage.index[storage > 0])), node)
+        if not isinstance(value, str) and value > storage[node] + 1e-9:
+            raise found.error(where, f"above the node's storage ({storage[node]:g} kt)", value)
 
 
 def check_policy(found: ScenarioFile, network: Network) -> None:
@@ -454,6 +474,7 @@ def _check_sources(found: ScenarioFile, source_ids: set[str]) -> None:
         check(("assets", i, "source"), a.source)
     if s.policy is not None:
         check(("policy", "source"), s.policy.source)
+    check(("initial_stock_source",), s.initial_stock_source)
     for name in Settings.model_fields:
         if name.endswith("_source"):
             check(("settings", name), getattr(s.settings, name))

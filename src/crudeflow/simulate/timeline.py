@@ -172,18 +172,20 @@ class Horizon:
     production_kt: pd.DataFrame  # day × field: output if nothing is shut in
     price_usd_per_t: pd.DataFrame  # day × (sink, grade)
     restart_ramp_kt: pd.Series  # field: output a shut-in field can regain a day (restart_ramp_kt)
+    initial_stock_kt: pd.Series  # node: stock on the first morning (start_stock_kt)
 
     def window(self, first: int, stop: int) -> Horizon:
         """Days first..stop-1 of the horizon."""
         return Horizon(self.dates[first:stop], self.capacity_kt.iloc[first:stop],
                        self.throughput_kt.iloc[first:stop], self.production_kt.iloc[first:stop],
-                       self.price_usd_per_t.iloc[first:stop], self.restart_ramp_kt)
+                       self.price_usd_per_t.iloc[first:stop], self.restart_ramp_kt, self.initial_stock_kt)
 
     def persisting(self, day: int, days: int) -> Horizon:
         """Day `day` repeated `days` times: what an operator without foresight expects of the next days."""
         rows = [day] * days
         return Horizon([self.dates[day]] * days, self.capacity_kt.iloc[rows], self.throughput_kt.iloc[rows],
-                       self.production_kt.iloc[rows], self.price_usd_per_t.iloc[rows], self.restart_ramp_kt)
+                       self.production_kt.iloc[rows], self.price_usd_per_t.iloc[rows], self.restart_ramp_kt,
+                       self.initial_stock_kt)
 
 
 def build_horizon(inputs: DispatchInputs, network: Network, scenario: Scenario, disrupted: bool = True,
@@ -231,7 +233,25 @@ def build_horizon(inputs: DispatchInputs, network: Network, scenario: Scenario, 
     for (sink, grade), base in inputs.price_usd_per_t.stack().items():
         prices[(sink, grade)] = base + diff[sink] * float(inputs.grade_bbl_per_t[grade])
     return Horizon(dates, capacity, throughput_kt.fillna(np.inf), production, pd.DataFrame(prices, index=index),
-                   restart_ramp_kt(network, scenario.settings, normal))
+                   restart_ramp_kt(network, scenario.settings, normal), start_stock_kt(network, scenario))
+
+
+def start_stock_kt(network: Network, scenario: Scenario) -> pd.Series:
+    """Stock at each node with storage on the period's first morning: its normal operating level (stocks.csv;
+    0 where not listed), or the scenario's initial_fill_fraction of its storage for every node that holds
+    standing stock, then the
+    scenario's initial_stock for the nodes it names (full, empty, normal or kt)."""
+    capacity = network.nodes["storage_kt"].fillna(0.0).astype(float)
+    capacity = capacity[capacity > 0]
+    normal = network.stocks["normal_stock_kt"].astype(float).reindex(capacity.index).fillna(0.0)
+    fill = scenario.settings.initial_fill_fraction
+    # a fill share fills the tanks that hold standing stock; pass-through terminals abroad (normal stock 0)
+    # keep their room for the cargoes on the way, as in normal operation
+    stock = normal if fill is None else (fill * capacity).where(normal > 0, 0.0)
+    named = {"full": capacity, "empty": 0.0 * capacity, "normal": normal}
+    for node, value in scenario.initial_stock.items():
+        stock[node] = float(named[value][node]) if isinstance(value, str) else float(value)
+    return stock
 
 
 def restart_ramp_kt(network: Network, settings: Settings, normal_kt: pd.Series) -> pd.Series:
