@@ -149,8 +149,7 @@ def option_model(network: Network, name: str, study: Study) -> OptionModel:
     changed = network_with_assets(network, scenario)
     inputs = scenario_inputs(changed, scenario)
     lookahead = 1 + longest_delay_days(inputs)
-    model = daily_lp(inputs, changed, lookahead, scenario.settings, contracts_per_day=True,
-                     value_end_stock=True)
+    model = daily_lp(inputs, changed, lookahead, scenario.settings, value_end_stock=True)
     horizon = build_horizon(inputs, changed, scenario, disrupted=False)
     operator = DailyOperator(model, scenario.settings, horizon.initial_stock_kt.to_dict())
     undisturbed = operator.conditions(horizon).on_days(np.zeros(lookahead, dtype=int))

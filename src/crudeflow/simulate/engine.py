@@ -18,8 +18,9 @@ import pandas as pd
 from crudeflow.lp.formulation import longest_delay_days
 from crudeflow.lp.inputs import DispatchInputs
 from crudeflow.network import Network
+from crudeflow.network.fiscal import state_take_fraction
 from crudeflow.simulate.operator import DailyOperator, daily_lp
-from crudeflow.simulate.result import RunRecord, SimulationResult, route_changes
+from crudeflow.simulate.result import RunRecord, SimulationResult, minimums, route_changes
 from crudeflow.simulate.scenario import Scenario, Settings
 from crudeflow.simulate.timeline import (
     Horizon,
@@ -48,15 +49,17 @@ def simulate(network: Network, scenario: Scenario, foresight: bool = False,
     changed = network_with_assets(network, scenario)
     inputs = scenario_inputs(changed, scenario)
     disrupted = run(inputs, changed, build_horizon(inputs, changed, scenario, extra_events=events), settings)
+    take = state_take(network, scenario)
     result = SimulationResult(
         scenario_name=scenario.name,
         mode="foresight" if foresight else "day-by-day",
         scenario=disrupted,
         baseline=baseline,
         disruption_start=scenario.disruption_start(),
-        state_take_fraction=settings.state_take_fraction,
-        state_take_source=settings.state_take_fraction_source,
+        state_take_fraction=take[0],
+        state_take_source=take[1],
         routes=route_changes(changed, disrupted, baseline),
+        contracts=list(inputs.contracts),
         notes=list(inputs.notes),
     )
     result.seconds = time.perf_counter() - started
@@ -64,15 +67,35 @@ def simulate(network: Network, scenario: Scenario, foresight: bool = False,
     return result
 
 
+# Only where a dataset has no fiscal.csv and the scenario sets no fraction: the share the project used before
+# the rules, kept labelled so a user dataset still reports a state take.
+FALLBACK_STATE_TAKE = 0.4
+FALLBACK_STATE_TAKE_SOURCE = ("assumption: the dataset has no fiscal.csv; ~40% of export revenue taken as the "
+                              "state's (MET, export duty, rent tax together); not in the sources")
+
+
+def state_take(network: Network, scenario: Scenario) -> tuple[float, str]:
+    """The share of lost export revenue the state loses, and its source: the scenario's own figure, else the
+    fiscal rules'."""
+    settings = scenario.settings
+    if settings.state_take_fraction is not None:
+        return settings.state_take_fraction, settings.state_take_fraction_source
+    fraction = state_take_fraction(network, scenario.base_year)
+    if fraction is None:
+        return FALLBACK_STATE_TAKE, FALLBACK_STATE_TAKE_SOURCE
+    return fraction, settings.state_take_fraction_source
+
+
 def run_day_by_day(inputs: DispatchInputs, network: Network, horizon: Horizon, settings: Settings) -> RunRecord:
     lookahead = 1 + longest_delay_days(inputs)
-    model = daily_lp(inputs, network, lookahead, settings, contracts_per_day=True, value_end_stock=True)
+    model = daily_lp(inputs, network, lookahead, settings, value_end_stock=True)
     operator = DailyOperator(model, settings, horizon.initial_stock_kt.to_dict())
     model = operator.model
     state = initial = operator.initial_state()
     conditions = operator.conditions(horizon)  # every day, read from the tables once
     days = len(horizon.dates)
-    columns: dict[str, dict] = {"flow": model.flow, "load": model.load, "stock": model.stock, "shut_in": model.shut_in}
+    columns: dict[str, dict] = {"flow": model.flow, "load": model.load, "stock": model.stock, "shut_in": model.shut_in,
+                                "contract_short": minimums(model)}
     picks = {k: np.array([c[0] for c in cols.values()], dtype=int) for k, cols in columns.items()}
     values = {k: np.zeros((days, len(p))) for k, p in picks.items()}
     for t in range(days):
