@@ -18,6 +18,7 @@ import pandas as pd
 from crudeflow.lp.inputs import DispatchInputs
 from crudeflow.network import Network
 from crudeflow.simulate.daily_lp import build_simulation_lp, longest_delay_days
+from crudeflow.simulate.observables import other_shippers_bbl_per_t, other_shippers_kt
 from crudeflow.simulate.operator import DailyOperator
 from crudeflow.simulate.result import RunRecord, SimulationResult, route_changes
 from crudeflow.simulate.scenario import Scenario, Settings
@@ -44,10 +45,12 @@ def simulate(network: Network, scenario: Scenario, foresight: bool = False,
     run = run_with_foresight if foresight else run_day_by_day
     settings = scenario.settings
     base_inputs = scenario_inputs(network, scenario, with_policy=False)
-    baseline = run(base_inputs, network, build_horizon(base_inputs, network, scenario, disrupted=False), settings)
+    base_horizon = build_horizon(base_inputs, network, scenario, disrupted=False)
+    baseline = with_other_shippers(run(base_inputs, network, base_horizon, settings), network, base_inputs, base_horizon)
     changed = network_with_assets(network, scenario)
     inputs = scenario_inputs(changed, scenario)
-    disrupted = run(inputs, changed, build_horizon(inputs, changed, scenario, extra_events=events), settings)
+    horizon = build_horizon(inputs, changed, scenario, extra_events=events)
+    disrupted = with_other_shippers(run(inputs, changed, horizon, settings), changed, inputs, horizon)
     result = SimulationResult(
         scenario_name=scenario.name,
         mode="foresight" if foresight else "day-by-day",
@@ -62,6 +65,13 @@ def simulate(network: Network, scenario: Scenario, foresight: bool = False,
     result.seconds = time.perf_counter() - started
     result.check_mass_balance()
     return result
+
+
+def with_other_shippers(record: RunRecord, network: Network, inputs: DispatchInputs, horizon: Horizon) -> RunRecord:
+    """The run with other shippers' loadings beside the Kazakh oil (what a terminal's totals count)."""
+    record.other_load_kt = other_shippers_kt(inputs, horizon)
+    record.other_bbl_per_t = other_shippers_bbl_per_t(network, inputs)
+    return record
 
 
 def run_day_by_day(inputs: DispatchInputs, network: Network, horizon: Horizon, settings: Settings) -> RunRecord:
