@@ -8,7 +8,7 @@
 Each method returns a result with the same conventions: tables whose column names carry their units,
 `summary()` (a dict of headline figures), `to_json()` (a str) and `write(path)` (`.json`: the JSON document;
 `.csv`: the first table; any other path: a folder with one Parquet file per table; see
-crudeflow.output.ResultFiles). The command line (`crudeflow dispatch`, `simulate`, `report`, `risk`, `fleet`)
+crudeflow.output.ResultFiles). The command line (`crudeflow dispatch`, `simulate`, `hindcast`, `report`, `risk`, `fleet`)
 calls exactly these methods. Layers: this module sits above the engines and below the CLI and the reports.
 """
 
@@ -17,6 +17,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+
+import pandas as pd
 
 from crudeflow.bounds import (
     FLEET_YEARS,
@@ -31,6 +33,7 @@ from crudeflow.bounds import (
     YEAR,
 )
 from crudeflow.dispatch.result import DispatchResult
+from crudeflow.errors import CrudeflowError
 from crudeflow.dispatch.solve import solve_dispatch
 from crudeflow.fleet.inputs import (
     FleetGroup,
@@ -48,6 +51,7 @@ from crudeflow.network import load as load_network
 from crudeflow.risk.result import RiskResult
 from crudeflow.risk.study import BASE, Study
 from crudeflow.simulate.engine import simulate
+from crudeflow.simulate.hindcast import HindcastResult
 from crudeflow.simulate.result import SimulationResult
 from crudeflow.simulate.scenario import Scenario, builtin_names, combine, read_combined
 
@@ -112,6 +116,28 @@ class Dataset:
             alone = self.scenario(scenario)
             result.notes.insert(0, options_effect(self.network, alone, [str(o) for o in with_], result, foresight))
         return result
+
+    def hindcast_names(self) -> list[str]:
+        """The dataset's scenarios that carry `observed:` figures (what `hindcast()` runs by default)."""
+        return [name for name in self.scenario_names() if self.scenario(name).observed]
+
+    def hindcast(self, scenarios: Sequence[str | Path | Scenario] = (), *, foresight: bool = False) -> HindcastResult:
+        """Each scenario (default: every one of `hindcast_names()`) simulated, and its `observed:` figures set
+        against the model's over the same windows, with the error. A scenario without `observed:` is refused."""
+        from crudeflow.simulate.hindcast import compare
+
+        chosen = list(scenarios) or list(self.hindcast_names())
+        if not chosen:
+            raise CrudeflowError(f"dataset '{self.name}' has no scenario with observed: figures to hindcast")
+        tables, modes = [], {}
+        for item in chosen:
+            scenario = self.scenario(item)
+            if not scenario.observed:
+                raise CrudeflowError(f"scenario {scenario.name!r} has no observed: figures to compare with")
+            result = self.simulate(scenario, foresight=foresight)
+            tables.append(compare(result, scenario))
+            modes[scenario.name] = result.mode
+        return HindcastResult(pd.concat(tables, ignore_index=True), modes)
 
     def risk_study(self, samples: int = 200, seed: int = 0, options: Sequence[str] = (BASE,),
                    outages: str | None = None, year: int = 2024, contributions: bool = True,
