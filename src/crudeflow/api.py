@@ -8,8 +8,8 @@
 Each method returns a result with the same conventions: tables whose column names carry their units,
 `summary()` (a dict of headline figures), `to_json()` (a str) and `write(path)` (`.json`: the JSON document;
 `.csv`: the first table; any other path: a folder with one Parquet file per table; see
-crudeflow.output.ResultFiles). The command line (`crudeflow dispatch`, `simulate`, `hindcast`, `report`, `risk`, `fleet`)
-calls exactly these methods. Layers: this module sits above the engines and below the CLI and the reports.
+crudeflow.output.ResultFiles). The command line (`crudeflow dispatch`, `simulate`, `hindcast`, `report`, `risk`,
+`fleet`) calls exactly these methods. Layers: this module sits above the engines and below the CLI and the reports.
 """
 
 from __future__ import annotations
@@ -33,8 +33,8 @@ from crudeflow.bounds import (
     YEAR,
 )
 from crudeflow.dispatch.result import DispatchResult
-from crudeflow.errors import CrudeflowError
 from crudeflow.dispatch.solve import solve_dispatch
+from crudeflow.errors import CrudeflowError
 from crudeflow.fleet.inputs import (
     FleetGroup,
     FleetInputs,

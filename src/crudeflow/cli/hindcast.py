@@ -38,7 +38,7 @@ def run(args: argparse.Namespace) -> int:
 
 def text_report(result: HindcastResult, wide: bool = False) -> str:
     s = result.summary()
-    lines = [prose(f"crudeflow hindcast: {', '.join(s['scenarios'])}"),
+    lines = [prose(f"crudeflow hindcast: {', '.join(result.modes)}"),
              prose(f"{s['within_target']} of {s['figures_compared']} figures within ±{TARGET_PCT:g}% of the record; "
                    f"{s['figures_not_modelled']} not modelled"), ""]
     shown = result.table.drop(columns=["source"]).set_index(["scenario", "what", "at"])

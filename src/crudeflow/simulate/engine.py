@@ -46,7 +46,8 @@ def simulate(network: Network, scenario: Scenario, foresight: bool = False,
     settings = scenario.settings
     base_inputs = scenario_inputs(network, scenario, with_policy=False)
     base_horizon = build_horizon(base_inputs, network, scenario, disrupted=False)
-    baseline = with_other_shippers(run(base_inputs, network, base_horizon, settings), network, base_inputs, base_horizon)
+    baseline = with_other_shippers(run(base_inputs, network, base_horizon, settings), network, base_inputs,
+                                   base_horizon)
     changed = network_with_assets(network, scenario)
     inputs = scenario_inputs(changed, scenario)
     horizon = build_horizon(inputs, changed, scenario, extra_events=events)

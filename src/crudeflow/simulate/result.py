@@ -22,9 +22,9 @@ RECOVERED_KT = 0.5  # gaps to the baseline below 0.5 kt/day count as none
 MASS_BALANCE_TOLERANCE_KT = 1e-5
 # daily_wide columns that are a level at the end of the day, not a volume of the day: a month keeps its last
 HELD_COLUMNS = ("storage_kt", "baseline_storage_kt", "in_transit_kt")
-MONTHLY_TOTALS = ["days", "exports_kt", "baseline_exports_kt", "exports_kbbl", "production_kt", "shut_in_kt", "baseline_shut_in_kt",
-                  "revenue_kusd", "baseline_revenue_kusd", "end_storage_kt", "end_baseline_storage_kt",
-                  "end_in_transit_kt", "largest_mass_balance_error_kt"]
+MONTHLY_TOTALS = ["days", "exports_kt", "baseline_exports_kt", "exports_kbbl", "production_kt", "shut_in_kt",
+                  "baseline_shut_in_kt", "revenue_kusd", "baseline_revenue_kusd", "end_storage_kt",
+                  "end_baseline_storage_kt", "end_in_transit_kt", "largest_mass_balance_error_kt"]
 
 
 def solution_arrays(model: SimulationLP, x: np.ndarray) -> dict[str, pd.DataFrame]:
@@ -294,7 +294,7 @@ class SimulationResult(ResultFiles):
         ends = wide[held].groupby(month).last().add_prefix("end_")
         gap = wide["mass_balance_error_kt"].abs().groupby(month).max().rename("largest_mass_balance_error_kt")
         days = pd.Series(1, index=wide.index).groupby(month).sum().rename("days")
-        return pd.concat([days, summed, ends, gap], axis=1)
+        return pd.concat([days, summed, ends, gap], axis=1).copy()  # one block: render inserts the index
 
     def observables(self, monthly: bool = False) -> dict[str, pd.DataFrame]:
         """What was loaded (Kazakh and other shippers' oil at each export sink), sent into each link, held at

@@ -350,15 +350,15 @@ def check_dates(found: ScenarioFile) -> None:
     for i, p in enumerate(s.production_changes):
         if (p.output is None) == (p.output_mtpa is None):
             raise found.error(("production_changes", i, "output"), "give exactly one of output or output_mtpa")
-    for i, o in enumerate(s.observed):
-        if o.end < o.start:
-            raise found.error(("observed", i, "end"), f"end is before start ({o.start})", str(o.end))
-        if o.start < s.period.start or o.end > s.period.end:
-            raise found.error(("observed", i, "start"), f"the window {o.start}–{o.end} is not inside the period "
-                              f"{s.period.start}–{s.period.end}", str(o.start))
-        if (o.what == "days_lost") != (o.unit == DAYS_UNIT):
+    for i, seen in enumerate(s.observed):
+        if seen.end < seen.start:
+            raise found.error(("observed", i, "end"), f"end is before start ({seen.start})", str(seen.end))
+        if seen.start < s.period.start or seen.end > s.period.end:
+            raise found.error(("observed", i, "start"), f"the window {seen.start}–{seen.end} is not inside the "
+                              f"period {s.period.start}–{s.period.end}", str(seen.start))
+        if (seen.what == "days_lost") != (seen.unit == DAYS_UNIT):
             raise found.error(("observed", i, "unit"), "days_lost is counted in days, and only days_lost is",
-                              o.unit)
+                              seen.unit)
 
 
 def check_against_network(found: ScenarioFile, network: Network) -> None:
@@ -399,8 +399,8 @@ def check_against_network(found: ScenarioFile, network: Network) -> None:
     for i, a in enumerate(s.assets):
         if a.link not in links.index:
             raise found.error(("assets", i, "link"), "unknown link" + _hint(a.link, list(links.index)), a.link)
-    for i, o in enumerate(s.observed):
-        check_observation_target(found, network, i, o)
+    for i, seen in enumerate(s.observed):
+        check_observation_target(found, network, i, seen)
     if s.fleet is not None:
         check_fleet(found, network)
     if s.policy is not None:
@@ -502,8 +502,8 @@ def _check_sources(found: ScenarioFile, source_ids: set[str]) -> None:
         check(("assets", i, "source"), a.source)
     if s.policy is not None:
         check(("policy", "source"), s.policy.source)
-    for i, o in enumerate(s.observed):
-        check(("observed", i, "source"), o.source)
+    for i, seen in enumerate(s.observed):
+        check(("observed", i, "source"), seen.source)
     for name in Settings.model_fields:
         if name.endswith("_source"):
             check(("settings", name), getattr(s.settings, name))
