@@ -7,7 +7,7 @@ PyPSA comes with the `bench` extra (`pip install -e ".[bench]"`) and is imported
 Units: PyPSA's MW are kt/day here, its MWh kt, its currency/MWh USD/t; one snapshot a day, weight 1, so the
 objective is in thousand USD over the period (PyPSA minimises cost = minus crudeflow's netback).
 
-| crudeflow (simulate/daily_lp.py)          | PyPSA                                                                |
+| crudeflow (lp/formulation.py)             | PyPSA                                                                |
 |-------------------------------------------|----------------------------------------------------------------------|
 | balance per (node, grade)                 | a Bus per (node, grade)                                              |
 | f[l,g,t], tariff τ[l]                     | a Link per (link, grade), marginal_cost τ, p_nom the largest daily   |
@@ -42,14 +42,14 @@ import numpy as np
 import pandas as pd
 
 from crudeflow.errors import CrudeflowError, SolveError
-from crudeflow.lp.inputs import DispatchInputs, reachable_grades
-from crudeflow.network import Network
-from crudeflow.network.schema import SINK_KINDS
-from crudeflow.simulate.daily_lp import (
+from crudeflow.lp.formulation import (
     CONTRACT_SHORTFALL_PENALTY_USD_PER_T,
     INTAKE_SHORTFALL_PENALTY_USD_PER_T,
     link_delays,
 )
+from crudeflow.lp.inputs import DispatchInputs, reachable_grades
+from crudeflow.network import Network
+from crudeflow.network.schema import SINK_KINDS
 from crudeflow.simulate.scenario import Scenario, Settings
 from crudeflow.simulate.timeline import (
     KT_PER_DAY_PER_MTPA,

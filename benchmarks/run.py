@@ -15,7 +15,7 @@ from collections.abc import Callable
 import highspy
 
 import crudeflow
-from crudeflow.dispatch.formulation import build_dispatch_lp
+from crudeflow.dispatch.solve import annual_lp
 from crudeflow.lp.inputs import resolve_inputs
 from crudeflow.lp.program import solve
 
@@ -32,9 +32,9 @@ def best_of(fn: Callable[[], object], repeats: int) -> float:
 
 def dispatch_rebuild_vs_resolve(repeats: int = 20) -> dict[str, float]:
     dataset = crudeflow.load("kazakhstan")
-    lp = build_dispatch_lp(resolve_inputs(dataset.network, 2024))
+    lp = annual_lp(resolve_inputs(dataset.network, 2024)).lp
     highs = lp.to_highs()
-    row = lp.row_index[("capacity", "cpc_ru")]
+    row = lp.row_index[("capacity", "cpc_ru", "0")]
     upper = lp.row_upper[row]
     state = {"on": True}
 

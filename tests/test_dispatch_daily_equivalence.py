@@ -1,12 +1,13 @@
-"""The annual dispatch and an undisturbed day of the daily LP are one network under one set of limits: on every
-year of the built-in dataset they export the same and shut in the same, within 0.1%.
+"""The annual dispatch is the one-day case of the one network LP (lp/formulation.py): on every year of the
+built-in dataset it exports the same and shuts in the same as an undisturbed day of the daily case, within 0.1%,
+and both cases are built by the same constraint families.
 
 Two things made them look apart (68.60 against 68.52 Mt/yr on 2024, read off the court-halt baseline):
 - the simulation starts with nothing at sea, so its first two days lack the tanker cargoes still to arrive
   (9.9 kt/day): over a 92-day baseline that is 0.078 Mt/yr. A steady undisturbed day (here day 10, after the
   longest delay) exports 68.6 Mt/yr, as the dispatch does.
-- the daily LP holds a contract minimum softly (a shortfall costs CONTRACT_SHORTFALL_PENALTY_USD_PER_T, 50
-  USD/t), the dispatch holds it exactly. Where a route under a minimum nets more than 50 USD/t less than the
+- the daily case holds a contract minimum softly (a shortfall costs CONTRACT_SHORTFALL_PENALTY_USD_PER_T, 50
+  USD/t), the annual case holds it exactly. Where a route under a minimum nets more than 50 USD/t less than the
   route it competes with, the day misses the minimum: the KMG–SOCAR BTC supply (1.392 Mt/yr in 2023, 0.0034 of
   1.4 in 2024, when Atyrau–Samara's cap stops the shift). The totals do not move; the routes do. In a year
   where the day meets every minimum (2025) every link carries the same flow.
@@ -17,16 +18,23 @@ from __future__ import annotations
 import pytest
 
 import crudeflow
+from crudeflow.dispatch.solve import annual_lp
+from crudeflow.lp.formulation import longest_delay_days
 from crudeflow.lp.inputs import resolve_inputs
 from crudeflow.risk.study import option_scenario
-from crudeflow.simulate.daily_lp import longest_delay_days
 from crudeflow.simulate.engine import run_day_by_day
+from crudeflow.simulate.operator import daily_lp
 from crudeflow.simulate.timeline import build_horizon, scenario_inputs
 from crudeflow.units import KT_PER_DAY_PER_MTPA
 
 DATASET = crudeflow.load("kazakhstan")
 NETWORK = DATASET.network
 STEADY_DAY = 10  # after the longest tanker and rail delay, so oil at sea is in its steady state
+
+
+def families(keys: list[tuple[str, ...]]) -> set[tuple[str, ...]]:
+    """Row or column keys without their day: which (family, entity) pairs a case holds."""
+    return {key[:-1] for key in keys}
 
 
 @pytest.mark.parametrize("year", [int(y) for y in NETWORK.years.index])
@@ -50,3 +58,17 @@ def test_annual_dispatch_is_an_undisturbed_day(year: int) -> None:
     else:  # the stated reason: a soft minimum the day leaves short, held exactly by the dispatch
         assert [c.id for c in short] == ["kmg-socar-supply"]
         assert annual_flow[short[0].link] == pytest.approx(short[0].min_mtpa)
+
+
+@pytest.mark.parametrize("year", [int(y) for y in NETWORK.years.index])
+def test_the_annual_case_is_the_daily_case_without_storage_delays_or_ramps(year: int) -> None:
+    inputs = resolve_inputs(NETWORK, year)
+    annual = annual_lp(inputs)
+    daily = daily_lp(inputs, NETWORK, 2, option_scenario(NETWORK, "base", year, 2).settings, contracts_per_day=True)
+    assert annual.days == 1 and not annual.storage_cap_kt and not any(annual.delay_days.values())
+    daily_rows = families(daily.lp.row_keys)
+    annual_rows = families(annual.lp.row_keys)
+    # the same families over the same entities, less the ones that link days or hold stock
+    assert annual_rows == {key for key in daily_rows if key[0] not in ("storage", "ramp")}
+    assert families(annual.lp.col_keys) == {key for key in families(daily.lp.col_keys) if key[0] != "stock"}
+    assert {key[0] for key in daily_rows} >= {"balance", "capacity", "throughput", "intake", "storage", "ramp"}

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import crudeflow
-from crudeflow.dispatch.formulation import SINK_KINDS
+from crudeflow.network.schema import SINK_KINDS
 from crudeflow.units import bbl_per_t
 from small_networks import grade, link, market, node, write_dataset
 

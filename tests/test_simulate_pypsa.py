@@ -14,9 +14,8 @@ import pytest
 import crudeflow
 from crudeflow.errors import CrudeflowError
 from crudeflow.lp.program import solve
-from crudeflow.simulate.daily_lp import build_simulation_lp
 from crudeflow.simulate.engine import simulate
-from crudeflow.simulate.operator import DailyOperator
+from crudeflow.simulate.operator import DailyOperator, daily_lp
 from crudeflow.simulate.scenario import read_scenario
 from crudeflow.simulate.timeline import build_horizon, network_with_assets, scenario_inputs
 from crudeflow.units import kt_per_day_to_mtpa
@@ -82,8 +81,8 @@ def test_pypsa_gives_the_foresight_lost_volume(tmp_path: Path) -> None:
     changed = network_with_assets(net, scenario)
     inputs = scenario_inputs(changed, scenario)
     horizon = build_horizon(inputs, changed, scenario)
-    model = build_simulation_lp(inputs, changed, len(horizon.dates), scenario.settings)
-    operator = DailyOperator(model)
+    model = daily_lp(inputs, changed, len(horizon.dates), scenario.settings)
+    operator = DailyOperator(model, scenario.settings)
     operator.hold(operator.bounds(operator.conditions(horizon), operator.initial_state()))
     solution = solve(operator.highs)
     untied_kusd = solution.objective + float(model.tie_break @ solution.x)  # PyPSA's model has no tie-break

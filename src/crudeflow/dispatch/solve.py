@@ -5,14 +5,15 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from crudeflow.dispatch.formulation import SINK_KINDS, build_dispatch_lp, column_frame
 from crudeflow.dispatch.result import DispatchResult
 from crudeflow.dispatch.why import why_shut_in
 from crudeflow.errors import SolveError
 from crudeflow.lp.explain import describe, explain_infeasible
+from crudeflow.lp.formulation import NetworkLP, annual_bounds, annual_case, build_network_lp
 from crudeflow.lp.inputs import DEFAULT_SHUT_IN_PENALTY_USD_PER_T, DispatchInputs, resolve_inputs
 from crudeflow.lp.program import LinearProgram, Solution, SolveStatus, solve
 from crudeflow.network import Network
+from crudeflow.network.schema import SINK_KINDS
 from crudeflow.tables import split_list
 from crudeflow.units import kbpd_per_mtpa as kbpd_in_mtpa
 
@@ -37,21 +38,31 @@ def solve_dispatch(
     'optimal'
     """
     inputs = resolve_inputs(network, year, free, max_share_via, shut_in_penalty_usd_per_t)
-    lp = build_dispatch_lp(inputs)
-    solution = solve(lp.to_highs())
+    model = annual_lp(inputs)
+    solution = solve(model.lp.to_highs())
     if solution.status is SolveStatus.INFEASIBLE:
-        raise SolveError(f"dispatch for {year} is infeasible: {explain_infeasible(lp)}")
+        raise SolveError(f"dispatch for {year} is infeasible: {explain_infeasible(model.lp)}")
     if solution.status is not SolveStatus.OPTIMAL:
         raise SolveError(f"dispatch for {year} did not reach an optimum: the solver ended '{solution.solver_message}'")
-    return _result(network, inputs, lp, solution)
+    return _result(network, model, solution)
 
 
-def _result(network: Network, inputs: DispatchInputs, lp: LinearProgram, sol: Solution) -> DispatchResult:
-    flows = column_frame(lp, sol.x)
+def annual_lp(inputs: DispatchInputs) -> NetworkLP:
+    """The annual case of the one network LP (one day in Mt/yr, no storage, delays or ramps), bounds written in."""
+    model = build_network_lp(inputs, annual_case(inputs))
+    annual_bounds(model).write_to(model.lp)
+    return model
+
+
+def _result(network: Network, model: NetworkLP, sol: Solution) -> DispatchResult:
+    inputs, lp = model.inputs, model.lp
+    flows = pd.DataFrame([(link, grade, sol.x[cols[0]]) for (link, grade), cols in model.flow.items()],
+                         columns=["link", "grade", "flow_mtpa"]).pivot_table(
+        index="link", columns="grade", values="flow_mtpa", aggfunc="sum", fill_value=0.0)
     kbpd_per_mtpa = inputs.grade_bbl_per_t.map(kbpd_in_mtpa)
     link_mtpa = flows.sum(axis=1).reindex(inputs.links.index, fill_value=0.0)
     link_kbpd = (flows * kbpd_per_mtpa.reindex(flows.columns)).sum(axis=1).reindex(inputs.links.index, fill_value=0.0)
-    duals = {key: float(sol.row_dual[r]) for key, r in lp.row_index.items()}
+    duals = {key[:-1]: float(sol.row_dual[r]) for key, r in lp.row_index.items()}  # one day: drop its "0"
     links = _link_table(inputs, link_mtpa, link_kbpd, duals)
     sink_links = inputs.links[inputs.links["to_node"].map(inputs.node_kind).isin(SINK_KINDS)]
     into_sink = flows.reindex(sink_links.index).fillna(0.0).groupby(sink_links["to_node"]).sum()
@@ -61,7 +72,7 @@ def _result(network: Network, inputs: DispatchInputs, lp: LinearProgram, sol: So
         (into_sink * inputs.price_usd_per_t.reindex(index=into_sink.index, columns=into_sink.columns)).to_numpy().sum()
     )
     tariffs = float((link_mtpa * inputs.links["tariff_usd_per_t"]).sum())
-    fields = _field_table(inputs, lp, sol, duals)
+    fields = _field_table(model, sol, duals)
     return DispatchResult(
         year=inputs.year,
         status=sol.status,
@@ -77,7 +88,7 @@ def _result(network: Network, inputs: DispatchInputs, lp: LinearProgram, sol: So
         revenue_musd_per_yr=revenue,
         tariffs_musd_per_yr=tariffs,
         notes=list(inputs.notes),
-        why=why_shut_in(lp, sol, inputs, float(fields["shut_in_mtpa"].sum())),
+        why=why_shut_in(model, sol, float(fields["shut_in_mtpa"].sum())),
     )
 
 
@@ -164,11 +175,11 @@ def _destinations(into_sink: pd.DataFrame, inputs: DispatchInputs) -> pd.DataFra
     return into_sink.T.rename(index=label).rename_axis(index="field", columns="sink")
 
 
-def _field_table(inputs: DispatchInputs, lp: LinearProgram, sol: Solution, duals: dict) -> pd.DataFrame:
-    rows = {}
+def _field_table(model: NetworkLP, sol: Solution, duals: dict) -> pd.DataFrame:
+    inputs, rows = model.inputs, {}
     for field_node, production in inputs.production_mtpa.items():
         grade = inputs.field_grade[field_node]
-        shut = float(sol.x[lp.col_index[("shut_in", str(field_node))]])
+        shut = float(sol.x[model.shut_in[str(field_node)][0]])
         rows[field_node] = {
             "grade": grade,
             "production_mtpa": float(production),

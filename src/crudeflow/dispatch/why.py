@@ -13,10 +13,9 @@ import dataclasses
 
 import numpy as np
 
-from crudeflow.dispatch.formulation import flow_cols
 from crudeflow.lp.explain import describe
-from crudeflow.lp.inputs import DispatchInputs
-from crudeflow.lp.program import LinearProgram, Solution, SolveStatus, solve
+from crudeflow.lp.formulation import NetworkLP, flow_cols
+from crudeflow.lp.program import Solution, SolveStatus, solve
 from crudeflow.output import number
 
 MATERIAL_MTPA = 0.5  # shut-in or an export gain below this is not a change of picture
@@ -24,29 +23,31 @@ DUAL_TOLERANCE = 1e-7
 EXPORT_KINDS = ("terminal", "border")
 
 
-def export_mtpa(lp: LinearProgram, inputs: DispatchInputs, x: np.ndarray) -> float:
+def export_mtpa(model: NetworkLP, x: np.ndarray) -> float:
     """Kazakh oil reaching export terminals and borders (Mt/yr) in solution `x`."""
+    inputs = model.inputs
     into_export = inputs.links.index[inputs.links["to_node"].map(inputs.node_kind).isin(EXPORT_KINDS)]
-    return float(sum(x[c] for link in into_export for c in flow_cols(lp, str(link)).values()))
+    return float(sum(x[c] for link in into_export for c in flow_cols(model, str(link)).values()))
 
 
-def exports_without(lp: LinearProgram, inputs: DispatchInputs, row: int) -> float | None:
+def exports_without(model: NetworkLP, row: int) -> float | None:
     """Exports (Mt/yr) with row `row` lifted; None if that solve ends without an optimum."""
+    lp = model.lp
     lifted = dataclasses.replace(lp, row_lower=list(lp.row_lower), row_upper=list(lp.row_upper))
     lifted.row_lower[row], lifted.row_upper[row] = -np.inf, np.inf
     solution = solve(lifted.to_highs())
-    return export_mtpa(lp, inputs, solution.x) if solution.status is SolveStatus.OPTIMAL else None
+    return export_mtpa(model, solution.x) if solution.status is SolveStatus.OPTIMAL else None
 
 
-def why_shut_in(lp: LinearProgram, sol: Solution, inputs: DispatchInputs, shut_in_mtpa: float) -> list[str]:
+def why_shut_in(model: NetworkLP, sol: Solution, shut_in_mtpa: float) -> list[str]:
     """Sentences naming what holds exports down, when a material volume is shut in; none otherwise."""
     if shut_in_mtpa < MATERIAL_MTPA:
         return []
-    exports = export_mtpa(lp, inputs, sol.x)
-    binding = [(r, key) for r, key in enumerate(lp.row_keys)
+    exports = export_mtpa(model, sol.x)
+    binding = [(r, key) for r, key in enumerate(model.lp.row_keys)
                if key[0] != "balance" and abs(sol.row_dual[r]) > DUAL_TOLERANCE]
-    gains = {r: (exports_without(lp, inputs, r) or exports) - exports for r, _ in binding}
-    sentences = [share_sentence(lp, sol, inputs, r, key[1], exports, gains[r], shut_in_mtpa)
+    gains = {r: (exports_without(model, r) or exports) - exports for r, _ in binding}
+    sentences = [share_sentence(model, sol, r, key[1], exports, gains[r], shut_in_mtpa)
                  for r, key in binding if key[0] == "share"]
     held = sorted(((gains[r], r, key) for r, key in binding if key[0] != "share" and gains[r] >= MATERIAL_MTPA),
                   reverse=True)
@@ -59,10 +60,11 @@ def why_shut_in(lp: LinearProgram, sol: Solution, inputs: DispatchInputs, shut_i
     return sentences
 
 
-def share_sentence(lp: LinearProgram, sol: Solution, inputs: DispatchInputs, row: int, country: str,
+def share_sentence(model: NetworkLP, sol: Solution, row: int, country: str,
                    exports: float, gain: float, shut_in_mtpa: float) -> str:
+    inputs = model.inputs
     share = inputs.max_share_via[country]
-    entering = float(sum(sol.x[c] for link in inputs.entry_links[country] for c in flow_cols(lp, link).values()))
+    entering = float(sum(sol.x[c] for link in inputs.entry_links[country] for c in flow_cols(model, link).values()))
     others = exports - entering
     return (f"the cap on oil entering {country} ({100 * share:.0f}% of exports) binds (shadow price "
             f"{number(abs(sol.row_dual[row]), ',.0f')} USD/t): outlets outside {country} carry {number(others)} "

@@ -157,3 +157,35 @@ def solve_again_cold(highs: highspy.Highs, solution: Solution) -> Solution:
         return solution
     highs.clearSolver()
     return solve(highs)
+
+
+@dataclass
+class Bounds:
+    """Column bounds and costs, row bounds: what HiGHS holds."""
+
+    col_lower: np.ndarray
+    col_upper: np.ndarray
+    col_cost: np.ndarray
+    row_lower: np.ndarray
+    row_upper: np.ndarray
+
+    @classmethod
+    def of_lp(cls, lp: LinearProgram) -> Bounds:
+        return cls(np.array(lp.col_lower), np.array(lp.col_upper), np.array(lp.col_cost), np.array(lp.row_lower),
+                   np.array(lp.row_upper))
+
+    def copy(self) -> Bounds:
+        return Bounds(self.col_lower.copy(), self.col_upper.copy(), self.col_cost.copy(), self.row_lower.copy(),
+                      self.row_upper.copy())
+
+    def lower(self) -> np.ndarray:
+        """Lower bounds of z = [columns; row activities]."""
+        return np.concatenate([self.col_lower, self.row_lower])
+
+    def upper(self) -> np.ndarray:
+        return np.concatenate([self.col_upper, self.row_upper])
+
+    def write_to(self, lp: LinearProgram) -> None:
+        """Put these bounds and costs into `lp` (which then describes the same programme HiGHS would hold)."""
+        lp.col_lower, lp.col_upper, lp.col_cost = list(self.col_lower), list(self.col_upper), list(self.col_cost)
+        lp.row_lower, lp.row_upper = list(self.row_lower), list(self.row_upper)

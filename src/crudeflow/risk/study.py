@@ -16,12 +16,12 @@ from typing import Any
 import numpy as np
 
 from crudeflow.errors import CrudeflowError
+from crudeflow.lp.formulation import longest_delay_days
 from crudeflow.network import DEFAULT_DATASET, Network, load
 from crudeflow.risk.conditions import ConditionMaker
 from crudeflow.risk.outages import OutageModels, load_outage_models, sample_year
 from crudeflow.risk.playback import DailySeries, Measures, play_year
-from crudeflow.simulate.daily_lp import build_simulation_lp, longest_delay_days
-from crudeflow.simulate.operator import DailyOperator
+from crudeflow.simulate.operator import DailyOperator, daily_lp
 from crudeflow.simulate.scenario import Scenario, builtin_names, read_scenario, resolve_path
 from crudeflow.simulate.timeline import OutageEvent, build_horizon, network_with_assets, scenario_inputs
 from crudeflow.units import DAYS_PER_YEAR
@@ -149,9 +149,9 @@ def option_model(network: Network, name: str, study: Study) -> OptionModel:
     changed = network_with_assets(network, scenario)
     inputs = scenario_inputs(changed, scenario)
     lookahead = 1 + longest_delay_days(inputs)
-    model = build_simulation_lp(inputs, changed, lookahead, scenario.settings, contracts_per_day=True)
+    model = daily_lp(inputs, changed, lookahead, scenario.settings, contracts_per_day=True)
     horizon = build_horizon(inputs, changed, scenario, disrupted=False)
-    operator = DailyOperator(model)
+    operator = DailyOperator(model, scenario.settings)
     undisturbed = operator.conditions(horizon).on_days(np.zeros(lookahead, dtype=int))
     maker = ConditionMaker(operator, changed, undisturbed)
     measures = Measures.of(operator, undisturbed)

@@ -15,11 +15,11 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
+from crudeflow.lp.formulation import longest_delay_days
 from crudeflow.lp.inputs import DispatchInputs
 from crudeflow.network import Network
-from crudeflow.simulate.daily_lp import build_simulation_lp, longest_delay_days
 from crudeflow.simulate.observables import other_shippers_bbl_per_t, other_shippers_kt
-from crudeflow.simulate.operator import DailyOperator
+from crudeflow.simulate.operator import DailyOperator, daily_lp
 from crudeflow.simulate.result import RunRecord, SimulationResult, route_changes
 from crudeflow.simulate.scenario import Scenario, Settings
 from crudeflow.simulate.timeline import (
@@ -77,7 +77,7 @@ def with_other_shippers(record: RunRecord, network: Network, inputs: DispatchInp
 
 def run_day_by_day(inputs: DispatchInputs, network: Network, horizon: Horizon, settings: Settings) -> RunRecord:
     lookahead = 1 + longest_delay_days(inputs)
-    operator = DailyOperator(build_simulation_lp(inputs, network, lookahead, settings, contracts_per_day=True))
+    operator = DailyOperator(daily_lp(inputs, network, lookahead, settings, contracts_per_day=True), settings)
     model = operator.model
     state = initial = operator.initial_state()
     conditions = operator.conditions(horizon)  # every day, read from the tables once

@@ -11,9 +11,8 @@ from crudeflow.errors import SolveError
 from crudeflow.lp.inputs import DispatchInputs
 from crudeflow.lp.program import SolveStatus, solve
 from crudeflow.network import Network
-from crudeflow.simulate.daily_lp import build_simulation_lp
 from crudeflow.simulate.engine import initial_stock_kt
-from crudeflow.simulate.operator import DailyOperator
+from crudeflow.simulate.operator import DailyOperator, daily_lp
 from crudeflow.simulate.result import RunRecord, solution_arrays
 from crudeflow.simulate.scenario import Settings
 from crudeflow.simulate.timeline import Horizon
@@ -21,7 +20,7 @@ from crudeflow.simulate.timeline import Horizon
 
 def run_with_foresight(inputs: DispatchInputs, network: Network, horizon: Horizon, settings: Settings) -> RunRecord:
     """The operator's bounds over a window as long as the period, from the initial state, solved once."""
-    operator = DailyOperator(build_simulation_lp(inputs, network, len(horizon.dates), settings))
+    operator = DailyOperator(daily_lp(inputs, network, len(horizon.dates), settings), settings)
     state = operator.initial_state()
     operator.hold(operator.bounds(operator.conditions(horizon), state))
     solution = solve(operator.highs)

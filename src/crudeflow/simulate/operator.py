@@ -1,6 +1,7 @@
 """The daily operator: one object that `simulate` runs day by day and `risk` plays through its sample-years.
 
-It holds the simulation LP (daily_lp.py, notation there) and knows where every day-dependent value sits in it.
+It holds a daily case of the network LP (lp/formulation.py, notation there) and knows where every
+day-dependent value sits in it.
 Its four steps:
 - `initial_state`: stocks at the initial fill, nothing at sea, nothing shut in;
 - `bounds`: every bound and cost of the window from the conditions (capacities, loading limits, output,
@@ -23,37 +24,13 @@ import pandas as pd
 
 from crudeflow.errors import SolveError
 from crudeflow.lp.explain import explain_infeasible
-from crudeflow.lp.program import LinearProgram, SolveStatus, solve, solve_again_cold
-from crudeflow.simulate.daily_lp import SimulationLP
+from crudeflow.lp.formulation import Case, NetworkLP, build_network_lp, fixed_bounds, link_delays
+from crudeflow.lp.inputs import DispatchInputs
+from crudeflow.lp.program import Bounds, SolveStatus, solve, solve_again_cold
+from crudeflow.network import Network
+from crudeflow.simulate.scenario import Settings
 from crudeflow.simulate.timeline import Horizon
 from crudeflow.units import KT_PER_DAY_PER_MTPA
-
-
-@dataclass
-class Bounds:
-    """Column bounds and costs, row bounds: what HiGHS holds."""
-
-    col_lower: np.ndarray
-    col_upper: np.ndarray
-    col_cost: np.ndarray
-    row_lower: np.ndarray
-    row_upper: np.ndarray
-
-    @classmethod
-    def of_lp(cls, lp: LinearProgram) -> Bounds:
-        return cls(np.array(lp.col_lower), np.array(lp.col_upper), np.array(lp.col_cost), np.array(lp.row_lower),
-                   np.array(lp.row_upper))
-
-    def copy(self) -> Bounds:
-        return Bounds(self.col_lower.copy(), self.col_upper.copy(), self.col_cost.copy(), self.row_lower.copy(),
-                      self.row_upper.copy())
-
-    def lower(self) -> np.ndarray:
-        """Lower bounds of z = [columns; row activities]."""
-        return np.concatenate([self.col_lower, self.row_lower])
-
-    def upper(self) -> np.ndarray:
-        return np.concatenate([self.col_upper, self.row_upper])
 
 
 @dataclass
@@ -112,12 +89,22 @@ class StateLayout:
         return state[self.balances + 2 * self.fields:].reshape(self.balances, self.pending_days)
 
 
+def daily_lp(inputs: DispatchInputs, network: Network, days: int, settings: Settings,
+             contracts_per_day: bool = False) -> NetworkLP:
+    """The daily case of the network LP: a window of `days` in kt/day with the nodes' storage, the links'
+    delays and the scenario's costs."""
+    storage = network.nodes["storage_kt"].fillna(0.0).astype(float)
+    case = Case(days, KT_PER_DAY_PER_MTPA, {str(n): float(v) for n, v in storage.items() if v > 0},
+                link_delays(inputs), settings.shut_in_penalty_usd_per_t, settings.holding_cost_usd_per_t_per_day,
+                settings.tie_break_usd_per_t, contracts_per_day)
+    return build_network_lp(inputs, case)
+
+
 class DailyOperator:
     """The operator of one network: the LP built once, its layout, what HiGHS holds, the basis in use."""
 
-    def __init__(self, model: SimulationLP) -> None:
-        assert model.highs is not None
-        self.model, self.highs = model, model.highs
+    def __init__(self, model: NetworkLP, settings: Settings) -> None:
+        self.model, self.highs, self.settings = model, model.lp.to_highs(), settings
         self.tie_break = model.tie_break
         self.n = len(model.lp.col_keys)
         self._layout(model)
@@ -127,8 +114,8 @@ class DailyOperator:
         self._solution: highspy.HighsSolution | None = None
 
     # ---- where things are -----------------------------------------------------------------------
-    def _layout(self, model: SimulationLP) -> None:
-        lp, inputs = model.lp, model.inputs
+    def _layout(self, model: NetworkLP) -> None:
+        inputs = model.inputs
         self.loads, self.fields, self.balances = list(model.load), list(model.shut_in), list(model.balance)
         self.links, self.nodes = list(model.capacity), list(model.throughput)
         own_grade = {f: str(inputs.field_grade.get(f)) for f in self.fields}
@@ -160,21 +147,7 @@ class DailyOperator:
         self.stock_at = np.flatnonzero(self.stock_col >= 0)  # balances whose node holds stock
         self.state = StateLayout(len(self.balances), len(self.fields),
                                  max(days, max(model.delay_days.values(), default=0)))
-        # bounds that never change: storage, refinery intake, contracts, shut-in at least 0
-        base = Bounds.of_lp(lp)
-        for node, rows in model.storage.items():
-            base.row_upper[rows] = model.storage_cap_kt[node]
-        for refinery, rows in model.intake.items():
-            base.row_lower[rows] = base.row_upper[rows] = (float(inputs.refinery_intake_mtpa[refinery])
-                                                           * KT_PER_DAY_PER_MTPA)
-        for contract in inputs.contracts:
-            row = model.contract[f"{contract.id}/{contract.link}"]
-            scale = (1 if model.contracts_per_day else days) * KT_PER_DAY_PER_MTPA
-            base.row_lower[row] = contract.min_mtpa * scale if contract.min_mtpa is not None else -np.inf
-            base.row_upper[row] = contract.max_mtpa * scale if contract.max_mtpa is not None else np.inf
-        for cols in model.shut_in.values():
-            base.col_lower[cols] = 0.0
-        self.base = base
+        self.base = fixed_bounds(model)
 
     def conditions(self, horizon: Horizon) -> Conditions:
         """Every day of `horizon` in the operator's order (the tables are read once, not day by day)."""
@@ -197,7 +170,7 @@ class DailyOperator:
         """Stocks at the initial fill (held as the first grade the node sees), nothing at sea, no shut-in."""
         model, state = self.model, np.zeros(self.state.size)
         self.state.production_kt(state)[:] = np.nan
-        fill = model.settings.initial_fill_fraction
+        fill = self.settings.initial_fill_fraction
         for node, cap in model.storage_cap_kt.items():
             grades = sorted(g for (n, g) in model.stock if n == node)
             if grades and fill > 0:
@@ -223,16 +196,16 @@ class DailyOperator:
         output = conditions.production_kt[:, 0]
         before = self.state.production_kt(state)
         before = np.where(np.isnan(before), output, before)
-        ramp_kt = self.model.settings.restart_ramp_fraction_per_day * conditions.normal_production_kt
+        ramp_kt = self.settings.restart_ramp_fraction_per_day * conditions.normal_production_kt
         return self.state.shut_in_kt(state) + np.minimum(0.0, output - before) - ramp_kt
 
     def bounds(self, conditions: Conditions, state: np.ndarray) -> Bounds:
-        """Every day-dependent bound and cost of the window (see daily_lp's notation) under `conditions`
+        """Every day-dependent bound and cost of the window (see lp/formulation.py's notation) under `conditions`
         (entity × window day) with `state` carried in."""
         new = self.base.copy()
         new.col_cost[self.load_cols] = conditions.price_usd_per_t - self.tie_break[self.load_cols]
         output = conditions.production_kt
-        ramp_kt = self.model.settings.restart_ramp_fraction_per_day * conditions.normal_production_kt
+        ramp_kt = self.settings.restart_ramp_fraction_per_day * conditions.normal_production_kt
         first = self.restart_limit_kt(conditions, state)
         new.col_upper[self.shut_in_cols] = output
         new.col_lower[self.shut_in_cols[:, 0]] = np.minimum(np.maximum(0.0, first), output[:, 0])
@@ -308,7 +281,5 @@ class DailyOperator:
 
     def _sync_lp(self) -> None:
         """Copy the bounds HiGHS holds back into the model's lp (for `explain_infeasible`, which reads it)."""
-        held, lp = self.held, self.model.lp
-        if held is not None:
-            lp.col_lower, lp.col_upper, lp.col_cost = list(held.col_lower), list(held.col_upper), list(held.col_cost)
-            lp.row_lower, lp.row_upper = list(held.row_lower), list(held.row_upper)
+        if self.held is not None:
+            self.held.write_to(self.model.lp)

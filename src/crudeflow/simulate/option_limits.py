@@ -12,8 +12,9 @@ import dataclasses
 
 import numpy as np
 
-from crudeflow.dispatch.formulation import build_dispatch_lp, flow_cols
+from crudeflow.dispatch.solve import annual_lp
 from crudeflow.lp.explain import describe
+from crudeflow.lp.formulation import flow_cols
 from crudeflow.lp.inputs import resolve_inputs
 from crudeflow.lp.program import SolveStatus, solve
 from crudeflow.network import Network
@@ -39,8 +40,9 @@ def most_through(network: Network, links: list[str], year: int) -> tuple[float, 
     """The most Kazakh oil `links` can carry together (Mt/yr) within every other limit, and the limits
     that bind at that maximum."""
     inputs = resolve_inputs(network, year)
-    lp = build_dispatch_lp(inputs)
-    on_links = {c for link in links for c in flow_cols(lp, link).values()}
+    model = annual_lp(inputs)
+    lp = model.lp
+    on_links = {c for link in links for c in flow_cols(model, link).values()}
     through = dataclasses.replace(lp, col_cost=[1.0 if i in on_links else 0.0 for i in range(len(lp.col_keys))])
     solution = solve(through.to_highs())
     if solution.status is not SolveStatus.OPTIMAL:

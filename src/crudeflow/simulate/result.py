@@ -10,10 +10,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from crudeflow.lp.formulation import NetworkLP
 from crudeflow.lp.inputs import DispatchInputs
 from crudeflow.network import Network
 from crudeflow.output import ResultFiles, to_jsonable
-from crudeflow.simulate.daily_lp import SimulationLP
 from crudeflow.simulate.observables import by_month, export_sinks, month_of
 from crudeflow.simulate.timeline import Horizon
 from crudeflow.units import KT_PER_MT, T_PER_KT
@@ -27,7 +27,7 @@ MONTHLY_TOTALS = ["days", "exports_kt", "baseline_exports_kt", "exports_kbbl", "
                   "end_baseline_storage_kt", "end_in_transit_kt", "largest_mass_balance_error_kt"]
 
 
-def solution_arrays(model: SimulationLP, x: np.ndarray) -> dict[str, pd.DataFrame]:
+def solution_arrays(model: NetworkLP, x: np.ndarray) -> dict[str, pd.DataFrame]:
     """Day × entity tables of the model's columns (day = position in the model's window)."""
     def table(cols: dict, label: tuple[str, ...]) -> pd.DataFrame:
         if not cols:

@@ -1,16 +1,22 @@
-"""The simulation LP over T days (T = 1 for the day-by-day operator, the whole period for `--foresight`),
-one constraint family per function.
+"""The one set of constraint families of the network LP over (link, grade, day), one family per function.
 
-Notation (all volumes kt/day, kt for stocks): f[l,g,t] ≥ 0 the Kazakh flow of grade g sent into link l on
+Its cases (PyPSA's snapshots are the model): the annual dispatch is one day without storage, delays or
+ramps, in Mt/yr (`annual_case`); the daily operator is a window of a few days in kt/day with storage, tanker
+and rail delays and restart ramps; `--foresight` is a window as long as the period. `Case.per_mtpa` is the
+case's volume unit per Mt/yr (1 for the annual case, KT_PER_DAY_PER_MTPA for days).
+
+Notation (volumes in the case's unit, stocks kt): f[l,g,t] ≥ 0 the Kazakh flow of grade g sent into link l on
 day t; d[l] the link's delay in days (tanker and rail legs; a full pipeline delivers what it takes in, so
 pipelines have d = 0); x[k,g,t] ≥ 0 the oil leaving the network at sink k (loaded, delivered, refined);
 v[n,g,t] ≥ 0 the stock at node n at the end of day t; s[i,t] the shut-in at field i; P[i,t] its output if
 nothing were shut in; C[l,t] the link's capacity for Kazakh oil; p[k,g,t] the sink price (USD/t); τ[l]
-the tariff (USD/t); h the holding cost (USD/t/day); π the shut-in penalty (USD/t). The objective is in
-thousand USD a day: Σ p·x − Σ τ·f − h·Σ v − π·Σ s − penalties on unmet refinery intake and contract minimums.
+the tariff (USD/t); h the holding cost (USD/t/day); π the shut-in penalty (USD/t). The objective is
+Σ p·x − Σ τ·f − h·Σ v − π·Σ s − penalties on unmet refinery intake and contract minimums (million USD a year in
+the annual case, thousand USD a day in the daily ones).
 
-The structure is built once; the operator (operator.py) sets every day-dependent bound and cost from the
-conditions and the state carried in (stocks, oil in transit, yesterday's shut-in).
+The structure is built once; `fixed_bounds` sets what no day changes, `annual_bounds` the rest of the annual
+case, and the daily operator (simulate/operator.py) every day-dependent bound and cost from the conditions and
+the state carried in (stocks, oil in transit, yesterday's shut-in).
 """
 
 from __future__ import annotations
@@ -22,27 +28,41 @@ import highspy
 import numpy as np
 
 from crudeflow.lp.inputs import DispatchInputs, reachable_grades
-from crudeflow.lp.program import LinearProgram
-from crudeflow.network import Network
+from crudeflow.lp.program import Bounds, LinearProgram
 from crudeflow.network.schema import SINK_KINDS
 from crudeflow.seeding import stream
-from crudeflow.simulate.scenario import Settings
-from crudeflow.units import KT_PER_DAY_PER_MTPA
 
 DELAYED_KINDS = ("sea", "rail")  # legs where oil in transit is not pushed out by oil behind it
 INTAKE_SHORTFALL_PENALTY_USD_PER_T = 1000.0  # domestic refineries are served before anything else
 CONTRACT_SHORTFALL_PENALTY_USD_PER_T = 50.0  # a contract minimum missed costs more than a worse route
 
 
+@dataclass(frozen=True)
+class Case:
+    """What the LP spans: `days` in the window, the volume unit per Mt/yr, the nodes that hold stock (kt), the
+    days each link holds oil, the costs that are not prices, and whether contracts hold each day or over the
+    window."""
+
+    days: int
+    per_mtpa: float
+    storage_cap_kt: dict[str, float]
+    delay_days: dict[str, int]
+    shut_in_penalty_usd_per_t: float
+    holding_cost_usd_per_t_per_day: float = 0.0
+    tie_break_usd_per_t: float = 0.0
+    contracts_per_day: bool = True
+
+
+def annual_case(inputs: DispatchInputs) -> Case:
+    """The annual dispatch: one day in Mt/yr, nothing stored, nothing on the way."""
+    return Case(1, 1.0, {}, dict.fromkeys(link_delays(inputs), 0), inputs.shut_in_penalty_usd_per_t)
+
+
 @dataclass
-class SimulationLP:
+class NetworkLP:
     lp: LinearProgram
     inputs: DispatchInputs
-    days: int
-    delay_days: dict[str, int]
-    storage_cap_kt: dict[str, float]
-    settings: Settings
-    contracts_per_day: bool
+    case: Case
     flow: dict[tuple[str, str], np.ndarray] = field(default_factory=dict)  # (link, grade) → column per day
     load: dict[tuple[str, str], np.ndarray] = field(default_factory=dict)  # (sink, grade)
     stock: dict[tuple[str, str], np.ndarray] = field(default_factory=dict)  # (node, grade)
@@ -54,12 +74,25 @@ class SimulationLP:
     storage: dict[str, np.ndarray] = field(default_factory=dict)
     intake: dict[str, np.ndarray] = field(default_factory=dict)
     contract: dict[str, np.ndarray] = field(default_factory=dict)  # one row per day, or one for the period
+    contract_short: dict[str, np.ndarray] = field(default_factory=dict)  # w[c] columns of those rows
     blend: dict[str, np.ndarray] = field(default_factory=dict)
     ramp: dict[str, np.ndarray] = field(default_factory=dict)  # rows for days 1..T-1
     highs: highspy.Highs | None = None
     ends: dict[str, tuple[str, str]] = field(default_factory=dict)  # link → (from node, to node)
     grades_at: dict[str, set[str]] | None = None  # node → grades that can be there, found on first use
     tie_break: np.ndarray = field(default_factory=lambda: np.zeros(0))  # USD/t taken off each column's cost
+
+    @property
+    def days(self) -> int:
+        return self.case.days
+
+    @property
+    def delay_days(self) -> dict[str, int]:
+        return self.case.delay_days
+
+    @property
+    def storage_cap_kt(self) -> dict[str, float]:
+        return self.case.storage_cap_kt
 
     def add_cols(self, kind: str, name: tuple[str, ...], cost: float = 0.0) -> np.ndarray:
         return np.array([self.lp.add_col((kind, *name, str(t)), cost=cost) for t in range(self.days)])
@@ -68,12 +101,8 @@ class SimulationLP:
         return str(self.inputs.node_kind[node]) in SINK_KINDS
 
 
-def build_simulation_lp(inputs: DispatchInputs, network: Network, days: int, settings: Settings,
-                        contracts_per_day: bool = False) -> SimulationLP:
-    storage = network.nodes["storage_kt"].fillna(0.0).astype(float)
-    delays = link_delays(inputs)
-    model = SimulationLP(LinearProgram(), inputs, days, delays, {str(n): float(v) for n, v in storage.items() if v > 0},
-                         settings, contracts_per_day, ends=link_ends(inputs))
+def build_network_lp(inputs: DispatchInputs, case: Case) -> NetworkLP:
+    model = NetworkLP(LinearProgram(), inputs, case, ends=link_ends(inputs))
     define_flows(model)
     define_loads(model)
     define_stocks(model)
@@ -88,7 +117,6 @@ def build_simulation_lp(inputs: DispatchInputs, network: Network, days: int, set
     define_country_shares(model)
     define_restart_ramp(model)
     define_tie_break(model)
-    model.highs = model.lp.to_highs()
     return model
 
 
@@ -126,7 +154,7 @@ def longest_delay_days(inputs: DispatchInputs) -> int:
     return max((from_node(n, frozenset({n})) for n in set(out_links)), default=0)
 
 
-def node_grades(model: SimulationLP) -> dict[str, set[str]]:
+def node_grades(model: NetworkLP) -> dict[str, set[str]]:
     """Grades that can be at each node: arriving on a link, leaving on one, or produced there."""
     if model.grades_at is None:
         found: dict[str, set[str]] = defaultdict(set)
@@ -141,7 +169,7 @@ def node_grades(model: SimulationLP) -> dict[str, set[str]]:
     return model.grades_at
 
 
-def define_flows(model: SimulationLP) -> None:
+def define_flows(model: NetworkLP) -> None:
     r"""Columns f[l,g,t] ≥ 0 costing the tariff τ[l] per tonne (revenue is booked where oil leaves, x)."""
     for link, grades in sorted(reachable_grades(model.inputs).items()):
         tariff = float(model.inputs.links.at[link, "tariff_usd_per_t"])
@@ -149,7 +177,7 @@ def define_flows(model: SimulationLP) -> None:
             model.flow[(link, grade)] = model.add_cols("flow", (link, grade), cost=-tariff)
 
 
-def define_loads(model: SimulationLP) -> None:
+def define_loads(model: NetworkLP) -> None:
     r"""Columns x[k,g,t] ≥ 0 at each sink k, earning p[k,g,t] (set per day by the operator, operator.py)."""
     for node, grades in sorted(node_grades(model).items()):
         if model.is_sink(node):
@@ -157,23 +185,23 @@ def define_loads(model: SimulationLP) -> None:
                 model.load[(node, grade)] = model.add_cols("load", (node, grade))
 
 
-def define_stocks(model: SimulationLP) -> None:
+def define_stocks(model: NetworkLP) -> None:
     r"""Columns v[n,g,t] ≥ 0 at nodes with storage, each costing h per tonne held a day."""
     for node, grades in sorted(node_grades(model).items()):
         if node in model.storage_cap_kt:
             for grade in sorted(grades):
                 model.stock[(node, grade)] = model.add_cols(
-                    "stock", (node, grade), cost=-model.settings.holding_cost_usd_per_t_per_day)
+                    "stock", (node, grade), cost=-model.case.holding_cost_usd_per_t_per_day)
 
 
-def define_shut_in(model: SimulationLP) -> None:
+def define_shut_in(model: NetworkLP) -> None:
     r"""Columns lo[i,t] ≤ s[i,t] ≤ P[i,t] costing π; lo is the restart limit on day 0 (see define_restart_ramp)."""
     for field_node in model.inputs.production_mtpa.index:
         model.shut_in[str(field_node)] = model.add_cols("shut_in", (str(field_node),),
-                                                        cost=-model.settings.shut_in_penalty_usd_per_t)
+                                                        cost=-model.case.shut_in_penalty_usd_per_t)
 
 
-def define_balance(model: SimulationLP) -> None:
+def define_balance(model: NetworkLP) -> None:
     r"""Per node n, grade g, day t:
     Σ_{l into n, t−d[l] ≥ 0} f[l,g,t−d[l]] − Σ_{l out of n} f[l,g,t] − x[n,g,t] − s[n,t]·[g of n]
     + v[n,g,t−1] − v[n,g,t] = −P[n,t]·[g of n] − A[n,g,t] − V0[n,g]·[t = 0],
@@ -204,11 +232,11 @@ def define_balance(model: SimulationLP) -> None:
             model.balance[(node, grade)] = np.array(rows)
 
 
-def _sum_row(model: SimulationLP, key: tuple[str, ...], columns: list[np.ndarray], t: int) -> int:
+def _sum_row(model: NetworkLP, key: tuple[str, ...], columns: list[np.ndarray], t: int) -> int:
     return model.lp.add_row((*key, str(t)), {int(c[t]): 1.0 for c in columns}, -np.inf, np.inf)
 
 
-def define_link_capacity(model: SimulationLP) -> None:
+def define_link_capacity(model: NetworkLP) -> None:
     r"""Σ_g f[l,g,t] ≤ C[l,t]: the link's capacity less other shippers', times the share left by outages."""
     for link in model.inputs.links.index:
         cols = [c for (lk, _), c in model.flow.items() if lk == link]
@@ -217,7 +245,7 @@ def define_link_capacity(model: SimulationLP) -> None:
                                                   for t in range(model.days)])
 
 
-def define_throughput(model: SimulationLP) -> None:
+def define_throughput(model: NetworkLP) -> None:
     r"""Sinks: Σ_g x[k,g,t] ≤ T[k,t] (loading); ports: Σ_{l out of n} Σ_g f[l,g,t] ≤ T[n,t] (send-out)."""
     for node in model.inputs.throughput_mtpa.dropna().index:
         if model.is_sink(str(node)):
@@ -230,7 +258,7 @@ def define_throughput(model: SimulationLP) -> None:
                                                     for t in range(model.days)])
 
 
-def define_storage_capacity(model: SimulationLP) -> None:
+def define_storage_capacity(model: NetworkLP) -> None:
     r"""Σ_g v[n,g,t] ≤ V[n]: the node's working storage (nodes.csv storage_kt)."""
     for node in model.storage_cap_kt:
         cols = [c for (n, _), c in model.stock.items() if n == node]
@@ -238,7 +266,7 @@ def define_storage_capacity(model: SimulationLP) -> None:
             model.storage[node] = np.array([_sum_row(model, ("storage", node), cols, t) for t in range(model.days)])
 
 
-def define_refinery_intake(model: SimulationLP) -> None:
+def define_refinery_intake(model: NetworkLP) -> None:
     r"""Σ_g x[r,g,t] + u[r,t] = D[r]: domestic supply, with a heavily penalised shortfall u ≥ 0."""
     for refinery in model.inputs.refinery_intake_mtpa.index:
         cols = [c for (k, _), c in model.load.items() if k == refinery]
@@ -250,16 +278,16 @@ def define_refinery_intake(model: SimulationLP) -> None:
             for t in range(model.days)])
 
 
-def define_contracts(model: SimulationLP) -> None:
+def define_contracts(model: NetworkLP) -> None:
     r"""min[c]/365 ≤ Σ_g f[l_c,g,t] + w[c,t] ≤ max[c]/365 each day for the day-by-day operator; with foresight
     one row over the period, T·min[c]/365 ≤ Σ_t Σ_g f[l_c,g,t] + w[c] ≤ T·max[c]/365. A missed minimum costs
     w ≥ 0."""
-    spans = [list(range(model.days))] if not model.contracts_per_day else [[t] for t in range(model.days)]
+    spans = [list(range(model.days))] if not model.case.contracts_per_day else [[t] for t in range(model.days)]
     for contract in model.inputs.contracts:
         key = f"{contract.id}/{contract.link}"
         rows, shorts = [], []
         for span in spans:
-            label = str(span[0]) if model.contracts_per_day else "period"
+            label = str(span[0]) if model.case.contracts_per_day else "period"
             coeffs = {int(c[t]): 1.0 for (lk, _), c in model.flow.items() if lk == contract.link for t in span}
             if contract.min_mtpa is not None:
                 short = model.lp.add_col(("contract_short", contract.id, contract.link, label),
@@ -268,9 +296,10 @@ def define_contracts(model: SimulationLP) -> None:
                 shorts.append(short)
             rows.append(model.lp.add_row(("contract", contract.id, contract.link, label), coeffs, -np.inf, np.inf))
         model.contract[key] = np.array(rows)
+        model.contract_short[key] = np.array(shorts, dtype=np.int64)
 
 
-def define_blend_limits(model: SimulationLP) -> None:
+def define_blend_limits(model: NetworkLP) -> None:
     r"""Σ_{l out of b} Σ_g (S_g − L_b)·f[l,g,t] ≤ (L_b − S_bg)·V_bg: the dispatch's sulfur limit, per day."""
     for rule in model.inputs.blends:
         out = {lk for lk, (start, _) in model.ends.items() if start == rule.node}
@@ -278,12 +307,12 @@ def define_blend_limits(model: SimulationLP) -> None:
         for t in range(model.days):
             coeffs = {int(c[t]): float(model.inputs.grade_sulfur_pct[g]) - rule.max_sulfur_pct
                       for (lk, g), c in model.flow.items() if lk in out}
-            headroom = (rule.max_sulfur_pct - rule.background_sulfur_pct) * rule.background_mtpa * KT_PER_DAY_PER_MTPA
+            headroom = (rule.max_sulfur_pct - rule.background_sulfur_pct) * rule.background_mtpa * model.case.per_mtpa
             rows.append(model.lp.add_row(("blend", rule.node, str(t)), coeffs, -np.inf, headroom))
         model.blend[rule.node] = np.array(rows)
 
 
-def define_country_shares(model: SimulationLP) -> None:
+def define_country_shares(model: NetworkLP) -> None:
     r"""Σ_{l entering c} Σ_g f[l,g,t] − share_c · Σ_{l into export sinks} Σ_g f[l,g,t] ≤ 0 each day: the
     dispatch's policy limit (`--max-share-via`), held day by day."""
     kinds = model.inputs.node_kind
@@ -299,7 +328,7 @@ def define_country_shares(model: SimulationLP) -> None:
             model.lp.add_row(("share", country, str(t)), coeffs, -np.inf, 0.0)
 
 
-def define_restart_ramp(model: SimulationLP) -> None:
+def define_restart_ramp(model: NetworkLP) -> None:
     r"""Output may rise by at most ρ·P̄[i] a day beyond planned changes:
     s[i,t] − s[i,t−1] ≥ min(0, P[i,t] − P[i,t−1]) − ρ·P̄[i]  for t ≥ 1 (day 0 is a bound on s)."""
     for field_node, cols in model.shut_in.items():
@@ -308,12 +337,55 @@ def define_restart_ramp(model: SimulationLP) -> None:
             for t in range(1, model.days)])
 
 
-def define_tie_break(model: SimulationLP) -> None:
+def define_tie_break(model: NetworkLP) -> None:
     r"""c[j] −= ε·u[j] with u[j] in [0, 1) fixed per column: the daily LP has many answers equal in money
     (which grade fills CPC, which tank holds oil, which field is shut in first); a tiny, generic cost
     difference makes the optimum unique, so every solve of a day gives the same answer whatever basis the
     solver starts from (a warm start, a cold start, another process). The stream is fixed (seeding's stream(0))
     and follows the column order, which the network fixes."""
     n = len(model.lp.col_keys)
-    model.tie_break = model.settings.tie_break_usd_per_t * stream(0).random(n)
+    model.tie_break = model.case.tie_break_usd_per_t * stream(0).random(n)
     model.lp.col_cost = list(np.asarray(model.lp.col_cost) - model.tie_break)
+
+
+def flow_cols(model: NetworkLP, link: str, day: int = 0) -> dict[str, int]:
+    """Column of each grade's flow into `link` on `day`."""
+    return {grade: int(cols[day]) for (lk, grade), cols in model.flow.items() if lk == link}
+
+
+def fixed_bounds(model: NetworkLP) -> Bounds:
+    """The bounds no day changes, in the case's unit: storage, refinery intake, contracts, shut-in at least 0."""
+    inputs, case = model.inputs, model.case
+    base = Bounds.of_lp(model.lp)
+    for node, rows in model.storage.items():
+        base.row_upper[rows] = case.storage_cap_kt[node]
+    for refinery, rows in model.intake.items():
+        base.row_lower[rows] = base.row_upper[rows] = float(inputs.refinery_intake_mtpa[refinery]) * case.per_mtpa
+    scale = (1 if case.contracts_per_day else case.days) * case.per_mtpa
+    for contract in inputs.contracts:
+        row = model.contract[f"{contract.id}/{contract.link}"]
+        base.row_lower[row] = contract.min_mtpa * scale if contract.min_mtpa is not None else -np.inf
+        base.row_upper[row] = contract.max_mtpa * scale if contract.max_mtpa is not None else np.inf
+    for cols in model.shut_in.values():
+        base.col_lower[cols] = 0.0
+    return base
+
+
+def annual_bounds(model: NetworkLP) -> Bounds:
+    """The annual case's bounds and prices (Mt/yr): the year's capacities, loading limits, output and prices;
+    refinery intake and contract minimums held exactly (no shortfall)."""
+    inputs, bounds = model.inputs, fixed_bounds(model)
+    for (sink, grade), cols in model.load.items():
+        bounds.col_cost[cols] = float(inputs.price_usd_per_t.at[sink, grade]) - model.tie_break[cols]
+    for field_node, cols in model.shut_in.items():
+        production = float(inputs.production_mtpa[field_node])
+        bounds.col_upper[cols] = production
+        bounds.row_lower[model.balance[(field_node, str(inputs.field_grade[field_node]))]] = -production
+        bounds.row_upper[model.balance[(field_node, str(inputs.field_grade[field_node]))]] = -production
+    for link, rows in model.capacity.items():
+        bounds.row_upper[rows] = float(inputs.links.at[link, "available_mtpa"])
+    for node, rows in model.throughput.items():
+        bounds.row_upper[rows] = float(inputs.throughput_mtpa[node])
+    for cols in [*model.intake_short.values(), *model.contract_short.values()]:
+        bounds.col_upper[cols] = 0.0
+    return bounds
