@@ -76,7 +76,9 @@ def test_data_sources_lists_fleet_and_outage_tables(net):
 
     table = sources_table(net.network, companion_provenance(net.network))
     companions = table[~table["table"].isin(TABLES)]
-    assert {"tankers.csv", "ports.csv", "outages.csv", "durations.csv"} <= set(companions["table"])
+    expected = {"tankers.csv", "ports.csv", "outages.csv", "durations.csv", "rates.csv", "record.csv"}
+    assert expected <= set(companions["table"])
+    assert (companions["table"] == "record.csv").sum() == 2 * 10  # days and lost_mtpa of each episode
     assert ((table["sources"] != "") | (table["assumption"] != "")).all()
     assert not companions.duplicated(["table", "row", "field"]).any()  # a duration row shared by models, once
 

@@ -18,6 +18,8 @@ from crudeflow.risk.outages.models import MONTH_OF_DAY, EmpiricalDuration, Logno
 from crudeflow.simulate.timeline import OutageEvent
 
 RISK = DATA_ROOT / "kazakhstan" / "risk"
+POOLED_FIELDS = ("earlier_events", "earlier_years", "window_events", "window_years")
+RECORD_YEARS = 4.088  # 1 Jan 2022 - 31 Jan 2026, the events table of facts section B
 HEADER = (RISK / "outages.csv").read_text(encoding="utf-8").splitlines()[0].split(",")
 
 
@@ -95,7 +97,8 @@ def test_builtin_numbers_all_name_a_source(models):
         assert model.derivation, model.id
         fields = {p.field for p in model.provenance}
         assert "remaining_min" in fields
-        assert ({"mtbf_days", "mttr_days"} if model.kind == "two_state" else {"events_per_year"}) <= fields
+        rate_fields = {"events_per_year"} if model.rate is None else set(POOLED_FIELDS)
+        assert ({"mtbf_days", "mttr_days"} if model.kind == "two_state" else rate_fields) <= fields
         for item in model.provenance:
             assert item.source_ids or item.is_assumption, (model.id, item.field)
             assert set(item.source_ids) <= source_ids
@@ -110,7 +113,8 @@ def test_params_table_and_text(models):
     storm = table.loc["black-sea-storm"]
     assert storm["season"] == "Nov-Mar ×4; Apr-Oct ×1"
     # two assets closed at once: twice the single-asset figure
-    assert storm["lost_asset_days_per_yr"] == pytest.approx(2 * 0.489 * LognormalDuration(3.5, 7).mean_days())
+    assert storm["lost_asset_days_per_yr"] == pytest.approx(2 * (2 / 4.088) * LognormalDuration(4.5, 9).mean_days(),
+                                                            rel=1e-3)
     spm = models["cpc-spm-1"]
     assert table.loc["cpc-spm-1", "lost_asset_days_per_yr"] == pytest.approx(365 * 52 / (4070 + 52) / 3, rel=1e-3)
     text = describe_params(models)
@@ -235,6 +239,62 @@ def test_duration_means_are_exact():
         ok, text = within_3_se(draws, duration.mean_days())
         assert ok, f"{duration}: {text}"
     assert EmpiricalDuration((0.2, 2.5), (1, 1)).mean_days() == 2.0  # whole days: at least 1, halves up
+
+
+# ---- pooled rates (rates.csv) ----------------------------------------------------------------------------
+def write_rates(folder: Path, rows: list[list[object]]) -> None:
+    with (folder / "rates.csv").open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["model", *(c for f in POOLED_FIELDS for c in (f, f"{f}_source"))])
+        writer.writerows([[model, *(c for v in values for c in (v, A))] for model, *values in rows])
+
+
+def test_builtin_rates_pool_the_whole_record(models):
+    """Every pooled rate counts each event of the record once over its 4.088 years: no model, the 2025
+    strikes included, is rated over the 0.956-year window alone."""
+    pooled = [m for m in models if m.rate is not None]
+    assert {"novorossiysk-strike", "cpc-spm-destroyed", "cpc-pumping-station-strike"} <= {m.id for m in pooled}
+    for model in pooled:
+        assert model.rate is not None
+        assert model.rate.earlier_years + model.rate.window_years == pytest.approx(RECORD_YEARS)
+        events = model.rate.earlier_events + model.rate.window_events
+        assert model.events_per_year == pytest.approx(events / RECORD_YEARS), model.id
+    assert models["novorossiysk-strike"].events_per_year == pytest.approx(2 / 4.088)
+
+
+def test_pumping_station_strike_cuts_what_the_volumes_allow(models):
+    """Record output on 19 Feb and in March 2025 (facts D): the strike's cut is at most 3%, not 30-40%."""
+    strike = models["cpc-pumping-station-strike"]
+    assert strike.remaining_min >= 0.97 and strike.remaining_max == 1.0
+
+
+def test_pooled_rate_is_the_gamma_poisson_posterior_mean(network, tmp_path):
+    path = write_models(tmp_path, [catalogue(events_per_year="", events_per_year_source="")])
+    write_rates(tmp_path, [["c", 3, 2.0, 1, 0.5]])
+    model = load_outage_models(network, path)["c"]
+    assert model.events_per_year == pytest.approx((1 + 3) / (0.5 + 2.0))
+    text = describe_params(load_outage_models(network, path)).replace("\n    ", " ")
+    assert "(alpha + N) / (beta + T) = (1 + 3) / (0.5 + 2) = 1.600/yr" in text
+    assert "rates.csv line 2: window_events = 1" in text
+
+
+@pytest.mark.parametrize(("rows", "rate_rows", "expected"), [
+    ([catalogue()], [["c", 1, 1, 1, 1]], ["outages.csv line 2", "'events_per_year'", "pooled in rates.csv"]),
+    ([two_state()], [["t", 1, 1, 1, 1]], ["rates.csv line 2", "(row 't')", "'model'", "catalogue model"]),
+    ([catalogue(events_per_year="", events_per_year_source="")], [["x", 1, 1, 1, 1]],
+     ["rates.csv line 2", "'x'", "no such model"]),
+    ([catalogue(events_per_year="", events_per_year_source="")], [["c", 1, 0, 1, 1]],
+     ["rates.csv line 2", "'earlier_years'", "greater than 0"]),
+    ([catalogue(events_per_year="", events_per_year_source="")], [],
+     ["outages.csv line 2", "'events_per_year'", "needs a value"]),
+])
+def test_bad_pooled_rates_name_file_line_field(network, tmp_path, rows, rate_rows, expected):
+    path = write_models(tmp_path, rows)
+    write_rates(tmp_path, rate_rows)
+    with pytest.raises(InputError) as caught:
+        load_outage_models(network, path)
+    for part in expected:
+        assert part in str(caught.value), (part, str(caught.value))
 
 
 # ---- bad parameters --------------------------------------------------------------------------------------

@@ -48,6 +48,7 @@ from crudeflow.fleet.run import simulate_fleet
 from crudeflow.lp.inputs import DEFAULT_SHUT_IN_PENALTY_USD_PER_T
 from crudeflow.network import DEFAULT_DATASET, Network
 from crudeflow.network import load as load_network
+from crudeflow.risk.backtest import BacktestResult
 from crudeflow.risk.result import RiskResult
 from crudeflow.risk.study import BASE, Study
 from crudeflow.simulate.engine import simulate
@@ -171,6 +172,17 @@ class Dataset:
                else choose_runner(workers=1 if runner is None else runner))
         study_context(study)  # a bad option is reported before any work; forked local workers inherit it
         return run_study(study, lambda s, chunks: with_progress(run(run_chunk, s, chunks), s, enabled=progress))
+
+    def risk_backtest(self, samples: int = 200, seed: int = 0, outages: str | None = None) -> BacktestResult:
+        """Each year of the dataset's observed record (risk/record.csv: lost exports estimated from what loaded)
+        placed in the risk model's distribution of `samples` sample-years of that year's network, and the
+        record's mean in the model's 90% band of means. A year the dataset lacks runs on the nearest year."""
+        from crudeflow.risk.backtest import backtest
+        from crudeflow.risk.record import load_record
+
+        SAMPLES.check("samples", samples)
+        SEED.check("seed", seed)
+        return backtest(self.network, self.source, load_record(self.network), samples, seed, outages)
 
     def fleet_inputs(self, port_changes: Sequence[str] = (), tanker_changes: Sequence[str] = ()) -> FleetInputs:
         """The fleet tables (fleet/), with changes given as on the command line, e.g. 'kuryk.oil_berths=2'."""

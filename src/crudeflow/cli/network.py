@@ -21,6 +21,7 @@ from crudeflow.network.provenance import check_balances, check_quotes, sources_t
 from crudeflow.network.schema import TABLES
 from crudeflow.output import emit, prose, render, to_jsonable
 from crudeflow.risk.outages.load import default_outages_path, load_outage_models
+from crudeflow.risk.record import has_record, load_record
 from crudeflow.tables import Provenance, column_range
 
 CHECK_TABLES = ("quotes", "balances")
@@ -85,12 +86,15 @@ def run_network(args: argparse.Namespace) -> int:
 
 
 def companion_provenance(net: Network) -> list[Provenance]:
-    """Sources of the dataset's other tables: the tanker fleet's and the outage models', where present."""
+    """Sources of the dataset's other tables: the tanker fleet's, the outage models' and the observed record's
+    (risk/record.csv), where present."""
     found: list[Provenance] = []
     if (net.folder / FLEET_FOLDER).is_dir():
         found += load_fleet_inputs(net.folder).provenance
     if default_outages_path(net).is_file():
         found += [p for model in load_outage_models(net) for p in model.provenance]
+    if has_record(net):
+        found += load_record(net).provenance
     unique = {(p.table, p.row_id, p.field): p for p in found}  # a duration table row serves several models
     return list(unique.values())
 

@@ -1,5 +1,5 @@
-"""`crudeflow risk`: export risk over random sample-years (run), the outage models (params), and the audit of
-the fast path against the daily simulation (audit)."""
+"""`crudeflow risk`: export risk over random sample-years (run), the outage models (params), the audit of
+the fast path against the daily simulation (audit), and the model against the observed record (backtest)."""
 
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 
 
 AUDITED = WholeNumber(1, 10_000)  # each audited sample is one daily simulation, about a second
-ACTIONS = ("run", "params", "audit")
+ACTIONS = ("run", "params", "audit", "backtest")
 DEFAULT_ACTION = "run"  # `crudeflow risk --samples 100` is `crudeflow risk run --samples 100`
 
 
@@ -43,7 +43,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "risk", help="Monte Carlo export risk over random disruptions, with standard errors",
         description="Export risk over random sample-years. Without an action, `crudeflow risk [OPTIONS]` is "
                     "`crudeflow risk run [OPTIONS]`.")
-    actions = risk.add_subparsers(dest="risk_action", required=True, metavar="{run,params,audit}")
+    actions = risk.add_subparsers(dest="risk_action", required=True, metavar="{run,params,audit,backtest}")
 
     run_parser = actions.add_parser("run", help="run a study (the default action)")
     add_sample_options(run_parser)
@@ -74,6 +74,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     audit_parser.add_argument("--audit", type=AUDITED, default=5, metavar="K",
                               help=f"samples to audit, {AUDITED} and at most --samples (default 5)")
     set_handler(audit_parser, run_audit)
+
+    back = actions.add_parser("backtest", help="place each observed year's lost exports in the model's distribution")
+    back.add_argument("--samples", type=SAMPLES, default=200,
+                      help=f"sample-years per observed year, {SAMPLES} (default 200)")
+    add_seed_option(back)
+    add_outages_option(back)
+    add_dataset_option(back)
+    add_output_options(back)
+    set_handler(back, run_backtest)
 
 
 def add_sample_options(parser: argparse.ArgumentParser) -> None:
@@ -120,6 +129,18 @@ def run_audit(args: argparse.Namespace) -> int:
         render(table, "text", "{:,.3f}", wide=args.wide) + prose(audit_summary(table)) + "\n")
     emit(text, args.out)
     return 0 if bool(table["within"].all()) else 1
+
+
+def run_backtest(args: argparse.Namespace) -> int:
+    """Exit 1 when a year or the mean falls outside the model's band, as `risk audit` does on a miss."""
+    result = load(args.dataset).risk_backtest(args.samples, args.seed, args.outages)
+    if args.format == "json":
+        emit(result.to_json(), args.out)
+    elif args.format == "csv":
+        emit(render(result.table(), "csv"), args.out)
+    else:
+        emit(result.text(args.wide), args.out)
+    return 0 if result.passed else 1
 
 
 def run_study_command(args: argparse.Namespace) -> int:

@@ -18,9 +18,10 @@ from crudeflow.risk.outages.models import (
     LognormalDuration,
     OutageModel,
     OutageModels,
+    PooledRate,
     parse_season,
 )
-from crudeflow.risk.outages.schema import DurationRow, OutageRow
+from crudeflow.risk.outages.schema import DurationRow, OutageRow, RateRow
 from crudeflow.tables import Provenance, check_source, check_sources, read_tables, split_list
 
 RISK_FOLDER = "risk"
@@ -61,7 +62,8 @@ def outages_path(network: Network, table: Path | str | None) -> Path:
 
 def load_outage_models(network: Network, path: Path | str | None = None) -> OutageModels:
     """The outage models in `path` (default: the network's dataset, risk/outages.csv), checked against the
-    network's links and nodes. Empirical durations are read from durations.csv in the same folder.
+    network's links and nodes. Empirical durations are read from durations.csv in the same folder, pooled
+    rates (gamma-Poisson) from rates.csv there, if present.
 
     >>> import crudeflow
     >>> models = load_outage_models(crudeflow.load("kazakhstan").network)
@@ -69,13 +71,19 @@ def load_outage_models(network: Network, path: Path | str | None = None) -> Outa
     ('cpc_terminal', 'novorossiysk_sheskharis')
     """
     path = outages_path(network, path)
-    durations_path = path.parent / "durations.csv"
-    tables = read_tables(path.parent, {path.name: (OutageRow, "id"), durations_path.name: (DurationRow, None)},
-                         optional={durations_path.name})
+    durations_path, rates_path = path.parent / "durations.csv", path.parent / "rates.csv"
+    tables = read_tables(path.parent, {path.name: (OutageRow, "id"), durations_path.name: (DurationRow, None),
+                                       rates_path.name: (RateRow, "model")},
+                         optional={durations_path.name, rates_path.name})
     rows, lines = tables.rows[path.name], tables.lines[path.name]
     duration_rows, duration_lines = tables.rows[durations_path.name], tables.lines[durations_path.name]
     provenance = [p for p in tables.provenance if p.table == path.name]
     duration_prov = [p for p in tables.provenance if p.table == durations_path.name]
+    rate_rows = [r for r in tables.rows[rates_path.name] if isinstance(r, RateRow)]
+    rates = _pooled_rates(rates_path, rate_rows, tables.lines[rates_path.name],
+                          [row for row in rows if isinstance(row, OutageRow)])
+    rate_prov = {r.model: [p for p in tables.provenance if p.table == rates_path.name and p.row_id == r.model]
+                 for r in rate_rows}
     source_ids = set(network.sources.index)
     check_sources(path.parent, tables.provenance, source_ids)
     outage_rows = [row for row in rows if isinstance(row, OutageRow)]
@@ -86,7 +94,8 @@ def load_outage_models(network: Network, path: Path | str | None = None) -> Outa
     for row, line in zip(outage_rows, lines, strict=True):
         point_lines = {n for d, n in zip(durations, duration_lines, strict=True) if d.model == row.id}
         sources = [p for p in provenance if p.line == line] + [p for p in duration_prov if p.line in point_lines]
-        models.append(_model(path, row, line, assets_kind, empirical, source_ids, sources))
+        sources += rate_prov.get(row.id, [])
+        models.append(_model(path, row, line, assets_kind, empirical, source_ids, sources, rates.get(row.id)))
     used = {asset for model in models for asset in model.assets}
     return OutageModels(tuple(models), path, {asset: assets_kind[asset] for asset in sorted(used)})
 
@@ -105,9 +114,13 @@ def _model(
     empirical: dict[str, EmpiricalDuration],
     source_ids: set[str],
     provenance: list[Provenance],
+    rate: PooledRate | None = None,
 ) -> OutageModel:
     assets = _assets(path, row, line, assets_kind)
-    _check_kind_fields(path, row, line)
+    if rate is not None and row.events_per_year is not None:
+        raise InputError(path, "the rate is pooled in rates.csv (gamma-Poisson); leave it blank", line, row.id,
+                         "events_per_year", row.events_per_year)
+    _check_kind_fields(path, row, line, rate is not None)
     remaining_max = row.remaining_max if row.remaining_max is not None else row.remaining_min
     if remaining_max < row.remaining_min:
         raise InputError(path, f"must be at least remaining_min ({row.remaining_min:g})", line, row.id,
@@ -118,7 +131,8 @@ def _model(
     return OutageModel(
         id=row.id, kind=row.kind, assets=assets, description=row.description,
         remaining_min=row.remaining_min, remaining_max=remaining_max,
-        mtbf_days=row.mtbf_days, mttr_days=row.mttr_days, events_per_year=row.events_per_year,
+        mtbf_days=row.mtbf_days, mttr_days=row.mttr_days,
+        events_per_year=rate.per_year() if rate is not None else row.events_per_year, rate=rate,
         probability=row.probability if row.probability is not None else 1.0,
         duration=_duration(path, row, line, empirical) if row.kind == "catalogue" else None,
         month_weights=_season(path, row, line, source_ids), season=row.season, season_source=row.season_source,
@@ -142,9 +156,9 @@ def _assets(path: Path, row: OutageRow, line: int, assets_kind: dict[str, str]) 
     return assets
 
 
-def _check_kind_fields(path: Path, row: OutageRow, line: int) -> None:
+def _check_kind_fields(path: Path, row: OutageRow, line: int, pooled: bool) -> None:
     needed, foreign = (TWO_STATE_ONLY, CATALOGUE_ONLY) if row.kind == "two_state" else (
-        ("events_per_year", "duration"), TWO_STATE_ONLY)
+        ("duration",) if pooled else ("events_per_year", "duration"), TWO_STATE_ONLY)
     for column in needed:
         if getattr(row, column) is None:
             raise InputError(path, f"a {row.kind} model needs a value here", line, row.id, column)
@@ -197,6 +211,19 @@ def _empirical_durations(
             raise InputError(path, "the duration distribution has no mass: its weights add up to 0",
                              first_line[model], model, "weight", ";".join(f"{w:g}" for _, w in pts))
         found[model] = EmpiricalDuration(tuple(d for d, _ in pts), tuple(w for _, w in pts))
+    return found
+
+
+def _pooled_rates(path: Path, rows: list[RateRow], lines: list[int], outages: list[OutageRow]) -> dict[str, PooledRate]:
+    """Each rates.csv row as a PooledRate, checked to name a catalogue model of outages.csv."""
+    kinds = {row.id: row.kind for row in outages}
+    found: dict[str, PooledRate] = {}
+    for row, line in zip(rows, lines, strict=True):
+        if kinds.get(row.model) != "catalogue":
+            what = "a two_state model draws no events a year" if row.model in kinds else "no such model in outages.csv"
+            raise InputError(path, f"a pooled rate needs a catalogue model ({what})", line, row.model, "model",
+                             row.model)
+        found[row.model] = PooledRate(row.earlier_events, row.earlier_years, row.window_events, row.window_years)
     return found
 
 

@@ -99,6 +99,37 @@ Duration = LognormalDuration | EmpiricalDuration
 
 
 @dataclass(frozen=True)
+class PooledRate:
+    """A catalogue rate pooled over the whole record, with the recent window as the prior.
+
+    Events of a Poisson process of rate λ counted over T years: N ~ Poisson(λT). A Gamma(α, β) prior becomes
+    Gamma(α + N, β + T), mean (α + N) / (β + T). The prior is the recent window's own count (α events in β
+    years) and the data the record before it (N events in T years), so each event counts once and the mean is
+    the whole record's rate; a hazard that began inside the window (the 2025 strikes) is rated over the whole
+    record, not over the 0.956 years of the window alone. To weigh the window more, scale α and β by one
+    factor (the window's rate stays, its weight grows).
+
+    >>> round(PooledRate(0, 3.132, 2, 0.956).per_year(), 3)
+    0.489
+    """
+
+    earlier_events: float
+    earlier_years: float
+    window_events: float
+    window_years: float
+
+    def per_year(self) -> float:
+        return (self.window_events + self.earlier_events) / (self.window_years + self.earlier_years)
+
+    def describe(self) -> str:
+        a, b, n, t = self.window_events, self.window_years, self.earlier_events, self.earlier_years
+        return (f"gamma-Poisson posterior mean = (alpha + N) / (beta + T) = ({a:g} + {n:g}) / ({b:g} + {t:g}) = "
+                f"{self.per_year():.3f}/yr; prior Gamma(alpha={a:g}, beta={b:g} yr): the recent window's {a:g} "
+                f"event(s) in {b:g} yr (alone {a / b:.3f}/yr); data: N = {n:g} event(s) in the T = {t:g} yr of "
+                "the record before it")
+
+
+@dataclass(frozen=True)
 class OutageModel:
     """One outage model. A two-state model alternates exponential up (mean `mtbf_days`) and down (mean
     `mttr_days`) spells; a catalogue model draws a Poisson number of events a year, spread over the months
@@ -119,6 +150,7 @@ class OutageModel:
     season: str = ""
     season_source: str = ""
     derivation: str = ""
+    rate: PooledRate | None = None  # where events_per_year is pooled (rates.csv); None: given in outages.csv
     line: int = 0
     provenance: tuple[Provenance, ...] = field(default=(), repr=False)
 

@@ -19,13 +19,15 @@ def params_table(models: OutageModels) -> pd.DataFrame:
     """One row per model (index: model id). `events_per_yr` counts drawn events (two-state: down spells);
     `effect_probability` is the share of them that takes effect; `lost_share` the mean share of each asset's
     capacity (fields: output) an event takes; `lost_asset_days_per_yr` the expected share-weighted days lost a
-    year over all the model's assets.
+    year over all the model's assets; `rate_derivation` the gamma-Poisson arithmetic where the rate is pooled
+    (rates.csv), else blank.
 
     >>> import crudeflow
     >>> from crudeflow.risk.outages.load import load_outage_models
     >>> table = params_table(load_outage_models(crudeflow.load("kazakhstan").network))
-    >>> table.loc["cpc-court-halt", ["events_per_yr", "effect_probability", "mean_duration_days"]].tolist()
-    [0.245, 0.2, 30.0]
+    >>> columns = ["events_per_yr", "effect_probability", "mean_duration_days"]
+    >>> [round(v, 4) for v in table.loc["cpc-court-halt", columns]]
+    [0.2446, 0.2, 30.0]
     """
     rows = [_row(models, model) for model in models]
     return pd.DataFrame(rows).set_index("model")
@@ -48,6 +50,7 @@ def _row(models: OutageModels, model: OutageModel) -> dict[str, object]:
         "lost_asset_days_per_yr": model.lost_asset_days_per_year(),
         "sources": ", ".join(_source_ids(model)),
         "assumed": ", ".join(p.field for p in model.provenance if p.is_assumption),
+        "rate_derivation": model.rate.describe() if model.rate is not None else "",
         "derivation": model.derivation,
     }
 
@@ -66,6 +69,9 @@ def describe_params(models: OutageModels, wide: bool = False) -> str:
         row = table.loc[model.id]
         lines.append(prose(f"{model.id} ({model.kind}, {row['effect']} of {row['assets']}): {model.description}"))
         lines.append(prose(f"  duration: {row['duration']}; share lost: {row['lost_range']}; season: {row['season']}"))
+        if model.rate is not None:
+            lines.extend(textwrap.wrap(f"rate: {row['rate_derivation']}", 116, initial_indent="  ",
+                                       subsequent_indent="    "))
         lines.extend(textwrap.wrap(f"derivation: {model.derivation}", 116, initial_indent="  ",
                                    subsequent_indent="    "))
         for item in model.provenance:

@@ -57,8 +57,23 @@ class DurationRow(Row):
     weight: float = sourced("weight", "Relative weight of this duration", ge=0, le=1e6)
 
 
+class RateRow(Row):
+    """A catalogue model's rate pooled over the whole record, the recent window as a gamma prior updated by
+    the record before it: posterior mean = (window_events + earlier_events) / (window_years + earlier_years)."""
+
+    model: str = plain("Outage model id (catalogue); its events_per_year in outages.csv is then left blank")
+    earlier_events: float = sourced("events", "Events in the record before the recent window (facts section B)",
+                                    ge=0, le=MAX_EVENTS_PER_YEAR * 100)
+    earlier_years: float = sourced("yr", "Length of the record before the recent window", gt=0, le=100)
+    window_events: float = sourced("events", "The gamma prior's shape: events in the recent window", ge=0,
+                                   le=MAX_EVENTS_PER_YEAR * 100)
+    window_years: float = sourced("yr", "The gamma prior's rate: the years of evidence the window counts for", gt=0,
+                                  le=100)
+
+
 # file name -> (row model, id column or None), in loading order
 OUTAGE_TABLES: dict[str, tuple[type[Row], str | None]] = {
     "outages.csv": (OutageRow, "id"),
     "durations.csv": (DurationRow, None),
+    "rates.csv": (RateRow, "model"),
 }
