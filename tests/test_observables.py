@@ -7,6 +7,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import shutil
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -95,11 +97,20 @@ def test_simulate_monthly_prints_one_json_document_and_one_csv_table() -> None:
 
 def test_the_2022_year_runs_on_its_own_network() -> None:
     dataset = crudeflow.load()
-    links = dataset.network.links_in_service(2022)
-    assert links.at["cpc_kz", "capacity_mtpa"] == 53.7  # before the debottlenecking (capacities.csv)
-    assert dataset.network.links_in_service(2024).at["cpc_kz", "capacity_mtpa"] == 72.5
     result = dataset.dispatch(2022)
     assert result.status.value == "optimal"
     assert result.exports_mtpa == pytest.approx(65.8, abs=0.1)
     done = run_in_process("dispatch", "--year", "2022", "--json")
     assert done.returncode == 0 and json.loads(done.stdout)
+
+
+def test_capacities_csv_sets_a_links_capacity_in_one_year(tmp_path: Path) -> None:
+    folder = tmp_path / "kz"
+    shutil.copytree(crudeflow.load().folder, folder)
+    (folder / "capacities.csv").write_text(
+        "link,year,capacity_mtpa,capacity_mtpa_source\n"
+        "cpc_kz,2022,53.7,\"cpc-capacity; assumption: before the debottlenecking, for the test\"\n", encoding="utf-8")
+    network = crudeflow.load(folder).network
+    assert network.links_in_service(2022).at["cpc_kz", "capacity_mtpa"] == 53.7
+    assert network.links_in_service(2024).at["cpc_kz", "capacity_mtpa"] == 72.5
+    assert crudeflow.load(folder).dispatch(2022).table("routes").at["cpc", "volume_mtpa"] <= 53.7 + 1e-6
