@@ -41,6 +41,9 @@ def text_report(result: HindcastResult, wide: bool = False) -> str:
     lines = [prose(f"crudeflow hindcast: {', '.join(result.modes)}"),
              prose(f"{s['within_target']} of {s['figures_compared']} figures within ±{TARGET_PCT:g}% of the record; "
                    f"{s['figures_not_modelled']} not modelled"), ""]
-    shown = result.table.drop(columns=["source"]).set_index(["scenario", "what", "at"])
+    table = result.table
+    window = [f"{a}" if a == b else f"{a}–{b}" for a, b in zip(table["start"], table["end"], strict=True)]
+    shown = table.assign(window=window).set_index(["scenario", "what", "at"])[
+        ["observed", "model", "unit", "error_pct", "within_target", "window", "error", "note"]]
     lines.append(render(shown, "text", "{:,.3f}", wide=wide))
     return "\n".join(lines) + "\n"
