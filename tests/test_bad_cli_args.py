@@ -123,7 +123,7 @@ def test_top_level_help_says_what_the_tool_is_for(capsys: pytest.CaptureFixture[
     for question in ("Where should each field's oil go", "When a route or terminal fails", "How much export is at risk",
                      "tanker fleet"):
         assert question in text
-    for command in ("network", "data", "dispatch", "simulate", "fleet", "risk", "report"):
+    for command in ("network", "data", "dispatch", "simulate", "fleet", "risk", "report", "serve"):
         assert f"\n    {command} " in text
 
 

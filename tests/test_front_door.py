@@ -78,3 +78,48 @@ def test_the_front_door_refuses_numbers_the_command_line_refuses(ds: crudeflow.D
     """The same limits at both doors (crudeflow.bounds): from Python too, before any work starts."""
     with pytest.raises(CrudeflowError, match=re.escape(named)):
         call(ds)
+
+
+@pytest.mark.parametrize(("call", "named"), [
+    (lambda ds: ds.dispatch(2024, capacity_mtpa={"no_such_link": 1.0}), "no link 'no_such_link'"),
+    (lambda ds: ds.dispatch(2024, capacity_mtpa={"cpc_ru": float("nan")}), "capacity_mtpa['cpc_ru']"),
+    (lambda ds: ds.dispatch(2024, capacity_mtpa={"cpc_ru": -1.0}), "capacity_mtpa['cpc_ru']"),
+    (lambda ds: ds.risk(samples=5, chunk_size=0), "chunk_size"),
+])
+def test_what_if_capacities_and_chunk_sizes_are_checked(ds: crudeflow.Dataset, call, named) -> None:
+    with pytest.raises(CrudeflowError, match=re.escape(named)):
+        call(ds)
+
+
+def test_a_what_if_capacity_changes_the_allocation_and_only_for_that_call(ds: crudeflow.Dataset) -> None:
+    as_is = ds.dispatch(2024).exports_mtpa
+    halved = ds.dispatch(2024, capacity_mtpa={"cpc_ru": 40.75})
+    assert halved.exports_mtpa < as_is - 20  # CPC carries ~55 Mt/yr: most of the cut is shut in
+    assert halved.links.at["cpc_ru", "capacity_mtpa"] == 40.75
+    assert ds.dispatch(2024).exports_mtpa == as_is and ds.network.links.at["cpc_ru", "capacity_mtpa"] == 81.5
+
+
+def test_a_risk_watch_sees_each_chunk_and_can_stop_the_study(ds: crudeflow.Dataset) -> None:
+    seen: list[int] = []
+
+    def watch(done: int) -> bool:
+        seen.append(done)
+        return done < 2  # stop after the second chunk
+
+    stopped = ds.risk(samples=4, seed=3, contributions=False, chunk_size=1, watch=watch)
+    assert seen == [1, 2] and stopped.partial and stopped.samples == 2
+    whole = ds.risk(samples=2, seed=3, contributions=False)  # one chunk of 50: the chunking changes no figure
+    pd.testing.assert_frame_equal(stopped.metrics, whole.metrics)
+
+
+def test_options_are_the_scenarios_that_only_add_assets_or_change_contracts(ds: crudeflow.Dataset) -> None:
+    options = ds.option_names()
+    assert options[0] == "base" and "btc-7mt" in options
+    assert "cpc-court-halt-30d" not in options  # an outage is an event, not an option
+
+
+def test_sources_and_check_are_what_data_sources_and_check_print(ds: crudeflow.Dataset) -> None:
+    shown = json.loads(run_in_process("data", "check", "--json").stdout)
+    assert len(shown["quotes"]) == len(ds.check()["quotes"])
+    listed = run_in_process("data", "sources", "--csv").stdout
+    assert len(listed.strip().splitlines()) - 1 == len(ds.sources())

@@ -72,9 +72,7 @@ def test_every_number_has_a_source_or_an_assumption(net):
 
 
 def test_data_sources_lists_fleet_and_outage_tables(net):
-    from crudeflow.cli.network import companion_provenance
-
-    table = sources_table(net.network, companion_provenance(net.network))
+    table = net.sources()
     companions = table[~table["table"].isin(TABLES)]
     expected = {"tankers.csv", "ports.csv", "outages.csv", "durations.csv", "rates.csv", "record.csv"}
     assert expected <= set(companions["table"])

@@ -14,13 +14,19 @@ crudeflow.output.ResultFiles). The command line (`crudeflow dispatch`, `simulate
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import dataclasses
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pandas as pd
 
 import pandas as pd
 
 from crudeflow.bounds import (
+    CAPACITY_MTPA,
+    CHUNK_SIZE,
     FLEET_YEARS,
     REL_ERROR,
     REPLICATIONS,
@@ -36,6 +42,7 @@ from crudeflow.dispatch.result import DispatchResult
 from crudeflow.dispatch.solve import solve_dispatch
 from crudeflow.errors import CrudeflowError
 from crudeflow.fleet.inputs import (
+    FLEET_FOLDER,
     FleetGroup,
     FleetInputs,
     check_group,
@@ -48,15 +55,23 @@ from crudeflow.fleet.run import simulate_fleet
 from crudeflow.lp.inputs import DEFAULT_SHUT_IN_PENALTY_USD_PER_T
 from crudeflow.network import DEFAULT_DATASET, Network
 from crudeflow.network import load as load_network
-from crudeflow.risk.backtest import BacktestResult
+from crudeflow.network.provenance import check_balances, check_quotes, sources_table
+from crudeflow.risk.backtest import BacktestResult, backtest
+from crudeflow.risk.outages.load import default_outages_path, load_outage_models
+from crudeflow.risk.record import has_record, load_record
 from crudeflow.risk.result import RiskResult
 from crudeflow.risk.study import BASE, Study
 from crudeflow.simulate.engine import simulate
 from crudeflow.simulate.hindcast import HindcastResult
 from crudeflow.simulate.result import SimulationResult
-from crudeflow.simulate.scenario import Scenario, builtin_names, combine, read_combined
+from crudeflow.simulate.scenario import Scenario, builtin_names, combine, read_combined, read_scenario
+from crudeflow.tables import Provenance
+
+if TYPE_CHECKING:
+    from crudeflow.risk.engine import ChunkResult
 
 Progress = Callable[[int], object]
+ChunkWatch = Callable[[int], bool]  # samples done so far → whether to go on
 
 
 def load(name_or_path: str | Path = DEFAULT_DATASET) -> Dataset:
@@ -85,6 +100,15 @@ class Dataset:
         """The scenarios this dataset ships (scenarios/<name>.yaml)."""
         return builtin_names(self.folder)
 
+    def option_names(self) -> list[str]:
+        """What a risk study can compare: 'base' and the scenarios that only add assets or change contracts."""
+        options = [BASE]
+        for name in self.scenario_names():
+            s = read_scenario(name, self.network).scenario
+            if not (s.outages or s.production_changes or s.price_changes):
+                options.append(name)
+        return options
+
     def scenario(self, scenario: str | Path | Scenario, with_: Sequence[str | Path] = ()) -> Scenario:
         """A scenario by name (one of `scenario_names()`), by path, or as given, with the changes of the
         scenarios `with_` added; validated against the network. Reading runs nothing."""
@@ -94,15 +118,18 @@ class Dataset:
         return read_combined([str(scenario), *others], self.network)
 
     def dispatch(self, year: int = 2024, *, free: bool = False, max_share_via: dict[str, float] | None = None,
-                 shut_in_penalty_usd_per_t: float = DEFAULT_SHUT_IN_PENALTY_USD_PER_T) -> DispatchResult:
+                 shut_in_penalty_usd_per_t: float = DEFAULT_SHUT_IN_PENALTY_USD_PER_T,
+                 capacity_mtpa: Mapping[str, float] | None = None) -> DispatchResult:
         """The year's allocation of production to routes (annual LP). `free` drops every contract and keeps the
         physical limits and policy; `max_share_via` caps the share of exports entering a country, e.g.
-        {"RU": 0.7}; `shut_in_penalty_usd_per_t` is the cost of a tonne shut in, beyond its lost netback."""
+        {"RU": 0.7}; `shut_in_penalty_usd_per_t` is the cost of a tonne shut in, beyond its lost netback;
+        `capacity_mtpa` replaces links' capacities (link id → Mt/yr), a what-if on the dataset's figures."""
         YEAR.check("year", year)
         SHUT_IN_PENALTY.check("shut_in_penalty_usd_per_t", shut_in_penalty_usd_per_t)
         for country, share in (max_share_via or {}).items():
             SHARE.check(f"max_share_via[{country!r}]", share)
-        return solve_dispatch(self.network, year=year, free=free, max_share_via=max_share_via,
+        network = with_link_capacities(self.network, capacity_mtpa or {})
+        return solve_dispatch(network, year=year, free=free, max_share_via=max_share_via,
                               shut_in_penalty_usd_per_t=shut_in_penalty_usd_per_t)
 
     def simulate(self, scenario: str | Path | Scenario, *, with_: Sequence[str | Path] = (),
@@ -142,44 +169,70 @@ class Dataset:
 
     def risk_study(self, samples: int = 200, seed: int = 0, options: Sequence[str] = (BASE,),
                    outages: str | None = None, year: int = 2024, contributions: bool = True,
-                   rel_error: float = 0.05) -> Study:
-        """The Monte Carlo study `risk` runs (and `crudeflow risk audit` checks)."""
+                   rel_error: float = 0.05, chunk_size: int | None = None) -> Study:
+        """The Monte Carlo study `risk` runs (and `crudeflow risk audit` checks). `chunk_size`: samples per unit
+        of work (default Study's); the figures do not depend on it, only how often progress is reported."""
         SAMPLES.check("samples", samples)
         SEED.check("seed", seed)
         YEAR.check("year", year)
         REL_ERROR.check("rel_error", rel_error)
-        return Study(dataset=self.source, options=tuple(options), year=year, seed=seed, samples=samples,
-                     rel_error=rel_error, contributions=contributions, outages=outages)
+        study = Study(dataset=self.source, options=tuple(options), year=year, seed=seed, samples=samples,
+                      rel_error=rel_error, contributions=contributions, outages=outages)
+        if chunk_size is None:
+            return study
+        return dataclasses.replace(study, chunk_size=CHUNK_SIZE.check("chunk_size", chunk_size))
 
     def risk(self, samples: int = 200, seed: int = 0, options: Sequence[str] = (BASE,), outages: str | None = None,
              year: int = 2024, contributions: bool = True, rel_error: float = 0.05, *,
-             runner: int | str | None = None, progress: bool = False) -> RiskResult:
+             runner: int | str | None = None, progress: bool = False, chunk_size: int | None = None,
+             watch: ChunkWatch | None = None) -> RiskResult:
         """Export risk over `samples` random sample-years of `year`, each option (a scenario adding assets or
         changing contracts, or 'base') played on the same outage events; `outages`: a CSV, a folder or a
         calibration of the dataset (default: its risk/outages.csv). `runner`: None or 1 runs in this process, a
         number N in a local pool of N processes (0: one per core), a 'tcp://host:port' string on that Dask
         scheduler; the figures do not depend on it. `progress` draws a bar on standard error. Ctrl-C keeps the
-        samples done (the result is then `partial`)."""
+        samples done (the result is then `partial`), and so does `watch` (called with the samples done after
+        each chunk of `chunk_size`) returning False."""
         from crudeflow.risk.engine import run_chunk, run_study
         from crudeflow.risk.executor import choose_runner
         from crudeflow.risk.progress import with_progress
         from crudeflow.risk.study import study_context
 
-        study = self.risk_study(samples, seed, options, outages, year, contributions, rel_error)
+        study = self.risk_study(samples, seed, options, outages, year, contributions, rel_error, chunk_size)
         if runner is not None and not isinstance(runner, str):
             WORKERS.check("runner", runner)
         run = (choose_runner(scheduler=runner) if isinstance(runner, str)
                else choose_runner(workers=1 if runner is None else runner))
         study_context(study)  # a bad option is reported before any work; forked local workers inherit it
-        return run_study(study, lambda s, chunks: with_progress(run(run_chunk, s, chunks), s, enabled=progress))
+        return run_study(study, lambda s, chunks: _watched(with_progress(run(run_chunk, s, chunks), s,
+                                                                         enabled=progress), watch))
+
+    def provenance(self) -> list[Provenance]:
+        """Where every number of the dataset comes from: its tables', its fleet's and its outage models'."""
+        found: list[Provenance] = []
+        if (self.folder / FLEET_FOLDER).is_dir():
+            found += load_fleet_inputs(self.folder).provenance
+        if default_outages_path(self.network).is_file():
+            found += [p for model in load_outage_models(self.network) for p in model.provenance]
+        if has_record(self.network):
+            found += load_record(self.network).provenance
+        unique = {(p.table, p.row_id, p.field): p for p in found}  # a duration table row serves several models
+        return list(unique.values())
+
+    def sources(self) -> pd.DataFrame:
+        """Every figure with its value, unit, source ids and titles, or the assumption it rests on
+        (`crudeflow data sources`)."""
+        return sources_table(self.network, self.provenance())
+
+    def check(self) -> dict[str, pd.DataFrame]:
+        """Where sources contradict each other (`crudeflow data check`): `quotes` (one quantity quoted by several
+        sources, in a common unit, with a verdict) and `balances` (field output against national output)."""
+        return {"quotes": check_quotes(self.network), "balances": check_balances(self.network)}
 
     def risk_backtest(self, samples: int = 200, seed: int = 0, outages: str | None = None) -> BacktestResult:
         """Each year of the dataset's observed record (risk/record.csv: lost exports estimated from what loaded)
         placed in the risk model's distribution of `samples` sample-years of that year's network, and the
         record's mean in the model's 90% band of means. A year the dataset lacks runs on the nearest year."""
-        from crudeflow.risk.backtest import backtest
-        from crudeflow.risk.record import load_record
-
         SAMPLES.check("samples", samples)
         SEED.check("seed", seed)
         return backtest(self.network, self.source, load_record(self.network), samples, seed, outages)
@@ -207,3 +260,26 @@ class Dataset:
         return simulate_fleet(inputs, base.with_added(tanker_class, tankers, destination), replications=replications,
                               years=years, seed=seed, weather=weather, maintenance=maintenance, timeline=timeline,
                               progress=progress)
+
+
+def _watched(chunks: Iterable[tuple[int, ChunkResult]],
+             watch: ChunkWatch | None) -> Iterator[tuple[int, ChunkResult]]:
+    """Pass the chunks through until `watch(samples done)` says stop; the study then keeps what was done."""
+    done = 0
+    for index, result in chunks:
+        yield index, result
+        done += len(result.samples)
+        if watch is not None and not watch(done):
+            return
+
+
+def with_link_capacities(network: Network, capacity_mtpa: Mapping[str, float]) -> Network:
+    """A copy of the network with the given links' capacities replaced (Mt/yr), each checked."""
+    if not capacity_mtpa:
+        return network
+    links = network.links.copy()
+    for link, value in capacity_mtpa.items():
+        if link not in links.index:
+            raise CrudeflowError(f"capacity_mtpa: no link {link!r} in the dataset")
+        links.at[link, "capacity_mtpa"] = CAPACITY_MTPA.check(f"capacity_mtpa[{link!r}]", value)
+    return dataclasses.replace(network, links=links)

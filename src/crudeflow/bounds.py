@@ -99,3 +99,5 @@ REL_ERROR = FiniteNumber(0, 1, open_low=True, open_high=True)
 TANKERS = WholeNumber(0, 100)
 REPLICATIONS = WholeNumber(1, 10_000)
 FLEET_YEARS = WholeNumber(1, 100)
+CAPACITY_MTPA = FiniteNumber(0, 1000)  # a what-if link capacity, Mt/yr: ten times the largest crude pipeline's
+CHUNK_SIZE = WholeNumber(1, 10_000)  # risk samples per unit of work

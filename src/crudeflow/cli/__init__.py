@@ -1,5 +1,5 @@
 """The `crudeflow` command: the top layer. Each subcommand is a module of this package (network, dispatch,
-simulate, fleet, risk, report), a thin layer over the front door (crudeflow.api), and registers itself here.
+simulate, fleet, risk, report, serve), a thin layer over the front door (crudeflow.api), and registers itself here.
 
 Usage and input errors print one line and exit 2; nothing is half-written.
 """
@@ -25,6 +25,8 @@ traceable to a source. It answers four questions:
   3. How much export is at risk over a year of random disruptions, and what buys it down?  crudeflow risk
   4. What does the trans-Caspian tanker fleet really carry, and where is its bottleneck?  crudeflow fleet
 
+The same in a browser, on this machine and offline: crudeflow serve.
+
 Results print as text, or as one JSON document (--json) or one CSV table (--csv) on standard output;
 messages go to standard error. `crudeflow COMMAND --help` describes each command."""
 
@@ -37,6 +39,7 @@ COMMAND_MODULES = (
     "crudeflow.cli.fleet",
     "crudeflow.cli.risk",
     "crudeflow.cli.report",
+    "crudeflow.cli.serve",
 )
 
 

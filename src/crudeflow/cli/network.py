@@ -7,6 +7,7 @@ import json
 
 import pandas as pd
 
+from crudeflow.api import load as load_dataset
 from crudeflow.cli.common import (
     add_dataset_option,
     add_output_options,
@@ -15,14 +16,10 @@ from crudeflow.cli.common import (
     refuse_given,
     set_handler,
 )
-from crudeflow.fleet.inputs import FLEET_FOLDER, load_fleet_inputs
-from crudeflow.network.network import Network, load
-from crudeflow.network.provenance import check_balances, check_quotes, sources_table
+from crudeflow.network.network import load
 from crudeflow.network.schema import TABLES
 from crudeflow.output import emit, prose, render, to_jsonable
-from crudeflow.risk.outages.load import default_outages_path, load_outage_models
-from crudeflow.risk.record import has_record, load_record
-from crudeflow.tables import Provenance, column_range
+from crudeflow.tables import column_range
 
 CHECK_TABLES = ("quotes", "balances")
 NETWORK_TABLES = ("links", "nodes", "grades", "markets", "production", "contracts", "background_flows", "routes")
@@ -85,23 +82,8 @@ def run_network(args: argparse.Namespace) -> int:
     return 0
 
 
-def companion_provenance(net: Network) -> list[Provenance]:
-    """Sources of the dataset's other tables: the tanker fleet's, the outage models' and the observed record's
-    (risk/record.csv), where present."""
-    found: list[Provenance] = []
-    if (net.folder / FLEET_FOLDER).is_dir():
-        found += load_fleet_inputs(net.folder).provenance
-    if default_outages_path(net).is_file():
-        found += [p for model in load_outage_models(net) for p in model.provenance]
-    if has_record(net):
-        found += load_record(net).provenance
-    unique = {(p.table, p.row_id, p.field): p for p in found}  # a duration table row serves several models
-    return list(unique.values())
-
-
 def run_sources(args: argparse.Namespace) -> int:
-    net = load(args.dataset)
-    table = sources_table(net, companion_provenance(net))
+    table = load_dataset(args.dataset).sources()
     if args.assumptions:
         table = table[table["assumption"] != ""]
     if args.format == "text":
@@ -132,8 +114,8 @@ def run_check(args: argparse.Namespace) -> int:
     if args.format != "csv":
         refuse_given(args, ["--table"], "without --csv")
     check_csv_tables(args, 1 if args.table else len(CHECK_TABLES), "choose one with --table")
-    net = load(args.dataset)
-    quotes, balances = check_quotes(net), check_balances(net)
+    checked = load_dataset(args.dataset).check()
+    quotes, balances = checked["quotes"], checked["balances"]
     if args.format == "json":
         payload = {"quotes": to_jsonable(quotes), "balances": to_jsonable(balances)}
         emit(json.dumps(payload, indent=2) + "\n", args.out)

@@ -91,7 +91,7 @@ def _overlap(a: tuple[float, float, float, float], b: tuple[float, float, float,
     return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
-def map_figure(result: SimulationResult, network: Network) -> Figure:
+def map_figure(result: SimulationResult, network: Network, png: bool = True) -> Figure:
     first, last = disrupted_days(result)
     flows = mean_link_flow_kt_per_day(result, first, last)
     links = network.links.loc[[link for link in network.links.index if link in flows.index]]
@@ -103,8 +103,17 @@ def map_figure(result: SimulationResult, network: Network) -> Figure:
                f"colour of the route the link belongs to (dark blue-grey: feeders and refinery lines). "
                f"Links are straight lines between approximate node positions. Basemap: Natural Earth 1:110m "
                f"countries (public domain).")
-    return Figure("network_map", title, caption, png=_map_png(network, links, flows, peak),
+    return Figure("network_map", title, caption, png=_map_png(network, links, flows, peak) if png else None,
                   plotly=_map_plotly(network, links, flows, peak))
+
+
+def flows_map(network: Network, flows: pd.DataFrame, labels: tuple[str, str]) -> go.Figure:
+    """The interactive map of any two sets of link flows (kt/day, columns baseline_kt_per_day and
+    scenario_kt_per_day), e.g. a year's allocation as the dataset has it and under a what-if; `labels` name
+    the two in the legend and the hover text."""
+    links = network.links.loc[[link for link in network.links.index if link in flows.index]]
+    peak = max(float(flows.to_numpy().max()), 1e-9)
+    return _map_plotly(network, links, flows, peak, labels)
 
 
 def _width_pt(flow_kt_per_day: float, peak: float) -> float:
@@ -189,7 +198,9 @@ def short_name(name: str) -> str:
     return name.split(" (")[0]
 
 
-def _map_plotly(network: Network, links: pd.DataFrame, flows: pd.DataFrame, peak: float) -> go.Figure:
+def _map_plotly(network: Network, links: pd.DataFrame, flows: pd.DataFrame, peak: float,
+                labels: tuple[str, str] = ("without disruption", "scenario")) -> go.Figure:
+    base_label, scenario_label = labels
     nodes = network.nodes
     west, east, south, north = _extent(nodes)
     colours = link_colours(network)
@@ -204,10 +215,10 @@ def _map_plotly(network: Network, links: pd.DataFrame, flows: pd.DataFrame, peak
                 continue
             a, b = nodes.loc[row["from_node"]], nodes.loc[row["to_node"]]
             group = "baseline" if is_base else route_of.get(str(link), "feeders")
-            name = ("without disruption" if is_base else str(network.routes.at[group, "name"])
+            name = (base_label if is_base else str(network.routes.at[group, "name"])
                     if group in network.routes.index else "feeders, refinery lines")
-            text = (f"{row['name']}<br>without disruption {flows.at[link, 'baseline_kt_per_day']:,.1f} kt/day"
-                    f"<br>scenario {flows.at[link, 'scenario_kt_per_day']:,.1f} kt/day")
+            text = (f"{row['name']}<br>{base_label} {flows.at[link, 'baseline_kt_per_day']:,.1f} kt/day"
+                    f"<br>{scenario_label} {flows.at[link, 'scenario_kt_per_day']:,.1f} kt/day")
             figure.add_trace(go.Scatter(
                 x=np.linspace(a["lon_deg"], b["lon_deg"], 3), y=np.linspace(a["lat_deg"], b["lat_deg"], 3),
                 mode="lines", line={"color": BASELINE_COLOUR if is_base else colours[str(link)], "width": width * 1.33},

@@ -8,6 +8,8 @@ computed on.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
@@ -71,7 +73,7 @@ def findings(result: RiskResult) -> list[str]:
     return lines
 
 
-def histogram_figure(result: RiskResult) -> Figure:
+def histogram_figure(result: RiskResult, png: bool = True) -> Figure:
     losses = {o: result.per_sample[(o, LOSS)].to_numpy() for o in result.study.options}
     top = max((float(v.max()) for v in losses.values() if v.size), default=1.0) or 1.0
     edges = np.linspace(0.0, top * 1.0001, 31)
@@ -89,7 +91,7 @@ def histogram_figure(result: RiskResult) -> Figure:
                        xaxis_title="annual lost exports, Mt", yaxis_title="sample-years")
     return Figure("risk_histogram", "How much a year loses",
                   f"Annual lost exports (Mt) over {result.samples} sample-years, per option.",
-                  png=png_bytes(fig), plotly=plot)
+                  png=png_bytes(fig) if png else None, plotly=plot)
 
 
 def exceedance(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -102,7 +104,7 @@ def exceedance(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return x, 1.0 - np.arange(x.size) / x.size
 
 
-def exceedance_figure(result: RiskResult) -> Figure:
+def exceedance_figure(result: RiskResult, png: bool = True) -> Figure:
     fig, ax = new_figure(10.0, 4.5)
     plot = go.Figure()
     for option, colour in zip(result.study.options, COLOURS, strict=False):
@@ -112,6 +114,10 @@ def exceedance_figure(result: RiskResult) -> Figure:
     for p, label in ((0.1, "1 in 10"), (0.05, "1 in 20")):
         ax.axhline(p, color="grey", lw=0.8, ls=":")
         ax.annotate(label, (0, p), xytext=(4, 2), textcoords="offset points", fontsize=8, color="grey")
+        plot.add_hline(y=p, line={"color": "grey", "width": 1, "dash": "dot"})
+        # on a log axis an annotation's y is the exponent (Plotly places add_hline's own label at the raw value)
+        plot.add_annotation(x=0.0, xref="paper", y=math.log10(p), yref="y", text=label, showarrow=False,
+                            xanchor="left", yanchor="bottom", font={"color": "grey", "size": 11})
     ax.set(xlabel="annual lost exports, Mt", ylabel="share of years losing at least this", yscale="log")
     ax.legend()
     ax.grid(alpha=0.3, which="both")
@@ -119,4 +125,4 @@ def exceedance_figure(result: RiskResult) -> Figure:
                        yaxis={"title": {"text": "share of years losing at least this"}, "type": "log"})
     return Figure("risk_exceedance", "How often a year loses more than x",
                   "Exceedance curve: the share of sample-years whose lost exports reach each volume (Mt); "
-                  "dotted lines mark 1-in-10 and 1-in-20 years.", png=png_bytes(fig), plotly=plot)
+                  "dotted lines mark 1-in-10 and 1-in-20 years.", png=png_bytes(fig) if png else None, plotly=plot)

@@ -25,7 +25,8 @@ from crudeflow.simulate import SimulationResult
 BASELINE_STYLE = {"color": "#222222", "dash": "dash", "width": 1.6}
 
 
-def route_flows_figure(result: SimulationResult, network: Network, windows: list[Window]) -> Figure:
+def route_flows_figure(result: SimulationResult, network: Network, windows: list[Window],
+                       png: bool = True) -> Figure:
     scenario = route_daily_kt(network, result.scenario)
     baseline_total = route_daily_kt(network, result.baseline).sum(axis=1)
     names = network.routes["name"].to_dict()
@@ -35,10 +36,11 @@ def route_flows_figure(result: SimulationResult, network: Network, windows: list
     caption = (f"Stacked: Kazakh oil entering each route's measuring link in the scenario, {unit}. Dashed: "
                f"the same total without the disruption (baseline). Shaded: days the scenario's changes apply.")
     return _stacked_figure("route_flows", title, caption, Stack(scenario, names, colours, baseline_total), windows,
-                           (f"oil sent, {unit}", "route total without disruption", "no oil sent"))
+                           (f"oil sent, {unit}", "route total without disruption", "no oil sent"), png)
 
 
-def storage_figure(result: SimulationResult, network: Network, windows: list[Window]) -> Figure:
+def storage_figure(result: SimulationResult, network: Network, windows: list[Window],
+                   png: bool = True) -> Figure:
     stock = storage_kt(result.scenario)
     order = stock.max().sort_values(ascending=False).index if not stock.empty else stock.columns
     stock = stock[order]
@@ -50,10 +52,11 @@ def storage_figure(result: SimulationResult, network: Network, windows: list[Win
     caption = ("Stacked: oil in tanks at each site at the end of each day in the scenario, kt (thousand tonnes); "
                "each site's working tank capacity in brackets. Dashed: total storage without the disruption.")
     return _stacked_figure("storage", title, caption, Stack(stock, names, colours, baseline_total), windows,
-                           ("oil in storage, kt", "total without disruption", "no oil held in storage"))
+                           ("oil in storage, kt", "total without disruption", "no oil held in storage"), png)
 
 
-def shut_in_figure(result: SimulationResult, network: Network, windows: list[Window]) -> Figure:
+def shut_in_figure(result: SimulationResult, network: Network, windows: list[Window],
+                   png: bool = True) -> Figure:
     shut = shut_in_kt(result.scenario)
     shut = shut[shut.sum().sort_values(ascending=False).index] if not shut.empty else shut
     names = {f: node_names(network).get(f, f) for f in shut.columns}
@@ -63,7 +66,7 @@ def shut_in_figure(result: SimulationResult, network: Network, windows: list[Win
     caption = ("Stacked: crude each field could not produce because its oil had nowhere to go, kt/day. "
                "Dashed: shut-in without the disruption. Fields restart at a limited ramp after the outage.")
     return _stacked_figure("shut_in", title, caption, Stack(shut, names, colours, baseline_total), windows,
-                           ("output shut in, kt/day", "shut-in without disruption", "no field shut in"))
+                           ("output shut in, kt/day", "shut-in without disruption", "no field shut in"), png)
 
 
 @dataclass(frozen=True)
@@ -77,12 +80,13 @@ class Stack:
 
 
 def _stacked_figure(name: str, title: str, caption: str, stack: Stack, windows: list[Window],
-                    labels: tuple[str, str, str]) -> Figure:
-    """The same stacked chart as a PNG and as an interactive figure; labels: y axis, baseline, empty chart."""
+                    labels: tuple[str, str, str], png: bool = True) -> Figure:
+    """The same stacked chart as a PNG (unless `png` is False: the web app draws only the interactive one) and
+    as an interactive figure; labels: y axis, baseline, empty chart."""
     y_label, baseline_label, empty = labels
     return Figure(name, title, caption,
                   png=_stacked_png(stack.table, stack.names, stack.colours, stack.baseline, windows, y_label,
-                                   baseline_label, empty=empty),
+                                   baseline_label, empty=empty) if png else None,
                   plotly=_stacked_plotly(stack.table, stack.names, stack.colours, stack.baseline, windows, y_label,
                                          baseline_label))
 

@@ -1,0 +1,139 @@
+"""Risk: a Monte Carlo study (`crudeflow risk`) run off the request thread, with progress and cancel; the
+distribution of annual lost exports, the exceedance curve with the 1-in-10 and 1-in-20 lines, which assets
+carry the risk, and the options compared on the same events. A cancelled run keeps the samples done."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from dash import Dash, Input, Output, State, dcc, html, no_update
+
+from crudeflow.errors import CrudeflowError
+from crudeflow.report.risk import exceedance_figure, findings, histogram_figure
+from crudeflow.risk.result import RiskResult, compare_by_figure
+from crudeflow.web.components import chart, refusal, table
+from crudeflow.web.context import Context
+from crudeflow.web.guard import MAX_RISK_SAMPLES, RequestRefused, known, session_id, whole
+
+PATH = "/risk"
+TITLE = "Risk"
+POLL_MS = 500
+PROGRESS_STEPS = 20  # progress is reported after each chunk: about this many per run
+
+
+def layout(context: Context) -> html.Div:
+    options = context.dataset.option_names()
+    years = context.years
+    return html.Div([
+        dcc.Store(id="risk-session", data=uuid.uuid4().hex),  # this tab's own: its runs are its own
+        html.H2("How much export a year of random disruptions costs"),
+        html.P("Each sample-year draws outages from the dataset's calibrated models (risk/outages.csv) and plays "
+               "them through the daily operator; every option is played on the same events. Runs go on in the "
+               "background: cancel keeps the samples done."),
+        html.Div(className="controls", children=[
+            html.Label(["options (the first is the reference)",
+                        dcc.Checklist(id="risk-options", options=options, value=options[:1], inline=True)]),
+            html.Label(["sample-years", dcc.Input(id="risk-samples", type="number", min=1, max=MAX_RISK_SAMPLES,
+                                                  step=1, value=40)]),
+            html.Label(["seed", dcc.Input(id="risk-seed", type="number", min=0, step=1, value=0)]),
+            html.Label(["year", dcc.Dropdown(id="risk-year", options=years, value=context.default_year,
+                                             clearable=False)]),
+            dcc.Checklist(id="risk-contributions", value=["on"],
+                          options=[{"label": "which assets carry the risk (re-plays each sample per asset)",
+                                    "value": "on"}]),
+            html.Button("Run", id="risk-run", n_clicks=0, className="primary"),
+            html.Button("Cancel", id="risk-cancel", n_clicks=0),
+        ]),
+        html.Div(id="risk-progress"),
+        dcc.Interval(id="risk-poll", interval=POLL_MS, disabled=True),
+        html.Div(id="risk-result"),
+    ])
+
+
+def register(app: Dash, context: Context) -> None:
+    @app.callback(Output("risk-poll", "disabled"), Output("risk-progress", "children"),
+                  Input("risk-run", "n_clicks"), Input("risk-cancel", "n_clicks"),
+                  State("risk-options", "value"), State("risk-samples", "value"), State("risk-seed", "value"),
+                  State("risk-year", "value"), State("risk-contributions", "value"), State("risk-session", "data"),
+                  prevent_initial_call=True)
+    def start_or_cancel(_run: int, _cancel: int, *values: Any) -> tuple[bool, Any]:
+        from dash import ctx
+
+        try:
+            session = session_id(values[-1])
+            if ctx.triggered_id == "risk-cancel":
+                cancelled = context.jobs.cancel(session)
+                return False, html.P("cancelling: the samples done are kept" if cancelled else "nothing is running")
+            start(context, session, *values[:-1])
+            return False, html.P("starting")
+        except CrudeflowError as exc:
+            return True, refusal(str(exc))
+
+    @app.callback(Output("risk-progress", "children", allow_duplicate=True), Output("risk-result", "children"),
+                  Output("risk-poll", "disabled", allow_duplicate=True),
+                  Input("risk-poll", "n_intervals"), State("risk-session", "data"), prevent_initial_call=True)
+    def poll(_: int, session: object) -> tuple[Any, Any, bool]:
+        try:
+            job = context.jobs.current(session_id(session))
+        except RequestRefused as exc:
+            return refusal(str(exc)), no_update, True
+        if job is None:
+            return html.P("nothing is running"), no_update, True
+        bar = progress(job.done, job.total, job.cancelled.is_set())
+        if not job.finished:
+            return bar, no_update, False
+        try:
+            return bar, result_view(job.result()), True
+        except CrudeflowError as exc:
+            return bar, refusal(str(exc)), True
+
+
+def start(context: Context, session: str, options: object, samples: object, seed: object, year: object,
+          contributions: object) -> None:
+    offered = context.dataset.option_names()
+    if not isinstance(options, list) or not options:
+        raise RequestRefused("choose at least one option")
+    chosen = tuple(known(o, offered, "option") for o in options)
+    n = whole(samples, 1, MAX_RISK_SAMPLES, "sample-years")
+    seed_value = whole(seed, 0, 2**31 - 1, "seed")
+    year_value = context.year(year)
+    per_asset = isinstance(contributions, list) and "on" in contributions
+    chunk = max(1, n // PROGRESS_STEPS)
+    context.dataset.risk_study(n, seed_value, chosen, year=year_value)  # refuse bad inputs now, not in the thread
+
+    def work(tick: Any) -> RiskResult:
+        return context.dataset.risk(n, seed_value, chosen, year=year_value, contributions=per_asset,
+                                    chunk_size=chunk, watch=tick)
+
+    context.jobs.start(session, (chosen, n, seed_value, year_value, per_asset), n, work)
+
+
+def progress(done: int, total: int, cancelled: bool) -> html.Div:
+    state = " (cancelled: keeping the samples done)" if cancelled else ""
+    return html.Div([html.Progress(value=str(done), max=str(total), id="risk-progress-bar"),
+                     html.Span(f" {done} of {total} sample-years{state}", id="risk-progress-text")])
+
+
+def result_view(result: RiskResult) -> html.Div:
+    s = result.study
+    head = (f"{result.samples} sample-years of {s.year}, seed {s.seed}"
+            + (" — PARTIAL: stopped before every sample was played" if result.partial else ""))
+    blocks: list[Any] = [
+        html.P(head, id="risk-head", className="headline"),
+        html.Ul([html.Li(line) for line in findings(result)], className="findings"),
+        chart(histogram_figure(result, png=False), "risk-histogram"),
+        chart(exceedance_figure(result, png=False), "risk-exceedance"),
+        html.H3("Metrics (value and standard error)"),
+        table(result.metrics, "{:,.3f}", table_id="risk-metrics"),
+    ]
+    if not result.compare.empty:
+        blocks += [html.H3(f"Options against {s.options[0]}, on the same events"),
+                   table(compare_by_figure(result.compare), "{:,.3f}", table_id="risk-compare"),
+                   *(html.P(n, className="note") for n in result.notes)]
+    if not result.contributions.empty:
+        blocks += [html.H3(f"Which assets carry the risk ({s.options[0]})"),
+                   html.P("Expected loss that disappears if the asset never failed: each sample re-played without "
+                          "that asset's outages, everything else the same.", className="note"),
+                   table(result.contributions, "{:,.3f}", table_id="risk-contributions")]
+    return html.Div(blocks)

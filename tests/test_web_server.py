@@ -1,0 +1,194 @@
+"""`crudeflow serve` as a server: where it listens, what it refuses, how it answers many at once, how it stops.
+The browser's view of the same app is tests/test_web_browser.py."""
+
+from __future__ import annotations
+
+import json
+import signal
+import socket
+import time
+import urllib.error
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+import crudeflow
+from cli_harness import run_in_process
+from crudeflow.output import number
+from web_harness import post_callback, start_server, texts
+
+pytest.importorskip("dash", reason="the web app needs the web extra (dash)")
+
+NETWORK_INPUTS = ("net-year", "net-link", "net-capacity-pct", "net-country", "net-share-pct")
+DISRUPTION_STATES = ("dis-mode", "dis-scenario", "dis-asset", "dis-start", "dis-duration", "dis-left-pct",
+                     "dis-units-out", "dis-field", "dis-output-pct", "dis-year", "dis-foresight")
+BUILT = {"dis-mode": "build", "dis-scenario": "cpc-court-halt-30d", "dis-asset": "cpc_terminal",
+         "dis-start": "2024-07-06", "dis-duration": 30, "dis-left-pct": 0, "dis-units-out": 0, "dis-field": "",
+         "dis-output-pct": 100, "dis-year": 2024, "dis-foresight": []}
+
+
+def network_answer(url: str, **values: object) -> list[str]:
+    chosen = {"net-year": 2024, "net-link": "", "net-capacity-pct": 100, "net-country": "RU", "net-share-pct": 100,
+              **{k.replace("_", "-"): v for k, v in values.items()}}
+    answer = post_callback(url, [("net-result", "children")],
+                           [(i, "value", chosen[i]) for i in NETWORK_INPUTS])
+    return texts(answer)
+
+
+def disruption_answer(url: str, **values: object) -> list[str]:
+    chosen = {**BUILT, **{k.replace("_", "-"): v for k, v in values.items()}}
+    answer = post_callback(url, [("dis-result", "children")], [("dis-run", "n_clicks", 1)],
+                           [(i, "value", chosen[i]) for i in DISRUPTION_STATES])
+    return texts(answer)
+
+
+def listening_addresses(port: int) -> set[str]:
+    """Local addresses listening on `port`, from /proc/net/tcp (hex, little-endian IPv4)."""
+    found = set()
+    for line in Path("/proc/net/tcp").read_text(encoding="ascii").splitlines()[1:]:
+        local, state = line.split()[1], line.split()[3]
+        address, hex_port = local.split(":")
+        if int(hex_port, 16) == port and state == "0A":  # LISTEN
+            found.add(socket.inet_ntoa(bytes.fromhex(address)[::-1]))
+    return found
+
+
+def test_default_bind_is_localhost_only(web_server):
+    assert web_server.url.startswith("http://127.0.0.1:")
+    assert listening_addresses(web_server.port) == {"127.0.0.1"}
+    assert not any("listening on" in line for line in web_server.first_lines)  # no warning by default
+
+
+def test_another_host_is_announced_and_ctrl_c_stops_cleanly(tmp_path):
+    server = start_server(tmp_path, "--host", "127.0.0.2")
+    try:
+        assert any("listening on 127.0.0.2, not only on 127.0.0.1" in line for line in server.first_lines)
+        with urllib.request.urlopen(server.url, timeout=30) as page:
+            assert page.status == 200
+    finally:
+        code, err = server.stop(signal.SIGINT)
+    assert code == 0
+    assert "crudeflow serve: stopped" in err and "Traceback" not in err
+    with pytest.raises(OSError), socket.create_connection(("127.0.0.2", server.port), timeout=5):
+        pass  # the port is released
+
+
+def test_oversized_request_body_is_refused(web_server):
+    request = urllib.request.Request(web_server.url + "_dash-update-component", data=b"{" + b" " * 200_000 + b"}",
+                                     headers={"Content-Type": "application/json"}, method="POST")
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request, timeout=30)
+    assert refused.value.code == 413
+    refused.value.close()
+
+
+@pytest.mark.parametrize("name", ["../../../../etc/passwd", "/etc/passwd", "../scenarios/cpc-court-halt-30d",
+                                  "cpc-court-halt-30d/../../x"])
+def test_names_with_paths_are_refused(web_server, name):
+    shown = " ".join(disruption_answer(web_server.url, dis_mode="builtin", dis_scenario=name))
+    assert "unknown scenario" in shown and "Lost exports" not in shown
+    shown = " ".join(disruption_answer(web_server.url, dis_asset=name))
+    assert "unknown asset" in shown
+    shown = " ".join(network_answer(web_server.url, net_link=name, net_capacity_pct=50))
+    assert "unknown link" in shown
+    answer = post_callback(web_server.url, [("risk-poll", "disabled"), ("risk-progress", "children")],
+                           [("risk-run", "n_clicks", 1), ("risk-cancel", "n_clicks", 0)],
+                           [("risk-options", "value", [name]), ("risk-samples", "value", 2),
+                            ("risk-seed", "value", 0), ("risk-year", "value", 2024),
+                            ("risk-contributions", "value", []), ("risk-session", "data", "0" * 32)])
+    assert "unknown option" in " ".join(texts(answer))
+    written = {p.name.split("-")[0] for p in web_server.out.iterdir()}
+    assert written <= {"scenario", "report"}  # the app writes only its own files, in its own folder
+
+
+def test_twenty_concurrent_requests_get_their_own_answers(web_server):
+    dataset = crudeflow.load("kazakhstan")
+    capacities = [10 * i for i in range(20)]  # % of the CPC Russian section's capacity
+
+    def expected(pct: int) -> str:
+        mtpa = round(float(dataset.network.links.at["cpc_ru", "capacity_mtpa"]) * pct / 100, 6)
+        changes = {"cpc_ru": mtpa} if pct != 100 else None
+        return f"exports {number(dataset.dispatch(2024, capacity_mtpa=changes).exports_mtpa)} Mt/yr"
+
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        answers = list(pool.map(lambda pct: network_answer(web_server.url, net_link="cpc_ru",
+                                                           net_capacity_pct=pct), capacities))
+    for pct, answer in zip(capacities, answers, strict=True):
+        summary = next(t for t in answer if t.startswith("2024,"))
+        assert expected(pct) in summary, (pct, summary)
+    assert len({next(t for t in a if t.startswith("2024,")) for a in answers}) > 5  # they really differ
+
+
+def test_built_disruption_equals_crudeflow_simulate_of_its_file(web_server, tmp_path):
+    shown = disruption_answer(web_server.url, dis_duration=12, dis_left_pct=35)
+    lost = shown[shown.index("Lost exports: ") + 1]
+    scenario = next(t for t in shown if t.startswith("name: built-cpc_terminal-12d"))
+    path = tmp_path / "built.yaml"
+    path.write_text(scenario, encoding="utf-8")
+    done = run_in_process("simulate", str(path), "--json")
+    assert done.returncode == 0, done.stderr
+    assert lost == number(json.loads(done.stdout)["summary"]["lost_export_mt"], ".3f")
+    assert float(lost) > 0
+
+
+@pytest.mark.parametrize(("args", "named"), [
+    (["--out", "/no/such/folder"], "--out /no/such/folder: not an existing folder"),
+    (["--port", "70000"], "--port"),
+    (["--dataset", "no-such-dataset"], "no-such-dataset"),
+])
+def test_serve_refuses_bad_options_in_one_line(args, named):
+    done = run_in_process("serve", *args)
+    assert done.returncode == 2 and done.stdout == ""
+    assert named in done.stderr and len(done.stderr.strip().splitlines()) == 1
+
+
+def risk_start(url: str, session: str, samples: int, seed: int) -> list[str]:
+    answer = post_callback(url, [("risk-poll", "disabled"), ("risk-progress", "children")],
+                           [("risk-run", "n_clicks", 1), ("risk-cancel", "n_clicks", 0)],
+                           [("risk-options", "value", ["base"]), ("risk-samples", "value", samples),
+                            ("risk-seed", "value", seed), ("risk-year", "value", 2024),
+                            ("risk-contributions", "value", []), ("risk-session", "data", session)],
+                           changed="risk-run.n_clicks")
+    return texts(answer)
+
+
+def risk_poll(url: str, session: str) -> list[str]:
+    answer = post_callback(url, [("risk-progress", "children"), ("risk-result", "children"),
+                                 ("risk-poll", "disabled")],
+                           [("risk-poll", "n_intervals", 1)], [("risk-session", "data", session)])
+    return texts(answer)
+
+
+def test_two_tabs_see_only_their_own_risk_runs(web_server):
+    mine, theirs = "a" * 32, "b" * 32
+    assert "starting" in risk_start(web_server.url, mine, 2, 11)
+    assert "nothing is running" in risk_poll(web_server.url, theirs)
+    for _ in range(240):
+        shown = risk_poll(web_server.url, mine)
+        if any(t.startswith("2 sample-years of 2024, seed 11") for t in shown):
+            break
+        time.sleep(0.5)
+    else:
+        raise AssertionError(f"the run did not finish: {shown}")
+    assert "nothing is running" in risk_poll(web_server.url, theirs)
+    assert "starting" in risk_start(web_server.url, theirs, 2, 11)  # the same inputs: the kept result, at once
+    assert any(t.startswith("2 sample-years of 2024, seed 11") for t in risk_poll(web_server.url, theirs))
+
+
+def test_disruption_downloads_are_the_report_and_the_data_written_under_the_app_folder(web_server):
+    chosen = {**BUILT, "dis-mode": "builtin", "dis-scenario": "black-sea-storm-5d"}
+    state = [(i, "value", chosen[i]) for i in DISRUPTION_STATES]
+    data = post_callback(web_server.url, [("dis-download", "data")],
+                         [("dis-get-report", "n_clicks", 0), ("dis-get-data", "n_clicks", 1)], state,
+                         changed="dis-get-data.n_clicks")["response"]["dis-download"]["data"]
+    summary = json.loads(data["content"])["summary"]
+    assert data["filename"] == "black-sea-storm-5d.json"
+    assert summary["lost_export_mt"] == crudeflow.load("kazakhstan").simulate("black-sea-storm-5d").lost_export_mt
+    report = post_callback(web_server.url, [("dis-download", "data")],
+                           [("dis-get-report", "n_clicks", 1), ("dis-get-data", "n_clicks", 1)], state,
+                           changed="dis-get-report.n_clicks", timeout_s=300)["response"]["dis-download"]["data"]
+    assert report["filename"] == "report.html" and report["base64"]
+    written = [p for p in web_server.out.rglob("report.html")]
+    assert written and all(p.is_relative_to(web_server.out) for p in written)
