@@ -22,8 +22,6 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-import pandas as pd
-
 from crudeflow.bounds import (
     CAPACITY_MTPA,
     CHUNK_SIZE,
