@@ -25,7 +25,7 @@ objective is in thousand USD over the period (PyPSA minimises cost = minus crude
 | refinery intake Σ_g x + u = D, u at 1000  | per grade a Link into an intake Bus (marginal_cost −p) with a Load D |
 |                                           | and a Generator `intake-shortfall` at 1000 USD/t                     |
 | throughput, blend limits                  | extra constraints `Node-throughput-*`, `Node-blend`                  |
-| contracts over the period, w at 50 USD/t  | extra constraints `Contract-min`, `Contract-max`; variable w         |
+| contracts each day, w at their penalty    | extra constraints `Contract-min`, `Contract-max`; variable w         |
 
 The optimum is the same as the foresight LP's (tests/test_simulate_pypsa.py checks objective, shut-in and
 exports on a small network; the benchmark checks the lost volume on Kazakhstan's).
@@ -43,7 +43,7 @@ import pandas as pd
 
 from crudeflow.errors import CrudeflowError, SolveError
 from crudeflow.lp.formulation import (
-    CONTRACT_SHORTFALL_PENALTY_USD_PER_T,
+    HARD_SHORTFALL_PENALTY_USD_PER_T,
     INTAKE_SHORTFALL_PENALTY_USD_PER_T,
     link_delays,
 )
@@ -395,33 +395,38 @@ class PypsaModel:
         _group_limit(n, "Link", "p", {b: t for b, t in terms.items() if t}, pd.DataFrame(headroom), "Node-blend")
 
     def add_contracts(self, n: pypsa.Network) -> None:
-        r"""T·min[c]/365 ≤ Σ_t Σ_g f[l_c,g,t] + w[c] ≤ T·max[c]/365, a missed minimum costing w at 50 USD/t
-        (w ≤ 0 where there is no minimum). A contract on a link no oil can reach constrains nothing here; in
-        crudeflow's LP it only adds a constant to the objective."""
+        r"""min[c]/365 ≤ Σ_g f[l_c,g,t] + w[c,t] ≤ max[c]/365 each day, a missed minimum costing w at the contract's
+        shortfall penalty (HARD_SHORTFALL_PENALTY_USD_PER_T for a hard one; w ≤ 0 where there is no minimum). A
+        contract on a link no oil can reach constrains nothing here; in crudeflow's LP it only adds a constant to
+        the objective."""
         import xarray as xr
 
         m = n.model
         groups: dict[str, list[tuple[str, float]]] = {}
-        limits: dict[str, tuple[float, float]] = {}
-        scale = len(self.snapshots) * KT_PER_DAY_PER_MTPA
+        limits: dict[str, tuple[float, float, float]] = {}
         for contract in self.inputs.contracts:
             names = [(name, 1.0) for (lk, _), name in self.names.flow.items() if lk == contract.link]
             if names:
                 key = f"{contract.id} {contract.link}"
                 groups[key] = names
-                limits[key] = (np.nan if contract.min_mtpa is None else contract.min_mtpa * scale,
-                               np.nan if contract.max_mtpa is None else contract.max_mtpa * scale)
+                stated = contract.shortfall_penalty_usd_per_t
+                limits[key] = (np.nan if contract.min_mtpa is None else contract.min_mtpa * KT_PER_DAY_PER_MTPA,
+                               np.nan if contract.max_mtpa is None else contract.max_mtpa * KT_PER_DAY_PER_MTPA,
+                               HARD_SHORTFALL_PENALTY_USD_PER_T if stated is None else stated)
         if not groups:
             return
-        total = _grouped_sum(n, "Link", "p", groups).sum("snapshot")
+        total = _grouped_sum(n, "Link", "p", groups)
         keys = [str(k) for k in total.coords["group"].values]
-        low = xr.DataArray([limits[k][0] for k in keys], coords={"group": keys}, dims="group")
-        high = xr.DataArray([limits[k][1] for k in keys], coords={"group": keys}, dims="group")
-        short = m.add_variables(lower=0.0, upper=xr.where(low.notnull(), np.inf, 0.0), coords=[pd.Index(keys,
-                                name="group")], name="Contract-shortfall")
+
+        def per_group(i: int) -> xr.DataArray:
+            return xr.DataArray([limits[k][i] for k in keys], coords={"group": keys}, dims="group")
+
+        low, high, penalty = per_group(0), per_group(1), per_group(2)
+        short = m.add_variables(lower=0.0, upper=xr.where(low.notnull(), np.inf, 0.0).expand_dims(snapshot=n.snapshots),
+                                name="Contract-shortfall")
         m.add_constraints(total + short >= low.fillna(0.0), name="Contract-min", mask=low.notnull())
         m.add_constraints(total + short <= high.fillna(0.0), name="Contract-max", mask=high.notnull())
-        m.add_objective(m.objective.expression + CONTRACT_SHORTFALL_PENALTY_USD_PER_T * short.sum(), overwrite=True)
+        m.add_objective(m.objective.expression + (penalty * short).sum(), overwrite=True)
 
 
 def _node_grades(inputs: DispatchInputs, flows: list[tuple[str, str]]) -> dict[str, set[str]]:

@@ -190,7 +190,7 @@ def test_full_disk_keeps_the_previous_parquet_folder(tmp_path: Path) -> None:
     assert run_capped(["simulate", SHORT_SCENARIO, "--parquet", str(folder), "--out", "run.txt"],
                       cwd=tmp_path).returncode == 0
     before = contents(folder)
-    assert len(before) == 15  # fourteen tables (daily and monthly observables among them) and the manifest
+    assert len(before) == 16  # fifteen tables (daily and monthly observables, shortfalls) and the manifest
     # room for the small tables, not the per-link flows: the old writer left 2 of 6 files (of the six then)
     refused(run_capped(["simulate", SHORT_SCENARIO, "--parquet", str(folder)], file_size_bytes=12_000),
             "pq", "File too large")

@@ -60,7 +60,8 @@ def scenario_file(folder: Path) -> Path:
         f"  - {{field: F2, start: {day[16]}, duration_days: 5, output: 0.5, source: 'assumption: test outage'}}\n"
         "price_changes:\n"
         f"  - {{sink: B, start: {day[4]}, duration_days: 10, diff_change_usd_per_bbl: 3, "
-        "source: 'assumption: test price'}\n",
+        "source: 'assumption: test price'}\n"
+        "settings: {steady_flow_usd_per_t: 0}\n",  # PyPSA's model has no cost on day-to-day changes
         encoding="utf-8")
     return path
 
@@ -81,7 +82,7 @@ def test_pypsa_gives_the_foresight_lost_volume(tmp_path: Path) -> None:
     changed = network_with_assets(net, scenario)
     inputs = scenario_inputs(changed, scenario)
     horizon = build_horizon(inputs, changed, scenario)
-    model = daily_lp(inputs, changed, len(horizon.dates), scenario.settings)
+    model = daily_lp(inputs, changed, len(horizon.dates), scenario.settings, steady=True)
     operator = DailyOperator(model, scenario.settings)
     operator.hold(operator.bounds(operator.conditions(horizon), operator.initial_state()))
     solution = solve(operator.highs)

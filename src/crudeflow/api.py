@@ -26,6 +26,7 @@ from crudeflow.bounds import (
     CAPACITY_MTPA,
     CHUNK_SIZE,
     FLEET_YEARS,
+    PLAN_FIGURE,
     REL_ERROR,
     REPLICATIONS,
     SAMPLES,
@@ -54,6 +55,11 @@ from crudeflow.lp.inputs import DEFAULT_SHUT_IN_PENALTY_USD_PER_T
 from crudeflow.network import DEFAULT_DATASET, Network
 from crudeflow.network import load as load_network
 from crudeflow.network.provenance import check_balances, check_quotes, sources_table
+from crudeflow.plan.claims import check_claims
+from crudeflow.plan.options import read_options
+from crudeflow.plan.result import PlanResult
+from crudeflow.plan.settings import DEFAULT_DISCOUNT_RATE, PlanSettings
+from crudeflow.plan.study import run_plan
 from crudeflow.risk.backtest import BacktestResult, backtest
 from crudeflow.risk.outages.load import default_outages_path, load_outage_models
 from crudeflow.risk.record import has_record, load_record
@@ -115,20 +121,103 @@ class Dataset:
             return combine(scenario, *(read_combined([o], self.network) for o in others))
         return read_combined([str(scenario), *others], self.network)
 
+    def plan(self, years: Sequence[int] = (2026, 2027, 2028, 2029, 2030), *, options: Sequence[str] | None = None,
+             decision_year: int | None = None, discount_rate: float = DEFAULT_DISCOUNT_RATE,
+             output_variant: str | None = None, budget_musd_per_yr: float | None = None,
+             risk_target_mtpa: float | None = None, risk_samples: int = 0, risk_years: Sequence[int] | None = None,
+             seed: int = 0) -> PlanResult:
+        """Every portfolio of the dataset's options (options.csv; all, or those named) in every year: normal-year
+        value, annual cost (capital recovered at `discount_rate`), net benefit, each year's cost–loss frontier and
+        a pathway under `budget_musd_per_yr` or `risk_target_mtpa`. With `risk_samples` > 0, each portfolio of
+        `risk_years` (default: all years) also gets a Monte Carlo study on common random numbers (the exact
+        engine; slow: keep the samples small)."""
+        years = sorted(set(years))
+        if not years:
+            raise CrudeflowError("give at least one plan year")
+        for year in years:
+            YEAR.check("years", year)
+        SEED.check("seed", seed)
+        if risk_samples:
+            SAMPLES.check("risk_samples", risk_samples)
+        SHARE.check("discount_rate", discount_rate)
+        for name, limit in (("budget_musd_per_yr", budget_musd_per_yr), ("risk_target_mtpa", risk_target_mtpa)):
+            if limit is not None:
+                PLAN_FIGURE.check(name, limit)
+        if decision_year is not None:
+            YEAR.check("decision_year", decision_year)
+        settings = PlanSettings(
+            years=tuple(years), decision_year=decision_year or years[0], discount_rate=discount_rate,
+            output_variant=output_variant, budget_musd_per_yr=budget_musd_per_yr, risk_target_mtpa=risk_target_mtpa,
+            risk_years=tuple(years if risk_years is None else sorted(set(risk_years))) if risk_samples else ())
+        chosen = read_options(self.network, None if options is None else list(options))
+        risk = (lambda year, scenarios: self.risk_of_portfolios(year, scenarios, risk_samples, seed)) if risk_samples \
+            else None
+        result = run_plan(self.network, chosen, settings, risk)
+        if not risk_samples:
+            result.notes.append("no risk study ran (risk_samples 0): residual loss is the normal-year shut-in only")
+        elif output_variant:
+            result.notes.append("risk studies use the dataset's production.csv (the plan path), not the variant")
+        return result
+
+    def claims(self) -> pd.DataFrame:
+        """The seed articles' quantitative claims, each with the question, what the model says and the command
+        that shows it (docs/claims.md is this table)."""
+        return check_claims(self.network)
+
+    def risk_of_portfolios(self, year: int, scenarios: dict[str, Scenario], samples: int, seed: int):
+        """The risk each portfolio removes against the first, on common random numbers: the one place the plan
+        meets a risk engine (today the exact one; the two-tier engine can replace this function alone)."""
+        import tempfile
+
+        import yaml
+
+        from crudeflow.writer import write_file
+
+        with tempfile.TemporaryDirectory(prefix="crudeflow-plan-") as folder:
+            paths: dict[str, str] = {}
+            for i, (name, scenario) in enumerate(scenarios.items()):
+                file = Path(folder) / f"portfolio-{i}.yaml"
+                write_file(file, yaml.safe_dump(scenario.model_dump(mode="json", exclude_none=True), sort_keys=False))
+                paths[name] = str(file)
+            result = self.risk(samples, seed, options=list(paths.values()), year=year, contributions=False)
+        by_path = {p: n for n, p in paths.items()}
+        metrics = result.metrics
+        rows = []
+        for path, name in by_path.items():
+            lost = metrics.loc[(path, "expected annual lost exports")]
+            cvar = metrics.loc[(path, "CVaR95 of annual lost export revenue")]
+            row = {"portfolio": name,
+                   "expected_lost_export_mt": lost["value"], "expected_lost_export_se_mt": lost["se"],
+                   "cvar95_lost_revenue_musd": cvar["value"], "cvar95_lost_revenue_se_musd": cvar["se"],
+                   "lost_export_removed_mt": 0.0, "lost_export_removed_se_mt": 0.0,
+                   "lost_revenue_removed_musd": 0.0, "lost_revenue_removed_se_musd": 0.0}
+            if path in result.compare.index:
+                c = result.compare.loc[path]
+                row.update({k: c[k] for k in ("lost_export_removed_mt", "lost_export_removed_se_mt",
+                                              "lost_revenue_removed_musd", "lost_revenue_removed_se_musd")})
+            rows.append(row)
+        return pd.DataFrame(rows).set_index("portfolio")
+
     def dispatch(self, year: int = 2024, *, free: bool = False, max_share_via: dict[str, float] | None = None,
                  shut_in_penalty_usd_per_t: float = DEFAULT_SHUT_IN_PENALTY_USD_PER_T,
-                 capacity_mtpa: Mapping[str, float] | None = None) -> DispatchResult:
+                 capacity_mtpa: Mapping[str, float] | None = None,
+                 min_share_via: dict[str, float] | None = None,
+                 output_variant: str | None = None) -> DispatchResult:
         """The year's allocation of production to routes (annual LP). `free` drops every contract and keeps the
         physical limits and policy; `max_share_via` caps the share of exports entering a country, e.g.
-        {"RU": 0.7}; `shut_in_penalty_usd_per_t` is the cost of a tonne shut in, beyond its lost netback;
-        `capacity_mtpa` replaces links' capacities (link id → Mt/yr), a what-if on the dataset's figures."""
+        {"RU": 0.7}, and `min_share_via` sets a floor, e.g. {"AZ": 0.25} (one that cannot be met is explained:
+        which limits stop it, the most that is reachable); `shut_in_penalty_usd_per_t` is the cost of a tonne
+        shut in, beyond its lost netback; `capacity_mtpa` replaces links' capacities (link id → Mt/yr), a
+        what-if on the dataset's figures; `output_variant` (e.g. 'low', 'high': production_variants.csv) replaces
+        production.csv's output path."""
         YEAR.check("year", year)
         SHUT_IN_PENALTY.check("shut_in_penalty_usd_per_t", shut_in_penalty_usd_per_t)
-        for country, share in (max_share_via or {}).items():
-            SHARE.check(f"max_share_via[{country!r}]", share)
-        network = with_link_capacities(self.network, capacity_mtpa or {})
+        for name, shares in (("max_share_via", max_share_via), ("min_share_via", min_share_via)):
+            for country, share in (shares or {}).items():
+                SHARE.check(f"{name}[{country!r}]", share)
+        network = with_link_capacities(self.network.with_output_variant(output_variant), capacity_mtpa or {})
         return solve_dispatch(network, year=year, free=free, max_share_via=max_share_via,
-                              shut_in_penalty_usd_per_t=shut_in_penalty_usd_per_t)
+                              shut_in_penalty_usd_per_t=shut_in_penalty_usd_per_t, min_share_via=min_share_via)
 
     def simulate(self, scenario: str | Path | Scenario, *, with_: Sequence[str | Path] = (),
                  foresight: bool = False) -> SimulationResult:

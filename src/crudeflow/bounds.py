@@ -99,5 +99,6 @@ REL_ERROR = FiniteNumber(0, 1, open_low=True, open_high=True)
 TANKERS = WholeNumber(0, 100)
 REPLICATIONS = WholeNumber(1, 10_000)
 FLEET_YEARS = WholeNumber(1, 100)
+PLAN_FIGURE = FiniteNumber(0, 1e7)  # a plan's budget (million USD/yr) or risk target (Mt/yr): >= 0, no runaway
 CAPACITY_MTPA = FiniteNumber(0, 1000)  # a what-if link capacity, Mt/yr: ten times the largest crude pipeline's
 CHUNK_SIZE = WholeNumber(1, 10_000)  # risk samples per unit of work

@@ -198,7 +198,9 @@ def _check_header(path: Path, model: type[Row], header: list[str]) -> None:
             hint = difflib.get_close_matches(column, known, n=1)
             tip = f"; did you mean '{hint[0]}'?" if hint else f"; known columns: {', '.join(known)}"
             raise InputError(path, f"unknown column{tip}", line=1, field=column)
-    required = [n for n, f in model.model_fields.items() if f.is_required()] + sources
+    # a sourced column a dataset leaves out (an optional one) needs no source column either
+    required = [n for n, f in model.model_fields.items() if f.is_required()]
+    required += [f"{c}_source" for c in sourced_columns(model) if c in header or c in required]
     for column in required:
         if column not in header:
             raise InputError(path, "required column is missing", line=1, field=column)

@@ -24,6 +24,7 @@ traceable to a source. It answers four questions:
   2. When a route or terminal fails for N days, what reroutes, is stored, is shut in, is lost?  crudeflow simulate
   3. How much export is at risk over a year of random disruptions, and what buys it down?  crudeflow risk
   4. What does the trans-Caspian tanker fleet really carry, and where is its bottleneck?  crudeflow fleet
+  5. Year by year to a horizon, what to build and when, at what cost against the loss it removes?  crudeflow plan
 
 The same in a browser, on this machine and offline: crudeflow serve.
 
@@ -39,6 +40,8 @@ COMMAND_MODULES = (
     "crudeflow.cli.fleet",
     "crudeflow.cli.risk",
     "crudeflow.cli.report",
+    "crudeflow.cli.plan",
+    "crudeflow.cli.claims",
     "crudeflow.cli.serve",
 )
 

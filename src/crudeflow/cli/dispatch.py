@@ -45,6 +45,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help=f"cap the share of exports entering COUNTRY (ISO code), e.g. --max-share-via RU 0.7; SHARE is {SHARE}",
     )
     parser.add_argument(
+        "--min-share-via",
+        nargs=2,
+        action="append",
+        metavar=("COUNTRY", "SHARE"),
+        default=[],
+        help="a floor on the share of exports entering COUNTRY, e.g. --min-share-via AZ 0.25 (a floor that cannot "
+        "be met is explained: which limits stop it, the most that is reachable)",
+    )
+    parser.add_argument(
         "--shut-in-penalty",
         type=SHUT_IN_PENALTY,
         default=DEFAULT_SHUT_IN_PENALTY_USD_PER_T,
@@ -52,19 +61,22 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help=f"cost of shutting in a tonne, beyond its lost netback: {SHUT_IN_PENALTY}",
     )
     parser.add_argument(
+        "--output-variant", default=None, metavar="VARIANT",
+        help="national output path from production_variants.csv (built-in: low, plan, high; default: production.csv)")
+    parser.add_argument(
         "--show", choices=SHOW, action="append", help="tables to print (default: routes); repeat for several"
     )
     add_output_options(parser, units=True, several_tables=True)
     set_handler(parser, run)
 
 
-def parse_shares(pairs: list[list[str]]) -> dict[str, float]:
+def parse_shares(pairs: list[list[str]], flag: str = "--max-share-via") -> dict[str, float]:
     shares = {}
     for country, share in pairs:
         try:
             shares[country.upper()] = SHARE(share)
         except argparse.ArgumentTypeError as exc:
-            raise UsageError(f"argument --max-share-via {country}: SHARE {exc}") from None
+            raise UsageError(f"argument {flag} {country}: SHARE {exc}") from None
     return shares
 
 
@@ -72,7 +84,9 @@ def run(args: argparse.Namespace) -> int:
     shown_tables = list(dict.fromkeys(args.show or ["routes"]))
     check_csv_tables(args, len(shown_tables), "ask for one --show")
     dataset = load(args.dataset)
-    options = {"max_share_via": parse_shares(args.max_share_via), "shut_in_penalty_usd_per_t": args.shut_in_penalty}
+    options = {"max_share_via": parse_shares(args.max_share_via), "shut_in_penalty_usd_per_t": args.shut_in_penalty,
+               "min_share_via": parse_shares(args.min_share_via, "--min-share-via"),
+               "output_variant": args.output_variant}
     contracted = dataset.dispatch(args.year, **options)
     free = dataset.dispatch(args.year, free=True, **options) if args.free else None
     shown = free or contracted

@@ -59,7 +59,7 @@ def text_report(result: SimulationResult, wide: bool = False, monthly: bool = Fa
         f"{number(result.baseline.export_kt.sum() / 1000)} Mt undisturbed",
         f"lost export {number(result.lost_export_mt, '.3f')} Mt ({number(result.lost_export_mbbl)} million bbl); "
         f"lost revenue {number(result.lost_revenue_musd, ',.0f')} MUSD; lost state take "
-        f"{number(result.lost_state_take_musd, ',.0f')} MUSD (at {100 * result.state_take_fraction:.0f}% of revenue: "
+        f"{number(result.lost_state_take_musd, ',.0f')} MUSD (at {100 * result.state_take_fraction:.1f}% of revenue: "
         f"{result.state_take_source})",
         f"extra shut-in {number(result.extra_shut_in_mt, '.3f')} Mt; peak storage "
         f"{number(result.peak_storage_kt, ',.0f')} kt on {s['peak_storage_day']}",
@@ -77,5 +77,9 @@ def text_report(result: SimulationResult, wide: bool = False, monthly: bool = Fa
         lines += ["", "loadings by month (kt; Kazakh oil, other shippers', all):",
                   render(busy[["days", "kazakh_kt", "other_shippers_kt", "total_kt", "total_kbbl"]], "text",
                          "{:,.0f}", wide=wide)]
+    shortfalls = result.shortfalls()
+    if not shortfalls.empty:
+        lines += ["contract minimums missed (a hard one only where the day's limits left no way to meet it):",
+                  render(shortfalls, "text", "{:,.3f}", wide=wide)]
     lines += [prose(f"note: {n}") for n in result.notes]
     return "\n".join(lines) + "\n"

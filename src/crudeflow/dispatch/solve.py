@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 
@@ -26,22 +28,26 @@ def solve_dispatch(
     free: bool = False,
     max_share_via: dict[str, float] | None = None,
     shut_in_penalty_usd_per_t: float = DEFAULT_SHUT_IN_PENALTY_USD_PER_T,
+    min_share_via: dict[str, float] | None = None,
 ) -> DispatchResult:
     """Allocate a year's production to routes, maximising netback less a shut-in penalty.
 
     `free` drops every contract (schedules, quotas, supply agreements) and keeps only physical limits
-    and policy; `max_share_via` caps the share of exports entering a country, e.g. {"RU": 0.7}.
+    and policy; `max_share_via` caps the share of exports entering a country, e.g. {"RU": 0.7}, and
+    `min_share_via` sets a floor, e.g. {"AZ": 0.25}.
 
     >>> import crudeflow
     >>> result = crudeflow.load("kazakhstan").dispatch(2024)
     >>> result.status.value
     'optimal'
     """
-    inputs = resolve_inputs(network, year, free, max_share_via, shut_in_penalty_usd_per_t)
+    inputs = resolve_inputs(network, year, free, max_share_via, shut_in_penalty_usd_per_t, min_share_via)
     model = annual_lp(inputs)
     solution = solve(model.lp.to_highs())
     if solution.status is SolveStatus.INFEASIBLE:
-        raise SolveError(f"dispatch for {year} is infeasible: {explain_infeasible(model.lp)}")
+        floors = [floor_sentence(inputs, country) for country in inputs.min_share_via]
+        raise SolveError(f"dispatch for {year} is infeasible: {explain_infeasible(model.lp)}"
+                         + "".join(f"; {s}" for s in floors if s))
     if solution.status is not SolveStatus.OPTIMAL:
         raise SolveError(f"dispatch for {year} did not reach an optimum: the solver ended '{solution.solver_message}'")
     return _result(network, model, solution)
@@ -52,6 +58,29 @@ def annual_lp(inputs: DispatchInputs) -> NetworkLP:
     model = build_network_lp(inputs, annual_case(inputs))
     annual_bounds(model).write_to(model.lp)
     return model
+
+
+def feasible(inputs: DispatchInputs) -> bool:
+    return solve(annual_lp(inputs).lp.to_highs()).status is SolveStatus.OPTIMAL
+
+
+def floor_sentence(inputs: DispatchInputs, country: str, steps: int = 14) -> str:
+    """For a floor on the share of exports entering `country` that cannot be met: the most that can, within
+    every other limit (bisection on the floor: the share is a ratio, so no single LP maximises it). Empty when
+    the floor is not what makes the dispatch infeasible."""
+    target = inputs.min_share_via[country]
+
+    def with_floor(share: float) -> DispatchInputs:
+        return dataclasses.replace(inputs, min_share_via={**inputs.min_share_via, country: share})
+
+    if feasible(with_floor(target)) or not feasible(with_floor(0.0)):
+        return ""
+    low, high = 0.0, target
+    for _ in range(steps):
+        middle = (low + high) / 2
+        low, high = (middle, high) if feasible(with_floor(middle)) else (low, middle)
+    return (f"at most {100 * low:.1f}% of exports can enter {country} within every other limit, short of the "
+            f"{100 * target:.1f}% asked")
 
 
 def _result(network: Network, model: NetworkLP, sol: Solution) -> DispatchResult:

@@ -21,6 +21,7 @@ from crudeflow.output import number
 MATERIAL_MTPA = 0.5  # shut-in or an export gain below this is not a change of picture
 DUAL_TOLERANCE = 1e-7
 EXPORT_KINDS = ("terminal", "border")
+SHARE_FAMILIES = ("share", "min_share")  # explained with their arithmetic
 
 
 def export_mtpa(model: NetworkLP, x: np.ndarray) -> float:
@@ -47,10 +48,11 @@ def why_shut_in(model: NetworkLP, sol: Solution, shut_in_mtpa: float) -> list[st
     binding = [(r, key) for r, key in enumerate(model.lp.row_keys)
                if key[0] != "balance" and abs(sol.row_dual[r]) > DUAL_TOLERANCE]
     gains = {r: (exports_without(model, r) or exports) - exports for r, _ in binding}
-    sentences = [share_sentence(model, sol, r, key[1], exports, gains[r], shut_in_mtpa)
-                 for r, key in binding if key[0] == "share"]
-    held = sorted(((gains[r], r, key) for r, key in binding if key[0] != "share" and gains[r] >= MATERIAL_MTPA),
-                  reverse=True)
+    sentences = [(share_sentence if key[0] == "share" else floor_sentence)(model, sol, r, key[1], exports, gains[r],
+                                                                            shut_in_mtpa)
+                 for r, key in binding if key[0] in SHARE_FAMILIES]
+    held = sorted(((gains[r], r, key) for r, key in binding
+                   if key[0] not in SHARE_FAMILIES and gains[r] >= MATERIAL_MTPA), reverse=True)
     if held:
         limits = "; ".join(f"{describe(key)} (shadow price {number(abs(sol.row_dual[r]), ',.0f')} USD/t; "
                            f"+{gain:.1f} Mt/yr)" for gain, r, key in held)
@@ -70,3 +72,18 @@ def share_sentence(model: NetworkLP, sol: Solution, row: int, country: str,
             f"{number(abs(sol.row_dual[row]), ',.0f')} USD/t): outlets outside {country} carry {number(others)} "
             f"Mt/yr, so exports are held to {number(others)} / (1 − {share:.2f}) = {number(exports)} Mt/yr; "
             f"{number(shut_in_mtpa)} Mt/yr shut in (without the cap exports would be {number(exports + gain)} Mt/yr).")
+
+
+def floor_sentence(model: NetworkLP, sol: Solution, row: int, country: str, exports: float, gain: float,
+                   shut_in_mtpa: float) -> str:
+    """A binding floor on the share entering `country`: exports ≤ oil entering it / share, and the LP meets the
+    floor by shutting oil in when the outlets into the country are full."""
+    share = model.inputs.min_share_via[country]
+    entering = float(sum(sol.x[c] for link in model.inputs.entry_links[country]
+                         for c in flow_cols(model, link).values()))
+    unfloored = exports + gain
+    return (f"the floor on oil entering {country} ({100 * share:.0f}% of exports) binds (shadow price "
+            f"{number(abs(sol.row_dual[row]), ',.0f')} USD/t): outlets into {country} carry at most "
+            f"{number(entering)} Mt/yr, so exports are held to {number(entering)} / {share:.2f} = {number(exports)} "
+            f"Mt/yr; {number(shut_in_mtpa)} Mt/yr shut in (without the floor exports would be {number(unfloored)} "
+            f"Mt/yr, of which {100 * entering / unfloored if unfloored else 0:.1f}% could enter {country}).")

@@ -11,12 +11,13 @@ import numpy as np
 
 from crudeflow.lp.program import LinearProgram, SolveStatus, solve
 
-SOFT_FAMILIES = {"intake", "contract", "blend", "share"}
+SOFT_FAMILIES = {"intake", "contract", "blend", "share", "min_share"}
 FAMILY_WORDS = {
     "intake": "refinery intake at {0}",
     "contract": "contract '{0}' on link {1}",
     "blend": "sulfur limit of the blend leaving {0}",
     "share": "cap on the share of exports crossing {0}",
+    "min_share": "floor on the share of exports crossing {0}",
     "capacity": "capacity of link {0}",
     "throughput": "throughput of node {0}",
 }

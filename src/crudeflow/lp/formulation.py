@@ -33,15 +33,17 @@ from crudeflow.network.schema import SINK_KINDS
 from crudeflow.seeding import stream
 
 DELAYED_KINDS = ("sea", "rail")  # legs where oil in transit is not pushed out by oil behind it
-INTAKE_SHORTFALL_PENALTY_USD_PER_T = 1000.0  # domestic refineries are served before anything else
-CONTRACT_SHORTFALL_PENALTY_USD_PER_T = 50.0  # a contract minimum missed costs more than a worse route
+# An unmet refinery intake or hard contract minimum: above any netback (crude sells for ~550 USD/t at 75 USD/bbl)
+# plus the shut-in penalty, so no dispatch that can meet the commitment misses it (an exact penalty: the LP
+# misses it only on a day whose limits leave no way to meet it). Refineries come first on a tie.
+HARD_SHORTFALL_PENALTY_USD_PER_T = 1000.0
+INTAKE_SHORTFALL_PENALTY_USD_PER_T = HARD_SHORTFALL_PENALTY_USD_PER_T + 1.0
 
 
 @dataclass(frozen=True)
 class Case:
     """What the LP spans: `days` in the window, the volume unit per Mt/yr, the nodes that hold stock (kt), the
-    days each link holds oil, the costs that are not prices, and whether contracts hold each day or over the
-    window."""
+    days each link holds oil, and the costs that are not prices."""
 
     days: int
     per_mtpa: float
@@ -50,7 +52,7 @@ class Case:
     shut_in_penalty_usd_per_t: float
     holding_cost_usd_per_t_per_day: float = 0.0
     tie_break_usd_per_t: float = 0.0
-    contracts_per_day: bool = True
+    steady_flow_usd_per_t: float = 0.0  # per tonne a link's flow changes from one day to the next
 
 
 def annual_case(inputs: DispatchInputs) -> Case:
@@ -73,8 +75,9 @@ class NetworkLP:
     throughput: dict[str, np.ndarray] = field(default_factory=dict)
     storage: dict[str, np.ndarray] = field(default_factory=dict)
     intake: dict[str, np.ndarray] = field(default_factory=dict)
-    contract: dict[str, np.ndarray] = field(default_factory=dict)  # one row per day, or one for the period
-    contract_short: dict[str, np.ndarray] = field(default_factory=dict)  # w[c] columns of those rows
+    contract: dict[str, np.ndarray] = field(default_factory=dict)  # "id/link" → row per day
+    contract_short: dict[str, np.ndarray] = field(default_factory=dict)  # "id/link" → w[c,t] per day (minimums)
+    share_short: list[int] = field(default_factory=list)  # slack of the share floors (daily cases)
     blend: dict[str, np.ndarray] = field(default_factory=dict)
     ramp: dict[str, np.ndarray] = field(default_factory=dict)  # rows for days 1..T-1
     highs: highspy.Highs | None = None
@@ -116,6 +119,7 @@ def build_network_lp(inputs: DispatchInputs, case: Case) -> NetworkLP:
     define_blend_limits(model)
     define_country_shares(model)
     define_restart_ramp(model)
+    define_steady_flows(model)
     define_tie_break(model)
     return model
 
@@ -279,22 +283,24 @@ def define_refinery_intake(model: NetworkLP) -> None:
 
 
 def define_contracts(model: NetworkLP) -> None:
-    r"""min[c]/365 ≤ Σ_g f[l_c,g,t] + w[c,t] ≤ max[c]/365 each day for the day-by-day operator; with foresight
-    one row over the period, T·min[c]/365 ≤ Σ_t Σ_g f[l_c,g,t] + w[c] ≤ T·max[c]/365. A missed minimum costs
-    w ≥ 0."""
-    spans = [list(range(model.days))] if not model.case.contracts_per_day else [[t] for t in range(model.days)]
+    r"""min[c] ≤ Σ_g f[l_c,g,t] + w[c,t] ≤ max[c] each day, an annual contract pro rata (min/365, max/365 a day in
+    the daily cases), w ≥ 0 the shortfall. A soft minimum (contracts.csv or the scenario state a shortfall
+    penalty) costs that penalty per tonne; a hard one HARD_SHORTFALL_PENALTY_USD_PER_T, so it is missed only
+    where the day's limits leave no way to meet it (a commitment cannot oblige oil through a closed pipe). The
+    annual case allows no shortfall of a hard minimum at all (annual_bounds)."""
     for contract in model.inputs.contracts:
         key = f"{contract.id}/{contract.link}"
+        cols = [c for (lk, _), c in model.flow.items() if lk == contract.link]
         rows, shorts = [], []
-        for span in spans:
-            label = str(span[0]) if model.case.contracts_per_day else "period"
-            coeffs = {int(c[t]): 1.0 for (lk, _), c in model.flow.items() if lk == contract.link for t in span}
+        for t in range(model.days):
+            coeffs = {int(c[t]): 1.0 for c in cols}
             if contract.min_mtpa is not None:
-                short = model.lp.add_col(("contract_short", contract.id, contract.link, label),
-                                         cost=-CONTRACT_SHORTFALL_PENALTY_USD_PER_T)
+                penalty = contract.shortfall_penalty_usd_per_t
+                short = model.lp.add_col(("contract_short", contract.id, contract.link, str(t)),
+                                         cost=-(HARD_SHORTFALL_PENALTY_USD_PER_T if penalty is None else penalty))
                 coeffs[short] = 1.0
                 shorts.append(short)
-            rows.append(model.lp.add_row(("contract", contract.id, contract.link, label), coeffs, -np.inf, np.inf))
+            rows.append(model.lp.add_row(("contract", contract.id, contract.link, str(t)), coeffs, -np.inf, np.inf))
         model.contract[key] = np.array(rows)
         model.contract_short[key] = np.array(shorts, dtype=np.int64)
 
@@ -313,19 +319,28 @@ def define_blend_limits(model: NetworkLP) -> None:
 
 
 def define_country_shares(model: NetworkLP) -> None:
-    r"""Σ_{l entering c} Σ_g f[l,g,t] − share_c · Σ_{l into export sinks} Σ_g f[l,g,t] ≤ 0 each day: the
-    dispatch's policy limit (`--max-share-via`), held day by day."""
+    r"""Σ_{l entering c} Σ_g f[l,g,t] − share_c · Σ_{l into export sinks} Σ_g f[l,g,t] ≤ 0 each day for a cap
+    (`--max-share-via`, rows "share"), + w[c,t] ≥ 0 for a floor (`--min-share-via`, rows "min_share"): policy
+    limits held day by day. A floor is hard as a contract minimum is: w costs HARD_SHORTFALL_PENALTY_USD_PER_T,
+    so a day misses it only when an outage leaves no way to meet it; the annual case allows no w."""
     kinds = model.inputs.node_kind
     exports = {lk for lk, (_, end) in model.ends.items() if kinds.get(end) in ("terminal", "border")}
-    for country, share in model.inputs.max_share_via.items():
-        entering = set(model.inputs.entry_links[country])
-        for t in range(model.days):
-            coeffs: dict[int, float] = {}
-            for (lk, _), c in model.flow.items():
-                weight = (1.0 if lk in entering else 0.0) - (share if lk in exports else 0.0)
-                if weight:
-                    coeffs[int(c[t])] = weight
-            model.lp.add_row(("share", country, str(t)), coeffs, -np.inf, 0.0)
+    for family, shares, lower, upper in (("share", model.inputs.max_share_via, -np.inf, 0.0),
+                                         ("min_share", model.inputs.min_share_via, 0.0, np.inf)):
+        for country, share in shares.items():
+            entering = set(model.inputs.entry_links[country])
+            for t in range(model.days):
+                coeffs: dict[int, float] = {}
+                for (lk, _), c in model.flow.items():
+                    weight = (1.0 if lk in entering else 0.0) - (share if lk in exports else 0.0)
+                    if weight:
+                        coeffs[int(c[t])] = weight
+                if family == "min_share":
+                    short = model.lp.add_col(("min_share_short", country, str(t)),
+                                             cost=-HARD_SHORTFALL_PENALTY_USD_PER_T)
+                    coeffs[short] = 1.0
+                    model.share_short.append(short)
+                model.lp.add_row((family, country, str(t)), coeffs, lower, upper)
 
 
 def define_restart_ramp(model: NetworkLP) -> None:
@@ -335,6 +350,23 @@ def define_restart_ramp(model: NetworkLP) -> None:
         model.ramp[field_node] = np.array([
             model.lp.add_row(("ramp", field_node, str(t)), {int(cols[t]): 1.0, int(cols[t - 1]): -1.0}, -np.inf, np.inf)
             for t in range(1, model.days)])
+
+
+def define_steady_flows(model: NetworkLP) -> None:
+    r"""Σ_g f[l,g,t] − Σ_g f[l,g,t−1] = u[l,t] − w[l,t] for t ≥ 1, with u, w ≥ 0 each costing ε per tonne: of
+    answers equal in money the LP takes the one whose flows change least from day to day (without it a window
+    of many days is free to send a route's oil on alternate days, a saw-tooth between 0 and full). ε is far
+    below any real cost, so it only chooses among ties."""
+    if model.case.steady_flow_usd_per_t <= 0:
+        return
+    for link in model.inputs.links.index:
+        cols = [c for (lk, _), c in model.flow.items() if lk == link]
+        for t in range(1, model.days):
+            up = model.lp.add_col(("rise", str(link), str(t)), cost=-model.case.steady_flow_usd_per_t)
+            down = model.lp.add_col(("fall", str(link), str(t)), cost=-model.case.steady_flow_usd_per_t)
+            coeffs = {**{int(c[t]): 1.0 for c in cols}, **{int(c[t - 1]): -1.0 for c in cols}, up: -1.0, down: 1.0}
+            if cols:
+                model.lp.add_row(("steady", str(link), str(t)), coeffs, 0.0, 0.0)
 
 
 def define_tie_break(model: NetworkLP) -> None:
@@ -361,11 +393,10 @@ def fixed_bounds(model: NetworkLP) -> Bounds:
         base.row_upper[rows] = case.storage_cap_kt[node]
     for refinery, rows in model.intake.items():
         base.row_lower[rows] = base.row_upper[rows] = float(inputs.refinery_intake_mtpa[refinery]) * case.per_mtpa
-    scale = (1 if case.contracts_per_day else case.days) * case.per_mtpa
     for contract in inputs.contracts:
         row = model.contract[f"{contract.id}/{contract.link}"]
-        base.row_lower[row] = contract.min_mtpa * scale if contract.min_mtpa is not None else -np.inf
-        base.row_upper[row] = contract.max_mtpa * scale if contract.max_mtpa is not None else np.inf
+        base.row_lower[row] = contract.min_mtpa * case.per_mtpa if contract.min_mtpa is not None else -np.inf
+        base.row_upper[row] = contract.max_mtpa * case.per_mtpa if contract.max_mtpa is not None else np.inf
     for cols in model.shut_in.values():
         base.col_lower[cols] = 0.0
     return base
@@ -373,7 +404,7 @@ def fixed_bounds(model: NetworkLP) -> Bounds:
 
 def annual_bounds(model: NetworkLP) -> Bounds:
     """The annual case's bounds and prices (Mt/yr): the year's capacities, loading limits, output and prices;
-    refinery intake and contract minimums held exactly (no shortfall)."""
+    refinery intake and hard contract minimums held exactly (no shortfall; a soft minimum keeps its penalty)."""
     inputs, bounds = model.inputs, fixed_bounds(model)
     for (sink, grade), cols in model.load.items():
         bounds.col_cost[cols] = float(inputs.price_usd_per_t.at[sink, grade]) - model.tie_break[cols]
@@ -386,6 +417,7 @@ def annual_bounds(model: NetworkLP) -> Bounds:
         bounds.row_upper[rows] = float(inputs.links.at[link, "available_mtpa"])
     for node, rows in model.throughput.items():
         bounds.row_upper[rows] = float(inputs.throughput_mtpa[node])
-    for cols in [*model.intake_short.values(), *model.contract_short.values()]:
+    hard = [model.contract_short[f"{c.id}/{c.link}"] for c in inputs.contracts if c.shortfall_penalty_usd_per_t is None]
+    for cols in [*model.intake_short.values(), *hard, np.array(model.share_short, dtype=np.int64)]:
         bounds.col_upper[cols] = 0.0
     return bounds

@@ -29,6 +29,7 @@ class ContractLimit:
     link: str
     min_mtpa: float | None
     max_mtpa: float | None
+    shortfall_penalty_usd_per_t: float | None = None  # None: the minimum is hard
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,7 @@ class DispatchInputs:
     contracts: list[ContractLimit]
     blends: list[BlendRule]
     max_share_via: dict[str, float]
+    min_share_via: dict[str, float]
     entry_links: dict[str, list[str]]
     shut_in_penalty_usd_per_t: float
     notes: list[str] = field(default_factory=list)
@@ -65,14 +67,16 @@ def resolve_inputs(
     free: bool = False,
     max_share_via: dict[str, float] | None = None,
     shut_in_penalty_usd_per_t: float = DEFAULT_SHUT_IN_PENALTY_USD_PER_T,
+    min_share_via: dict[str, float] | None = None,
 ) -> DispatchInputs:
     """Everything the LP needs for `year`; `free` drops the contracts (not the physics)."""
-    max_share_via = dict(max_share_via or {})
-    for country, share in max_share_via.items():
-        if not 0.0 <= share <= 1.0:
-            raise CrudeflowError(f"--max-share-via {country} {share}: a share must be between 0 and 1")
-        if country not in set(network.nodes["country"]):
-            raise CrudeflowError(f"--max-share-via {country}: no node of the network is in country {country!r}")
+    max_share_via, min_share_via = dict(max_share_via or {}), dict(min_share_via or {})
+    for flag, shares in (("--max-share-via", max_share_via), ("--min-share-via", min_share_via)):
+        for country, share in shares.items():
+            if not 0.0 <= share <= 1.0:
+                raise CrudeflowError(f"{flag} {country} {share}: a share must be between 0 and 1")
+            if country not in set(network.nodes["country"]):
+                raise CrudeflowError(f"{flag} {country}: no node of the network is in country {country!r}")
     links = network.links_in_service(year).copy()
     background = network.background_mtpa(year)
     links["background_mtpa"] = background.reindex(links.index).fillna(0.0)
@@ -97,7 +101,9 @@ def resolve_inputs(
         contracts=[] if free else _contracts(network, year, set(links.index)),
         blends=_blends(network, year),
         max_share_via=max_share_via,
-        entry_links={c: [lk for lk in network.entry_links(c) if lk in links.index] for c in max_share_via},
+        min_share_via=min_share_via,
+        entry_links={c: [lk for lk in network.entry_links(c) if lk in links.index]
+                     for c in {**max_share_via, **min_share_via}},
         shut_in_penalty_usd_per_t=shut_in_penalty_usd_per_t,
         notes=notes,
     )
@@ -151,12 +157,17 @@ def _contracts(network: Network, year: int, in_service: set[str]) -> list[Contra
         ContractLimit(
             id=str(r["id"]),
             link=str(r["link"]),
-            min_mtpa=None if pd.isna(r["min_mtpa"]) else float(r["min_mtpa"]),
-            max_mtpa=None if pd.isna(r["max_mtpa"]) else float(r["max_mtpa"]),
+            min_mtpa=_number_or_none(r["min_mtpa"]),
+            max_mtpa=_number_or_none(r["max_mtpa"]),
+            shortfall_penalty_usd_per_t=_number_or_none(r.get("shortfall_penalty_usd_per_t")),
         )
         for _, r in rows.iterrows()
         if r["link"] in in_service
     ]
+
+
+def _number_or_none(value: object) -> float | None:
+    return None if value is None or pd.isna(value) else float(value)  # type: ignore[arg-type]
 
 
 def _blends(network: Network, year: int) -> list[BlendRule]:

@@ -3,6 +3,7 @@ of them (capacities net of other shippers, contracts in force, the country a lin
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import cast
@@ -35,6 +36,9 @@ class Network:
     routes: pd.DataFrame
     quotes: pd.DataFrame
     sources: pd.DataFrame
+    production_variants: pd.DataFrame
+    options: pd.DataFrame
+    fiscal: pd.DataFrame
     provenance: list[Provenance] = field(repr=False)
     folder: Path = field(repr=False)
     capacities: pd.DataFrame = field(default_factory=pd.DataFrame)  # link, year: capacity in that year
@@ -65,6 +69,26 @@ class Network:
             known = sorted(self.production["year"].unique())
             raise InputError(self.folder / "production.csv", f"no production for year {year}; years: {known}")
         return rows.set_index("field")["production_mtpa"]
+
+    def output_variants(self) -> list[str]:
+        """The output paths production_variants.csv names (production.csv itself is the path 'plan' follows)."""
+        return sorted(set(self.production_variants["variant"]))
+
+    def with_output_variant(self, variant: str | None) -> Network:
+        """A copy whose production follows `variant` in the years production_variants.csv gives for it; None keeps
+        production.csv as it is."""
+        if variant is None:
+            return self
+        rows = self.production_variants[self.production_variants["variant"] == variant]
+        if rows.empty:
+            raise InputError(self.folder / "production_variants.csv",
+                             f"no output variant {variant!r}; variants: {self.output_variants()}")
+        replaced = self.production.set_index(["field", "year"])
+        new = rows.set_index(["field", "year"])["production_mtpa"]
+        keep = replaced[~replaced.index.isin(new.index)].reset_index()
+        added = new.reset_index()
+        production = pd.concat([keep, added], ignore_index=True)[list(self.production.columns)]
+        return dataclasses.replace(self, production=production)
 
     def background_mtpa(self, year: int) -> pd.Series:
         """Other shippers' volume on each link (Mt/yr), summed over their flows."""
@@ -148,6 +172,9 @@ def _assemble(raw: Tables) -> Network:
         routes=_frame(raw, "routes.csv", "id"),
         quotes=_frame(raw, "quotes.csv", "id"),
         sources=_frame(raw, "sources.csv", "id"),
+        production_variants=_frame(raw, "production_variants.csv", None),
+        options=_frame(raw, "options.csv", "id"),
+        fiscal=_frame(raw, "fiscal.csv", None),
         provenance=raw.provenance,
         folder=raw.folder,
         capacities=_frame(raw, "capacities.csv", None),
@@ -164,6 +191,7 @@ def _check_references(raw: Tables, net: Network) -> None:
         ("links.csv", "from_node", "node", nodes, False),
         ("links.csv", "to_node", "node", nodes, False),
         ("production.csv", "field", "field node", fields, False),
+        ("production_variants.csv", "field", "field node", fields, False),
         ("markets.csv", "node", "sink node (terminal, border or refinery)", sinks, False),
         ("background_flows.csv", "links", "link", links, True),
         ("background_flows.csv", "grade", "grade", grades | {""}, False),
@@ -173,6 +201,7 @@ def _check_references(raw: Tables, net: Network) -> None:
         ("routes.csv", "measure_link", "link", links, False),
         ("routes.csv", "links", "link", links, True),
         ("quotes.csv", "source", "source", set(net.sources.index), False),
+        ("fiscal.csv", "fields", "field node", fields, True),
         ("quotes.csv", "grade", "grade", grades | {""}, False),
     ]
     for table, column, what, allowed, is_list in checks:

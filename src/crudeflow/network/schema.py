@@ -82,6 +82,15 @@ class Production(Row):
                                       le=MAX_MTPA)
 
 
+class ProductionVariant(Row):
+    key = ("variant", "field", "year")
+    variant: str = plain("Output path it belongs to, e.g. low, plan, high (`--output-variant`)")
+    field: str = plain("Field node id")
+    year: int = plain("Year", ge=1990, le=2100)
+    production_mtpa: float = sourced("Mt/yr", "Crude and condensate entering the network under this path", ge=0,
+                                      le=MAX_MTPA)
+
+
 class Market(Row):
     node: str = plain("Sink node id (terminal, border or refinery)")
     name: str = plain("Price basis, e.g. 'CPC Blend FOB Novorossiysk'")
@@ -132,6 +141,9 @@ class Contract(Row):
     year: int | None = plain("Year it applies to; blank for every year", None, ge=1990, le=2100)
     min_mtpa: float | None = sourced("Mt/yr", "Least Kazakh volume to ship", None, ge=0, le=MAX_MTPA)
     max_mtpa: float | None = sourced("Mt/yr", "Most Kazakh volume allowed", None, ge=0, le=MAX_MTPA)
+    shortfall_penalty_usd_per_t: float | None = sourced(
+        "USD/t", "A soft minimum: what each tonne short costs (blank: the minimum is hard)", None, ge=0,
+        le=MAX_USD_PER_T)
     kind: str = plain("quota, transit schedule, supply agreement, ...")
 
 
@@ -159,6 +171,49 @@ class Quote(Row):
     note: str = plain("How the quote is read", "")
 
 
+FiscalComponent = Literal["met", "export_duty", "rent_tax"]
+
+
+class FiscalRule(Row):
+    """One band of one component of the state's take on crude (crudeflow.network.fiscal): a share of the value
+    by the field's annual output (MET) or by Brent (rent tax), or USD per tonne exported by Brent (export duty)."""
+
+    key = ("component", "fields", "band_from", "band_to")
+    component: FiscalComponent = plain("met (mineral extraction tax), export_duty or rent_tax")
+    fields: str = plain("Field node ids it applies to, separated by ';' (blank: every field)", "")
+    band_on: Literal["output_mt", "brent_usd_per_bbl"] = plain("What the band is of: the field's annual output "
+                                                                "(Mt) or the year's Brent (USD/bbl)")
+    band_from: float = plain("Band: above this", ge=0, le=1e6)
+    band_to: float | None = plain("Band: up to and including this (blank: no top)", None, ge=0, le=1e6)
+    rate: float = sourced("% of value or USD/t", "Rate in the band", ge=0, le=1000)
+    rate_unit: Literal["pct_of_value", "usd_per_t"] = plain("pct_of_value or usd_per_t")
+
+
+class Option(Row):
+    """An investment or agreement a plan may commission (crudeflow.plan): what it changes, when it can come,
+    what it costs. `changes` is a ';' list of 'link:<id>.open', 'link:<id>.capacity_mtpa=<Mt/yr>',
+    'link:<id>.add_capacity_mtpa=<Mt/yr>', 'node:<id>.throughput_mtpa=<Mt/yr>', 'contract:<id>.max_mtpa=<Mt/yr>',
+    'contract:<id>.min_mtpa=<Mt/yr>', 'background:<flow id>.volume_mtpa=<Mt/yr>' (another shipper's volume) or
+    'fleet:<name>' (a fleet of fleet/fleets.csv: the fleet model sets what the
+    sea legs carry)."""
+
+    id: str = plain("Option id")
+    name: str = plain("What it is")
+    changes: str = plain("What it adds or changes, items separated by ';' (see above)")
+    excludes: str = plain("Options it cannot be combined with (variants of the same asset), ids separated by ';'", "")
+    earliest_year: float = sourced("year", "First year it could carry oil, whatever the decision year", ge=1990,
+                                   le=2100)
+    lead_time_years: float = sourced("years", "Years from decision to first oil", ge=0, le=30)
+    capex_musd: float = sourced("million USD", "Capital cost", ge=0, le=1e6)
+    lifetime_years: float = sourced("years", "Economic life the capital is recovered over", gt=0, le=100)
+    fixed_musd_per_yr: float = sourced("million USD/yr", "Fixed operating cost", ge=0, le=1e5)
+    variable_usd_per_t: float = sourced("USD/t", "Cost per tonne carried, added to the tariff of the links it changes",
+                                        ge=0, le=MAX_USD_PER_T)
+    ship_or_pay_mtpa: float = sourced("Mt/yr", "Volume paid for whether shipped or not (at the commitment link's "
+                                      "tariff)", 0.0, ge=0, le=MAX_MTPA)
+    commitment_link: str = plain("Link the ship-or-pay volume is measured on", "")
+
+
 # file name -> (row model, id column or None). The order is the order of loading and of the docs.
 TABLES: dict[str, tuple[type[Row], str | None]] = {
     "sources.csv": (Source, "id"),
@@ -174,5 +229,9 @@ TABLES: dict[str, tuple[type[Row], str | None]] = {
     "blend_limits.csv": (BlendLimit, "node"),
     "routes.csv": (Route, "id"),
     "quotes.csv": (Quote, "id"),
+    "production_variants.csv": (ProductionVariant, None),
+    "options.csv": (Option, "id"),
+    "fiscal.csv": (FiscalRule, None),
 }
-OPTIONAL_TABLES = {"blend_limits.csv", "quotes.csv", "contracts.csv", "background_flows.csv", "capacities.csv"}
+OPTIONAL_TABLES = {"blend_limits.csv", "quotes.csv", "contracts.csv", "background_flows.csv",
+                   "production_variants.csv", "options.csv", "fiscal.csv", "capacities.csv"}

@@ -49,7 +49,7 @@ def findings(result: SimulationResult, network: Network) -> list[str]:
         f"{share:.1f}% of the {s['baseline_exports_mt']:,.2f} Mt that would have been exported without the "
         f"disruption.",
         f"Lost export revenue: {h['lost export revenue']}; lost state take: {h['lost state take']} "
-        f"(taken as {100 * result.state_take_fraction:.0f}% of export revenue, an assumption; see below).",
+        f"({100 * result.state_take_fraction:.1f}% of export revenue: {result.state_take_source}).",
         _shut_in_line(result),
         _recovery_line(result),
         _routes_line(result),

@@ -149,7 +149,7 @@ def option_model(network: Network, name: str, study: Study) -> OptionModel:
     changed = network_with_assets(network, scenario)
     inputs = scenario_inputs(changed, scenario)
     lookahead = 1 + longest_delay_days(inputs)
-    model = daily_lp(inputs, changed, lookahead, scenario.settings, contracts_per_day=True)
+    model = daily_lp(inputs, changed, lookahead, scenario.settings)
     horizon = build_horizon(inputs, changed, scenario, disrupted=False)
     operator = DailyOperator(model, scenario.settings)
     undisturbed = operator.conditions(horizon).on_days(np.zeros(lookahead, dtype=int))

@@ -18,9 +18,10 @@ import pandas as pd
 from crudeflow.lp.formulation import longest_delay_days
 from crudeflow.lp.inputs import DispatchInputs
 from crudeflow.network import Network
+from crudeflow.network.fiscal import state_take_fraction
 from crudeflow.simulate.observables import other_shippers_bbl_per_t, other_shippers_kt
 from crudeflow.simulate.operator import DailyOperator, daily_lp
-from crudeflow.simulate.result import RunRecord, SimulationResult, route_changes
+from crudeflow.simulate.result import RunRecord, SimulationResult, minimums, route_changes
 from crudeflow.simulate.scenario import Scenario, Settings
 from crudeflow.simulate.timeline import (
     Horizon,
@@ -52,15 +53,17 @@ def simulate(network: Network, scenario: Scenario, foresight: bool = False,
     inputs = scenario_inputs(changed, scenario)
     horizon = build_horizon(inputs, changed, scenario, extra_events=events)
     disrupted = with_other_shippers(run(inputs, changed, horizon, settings), changed, inputs, horizon)
+    take = state_take(network, scenario)
     result = SimulationResult(
         scenario_name=scenario.name,
         mode="foresight" if foresight else "day-by-day",
         scenario=disrupted,
         baseline=baseline,
         disruption_start=scenario.disruption_start(),
-        state_take_fraction=settings.state_take_fraction,
-        state_take_source=settings.state_take_fraction_source,
+        state_take_fraction=take[0],
+        state_take_source=take[1],
         routes=route_changes(changed, disrupted, baseline),
+        contracts=list(inputs.contracts),
         notes=list(inputs.notes),
     )
     result.seconds = time.perf_counter() - started
@@ -73,16 +76,34 @@ def with_other_shippers(record: RunRecord, network: Network, inputs: DispatchInp
     record.other_load_kt = other_shippers_kt(inputs, horizon)
     record.other_bbl_per_t = other_shippers_bbl_per_t(network, inputs)
     return record
+# Only where a dataset has no fiscal.csv and the scenario sets no fraction: the share the project used before
+# the rules, kept labelled so a user dataset still reports a state take.
+FALLBACK_STATE_TAKE = 0.4
+FALLBACK_STATE_TAKE_SOURCE = ("assumption: the dataset has no fiscal.csv; ~40% of export revenue taken as the "
+                              "state's (MET, export duty, rent tax together); not in the sources")
+
+
+def state_take(network: Network, scenario: Scenario) -> tuple[float, str]:
+    """The share of lost export revenue the state loses, and its source: the scenario's own figure, else the
+    fiscal rules'."""
+    settings = scenario.settings
+    if settings.state_take_fraction is not None:
+        return settings.state_take_fraction, settings.state_take_fraction_source
+    fraction = state_take_fraction(network, scenario.base_year)
+    if fraction is None:
+        return FALLBACK_STATE_TAKE, FALLBACK_STATE_TAKE_SOURCE
+    return fraction, settings.state_take_fraction_source
 
 
 def run_day_by_day(inputs: DispatchInputs, network: Network, horizon: Horizon, settings: Settings) -> RunRecord:
     lookahead = 1 + longest_delay_days(inputs)
-    operator = DailyOperator(daily_lp(inputs, network, lookahead, settings, contracts_per_day=True), settings)
+    operator = DailyOperator(daily_lp(inputs, network, lookahead, settings), settings)
     model = operator.model
     state = initial = operator.initial_state()
     conditions = operator.conditions(horizon)  # every day, read from the tables once
     days = len(horizon.dates)
-    columns: dict[str, dict] = {"flow": model.flow, "load": model.load, "stock": model.stock, "shut_in": model.shut_in}
+    columns: dict[str, dict] = {"flow": model.flow, "load": model.load, "stock": model.stock, "shut_in": model.shut_in,
+                                "contract_short": minimums(model)}
     picks = {k: np.array([c[0] for c in cols.values()], dtype=int) for k, cols in columns.items()}
     values = {k: np.zeros((days, len(p))) for k, p in picks.items()}
     for t in range(days):

@@ -1,8 +1,9 @@
 """Perfect foresight: one LP over every day of the period, stocks and restarts linking the days.
 
 It knows every outage in advance, so its lost volume is the least any operator could have achieved
-under the same limits: the bound on what better decisions could have saved. Annual contract limits
-become limits on the period's total rather than daily caps.
+under the same limits: the bound on what better decisions could have saved. Annual contracts hold pro rata,
+each day, as in the day-by-day run: a period total would let an outage's diversion use up a quota and hold
+exports below normal for months after it.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from crudeflow.simulate.timeline import Horizon
 
 def run_with_foresight(inputs: DispatchInputs, network: Network, horizon: Horizon, settings: Settings) -> RunRecord:
     """The operator's bounds over a window as long as the period, from the initial state, solved once."""
-    operator = DailyOperator(daily_lp(inputs, network, len(horizon.dates), settings), settings)
+    operator = DailyOperator(daily_lp(inputs, network, len(horizon.dates), settings, steady=True), settings)
     state = operator.initial_state()
     operator.hold(operator.bounds(operator.conditions(horizon), state))
     solution = solve(operator.highs)

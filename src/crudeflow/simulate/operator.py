@@ -90,13 +90,14 @@ class StateLayout:
 
 
 def daily_lp(inputs: DispatchInputs, network: Network, days: int, settings: Settings,
-             contracts_per_day: bool = False) -> NetworkLP:
+             steady: bool = False) -> NetworkLP:
     """The daily case of the network LP: a window of `days` in kt/day with the nodes' storage, the links'
-    delays and the scenario's costs."""
+    delays and the scenario's costs; `steady` prices day-to-day flow changes (for a window whose every day is
+    kept, as foresight's: the day-by-day operator keeps only its first day, which the tie-break settles)."""
     storage = network.nodes["storage_kt"].fillna(0.0).astype(float)
     case = Case(days, KT_PER_DAY_PER_MTPA, {str(n): float(v) for n, v in storage.items() if v > 0},
                 link_delays(inputs), settings.shut_in_penalty_usd_per_t, settings.holding_cost_usd_per_t_per_day,
-                settings.tie_break_usd_per_t, contracts_per_day)
+                settings.tie_break_usd_per_t, settings.steady_flow_usd_per_t if steady else 0.0)
     return build_network_lp(inputs, case)
 
 

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from crudeflow.lp.formulation import NetworkLP
-from crudeflow.lp.inputs import DispatchInputs
+from crudeflow.lp.inputs import ContractLimit, DispatchInputs
 from crudeflow.network import Network
 from crudeflow.output import ResultFiles, to_jsonable
 from crudeflow.simulate.observables import by_month, export_sinks, month_of
@@ -25,6 +25,7 @@ HELD_COLUMNS = ("storage_kt", "baseline_storage_kt", "in_transit_kt")
 MONTHLY_TOTALS = ["days", "exports_kt", "baseline_exports_kt", "exports_kbbl", "production_kt", "shut_in_kt",
                   "baseline_shut_in_kt", "revenue_kusd", "baseline_revenue_kusd", "end_storage_kt",
                   "end_baseline_storage_kt", "end_in_transit_kt", "largest_mass_balance_error_kt"]
+SHORTFALL_TOLERANCE_KT = 1e-6
 
 
 def solution_arrays(model: NetworkLP, x: np.ndarray) -> dict[str, pd.DataFrame]:
@@ -36,7 +37,13 @@ def solution_arrays(model: NetworkLP, x: np.ndarray) -> dict[str, pd.DataFrame]:
         columns = pd.MultiIndex.from_tuples(list(cols)) if len(label) > 1 else pd.Index(list(cols))
         return pd.DataFrame(matrix, columns=columns)
     return {"flow": table(model.flow, ("link", "grade")), "load": table(model.load, ("sink", "grade")),
-            "stock": table(model.stock, ("node", "grade")), "shut_in": table(model.shut_in, ("field",))}
+            "stock": table(model.stock, ("node", "grade")), "shut_in": table(model.shut_in, ("field",)),
+            "contract_short": table(minimums(model), ("contract",))}
+
+
+def minimums(model: NetworkLP) -> dict[str, np.ndarray]:
+    """The shortfall columns of the contracts that have a minimum, "id/link" → column per day."""
+    return {key: cols for key, cols in model.contract_short.items() if len(cols)}
 
 
 @dataclass
@@ -53,6 +60,7 @@ class RunRecord:
     export_kt: pd.Series  # day: oil reaching export markets
     revenue_kusd: pd.Series  # day: export revenue, thousand USD
     export_bbl: pd.Series
+    contract_short_kt: pd.DataFrame  # day × "id/link": a contract minimum missed
     grade_bbl_per_t: pd.Series  # grade → barrels in a tonne
     field_grade: pd.Series  # field → grade
     export_sinks: list[str]  # terminals and borders: where oil counts as exported
@@ -77,8 +85,8 @@ class RunRecord:
         bbl = pd.Series([float(inputs.grade_bbl_per_t[g]) for _, g in exports.columns], index=exports.columns)
         return cls(flow, load, framed["stock"], framed["shut_in"], horizon.production_kt.set_axis(index, axis=0),
                    in_transit, initial_stock_kt, exports.sum(axis=1), (exports * prices).sum(axis=1),
-                   (exports * bbl).sum(axis=1) * T_PER_KT, inputs.grade_bbl_per_t, inputs.field_grade.astype(str),
-                   sinks)
+                   (exports * bbl).sum(axis=1) * T_PER_KT, framed["contract_short"], inputs.grade_bbl_per_t,
+                   inputs.field_grade.astype(str), sinks)
 
     def link_flow_kt(self) -> pd.DataFrame:
         return self.flow_kt.T.groupby(level=0).sum().T if not self.flow_kt.empty else self.flow_kt
@@ -150,6 +158,7 @@ class SimulationResult(ResultFiles):
     state_take_fraction: float
     state_take_source: str
     routes: pd.DataFrame  # per route: baseline, scenario and change in volume, Mt
+    contracts: list[ContractLimit] = field(default_factory=list)  # the scenario's, for the shortfall costs
     notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
@@ -225,6 +234,26 @@ class SimulationResult(ResultFiles):
     def peak_storage_kt(self) -> float:
         return float(self.scenario.stock_kt.sum(axis=1).max()) if not self.scenario.stock_kt.empty else 0.0
 
+    def shortfalls(self) -> pd.DataFrame:
+        """Every contract minimum the scenario run missed: kt short over the period, on how many days, and its cost.
+        A soft minimum costs its stated penalty per tonne; a hard one is missed only where the day's limits left
+        no way to meet it (a commitment cannot oblige oil through a closed pipe: no penalty is owed)."""
+        short = self.scenario.contract_short_kt
+        rows = []
+        for contract in self.contracts:
+            key = f"{contract.id}/{contract.link}"
+            if key not in short.columns or not short[key].sum() > SHORTFALL_TOLERANCE_KT:
+                continue
+            penalty = contract.shortfall_penalty_usd_per_t
+            rows.append({"contract": contract.id, "link": contract.link,
+                         "kind": "hard (beyond the day's limits)" if penalty is None else "soft",
+                         "short_kt": float(short[key].sum()),
+                         "days_short": int((short[key] > SHORTFALL_TOLERANCE_KT).sum()),
+                         "penalty_usd_per_t": 0.0 if penalty is None else penalty,
+                         "cost_musd": 0.0 if penalty is None else float(short[key].sum()) * T_PER_KT * penalty / 1e6})
+        columns = ["contract", "link", "kind", "short_kt", "days_short", "penalty_usd_per_t", "cost_musd"]
+        return pd.DataFrame(rows, columns=columns).set_index("contract")
+
     def summary(self) -> dict[str, object]:
         peak_day = (self.scenario.stock_kt.sum(axis=1).idxmax() if not self.scenario.stock_kt.empty else None)
         return {
@@ -249,6 +278,8 @@ class SimulationResult(ResultFiles):
             "recovery_day": None if self.recovery_day is None else str(self.recovery_day),
             "days_to_recovery": self.days_to_recovery,
             "stocks_normal_day": None if self.stocks_normal_day is None else str(self.stocks_normal_day),
+            "contract_shortfall_kt": float(self.shortfalls()["short_kt"].sum()),
+            "contract_shortfall_cost_musd": float(self.shortfalls()["cost_musd"].sum()),
             "mass_balance_error_kt": self.mass_balance_error(),
             "run_seconds": round(self.seconds, 3),
         }
@@ -321,13 +352,16 @@ class SimulationResult(ResultFiles):
             "monthly": self.monthly_wide(),
             **monthly,
             "routes": self.routes,
+            "shortfalls": self.shortfalls(),
             "summary": pd.DataFrame([{k: (None if v is None else str(v)) for k, v in self.summary().items()}]),
         }
 
     def to_json(self, monthly: bool = False) -> str:
-        """The summary, routes, peak storage, the totals and the observables per day (or per month), notes."""
+        """The summary, routes, contract shortfalls, peak storage, the totals and the observables per day (or per
+        month), notes."""
         totals = self.monthly_wide()[MONTHLY_TOTALS] if monthly else self.daily()
-        payload = {"summary": self.summary(), "routes": self.routes, "peak_storage": self.peak_storage_by_node(),
+        payload = {"summary": self.summary(), "routes": self.routes, "shortfalls": self.shortfalls(),
+                   "peak_storage": self.peak_storage_by_node(),
                    ("monthly" if monthly else "daily"): totals, "observables": self.observables(monthly),
                    "notes": self.notes}
         return json.dumps(to_jsonable(payload), indent=2, default=str) + "\n"

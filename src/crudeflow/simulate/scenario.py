@@ -93,6 +93,9 @@ class ContractOverride(Item):
     contract: str = Field(description="Contract id from contracts.csv")
     min_mtpa: float | None = Field(None, ge=0, le=MAX_MTPA)
     max_mtpa: float | None = Field(None, ge=0, le=MAX_MTPA)
+    shortfall_penalty_usd_per_t: float | None = Field(
+        None, ge=0, le=MAX_USD_PER_T, description="Makes the minimum soft at this cost per tonne short; null makes "
+        "it hard; left out, the dataset's word stands")
     source: str = Field(min_length=1)
 
 
@@ -104,11 +107,25 @@ class AssetChange(Item):
     source: str = Field(min_length=1)
 
 
+class NodeChange(Item):
+    node: str = Field(description="Node id (a port, a terminal, a hub)")
+    throughput_mtpa: float = Field(ge=0, le=MAX_MTPA, description="New throughput cap, Mt/yr (all shippers)")
+    source: str = Field(min_length=1)
+
+
+class BackgroundChange(Item):
+    flow: str = Field(description="Background flow id from background_flows.csv (another shipper's volume)")
+    volume_mtpa: float = Field(ge=0, le=MAX_MTPA, description="Its volume in every year, Mt/yr")
+    source: str = Field(min_length=1)
+
+
 class Policy(Item):
     """`policy:` in a scenario file: limits set by government rather than by pipes, for the whole period."""
 
     max_share_via: dict[str, float] = Field({}, description="Country code → most of each day's exports that may "
                                             "enter it, a share 0..1 (as `dispatch --max-share-via`)")
+    min_share_via: dict[str, float] = Field({}, description="Country code → least of each day's exports that must "
+                                            "enter it, a share 0..1 (as `dispatch --min-share-via`)")
     source: str = Field(min_length=1)
 
 
@@ -132,10 +149,10 @@ class FleetOption(Item):
 class Settings(Item):
     """Figures the simulation needs that the dataset does not hold; each default is a labelled assumption."""
 
-    state_take_fraction: float = Field(0.4, ge=0, le=1)
+    state_take_fraction: float | None = Field(None, ge=0, le=1)  # None: from the dataset's fiscal rules
     state_take_fraction_source: str = (
-        "assumption: ~40% of export revenue goes to the state (rent tax on exports, export customs duty, "
-        "mineral extraction tax); not in the sources")
+        "assumption: the dataset's fiscal rules (fiscal.csv: MET by output, export duty and rent tax by Brent; each "
+        "rate sourced there) applied to the base year's output and Brent")
     restart_ramp_fraction_per_day: float = Field(0.1, gt=0, le=1)
     restart_ramp_fraction_per_day_source: str = (
         "assumption: a shut-in field regains at most 10% of its normal output a day (about ten days to full "
@@ -148,6 +165,11 @@ class Settings(Item):
         "assumption: a small charge so the operator never holds oil it could export; not a market figure")
     shut_in_penalty_usd_per_t: float = Field(10.0, ge=0, le=MAX_USD_PER_T)
     shut_in_penalty_usd_per_t_source: str = "assumption: as the dispatch default (dispatch/inputs.py)"
+    steady_flow_usd_per_t: float = Field(0.01, ge=0, le=1)
+    steady_flow_usd_per_t_source: str = (
+        "assumption: each tonne by which a link's flow changes from one day to the next costs 0.01 USD/t, ten "
+        "times the tie-break and a fifth of a day's holding cost, so of answers equal in money the steadiest is "
+        "taken (without it the foresight LP sent CPC's oil on alternate days); not a market figure")
     tie_break_usd_per_t: float = Field(0.001, ge=0, le=0.1)
     tie_break_usd_per_t_source: str = (
         "assumption: each LP column's cost is lowered by a fixed pseudo-random share of this (at most 0.001 "
@@ -200,6 +222,8 @@ class Scenario(Item):
     price_changes: list[PriceChange] = Field([], max_length=MAX_CHANGES)
     contracts: list[ContractOverride] = Field([], max_length=MAX_CHANGES)
     assets: list[AssetChange] = Field([], max_length=MAX_CHANGES)
+    nodes: list[NodeChange] = Field([], max_length=MAX_CHANGES)
+    background: list[BackgroundChange] = Field([], max_length=MAX_CHANGES)
     fleet: FleetOption | None = None
     policy: Policy | None = None
     settings: Settings = Field(default_factory=lambda: Settings.model_validate({}))
@@ -401,6 +425,13 @@ def check_against_network(found: ScenarioFile, network: Network) -> None:
             raise found.error(("assets", i, "link"), "unknown link" + _hint(a.link, list(links.index)), a.link)
     for i, seen in enumerate(s.observed):
         check_observation_target(found, network, i, seen)
+    flows = sorted(set(network.background_flows["id"]))
+    for i, b in enumerate(s.background):
+        if b.flow not in flows:
+            raise found.error(("background", i, "flow"), "unknown background flow" + _hint(b.flow, flows), b.flow)
+    for i, n in enumerate(s.nodes):
+        if n.node not in nodes.index:
+            raise found.error(("nodes", i, "node"), "unknown node" + _hint(n.node, list(nodes.index)), n.node)
     if s.fleet is not None:
         check_fleet(found, network)
     if s.policy is not None:
@@ -431,8 +462,13 @@ def check_policy(found: ScenarioFile, network: Network) -> None:
     policy = found.scenario.policy
     assert policy is not None
     countries = sorted(set(network.nodes["country"]))
-    for country, share in policy.max_share_via.items():
-        where = ("policy", "max_share_via", country)
+    for key, shares in (("max_share_via", policy.max_share_via), ("min_share_via", policy.min_share_via)):
+        _check_shares(found, key, shares, countries)
+
+
+def _check_shares(found: ScenarioFile, key: str, shares: dict[str, float], countries: list[str]) -> None:
+    for country, share in shares.items():
+        where = ("policy", key, country)
         if country not in countries:
             raise found.error(where, f"no node of the network is in this country; countries: {countries}", country)
         if not 0.0 <= share <= 1.0:
@@ -500,6 +536,10 @@ def _check_sources(found: ScenarioFile, source_ids: set[str]) -> None:
         check(("contracts", i, "source"), k.source)
     for i, a in enumerate(s.assets):
         check(("assets", i, "source"), a.source)
+    for i, n in enumerate(s.nodes):
+        check(("nodes", i, "source"), n.source)
+    for i, b in enumerate(s.background):
+        check(("background", i, "source"), b.source)
     if s.policy is not None:
         check(("policy", "source"), s.policy.source)
     for i, seen in enumerate(s.observed):
@@ -519,7 +559,7 @@ def combine(main: Scenario, *others: Scenario) -> Scenario:
     merged: dict[str, Any] = main.model_dump()
     for other in others:
         extra = other.model_dump()
-        for key in ("outages", "production_changes", "price_changes", "contracts", "assets"):
+        for key in ("outages", "production_changes", "price_changes", "contracts", "assets", "nodes", "background"):
             merged[key] = merged[key] + extra[key]
         merged["fleet"] = merged["fleet"] or extra["fleet"]
         merged["policy"] = merged["policy"] or extra["policy"]

@@ -27,8 +27,8 @@ from crudeflow.units import KT_PER_DAY_PER_MTPA
 
 
 def network_with_assets(network: Network, scenario: Scenario) -> Network:
-    """A copy of the network with the scenario's links opened or enlarged (a named fleet's sea legs too) and
-    contracts overridden."""
+    """A copy of the network with the scenario's links opened or enlarged (a named fleet's sea legs too), node
+    throughputs changed, other shippers' volumes changed and contracts overridden."""
     links = network.links.copy()
     for asset in applied_assets(scenario, network):
         if asset.open:
@@ -37,6 +37,12 @@ def network_with_assets(network: Network, scenario: Scenario) -> Network:
             links.at[asset.link, "capacity_mtpa"] = asset.capacity_mtpa
         if asset.add_capacity_mtpa is not None:
             links.at[asset.link, "capacity_mtpa"] = links.at[asset.link, "capacity_mtpa"] + asset.add_capacity_mtpa
+    nodes = network.nodes.copy()
+    for change in scenario.nodes:
+        nodes.at[change.node, "throughput_mtpa"] = change.throughput_mtpa
+    background = network.background_flows.copy()
+    for shift in scenario.background:
+        background.loc[background["id"] == shift.flow, "volume_mtpa"] = shift.volume_mtpa
     contracts = network.contracts.copy()
     for override in scenario.contracts:
         rows = contracts["id"] == override.contract
@@ -44,9 +50,13 @@ def network_with_assets(network: Network, scenario: Scenario) -> Network:
             contracts.loc[rows, "min_mtpa"] = override.min_mtpa
         if override.max_mtpa is not None:
             contracts.loc[rows, "max_mtpa"] = override.max_mtpa
-        lo, hi = contracts.loc[rows, "min_mtpa"], contracts.loc[rows, "max_mtpa"]
-        contracts.loc[rows & (lo > hi), "min_mtpa"] = contracts.loc[rows & (lo > hi), "max_mtpa"]
-    return dataclasses.replace(network, links=links, contracts=contracts)
+        if "shortfall_penalty_usd_per_t" in override.model_fields_set:
+            contracts.loc[rows, "shortfall_penalty_usd_per_t"] = override.shortfall_penalty_usd_per_t
+        lo, hi = (pd.to_numeric(contracts.loc[rows, column]) for column in ("min_mtpa", "max_mtpa"))  # blank: None
+        over = (lo > hi).reindex(contracts.index, fill_value=False)
+        if over.any():
+            contracts.loc[over, "min_mtpa"] = contracts.loc[over, "max_mtpa"]
+    return dataclasses.replace(network, links=links, nodes=nodes, background_flows=background, contracts=contracts)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -213,8 +223,9 @@ def scenario_inputs(network: Network, scenario: Scenario, with_policy: bool = Tr
     """The year's dispatch inputs with the scenario's settings; its policy limits unless `with_policy` is off
     (the undisturbed baseline keeps the policy the dataset has)."""
     penalty = scenario.settings.shut_in_penalty_usd_per_t
-    shares = scenario.policy.max_share_via if scenario.policy is not None and with_policy else None
-    return resolve_inputs(network, scenario.base_year, max_share_via=shares, shut_in_penalty_usd_per_t=penalty)
+    policy = scenario.policy if with_policy else None
+    return resolve_inputs(network, scenario.base_year, max_share_via=policy.max_share_via if policy else None,
+                          shut_in_penalty_usd_per_t=penalty, min_share_via=policy.min_share_via if policy else None)
 
 
 def _ramped(before_kt: float, target_kt: float, days: int, ramp_days: int | None) -> np.ndarray:

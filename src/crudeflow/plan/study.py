@@ -1,0 +1,77 @@
+"""`crudeflow plan`: every portfolio of the options, every year of the horizon: normal-year value (dispatch),
+risk removed (an injected risk function: the plan layer sits beside risk and may not import it; the front door
+passes one that runs `Dataset.risk`), annual cost, net benefit; then each year's frontier and a pathway."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pandas as pd
+
+from crudeflow.errors import CrudeflowError
+from crudeflow.network import Network
+from crudeflow.network.fiscal import state_take_fraction
+from crudeflow.plan.evaluate import normal_year, shadow_rows, year_cost, year_row
+from crudeflow.plan.frontier import LOSS, efficient
+from crudeflow.plan.options import PlanOption, portfolio_name, portfolio_scenario, portfolios
+from crudeflow.plan.pathway import pathway
+from crudeflow.plan.result import PlanResult
+from crudeflow.plan.settings import PlanSettings
+from crudeflow.simulate.scenario import Scenario
+
+# (year, portfolio name → scenario; the first is the empty portfolio) → per portfolio: expected_lost_export_mt,
+# lost_export_removed_mt, lost_revenue_removed_musd, cvar95_lost_revenue_musd, each with an `_se_` twin
+RiskFunction = Callable[[int, dict[str, Scenario]], pd.DataFrame]
+
+def run_plan(network: Network, options: list[PlanOption], settings: PlanSettings,
+             risk: RiskFunction | None = None) -> PlanResult:
+    if settings.budget_musd_per_yr is not None and settings.risk_target_mtpa is not None:
+        raise CrudeflowError("give a budget or a risk target, not both")
+    net = network.with_output_variant(settings.output_variant)
+    all_portfolios = portfolios(options)
+    rows, shadows = [], []
+    for year in settings.years:
+        ready = {o.id for o in options if o.available_from(settings.decision_year) <= year}
+        year_portfolios = [p for p in all_portfolios if p <= ready]
+        base = normal_year(net, options, frozenset(), year)
+        shadows.append(shadow_rows(year, base))
+        year_rows = []
+        for portfolio in year_portfolios:
+            result = base if not portfolio else normal_year(net, options, portfolio, year)
+            cost = year_cost(options, portfolio, result, settings.discount_rate)
+            year_rows.append(year_row(year, portfolio, result, base, cost))
+        table = pd.DataFrame(year_rows)
+        fraction = state_take_fraction(net, year)  # the fiscal rules' share of the value, as simulate uses
+        table["state_take_gained_musd_per_yr"] = (float("nan") if fraction is None
+                                                  else fraction * table["revenue_gained_musd_per_yr"])
+        if risk is not None and year in settings.risk_years:
+            scenarios = {portfolio_name(p): portfolio_scenario(net, options, p, year) for p in year_portfolios}
+            table = table.join(risk(year, scenarios), on="portfolio")
+        rows.append(table)
+    table = _with_totals(pd.concat(rows, ignore_index=True))
+    frontier = pd.concat([efficient(table[table["year"] == y]) for y in settings.years], ignore_index=True)
+    path = pathway(table, settings.budget_musd_per_yr, settings.risk_target_mtpa,
+                   variants={o.id: o.excludes for o in options})
+    return PlanResult(settings=settings, options=options, portfolios=table, frontier=frontier, pathway=path,
+                      shadow_prices=pd.concat(shadows, ignore_index=True), stranded=_stranded(table, path))
+
+
+def _with_totals(table: pd.DataFrame) -> pd.DataFrame:
+    """Residual loss and net benefit; where no risk study ran, the risk terms count as zero (and say so)."""
+    if "expected_lost_export_mt" not in table:
+        table["expected_lost_export_mt"] = float("nan")
+        table["lost_revenue_removed_musd"] = float("nan")
+    risk_loss = table["expected_lost_export_mt"].fillna(0.0)
+    table[LOSS] = table["shut_in_mtpa"] + risk_loss
+    table["net_benefit_musd_per_yr"] = (table["netback_gained_musd_per_yr"]
+                                        + table["lost_revenue_removed_musd"].fillna(0.0)
+                                        - table["annual_cost_musd_per_yr"])
+    table["risk_studied"] = table["expected_lost_export_mt"].notna()
+    return table
+
+
+def _stranded(table: pd.DataFrame, path: pd.DataFrame) -> pd.DataFrame:
+    """Oil stranded in a normal year: building nothing, and along the pathway."""
+    base = table[table["portfolio"] == "none"].set_index("year")["shut_in_mtpa"]
+    along = path.set_index("year")["shut_in_mtpa"]
+    return pd.DataFrame({"shut_in_none_mtpa": base, "shut_in_pathway_mtpa": along}).reset_index()
