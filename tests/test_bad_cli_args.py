@@ -90,7 +90,7 @@ BAD = [
     (["fleet", "--table", "everything"], ["--table", "'everything'"]),
     # the command itself
     (["dispatch", "--no-such-flag"], ["--no-such-flag"]),
-    (["plan"], ["'plan'"]),
+    (["optimise"], ["'optimise'"]),
 ]
 RUNAWAY = [["fleet", "--tankers", "1e9"], ["risk", "--samples", "1e26"], ["fleet", "--replications", "1e12"],
            ["fleet", "--years", "1e9"], ["risk", "audit", "--audit", "1e9"]]

@@ -56,6 +56,25 @@ def test_one_process_local_pool_and_dask_cluster_agree(route: Path, tmp_path: Pa
     assert all(from_cli[k] == pytest.approx(v, rel=1e-12, nan_ok=True) for k, v in ours.items())
 
 
+def test_two_tier_same_numbers_on_a_dask_cluster(route: Path, tmp_path: Path) -> None:
+    """The two-tier study (fast tier on every sample-year, the exact operator on a subset, both options on the
+    same events) gives the same figures in this process and on a Dask cluster (each worker builds its own
+    response tables: no cache folder)."""
+    from crudeflow.risk.fast.engine import run_fast_chunk, run_fast_study
+
+    study = Study(dataset=str(route), options=("base", str(route / "fast-restart.yaml")), samples=2000, seed=11,
+                  tier="two-tier", exact_samples=6, cache="")
+    reference = run_fast_study(study)
+    with local_cluster(tmp_path) as address:
+        clustered = run_fast_study(study, functools.partial(DaskCluster(address), run_fast_chunk))
+    assert reference.per_sample.to_numpy().any()
+    assert clustered.per_sample.equals(reference.per_sample)
+    assert clustered.exact_per_sample.equals(reference.exact_per_sample)
+    assert clustered.metrics.equals(reference.metrics)
+    assert clustered.compare.equals(reference.compare)
+    assert clustered.contributions.equals(reference.contributions)
+
+
 def wait_for_cpu_seconds(pid: int, cpu_s: float, wall_cap_s: float = 120.0) -> None:
     """Wait until process `pid` has used `cpu_s` of CPU time: a sleep of fixed length is too short on a busy
     machine (the child may still be importing when the signal arrives)."""

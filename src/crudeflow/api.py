@@ -18,7 +18,7 @@ import dataclasses
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -34,6 +34,7 @@ from crudeflow.bounds import (
     SHARE,
     SHUT_IN_PENALTY,
     TANKERS,
+    TARGET_SE,
     WORKERS,
     YEAR,
 )
@@ -64,7 +65,7 @@ from crudeflow.risk.backtest import BacktestResult, backtest
 from crudeflow.risk.outages.load import default_outages_path, load_outage_models
 from crudeflow.risk.record import has_record, load_record
 from crudeflow.risk.result import RiskResult
-from crudeflow.risk.study import BASE, Study
+from crudeflow.risk.study import BASE, DEFAULT_TIER, Study
 from crudeflow.simulate.engine import simulate
 from crudeflow.simulate.hindcast import HindcastResult
 from crudeflow.simulate.result import SimulationResult
@@ -256,15 +257,27 @@ class Dataset:
 
     def risk_study(self, samples: int = 200, seed: int = 0, options: Sequence[str] = (BASE,),
                    outages: str | None = None, year: int = 2024, contributions: bool = True,
-                   rel_error: float = 0.05, chunk_size: int | None = None) -> Study:
+                   rel_error: float = 0.05, chunk_size: int | None = None, *, tier: str = DEFAULT_TIER,
+                   exact_samples: int | None = None, cache: str | Path | None = None,
+                   target_se_mt: float | None = None) -> Study:
         """The Monte Carlo study `risk` runs (and `crudeflow risk audit` checks). `chunk_size`: samples per unit
-        of work (default Study's); the figures do not depend on it, only how often progress is reported."""
+        of work (default Study's; the fast tiers draw 1,000 at once); the figures do not depend on it, only how
+        often progress is reported. `tier`: 'exact' (the daily operator on every sample-year), 'fast' (the fast
+        tier alone) or 'two-tier' (the fast tier on every sample-year corrected by the operator on
+        `exact_samples` of them); `cache`: the fast tier's table folder (None: the user's cache folder, '':
+        none); `target_se_mt`: stop once expected shut-in has this SE."""
         SAMPLES.check("samples", samples)
         SEED.check("seed", seed)
         YEAR.check("year", year)
         REL_ERROR.check("rel_error", rel_error)
+        if exact_samples is not None:
+            SAMPLES.check("exact_samples", exact_samples)
+        if target_se_mt is not None:
+            TARGET_SE.check("target_se_mt", target_se_mt)
         study = Study(dataset=self.source, options=tuple(options), year=year, seed=seed, samples=samples,
-                      rel_error=rel_error, contributions=contributions, outages=outages)
+                      rel_error=rel_error, contributions=contributions, outages=outages, tier=tier,
+                      exact_samples=exact_samples, cache=None if cache is None else str(cache),
+                      target_se_mt=target_se_mt)
         if chunk_size is None:
             return study
         return dataclasses.replace(study, chunk_size=CHUNK_SIZE.check("chunk_size", chunk_size))
@@ -272,27 +285,37 @@ class Dataset:
     def risk(self, samples: int = 200, seed: int = 0, options: Sequence[str] = (BASE,), outages: str | None = None,
              year: int = 2024, contributions: bool = True, rel_error: float = 0.05, *,
              runner: int | str | None = None, progress: bool = False, chunk_size: int | None = None,
-             watch: ChunkWatch | None = None) -> RiskResult:
+             watch: ChunkWatch | None = None, tier: str = DEFAULT_TIER, exact_samples: int | None = None,
+             cache: str | Path | None = None, target_se_mt: float | None = None) -> RiskResult:
         """Export risk over `samples` random sample-years of `year`, each option (a scenario adding assets or
         changing contracts, or 'base') played on the same outage events; `outages`: a CSV, a folder or a
         calibration of the dataset (default: its risk/outages.csv). `runner`: None or 1 runs in this process, a
         number N in a local pool of N processes (0: one per core), a 'tcp://host:port' string on that Dask
         scheduler; the figures do not depend on it. `progress` draws a bar on standard error. Ctrl-C keeps the
         samples done (the result is then `partial`), and so does `watch` (called with the samples done after
-        each chunk of `chunk_size`) returning False."""
+        each chunk of `chunk_size`) returning False. `tier`, `exact_samples`, `cache`, `target_se_mt`: as
+        `risk_study`."""
         from crudeflow.risk.engine import run_chunk, run_study
         from crudeflow.risk.executor import choose_runner
+        from crudeflow.risk.fast.engine import fast_options, run_fast_chunk, run_fast_study
         from crudeflow.risk.progress import with_progress
         from crudeflow.risk.study import study_context
 
-        study = self.risk_study(samples, seed, options, outages, year, contributions, rel_error, chunk_size)
+        study = self.risk_study(samples, seed, options, outages, year, contributions, rel_error, chunk_size,
+                                tier=tier, exact_samples=exact_samples, cache=cache, target_se_mt=target_se_mt)
         if runner is not None and not isinstance(runner, str):
             WORKERS.check("runner", runner)
         run = (choose_runner(scheduler=runner) if isinstance(runner, str)
                else choose_runner(workers=1 if runner is None else runner))
-        study_context(study)  # a bad option is reported before any work; forked local workers inherit it
-        return run_study(study, lambda s, chunks: _watched(with_progress(run(run_chunk, s, chunks), s,
-                                                                         enabled=progress), watch))
+        context = study_context(study)  # a bad option is reported before any work; forked local workers inherit it
+        chunk_function = run_chunk if study.tier == "exact" else run_fast_chunk
+        if study.tier != "exact":
+            fast_options(study, context)  # the tables read before forking
+
+        def chunks_run(s: Study, chunks: Iterable[int]) -> Iterator[tuple[int, Any]]:
+            return _watched(with_progress(run(chunk_function, s, chunks), s, enabled=progress), watch)
+
+        return run_study(study, chunks_run) if study.tier == "exact" else run_fast_study(study, chunks_run)
 
     def provenance(self) -> list[Provenance]:
         """Where every number of the dataset comes from: its tables', its fleet's and its outage models'."""

@@ -96,6 +96,7 @@ SHUT_IN_PENALTY = FiniteNumber(low=0)  # below zero, shutting in would earn more
 SAMPLES = WholeNumber(1, 10_000_000)
 WORKERS = WholeNumber(0, 256)
 REL_ERROR = FiniteNumber(0, 1, open_low=True, open_high=True)
+TARGET_SE = FiniteNumber(0, 1000, open_low=True)  # Mt a year: more than a year's exports asks for nothing
 TANKERS = WholeNumber(0, 100)
 REPLICATIONS = WholeNumber(1, 10_000)
 FLEET_YEARS = WholeNumber(1, 100)

@@ -6,10 +6,11 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from crudeflow.api import load
-from crudeflow.bounds import REL_ERROR, SAMPLES, WORKERS
+from crudeflow.bounds import REL_ERROR, SAMPLES, TARGET_SE, WORKERS
 from crudeflow.cli.common import (
     REPORT_SUFFIXES,
     UsageError,
@@ -26,7 +27,7 @@ from crudeflow.cli.common import (
 )
 from crudeflow.output import emit, number, prose, render, to_jsonable
 from crudeflow.risk.audit import audit, audit_summary
-from crudeflow.risk.study import BASE, Study, study_context
+from crudeflow.risk.study import BASE, DEFAULT_TIER, TIERS, Study, study_context
 from crudeflow.simulate.option_limits import REMOVES_NOTHING_MT, what_stops
 
 if TYPE_CHECKING:
@@ -59,6 +60,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                             help=f"local processes, {WORKERS} (default 1: this process; 0: one per core)")
     run_parser.add_argument("--scheduler", default=None, metavar="tcp://HOST:PORT",
                             help="run the samples on this Dask cluster (the dask extra); same seed, same numbers")
+    run_parser.add_argument("--tier", choices=TIERS, default=DEFAULT_TIER,
+                            help="exact: the daily operator on every sample-year; fast: the fast tier alone (a "
+                                 "reduced model, not exact); two-tier: the fast tier on every sample-year "
+                                 f"corrected by the operator on a random subset (default {DEFAULT_TIER})")
+    run_parser.add_argument("--exact-samples", type=SAMPLES, default=None, metavar="N",
+                            help="two-tier: sample-years the exact operator plays (default 50 + 1%% of --samples)")
+    run_parser.add_argument("--cache", type=Path, default=None, metavar="DIR",
+                            help="fast and two-tier: folder of the response tables (default: the user's cache "
+                                 "folder, crudeflow/risk-tables)")
+    run_parser.add_argument("--target-se", type=TARGET_SE, default=None, metavar="MT",
+                            help=f"stop once expected shut-in has this standard error, {TARGET_SE} Mt a year")
     run_parser.add_argument("--report", type=output_folder(*REPORT_SUFFIXES), default=None, metavar="DIR",
                             help="also write DIR/report.html (offline) with the histogram and exceedance PNGs")
     set_handler(run_parser, run_study_command)
@@ -150,7 +162,9 @@ def run_study_command(args: argparse.Namespace) -> int:
     result = load(args.dataset).risk(args.samples, args.seed, options, args.outages, args.year,
                                      not args.no_contributions, args.rel_error,
                                      runner=args.scheduler if args.scheduler is not None else args.workers,
-                                     progress=not args.no_progress and sys.stderr.isatty())
+                                     progress=not args.no_progress and sys.stderr.isatty(), tier=args.tier,
+                                     exact_samples=args.exact_samples, cache=args.cache,
+                                     target_se_mt=args.target_se)
     result.notes += idle_options(result.study, result)
     if args.parquet is not None:
         tell_written(result.write(args.parquet))

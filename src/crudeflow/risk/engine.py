@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -21,6 +22,7 @@ from crudeflow.simulate.timeline import OutageEvent
 from crudeflow.units import KT_PER_MT
 
 ChunkRunner = Callable[[Study, Iterable[int]], Iterable[tuple[int, "ChunkResult"]]]
+ResultBuilder = Callable[[Study, list[Any], bool, float], RiskResult]  # (study, chunks, partial, seconds)
 
 
 @dataclass
@@ -81,16 +83,37 @@ def sequential(study: Study, chunks: Iterable[int]) -> Iterator[tuple[int, Chunk
         yield chunk, run_chunk(study, chunk)
 
 
-def run_study(study: Study, run_chunks: ChunkRunner = sequential) -> RiskResult:
-    """All chunks, merged in chunk order; Ctrl-C keeps the chunks done and marks the result partial."""
+def run_study(study: Study, run_chunks: ChunkRunner = sequential, build: ResultBuilder = build_result,
+              shut_in_se: Callable[[Study, list[ChunkResult]], float] | None = None) -> RiskResult:
+    """All chunks, merged in chunk order by `build`; Ctrl-C keeps the chunks done and marks the result partial.
+    With a target SE (`shut_in_se`: the SE of the first option's expected shut-in over some chunks), the result
+    is the shortest run of chunks from the first that reaches it, whichever runner finished which chunk first."""
     started = time.perf_counter()
     done: dict[int, ChunkResult] = {}
-    partial = False
+    partial, reached, checked = False, 0, 0
+    se_of = shut_in_se or plain_shut_in_se
     try:
-        for index, result in run_chunks(study, range(study.chunks)):
-            done[index] = result
+        for index, chunk in run_chunks(study, range(study.chunks)):
+            done[index] = chunk
+            while study.target_se_mt is not None and checked in done and not reached:
+                checked += 1
+                if se_of(study, [done[i] for i in range(checked)]) <= study.target_se_mt:
+                    reached = checked
+            if reached:
+                break
     except KeyboardInterrupt:
         partial = True
-    if len(done) < study.chunks:
+    chunks = [done[i] for i in range(reached)] if reached else [done[i] for i in sorted(done)]
+    if len(done) < study.chunks and not reached:
         partial = True
-    return build_result(study, [done[i] for i in sorted(done)], partial, time.perf_counter() - started)
+    result = build(study, chunks, partial, time.perf_counter() - started)
+    if reached:
+        result.notes.append(f"stopped at the target SE of {study.target_se_mt:g} Mt on expected shut-in after "
+                            f"{result.samples} sample-years")
+    return result
+
+
+def plain_shut_in_se(study: Study, chunks: list[ChunkResult]) -> float:
+    """s/√n of the first option's annual shut-in over these chunks."""
+    values = np.concatenate([c.figures[study.options[0]]["shut_in_mt"] for c in chunks])
+    return float(values.std(ddof=1) / np.sqrt(values.size)) if values.size > 1 else np.inf

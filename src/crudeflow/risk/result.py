@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -43,17 +44,22 @@ class RiskResult(ResultFiles):
     convergence: list[str] = field(default_factory=list)
     seconds: float = 0.0
     notes: list[str] = field(default_factory=list)  # why an option removes nothing (commands.risk), and the like
+    fit: pd.DataFrame = field(default_factory=pd.DataFrame)  # two-tier: fast against exact on the exact subset
+    exact_per_sample: pd.DataFrame = field(default_factory=pd.DataFrame)  # two-tier: the exact subset's figures
 
     def to_json(self) -> str:
         s = self.study
         payload: dict[str, Any] = {
             "study": {"dataset": s.dataset, "options": list(s.options), "year": s.year, "seed": s.seed,
                       "samples_requested": s.samples, "chunk_size": s.chunk_size, "days": s.days,
-                      "rel_error": s.rel_error, "outages": s.outages or "dataset default"},
+                      "rel_error": s.rel_error, "outages": s.outages or "dataset default", "tier": s.tier,
+                      "exact_samples": s.exact_samples_used if s.tier == "two-tier" else None},
             "samples": self.samples, "partial": self.partial, "seconds": round(self.seconds, 3),
             "metrics": self.metrics, "contributions": self.contributions, "compare": self.compare,
             "convergence": self.convergence, "notes": [*self.notes, *self.contribution_notes()],
         }
+        if not self.fit.empty:
+            payload["fit"] = self.fit.reset_index()
         return json.dumps(to_jsonable(payload), indent=2) + "\n"
 
     def tables(self) -> dict[str, pd.DataFrame]:
@@ -61,8 +67,14 @@ class RiskResult(ResultFiles):
         'option:figure'), the per-asset contributions and the comparison of options."""
         samples = self.per_sample.copy()
         samples.columns = [f"{o}:{f}" for o, f in samples.columns]
-        return {"metrics": self.metrics.reset_index(), "samples": samples.reset_index(),
-                "contributions": self.contributions, "compare": self.compare}
+        tables = {"metrics": self.metrics.reset_index(), "samples": samples.reset_index(),
+                  "contributions": self.contributions, "compare": self.compare}
+        if not self.exact_per_sample.empty:
+            exact = self.exact_per_sample.copy()
+            exact.columns = [f"{o}:{f}" for o, f in exact.columns]
+            tables["exact_samples"] = exact.reset_index()
+            tables["fit"] = self.fit.reset_index()
+        return tables
 
     def summary(self) -> dict[str, object]:
         """Samples done, and each metric of each option as 'option: metric (unit)' → value."""
@@ -84,11 +96,16 @@ class RiskResult(ResultFiles):
 
     def text(self, wide: bool = False) -> str:
         s = self.study
-        head = (f"crudeflow risk: {s.dataset} {s.year}, {self.samples} sample-years of {s.days} days, seed {s.seed}, "
+        tier = {"exact": "", "fast": "fast tier, ", "two-tier": "two-tier, "}[s.tier]
+        head = (f"crudeflow risk: {s.dataset} {s.year}, {tier}{self.samples} sample-years of {s.days} days, "
+                f"seed {s.seed}, "
                 + (f"outages {s.outages}, " if s.outages else "")
                 + f"{self.seconds:.1f} s" + (" — PARTIAL (stopped early)" if self.partial else ""))
         parts = [head, "", "metrics (value ± standard error):",  # not wrapped: a path stays whole
                  render(self.metrics, "text", "{:,.3f}", wide=wide)]
+        if not self.fit.empty:
+            parts += ["fast tier against the exact operator on the exact subset (same sample-years):",
+                      render(self.fit.drop(columns="poor"), "text", "{:,.3f}", wide=wide)]
         if not self.contributions.empty:
             parts += [prose(f"contributions (option {s.options[0]}: expected loss removed if the asset never failed):"),
                       render(self.contributions, "text", "{:,.3f}", wide=wide)]
@@ -123,7 +140,7 @@ def option_metrics(frame: pd.DataFrame) -> pd.DataFrame:
     rows.append(("probability of a year with any shut-in", p, np.sqrt(p * (1 - p) / max(any_shut.size, 1)), "share"))
     lost = frame["lost_export_mt"].to_numpy()
     for q in QUANTILES:
-        rows.append((f"P{round(q * 100)} of annual lost exports", *batch_estimate(lost, lambda v, q=q: _quantile(v, q)),
+        rows.append((f"P{round(q * 100)} of annual lost exports", *batch_estimate(lost, lambda v, q=q: quantile(v, q)),
                      "Mt"))
     revenue = frame["lost_revenue_musd"].to_numpy()
     rows.append(("CVaR95 of annual lost export revenue", *batch_estimate(revenue, cvar95), "million USD"))
@@ -137,7 +154,7 @@ def mean_se(values: np.ndarray) -> tuple[float, float]:
     return float(values.mean()), se
 
 
-def _quantile(values: np.ndarray, q: float) -> float:
+def quantile(values: np.ndarray, q: float) -> float:
     return float(np.quantile(values, q)) if values.size else np.nan
 
 
@@ -158,7 +175,7 @@ def batch_estimate(values: np.ndarray, estimator: Any) -> tuple[float, float]:
     return value, float(batches.std(ddof=1) / np.sqrt(BATCHES))
 
 
-def contribution_table(chunks: list[ChunkResult]) -> pd.DataFrame:
+def contribution_table(chunks: Sequence[ChunkResult]) -> pd.DataFrame:
     n = sum(len(c.samples) for c in chunks)
     assets = sorted({a for c in chunks for a in c.contributions})
     rows = []

@@ -27,6 +27,9 @@ from crudeflow.simulate.timeline import OutageEvent, build_horizon, network_with
 from crudeflow.units import DAYS_PER_YEAR
 
 BASE = "base"
+TIERS = ("exact", "fast", "two-tier")
+DEFAULT_TIER = "exact"
+FAST_CHUNK = 1000  # sample-years a fast or two-tier chunk draws at once (fixed: a sample's events never depend on N)
 EventSampler = Callable[[int, int, int], list[OutageEvent]]  # (seed, sample, days) → events
 
 
@@ -45,8 +48,24 @@ class Study:
     outages: str | None = None  # outage parameter folder; None: the dataset's own
     sampler: EventSampler | None = None  # draws the events instead of the outage models (tests, analytic cases)
     contributions: bool = True  # re-run each sample without each asset's events (first option only)
+    tier: str = DEFAULT_TIER  # exact: the operator on every sample; fast: the fast tier; two-tier: both (risk/fast)
+    exact_samples: int | None = None  # two-tier: sample-years the exact operator plays (None: see exact_samples_used)
+    cache: str | None = None  # fast tiers: the response tables' folder (None: the user's cache folder; "": none)
+    target_se_mt: float | None = None  # stop once the first option's expected shut-in has this SE (Mt)
 
     def __post_init__(self) -> None:
+        if self.tier not in TIERS:
+            raise CrudeflowError(f"--tier must be one of {', '.join(TIERS)}, not {self.tier!r}")
+        if self.tier != "exact":
+            object.__setattr__(self, "chunk_size", FAST_CHUNK)  # the vectorised sampler draws whole chunks
+        if self.exact_samples is not None and self.tier != "two-tier":
+            raise CrudeflowError(f"--exact-samples is for --tier two-tier (the {self.tier} tier plays "
+                                 f"{'every' if self.tier == 'exact' else 'no'} sample-year exactly)")
+        if self.exact_samples is not None and not 1 <= self.exact_samples <= self.samples:
+            raise CrudeflowError(f"--exact-samples must be between 1 and --samples ({self.samples}), "
+                                 f"not {self.exact_samples}")
+        if self.target_se_mt is not None and not self.target_se_mt > 0:
+            raise CrudeflowError(f"--target-se must be above 0 (Mt), not {self.target_se_mt}")
         if self.samples <= 0:
             raise CrudeflowError(f"--samples must be at least 1, not {self.samples}")
         if self.chunk_size <= 0:
@@ -57,6 +76,13 @@ class Study:
             raise CrudeflowError(f"--rel-error must be between 0 and 1 (e.g. 0.05), not {self.rel_error}")
         if not self.options or len(set(self.options)) != len(self.options):
             raise CrudeflowError(f"--compare needs distinct option names, not {','.join(self.options)!r}")
+
+    @property
+    def exact_samples_used(self) -> int:
+        """Two-tier: the exact subset's size, by default 50 plus 1% of the samples (at most all of them)."""
+        if self.tier != "two-tier":
+            return 0
+        return self.exact_samples if self.exact_samples is not None else min(self.samples, 50 + self.samples // 100)
 
     @property
     def chunks(self) -> int:

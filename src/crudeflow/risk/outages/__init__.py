@@ -79,7 +79,7 @@ def _midpoint_days(start: float, end: float) -> tuple[int, int]:
 
 def _catalogue_events(model: OutageModel, rng: np.random.Generator, days: int) -> list[OutageEvent]:
     assert model.events_per_year is not None and model.duration is not None
-    cdf, total = _start_cdf(model.month_weights, days)
+    cdf, total = start_cdf(model.month_weights, days)
     count = int(rng.poisson(model.events_per_year * total))
     # inverse-cdf draw of the start days: what rng.choice(p=...) does, without re-normalising every call
     starts = np.searchsorted(cdf, rng.random(count), side="right") - LEAD_IN_DAYS
@@ -95,7 +95,7 @@ def _catalogue_events(model: OutageModel, rng: np.random.Generator, days: int) -
 
 
 @functools.lru_cache(maxsize=256)
-def _start_cdf(month_weights: tuple[float, ...], days: int) -> tuple[np.ndarray, float]:
+def start_cdf(month_weights: tuple[float, ...], days: int) -> tuple[np.ndarray, float]:
     """Cumulative chance that an event starts by each day from -LEAD_IN_DAYS to days-1, and the expected
     share of a year's events that start in that span."""
     weights = daily_start_weights(month_weights, -LEAD_IN_DAYS, days)

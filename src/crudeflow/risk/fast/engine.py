@@ -1,0 +1,149 @@
+"""Chunks of the fast and two-tier studies: `FAST_CHUNK` sample-years drawn at once by the vectorised sampler,
+every option through the fast tier (common random numbers: the same events), and in a two-tier study a seeded
+random subset of the chunk's samples also through the exact operator. Like the exact engine's chunks they are
+pure functions of (study, chunk index), so a local pool and Dask give the same numbers.
+
+The subset: chunk c plays floor((c+1)·n/C) − floor(c·n/C) of its samples exactly (n exact sample-years over
+C chunks), picked by the stream (seed, "exact-subset", c).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from crudeflow.errors import CrudeflowError
+from crudeflow.risk.engine import ChunkResult, ChunkRunner, annual_figures, run_study
+from crudeflow.risk.fast import recursion
+from crudeflow.risk.fast.estimator import control_variate_mean
+from crudeflow.risk.fast.result import TwoTierChunk, build_fast_result, build_two_tier_result
+from crudeflow.risk.fast.sampler import ChunkEvents, Stretches, sample_chunk
+from crudeflow.risk.fast.tables import Responder, TableStore, default_cache_dir, table_key
+from crudeflow.risk.outages import OutageModels
+from crudeflow.risk.result import FIGURES, RiskResult
+from crudeflow.risk.study import FAST_CHUNK, OptionModel, Study, StudyContext, study_context
+from crudeflow.seeding import stream
+
+SUBSET_STREAM = "exact-subset"
+CONTRIBUTED = ("shut_in_mt", "lost_export_mt")
+
+
+@dataclass
+class FastOption:
+    """One option's fast tier: its response tables and the price of a tonne in the undisturbed year."""
+
+    store: TableStore
+    base_price_usd_per_t: float
+
+    def figures(self, stretches: Stretches, samples: int, days: int,
+                lost: np.ndarray | None = None) -> dict[str, np.ndarray]:
+        codes = recursion.stretch_codes(stretches, lost)
+        self.store.ensure(codes[0], recursion.needed_patterns(codes))
+        rates = recursion.rates(self.store.states, self.store.patterns, codes, self.base_price_usd_per_t)
+        return recursion.annual(stretches, samples, days, rates, self.store.patterns)
+
+
+def fast_options(study: Study, context: StudyContext) -> dict[str, FastOption]:
+    """Each option's fast tier, built once per process (tables read from the cache folder)."""
+    if "fast" in context.extra:
+        return dict(context.extra["fast"])
+    models = outage_models(context)
+    assets = tuple(sorted({a for m in models for a in m.assets}))
+    representative = np.array([np.mean([m.mean_lost for m in models if a in m.assets]) for a in assets])
+    folder = None if study.cache == "" else Path(study.cache) if study.cache else default_cache_dir()
+    built = {}
+    for name in study.options:
+        option: OptionModel = context.options[name]
+        responder = Responder(option, assets, representative)
+        store = TableStore.open(folder, responder, table_key(option, assets, representative, models.path))
+        built[name] = FastOption(store, responder.base_revenue_kusd / responder.base_export_kt)
+    context.extra["fast"] = built
+    return built
+
+
+def outage_models(context: StudyContext) -> OutageModels:
+    if context.outage_models is None:
+        raise CrudeflowError("the fast tier draws from outage models; this study has a sampler instead")
+    return context.outage_models
+
+
+def exact_count(study: Study, chunk: int) -> int:
+    """Sample-years of chunk `chunk` the exact operator plays."""
+    n = study.exact_samples_used
+    return (chunk + 1) * n // study.chunks - chunk * n // study.chunks
+
+
+def chunk_events(study: Study, context: StudyContext, chunk: int) -> tuple[ChunkEvents, int]:
+    """The chunk's events (drawn for a whole FAST_CHUNK, so a sample's events do not depend on N) and how many
+    of its samples the study uses."""
+    events = sample_chunk(outage_models(context), study.seed, chunk, FAST_CHUNK, study.days)
+    return events, len(study.chunk_samples(chunk))
+
+
+def run_fast_chunk(study: Study, chunk: int) -> TwoTierChunk:
+    """Every option through the fast tier on the chunk's samples; in a two-tier study the subset exactly too."""
+    started = time.perf_counter()
+    context = study_context(study)
+    options = fast_options(study, context)
+    events, count = chunk_events(study, context, chunk)
+    stretches = events.stretches(study.days)
+    table_before = sum(o.store.built_s for o in options.values())
+    figures = {name: {f: v[:count] for f, v in option.figures(stretches, FAST_CHUNK, study.days).items()}
+               for name, option in options.items()}
+    contributions = {}
+    if study.contributions:
+        first = options[study.options[0]]
+        reference = figures[study.options[0]]
+        for k, asset in enumerate(events.assets):
+            hit = np.unique(stretches.sample[stretches.lost[:, k] > 0])
+            hit = hit[hit < count]
+            if not len(hit):
+                continue
+            # only the years the asset is hit in change without its events: the rest contribute exactly 0
+            some = stretches.of_samples(hit)
+            lost = some.lost.copy()
+            lost[:, k] = 0.0
+            without = first.figures(some, len(hit), study.days, lost)
+            contributions[asset] = {f: np.zeros(count) for f in CONTRIBUTED}
+            for f in CONTRIBUTED:
+                contributions[asset][f][hit] = reference[f][hit] - without[f]
+    picked = np.zeros(0, dtype=int)
+    exact: dict[str, dict[str, np.ndarray]] = {}
+    if study.tier == "two-tier":
+        rng = stream(study.seed, SUBSET_STREAM, chunk)
+        picked = np.sort(rng.choice(count, size=min(count, exact_count(study, chunk)), replace=False))
+        exact = {name: {f: np.zeros(len(picked)) for f in FIGURES} for name in study.options}
+        for i, position in enumerate(picked):
+            sample_events = events.events_of(int(position))
+            for name in study.options:
+                for f, v in annual_figures(context.options[name], sample_events, study.days).items():
+                    exact[name][f][i] = v
+    table_s = sum(o.store.built_s for o in options.values()) - table_before
+    samples = np.array(study.chunk_samples(chunk), dtype=int)
+    return TwoTierChunk(chunk, samples, figures, contributions, time.perf_counter() - started, picked, exact,
+                        table_s)
+
+
+def run_fast_study(study: Study, run_chunks: ChunkRunner | None = None) -> RiskResult:
+    """A fast or two-tier study: its chunks (by default one after another here) merged by its estimator."""
+    if study.tier == "exact":
+        raise CrudeflowError("run_fast_study runs the fast and two-tier studies; the exact one is run_study's")
+    run = run_chunks or (lambda s, chunks: ((c, run_fast_chunk(s, c)) for c in chunks))
+    if study.tier == "fast":
+        return run_study(study, run, build_fast_result)
+    return run_study(study, run, build_two_tier_result, two_tier_shut_in_se)
+
+
+def two_tier_shut_in_se(study: Study, chunks: list[ChunkResult]) -> float:
+    """The regression estimate's SE of the first option's expected shut-in over these chunks."""
+    option = study.options[0]
+    parts = [c for c in chunks if isinstance(c, TwoTierChunk)]
+    offsets = np.cumsum([0, *(len(c.samples) for c in parts)])[:-1]
+    picked = np.concatenate([c.picked + o for c, o in zip(parts, offsets, strict=True)]).astype(int)
+    fast = np.concatenate([c.figures[option]["shut_in_mt"] for c in parts])
+    exact = np.concatenate([c.exact[option]["shut_in_mt"] for c in parts])
+    se = control_variate_mean(fast, exact, picked).se
+    return se if np.isfinite(se) else np.inf

@@ -1,0 +1,105 @@
+"""The fast tier's daily recursion, vectorised across a chunk's samples: storage, shut-in and restart.
+
+Per sample it carries the oil stored above the undisturbed year (σ, kt), yesterday's shut-in (s, kt/day) and
+the restart ramp and drain rate of the last state with a deficit. Each day, under the day's outage state
+(tables.py: deficit g, output cut c, price p; its pattern's curves):
+- with a deficit (g > 0): the share of it shut in is the pattern's share at the oil stored so far, and the
+  shut-in cannot fall faster than the ramp: s = max(g·share(σ), s_yesterday − ramp); the rest of the
+  deficit is stored: σ += max(0, g − s);
+- without: shut-in falls by the ramp, and stored oil leaves at the drain rate: σ −= min(σ, drain);
+- lost exports = c + s + stored today − drained today; lost revenue = lost exports × p (the undisturbed
+  year's average price where the state loses no exports).
+It imitates the operator; it is not exact: the two-tier estimator corrects it by the exact operator on a
+random subset of the same sample-years (estimator.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from crudeflow.risk.fast.sampler import Stretches
+from crudeflow.risk.fast.tables import PatternTable, StateTable, pattern_codes, state_codes
+from crudeflow.simulate.result import RECOVERED_KT
+from crudeflow.units import KT_PER_MT
+
+DEFICIT_KT = 1e-6  # a deficit below this is none
+SHARE_BINS = 256  # steps of the oil stored at which a pattern's shut-in share is tabulated
+
+
+@dataclass
+class StretchRates:
+    """Each stretch's rates and its pattern's row (what the recursion reads)."""
+
+    deficit_kt: np.ndarray
+    output_cut_kt: np.ndarray
+    price_usd_per_t: np.ndarray
+    pattern: np.ndarray
+
+
+def stretch_codes(stretches: Stretches, lost: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """The state and pattern code of each stretch (lost: the shares to use instead of the stretches')."""
+    shares = stretches.lost if lost is None else lost
+    return state_codes(shares), pattern_codes(shares)
+
+
+def needed_patterns(codes: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+    """Both plays of every pattern met."""
+    patterns = np.unique(codes[1])
+    return np.concatenate([patterns, patterns + 1])
+
+
+def rates(states: StateTable, patterns: PatternTable, codes: tuple[np.ndarray, np.ndarray],
+          base_price_usd_per_t: float) -> StretchRates:
+    rows = states.index(codes[0])
+    price, deficit = states.price_usd_per_t[rows], states.deficit_kt[rows]
+    shared, whole = patterns.index(codes[1]), patterns.index(codes[1] + 1)
+    nearer_whole = np.abs(patterns.deficit_kt[whole] - deficit) < np.abs(patterns.deficit_kt[shared] - deficit)
+    return StretchRates(deficit, states.output_cut_kt[rows], np.where(np.isfinite(price), price, base_price_usd_per_t),
+                        np.where(nearer_whole, whole, shared))
+
+
+def share_by_stored(patterns: PatternTable, bins: int = SHARE_BINS) -> tuple[np.ndarray, np.ndarray]:
+    """Each pattern's shut-in share looked up by the oil stored, on `bins` equal steps up to the most its play
+    stored (then the last share): a table the daily loop indexes instead of searching each curve. Also the
+    bins per kt."""
+    most = patterns.absorbed_kt[:, -1] if patterns.absorbed_kt.size else np.zeros(len(patterns.codes))
+    per_bin = np.where(most > 0, (bins - 1) / np.where(most > 0, most, 1.0), 0.0)
+    levels = np.arange(bins)[None, :] / np.where(per_bin > 0, per_bin, np.inf)[:, None]
+    steps = np.array([np.searchsorted(curve, level, side="right") - 1
+                      for curve, level in zip(patterns.absorbed_kt, levels, strict=True)]).reshape(-1, bins)
+    share = np.take_along_axis(patterns.shut_share, np.maximum(steps, 0), axis=1)
+    return share, per_bin
+
+
+def annual(stretches: Stretches, samples: int, days: int, stretch: StretchRates,
+           patterns: PatternTable) -> dict[str, np.ndarray]:
+    """Per sample: shut-in (Mt), days with shut-in, lost exports (Mt), lost export revenue (million USD)."""
+    day_stretch = np.repeat(np.arange(len(stretches.first)), stretches.stop - stretches.first).reshape(samples, days)
+    stored, shut = np.zeros(samples), np.zeros(samples)
+    ramp, drain = np.full(samples, np.inf), np.zeros(samples)
+    shut_sum, shut_days = np.zeros(samples), np.zeros(samples)
+    lost_sum, revenue_sum = np.zeros(samples), np.zeros(samples)
+    share, per_bin = share_by_stored(patterns)
+    top = share.shape[1] - 1
+    for t in range(days):
+        r = day_stretch[:, t]
+        deficit, pattern = stretch.deficit_kt[r], stretch.pattern[r]
+        short = deficit > DEFICIT_KT
+        step = np.minimum((stored * per_bin[pattern]).astype(np.int64), top)
+        target = np.where(short, deficit * share[pattern, step], 0.0)
+        # a state whose play shut nothing in has no ramp or drain of its own: the last one that did still rules
+        ramp = np.where(short & (patterns.ramp_kt[pattern] > 0), patterns.ramp_kt[pattern], ramp)
+        drain = np.where(short & (patterns.drain_kt[pattern] > 0), patterns.drain_kt[pattern], drain)
+        shut = np.maximum(target, shut - ramp)
+        into = np.where(short, np.maximum(0.0, deficit - shut), 0.0)
+        out = np.where(short, 0.0, np.minimum(stored, drain))
+        stored += into - out
+        lost = stretch.output_cut_kt[r] + shut + into - out
+        shut_sum += shut
+        shut_days += shut > RECOVERED_KT
+        lost_sum += lost
+        revenue_sum += lost * stretch.price_usd_per_t[r]
+    return {"shut_in_mt": shut_sum / KT_PER_MT, "shut_in_days": shut_days, "lost_export_mt": lost_sum / KT_PER_MT,
+            "lost_revenue_musd": revenue_sum / 1000.0}
