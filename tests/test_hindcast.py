@@ -52,8 +52,8 @@ def test_hindcast_prints_one_json_document_through_a_real_pipe() -> None:
 
 
 def test_the_model_answers_from_the_run_not_from_the_record(tmp_path: Path) -> None:
-    """A ten-day closure in July loses at least its ten days (and those of the fields' restart), and the month
-    loads at most 21/31 of the undisturbed month."""
+    """A ten-day closure in July loses at least its ten days, and the month loads clearly less than the
+    undisturbed month (tanks let the terminal catch up after it reopens, so more than 21/31 of it)."""
     path = tmp_path / "closed.yaml"
     path.write_text(BASE + """\
   - what: days_lost
@@ -71,7 +71,7 @@ def test_the_model_answers_from_the_run_not_from_the_record(tmp_path: Path) -> N
     assert table.loc[1, "within_target"] == False  # noqa: E712 (a numpy bool)
     closed = table.loc[0, "model"]
     undisturbed = dataset.hindcast([COURT]).table.set_index("what").at["loadings", "model"]
-    assert 0.5 * undisturbed < closed <= undisturbed * 21 / 31 + 1e-9
+    assert undisturbed * 21 / 31 < closed < 0.9 * undisturbed
 
 
 def test_a_figure_the_model_cannot_express_says_why() -> None:
