@@ -97,7 +97,8 @@ def timeline_figure(result: PlanResult, png: bool = True) -> Figure:
     if not plot.data:
         plot.add_annotation(text="the pathway commissions nothing", showarrow=False, x=0.5, y=0.5,
                             xref="paper", yref="paper")
-    plot.update_layout(height=140 + 40 * len(plot.data), template="plotly_white", barmode="overlay",
+    plot.update_layout(height=120 + 45 * max(len(plot.data), 1), template="plotly_white", barmode="overlay",
+                       margin={"t": 20, "b": 60, "l": 20, "r": 20},
                        xaxis={"title": "plan year", "tickvals": years, "range": [min(years) - 0.6, max(years) + 0.6]},
                        yaxis={"autorange": "reversed"})
     return Figure("plan_timeline", "What to commission in which year", "Each option at the first year the pathway "

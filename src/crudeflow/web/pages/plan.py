@@ -180,7 +180,8 @@ def result_view(result: PlanResult) -> html.Div:
               if settings.risk_target_mtpa is not None else "largest net benefit")
     head = (f"Plan {s['years']}, output path {s['output_variant']}, {s['options']} options, "
             f"{len(result.portfolios)} portfolio-years, {target}, discount rate {100 * settings.discount_rate:g}%")
-    portfolios = result.portfolios.sort_values(["year", "net_benefit_musd_per_yr"], ascending=[True, False])
+    portfolios = result.portfolios.sort_values(["year", "net_benefit_musd_per_yr"], ascending=[True, False],
+                                               ignore_index=True)
     return html.Div([
         html.P(head, id="plan-head", className="headline"),
         html.Ul([html.Li(line) for line in [*findings(result), *result.notes]], className="findings"),
