@@ -97,10 +97,11 @@ def test_names_with_paths_are_refused(web_server, name):
                            [("risk-run", "n_clicks", 1), ("risk-cancel", "n_clicks", 0)],
                            [("risk-options", "value", [name]), ("risk-samples", "value", 2),
                             ("risk-seed", "value", 0), ("risk-year", "value", 2024),
-                            ("risk-contributions", "value", []), ("risk-session", "data", "0" * 32)])
+                            ("risk-contributions", "value", []), ("risk-tier", "value", "exact"),
+                            ("risk-session", "data", "0" * 32)])
     assert "unknown option" in " ".join(texts(answer))
     written = {p.name.split("-")[0] for p in web_server.out.iterdir()}
-    assert written <= {"scenario", "report"}  # the app writes only its own files, in its own folder
+    assert written <= {"scenario", "report", "risk"}  # the app writes only its own files, in its own folder
 
 
 def test_twenty_concurrent_requests_get_their_own_answers(web_server):
@@ -144,12 +145,13 @@ def test_serve_refuses_bad_options_in_one_line(args, named):
     assert named in done.stderr and len(done.stderr.strip().splitlines()) == 1
 
 
-def risk_start(url: str, session: str, samples: int, seed: int) -> list[str]:
+def risk_start(url: str, session: str, samples: int, seed: int, tier: str = "exact") -> list[str]:
     answer = post_callback(url, [("risk-poll", "disabled"), ("risk-progress", "children")],
                            [("risk-run", "n_clicks", 1), ("risk-cancel", "n_clicks", 0)],
                            [("risk-options", "value", ["base"]), ("risk-samples", "value", samples),
                             ("risk-seed", "value", seed), ("risk-year", "value", 2024),
-                            ("risk-contributions", "value", []), ("risk-session", "data", session)],
+                            ("risk-contributions", "value", []), ("risk-tier", "value", tier),
+                            ("risk-session", "data", session)],
                            changed="risk-run.n_clicks")
     return texts(answer)
 
@@ -192,3 +194,45 @@ def test_disruption_downloads_are_the_report_and_the_data_written_under_the_app_
     assert report["filename"] == "report.html" and report["base64"]
     written = [p for p in web_server.out.rglob("report.html")]
     assert written and all(p.is_relative_to(web_server.out) for p in written)
+
+
+def finished_risk(url: str, session: str, head: str) -> list[str]:
+    """Poll the session's run until its result's headline starts with `head`; the page's texts."""
+    for _ in range(600):
+        shown = risk_poll(url, session)
+        if any(t.startswith(head) for t in shown):
+            return shown
+        time.sleep(0.5)
+    raise AssertionError(f"the run did not finish: {shown}")
+
+
+def test_fast_tier_risk_equals_the_front_door_and_says_it_is_reduced(web_server):
+    session = "e" * 32
+    assert "starting" in risk_start(web_server.url, session, 200, 5, tier="fast")
+    shown = finished_risk(web_server.url, session, "200 sample-years of 2024, seed 5, fast tier")
+    assert any(t.startswith("Fast tier alone: a reduced model") for t in shown)
+    expected = crudeflow.load("kazakhstan").risk(200, 5, ["base"], tier="fast", contributions=False,
+                                                 cache=web_server.out / "risk-tables")  # the tables the app built
+    for metric in ("expected annual shut-in", "expected annual lost exports"):
+        assert f"{expected.metrics.loc[('base', metric), 'value']:,.3f}" in shown
+
+
+@pytest.mark.slow  # 50 sample-years through the exact operator, twice: about 30 s on the shared machine
+def test_two_tier_risk_shows_the_fit_and_the_front_doors_figures(web_server):
+    session = "c" * 32
+    assert "starting" in risk_start(web_server.url, session, 60, 3, tier="two-tier")
+    shown = finished_risk(web_server.url, session, "60 sample-years of 2024, seed 3, two-tier")
+    assert "60 sample-years of 2024, seed 3, two-tier (50 played exactly)" in shown
+    assert "The fast tier against the exact operator, on the same sample-years" in shown
+    # the same study through the front door, on the tables the app built under its own folder
+    expected = crudeflow.load("kazakhstan").risk(60, 3, ["base"], tier="two-tier", contributions=False,
+                                                 cache=web_server.out / "risk-tables")
+    shut_in = expected.metrics.loc[("base", "expected annual shut-in"), "value"]
+    assert f"{shut_in:,.3f}" in shown
+    assert expected.fit.loc[("base", "shut_in_mt"), "exact_samples"] == 50
+
+
+@pytest.mark.parametrize(("tier", "samples", "said"), [("../exact", 2, "unknown tier"),
+                                                       ("exact", 5_000, "sample-years (exact tier)")])
+def test_risk_tier_and_its_sample_cap_are_checked(web_server, tier, samples, said):
+    assert any(said in t for t in risk_start(web_server.url, "d" * 32, samples, 0, tier=tier))
