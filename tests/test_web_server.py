@@ -21,7 +21,8 @@ from web_harness import post_callback, start_server, texts
 
 pytest.importorskip("dash", reason="the web app needs the web extra (dash)")
 
-NETWORK_INPUTS = ("net-year", "net-link", "net-capacity-pct", "net-country", "net-share-pct")
+NETWORK_INPUTS = ("net-year", "net-link", "net-capacity-pct", "net-country", "net-share-pct", "net-min-country",
+                  "net-min-share-pct", "net-variant")
 DISRUPTION_STATES = ("dis-mode", "dis-scenario", "dis-asset", "dis-start", "dis-duration", "dis-left-pct",
                      "dis-units-out", "dis-field", "dis-output-pct", "dis-year", "dis-foresight")
 BUILT = {"dis-mode": "build", "dis-scenario": "cpc-court-halt-30d", "dis-asset": "cpc_terminal",
@@ -31,6 +32,7 @@ BUILT = {"dis-mode": "build", "dis-scenario": "cpc-court-halt-30d", "dis-asset":
 
 def network_answer(url: str, **values: object) -> list[str]:
     chosen = {"net-year": 2024, "net-link": "", "net-capacity-pct": 100, "net-country": "RU", "net-share-pct": 100,
+              "net-min-country": "AZ", "net-min-share-pct": 0, "net-variant": "",
               **{k.replace("_", "-"): v for k, v in values.items()}}
     answer = post_callback(url, [("net-result", "children")],
                            [(i, "value", chosen[i]) for i in NETWORK_INPUTS])
@@ -236,3 +238,20 @@ def test_two_tier_risk_shows_the_fit_and_the_front_doors_figures(web_server):
                                                        ("exact", 5_000, "sample-years (exact tier)")])
 def test_risk_tier_and_its_sample_cap_are_checked(web_server, tier, samples, said):
     assert any(said in t for t in risk_start(web_server.url, "d" * 32, samples, 0, tier=tier))
+
+
+@pytest.mark.parametrize(("chosen", "front_door"), [
+    ({"net_share_pct": 70}, {"year": 2024, "max_share_via": {"RU": 0.7}}),  # `dispatch --max-share-via RU 0.7`
+    ({"net_min_share_pct": 25}, {"year": 2024, "min_share_via": {"AZ": 0.25}}),
+    ({"net_year": 2030, "net_variant": "high", "net_share_pct": 80, "net_min_country": "GE", "net_min_share_pct": 5},
+     {"year": 2030, "output_variant": "high", "max_share_via": {"RU": 0.8}, "min_share_via": {"GE": 0.05}}),
+])
+def test_network_policy_caps_and_output_path_equal_dispatch(web_server, chosen, front_door):
+    summary = next(t for t in network_answer(web_server.url, **chosen) if t.startswith(f"{front_door['year']},"))
+    result = crudeflow.load("kazakhstan").dispatch(**front_door)
+    assert f"exports {number(result.exports_mtpa)} Mt/yr" in summary, summary
+    assert f"netback {number(result.objective_musd_per_yr, ',.1f')} MUSD/yr" in summary
+    if front_door == {"year": 2024, "max_share_via": {"RU": 0.7}}:
+        assert "exports 11.41 Mt/yr" in summary  # the figure the CLI gives
+    base = crudeflow.load("kazakhstan").dispatch(front_door["year"], output_variant=front_door.get("output_variant"))
+    assert f"dataset as is: {number(base.exports_mtpa)})" in summary  # the what-if against the same output path
