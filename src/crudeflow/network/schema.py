@@ -150,6 +150,27 @@ class Route(Row):
     links: str = plain("The route's links from hub to market, ids separated by ';' (their tariffs add up)")
 
 
+class LoadingUnits(Row):
+    node: str = plain("Node id of a terminal or port that loads through parallel units (nodes.csv `units`)")
+    working_units: int = sourced("units", "Units that load in normal operation; the others are reserve", ge=1, le=100)
+    unit_rate_mtpa: float = sourced("Mt/yr", "What one unit loads working on its own (effective, not nameplate)",
+                                    gt=0, le=MAX_MTPA)
+
+
+class FieldOperation(Row):
+    field: str = plain("Field node id")
+    restart_days: float = sourced("days", "Days a field shut in by the operator takes to regain its normal output "
+                                  "(its restart ramp)", ge=1, le=MAX_TRANSIT_DAYS)
+    recovery_days: float = sourced("days", "Days a field takes to regain its normal output after an outage of "
+                                   "its own (a plant failure) ends", ge=0, le=MAX_TRANSIT_DAYS)
+
+
+class NormalStock(Row):
+    node: str = plain("Node id with working storage (nodes.csv storage_kt)")
+    normal_stock_kt: float = sourced("kt", "Stock held in normal operation: where a run starts and settles",
+                                     ge=0, le=MAX_STORAGE_KT)
+
+
 class Quote(Row):
     id: str = plain("Quote id")
     quantity: str = plain("What is measured; quotes of one quantity are compared by `data check`")
@@ -219,9 +240,12 @@ TABLES: dict[str, tuple[type[Row], str | None]] = {
     "blend_limits.csv": (BlendLimit, "node"),
     "routes.csv": (Route, "id"),
     "quotes.csv": (Quote, "id"),
+    "units.csv": (LoadingUnits, "node"),
+    "fields.csv": (FieldOperation, "field"),
+    "stocks.csv": (NormalStock, "node"),
     "production_variants.csv": (ProductionVariant, None),
     "options.csv": (Option, "id"),
     "fiscal.csv": (FiscalRule, None),
 }
-OPTIONAL_TABLES = {"blend_limits.csv", "quotes.csv", "contracts.csv", "background_flows.csv",
-                   "production_variants.csv", "options.csv", "fiscal.csv"}
+OPTIONAL_TABLES = {"blend_limits.csv", "quotes.csv", "contracts.csv", "background_flows.csv", "units.csv", "fields.csv",
+                   "stocks.csv", "production_variants.csv", "options.csv", "fiscal.csv"}

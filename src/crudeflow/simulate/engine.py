@@ -88,7 +88,8 @@ def state_take(network: Network, scenario: Scenario) -> tuple[float, str]:
 
 def run_day_by_day(inputs: DispatchInputs, network: Network, horizon: Horizon, settings: Settings) -> RunRecord:
     lookahead = 1 + longest_delay_days(inputs)
-    operator = DailyOperator(daily_lp(inputs, network, lookahead, settings), settings)
+    model = daily_lp(inputs, network, lookahead, settings, value_end_stock=True)
+    operator = DailyOperator(model, settings, horizon.initial_stock_kt.to_dict())
     model = operator.model
     state = initial = operator.initial_state()
     conditions = operator.conditions(horizon)  # every day, read from the tables once
