@@ -124,10 +124,13 @@ def test_twenty_concurrent_requests_get_their_own_answers(web_server):
     assert len({next(t for t in a if t.startswith("2024,")) for a in answers}) > 5  # they really differ
 
 
-def test_built_disruption_equals_crudeflow_simulate_of_its_file(web_server, tmp_path):
-    shown = disruption_answer(web_server.url, dis_duration=12, dis_left_pct=35)
+@pytest.mark.parametrize(("chosen", "written"), [({"dis_left_pct": 35}, "remaining: 0.35"),
+                                                 ({"dis_units_out": 2}, "units_out: 2")])
+def test_built_disruption_equals_crudeflow_simulate_of_its_file(web_server, tmp_path, chosen, written):
+    shown = disruption_answer(web_server.url, dis_duration=12, **chosen)
     lost = shown[shown.index("Lost exports: ") + 1]
     scenario = next(t for t in shown if t.startswith("name: built-cpc_terminal-12d"))
+    assert written in scenario  # units out: the terminal's unit rule (units.csv), as `crudeflow simulate` applies
     path = tmp_path / "built.yaml"
     path.write_text(scenario, encoding="utf-8")
     done = run_in_process("simulate", str(path), "--json")
