@@ -48,8 +48,9 @@ def layout(context: Context) -> html.Div:
     return html.Div([
         html.H2("Where each field's oil goes in a year"),
         html.P("The year's allocation (annual LP, as `crudeflow dispatch`): links drawn as wide as the Kazakh oil "
-               "they carry. Change a link's capacity or cap the share of exports entering a country: the "
-               "allocation is solved again and drawn in colour over the dataset's own (grey)."),
+               "they carry. Change a link's capacity, cap or floor the share of exports entering a country, or "
+               "choose the national output path: the allocation is solved again and drawn in colour over the "
+               "dataset's own on the same output path (grey)."),
         html.Div(className="controls", children=[
             html.Label(["year", dcc.Dropdown(id="net-year", options=years, value=context.default_year,
                                              clearable=False)]),
