@@ -258,3 +258,59 @@ def test_network_policy_caps_and_output_path_equal_dispatch(web_server, chosen, 
         assert "exports 11.41 Mt/yr" in summary  # the figure the CLI gives
     base = crudeflow.load("kazakhstan").dispatch(front_door["year"], output_variant=front_door.get("output_variant"))
     assert f"dataset as is: {number(base.exports_mtpa)})" in summary  # the what-if against the same output path
+
+
+PLAN_STATES = ("plan-first", "plan-last", "plan-variant", "plan-discount-pct", "plan-options", "plan-target-kind",
+               "plan-target", "plan-session")
+
+
+def plan_click(url: str, session: str, button: str, **values: object) -> list[str]:
+    chosen = {"plan-first": 2026, "plan-last": 2030, "plan-variant": "", "plan-discount-pct": 8,
+              "plan-options": ["btc-quota-4", "trunkline-490"], "plan-target-kind": "none", "plan-target": 100,
+              "plan-session": session, **{k.replace("_", "-"): v for k, v in values.items()}}
+    answer = post_callback(url, [("plan-poll", "disabled"), ("plan-progress", "children")],
+                           [("plan-run", "n_clicks", 1), ("plan-cancel", "n_clicks", 1)],
+                           [(i, "data" if i == "plan-session" else "value", chosen[i]) for i in PLAN_STATES],
+                           changed=f"{button}.n_clicks")
+    return texts(answer)
+
+
+def plan_poll(url: str, session: str) -> list[str]:
+    answer = post_callback(url, [("plan-progress", "children"), ("plan-result", "children"),
+                                 ("plan-poll", "disabled")],
+                           [("plan-poll", "n_intervals", 1)], [("plan-session", "data", session)])
+    return texts(answer)
+
+
+@pytest.mark.parametrize(("values", "said"), [
+    ({"plan_options": ["kuryk-modernisation", "caspian-tankers-6", "trunkline-490", "btc-quota-4", "supsa-restart",
+                       "aktau-berths", "cpc-debottleneck"]}, "at most 6 options"),
+    ({"plan_options": ["../options.csv"]}, "unknown option"),
+    ({"plan_first": 2023, "plan_last": 2030}, "unknown year"),
+    ({"plan_first": 2030, "plan_last": 2026}, "comes before the first"),
+    ({"plan_variant": "/etc/passwd"}, "unknown output path"),
+    ({"plan_target_kind": "budget", "plan_target": -5}, "budget or target must be a number from 0"),
+])
+def test_plan_requests_beyond_the_caps_or_the_dataset_are_refused(web_server, values, said):
+    assert any(said in t for t in plan_click(web_server.url, "f" * 32, "plan-run", **values))
+
+
+def test_a_plan_run_shows_progress_and_can_be_cancelled(web_server):
+    session = "9" * 32
+    options = ["kuryk-modernisation", "trunkline-490", "btc-quota-4", "supsa-restart", "aktau-berths",
+               "cpc-debottleneck"]
+    assert "starting" in plan_click(web_server.url, session, "plan-run", plan_options=options)
+    for _ in range(240):
+        shown = " ".join(plan_poll(web_server.url, session))
+        if "portfolio-years valued" in shown and not shown.strip().startswith("0 of"):
+            break
+        time.sleep(0.25)
+    assert "cancelling" in plan_click(web_server.url, session, "plan-cancel", plan_options=options)
+    for _ in range(240):
+        shown = " ".join(plan_poll(web_server.url, session))
+        if "plan cancelled after" in shown:
+            break
+        time.sleep(0.25)
+    else:
+        raise AssertionError(f"the plan was not cancelled: {shown}")
+    assert "nothing is shown" in shown and "Pathway, year by year" not in shown
