@@ -60,7 +60,7 @@ from crudeflow.plan.claims import check_claims
 from crudeflow.plan.options import read_options
 from crudeflow.plan.result import PlanResult
 from crudeflow.plan.settings import DEFAULT_DISCOUNT_RATE, PlanSettings
-from crudeflow.plan.study import run_plan
+from crudeflow.plan.study import PlanWatch, run_plan
 from crudeflow.risk.backtest import BacktestResult, backtest
 from crudeflow.risk.outages.load import default_outages_path, load_outage_models
 from crudeflow.risk.record import has_record, load_record
@@ -126,12 +126,13 @@ class Dataset:
              decision_year: int | None = None, discount_rate: float = DEFAULT_DISCOUNT_RATE,
              output_variant: str | None = None, budget_musd_per_yr: float | None = None,
              risk_target_mtpa: float | None = None, risk_samples: int = 0, risk_years: Sequence[int] | None = None,
-             seed: int = 0) -> PlanResult:
+             seed: int = 0, watch: PlanWatch | None = None) -> PlanResult:
         """Every portfolio of the dataset's options (options.csv; all, or those named) in every year: normal-year
         value, annual cost (capital recovered at `discount_rate`), net benefit, each year's cost–loss frontier and
         a pathway under `budget_musd_per_yr` or `risk_target_mtpa`. With `risk_samples` > 0, each portfolio of
         `risk_years` (default: all years) also gets a Monte Carlo study on common random numbers (the exact
-        engine; slow: keep the samples small)."""
+        engine; slow: keep the samples small). `watch`, if given, is called with (portfolio-years done, in all)
+        after each one is valued; returning False stops the plan (PlanCancelled)."""
         years = sorted(set(years))
         if not years:
             raise CrudeflowError("give at least one plan year")
@@ -153,7 +154,7 @@ class Dataset:
         chosen = read_options(self.network, None if options is None else list(options))
         risk = (lambda year, scenarios: self.risk_of_portfolios(year, scenarios, risk_samples, seed)) if risk_samples \
             else None
-        result = run_plan(self.network, chosen, settings, risk)
+        result = run_plan(self.network, chosen, settings, risk, watch)
         if not risk_samples:
             result.notes.append("no risk study ran (risk_samples 0): residual loss is the normal-year shut-in only")
         elif output_variant:
