@@ -45,6 +45,7 @@ class Network:
     fiscal: pd.DataFrame
     provenance: list[Provenance] = field(repr=False)
     folder: Path = field(repr=False)
+    capacities: pd.DataFrame = field(default_factory=pd.DataFrame)  # link, year: capacity in that year
 
     # ---- questions the engines ask -------------------------------------------------------------
     def bbl_per_t(self, grade: str) -> float:
@@ -67,10 +68,20 @@ class Network:
         return node in self.units.index
 
     def links_in_service(self, year: int) -> pd.DataFrame:
-        """Operating links, and proposed links whose first year has come."""
+        """Operating links, and proposed links whose first year has come, with the year's capacity where
+        capacities.csv gives one."""
         links = self.links
         proposed_ready = (links["status"] == "proposed") & (links["first_year"].fillna(9999) <= year)
-        return links[(links["status"] == "operating") | proposed_ready]
+        in_service = links[(links["status"] == "operating") | proposed_ready]
+        if self.capacities.empty:
+            return in_service
+        year_rows = self.capacities[self.capacities["year"] == year].set_index("link")["capacity_mtpa"]
+        year_rows = year_rows[year_rows.index.isin(in_service.index)]
+        if year_rows.empty:
+            return in_service
+        in_service = in_service.copy()
+        in_service.loc[year_rows.index, "capacity_mtpa"] = year_rows.astype(float)
+        return in_service
 
     def production_mtpa(self, year: int) -> pd.Series:
         rows = self.production[self.production["year"] == year]
@@ -189,6 +200,7 @@ def _assemble(raw: Tables) -> Network:
         fiscal=_frame(raw, "fiscal.csv", None),
         provenance=raw.provenance,
         folder=raw.folder,
+        capacities=_frame(raw, "capacities.csv", None),
     )
 
 
@@ -205,7 +217,9 @@ def _check_references(raw: Tables, net: Network) -> None:
         ("production_variants.csv", "field", "field node", fields, False),
         ("markets.csv", "node", "sink node (terminal, border or refinery)", sinks, False),
         ("background_flows.csv", "links", "link", links, True),
+        ("background_flows.csv", "grade", "grade", grades | {""}, False),
         ("contracts.csv", "link", "link", links, False),
+        ("capacities.csv", "link", "link", links, False),
         ("blend_limits.csv", "node", "node", nodes, False),
         ("routes.csv", "measure_link", "link", links, False),
         ("routes.csv", "links", "link", links, True),

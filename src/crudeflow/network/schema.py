@@ -123,6 +123,15 @@ class BackgroundFlow(Row):
     volume_mtpa: float = sourced("Mt/yr", "Volume taking capacity on each listed link", ge=0,
                                   le=MAX_MTPA)
     sulfur_pct: float = sourced("% mass", "Sulfur, for blend limits downstream", ge=0, le=10)
+    grade: str = plain("Grade (grades.csv) whose density converts the flow's tonnes to barrels; blank: its "
+                       "barrels are not reported", "")
+
+
+class Capacity(Row):
+    key = ("link", "year")
+    link: str = plain("Link whose capacity differs in this year from links.csv's")
+    year: int = plain("Year", ge=1990, le=2100)
+    capacity_mtpa: float = sourced("Mt/yr", "Capacity in that year (all shippers)", ge=0, le=MAX_MTPA)
 
 
 class Contract(Row):
@@ -237,6 +246,7 @@ TABLES: dict[str, tuple[type[Row], str | None]] = {
     "years.csv": (YearBalance, "year"),
     "background_flows.csv": (BackgroundFlow, None),
     "contracts.csv": (Contract, None),
+    "capacities.csv": (Capacity, None),
     "blend_limits.csv": (BlendLimit, "node"),
     "routes.csv": (Route, "id"),
     "quotes.csv": (Quote, "id"),
@@ -248,4 +258,5 @@ TABLES: dict[str, tuple[type[Row], str | None]] = {
     "fiscal.csv": (FiscalRule, None),
 }
 OPTIONAL_TABLES = {"blend_limits.csv", "quotes.csv", "contracts.csv", "background_flows.csv", "units.csv", "fields.csv",
-                   "stocks.csv", "production_variants.csv", "options.csv", "fiscal.csv"}
+                   "stocks.csv", "production_variants.csv", "options.csv", "fiscal.csv",
+                   "capacities.csv"}

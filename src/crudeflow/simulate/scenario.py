@@ -185,6 +185,41 @@ class Settings(Item):
         "the solver's path; without it, warm and cold solves of one year differ by up to 0.7% of shut-in")
 
 
+OBSERVED_QUANTITIES = {
+    # what: (what `at` names, whether `at` is required)
+    "loadings": ("export sink", True),  # all shippers' oil leaving the network there
+    "kazakh_loadings": ("export sink", True),
+    "exports": ("", False),  # Kazakh oil reaching export markets, the whole country
+    "output": ("field", False),  # a field's output, or the country's without `at`
+    "days_lost": ("export sink", True),  # days whose loadings there fall short of the undisturbed run's
+}
+# volumes over the window, mean daily rates over it, a share of the undisturbed run's figure, a count of days
+VOLUME_UNITS = {"Mt": 1000.0, "kt": 1.0}  # in kt
+RATE_UNITS = {"mbpd": 1000.0, "kbpd": 1.0, "kt/day": None}  # in kbbl a day; kt/day is a mass rate
+SHARE_UNIT = "% of undisturbed"
+DAYS_UNIT = "days"
+ObservedUnit = Literal["Mt", "kt", "mbpd", "kbpd", "kt/day", "% of undisturbed", "days"]
+
+
+class Observation(Item):
+    """`observed:` in a scenario: a figure reported for what the scenario replays, which `crudeflow hindcast`
+    sets against the model's answer over the same window."""
+
+    what: Literal["loadings", "kazakh_loadings", "exports", "output", "days_lost"] = Field(
+        description="loadings (all shippers, at an export sink), kazakh_loadings, exports (national), output "
+                    "(national, or a field's with `at`), days_lost (days a sink loads less than undisturbed)")
+    at: str | None = Field(None, description="Export sink or field id the figure is about")
+    start: Date = Field(description="First day of the window the figure covers")
+    end: Date = Field(description="Last day of the window (inclusive; the start for a one-day figure)")
+    value: float = Field(ge=0, le=1e6, description="The reported figure, in `unit`")
+    unit: ObservedUnit = Field(description="Mt or kt over the window; mbpd, kbpd or kt/day on average over "
+                                           "it; '% of undisturbed' (against the run without the event); days")
+    source: str = Field(min_length=1, description="Source ids and/or 'assumption: why'")
+    note: str = Field("", description="How the figure is read")
+    not_modelled: str = Field("", description="Why the model cannot yet express this figure (the hindcast then "
+                                              "shows the reason, not a number)")
+
+
 class Scenario(Item):
     name: str = Field(min_length=1)
     description: str = ""
@@ -204,6 +239,8 @@ class Scenario(Item):
     initial_stock_source: str = Field("assumption: the named nodes' stocks as the scenario says (full, empty or "
                                       "normal need no figure)", min_length=1)
     settings: Settings = Field(default_factory=lambda: Settings.model_validate({}))
+    observed: list[Observation] = Field([], max_length=MAX_CHANGES,
+                                        description="Reported figures a hindcast compares with the model")
 
     def days(self) -> list[dt.date]:
         n = (self.period.end - self.period.start).days + 1
@@ -351,6 +388,15 @@ def check_dates(found: ScenarioFile) -> None:
     for i, p in enumerate(s.production_changes):
         if (p.output is None) == (p.output_mtpa is None):
             raise found.error(("production_changes", i, "output"), "give exactly one of output or output_mtpa")
+    for i, seen in enumerate(s.observed):
+        if seen.end < seen.start:
+            raise found.error(("observed", i, "end"), f"end is before start ({seen.start})", str(seen.end))
+        if seen.start < s.period.start or seen.end > s.period.end:
+            raise found.error(("observed", i, "start"), f"the window {seen.start}–{seen.end} is not inside the "
+                              f"period {s.period.start}–{s.period.end}", str(seen.start))
+        if (seen.what == "days_lost") != (seen.unit == DAYS_UNIT):
+            raise found.error(("observed", i, "unit"), "days_lost is counted in days, and only days_lost is",
+                              seen.unit)
 
 
 def check_against_network(found: ScenarioFile, network: Network) -> None:
@@ -397,6 +443,8 @@ def check_against_network(found: ScenarioFile, network: Network) -> None:
     for i, a in enumerate(s.assets):
         if a.link not in links.index:
             raise found.error(("assets", i, "link"), "unknown link" + _hint(a.link, list(links.index)), a.link)
+    for i, seen in enumerate(s.observed):
+        check_observation_target(found, network, i, seen)
     flows = sorted(set(network.background_flows["id"]))
     for i, b in enumerate(s.background):
         if b.flow not in flows:
@@ -412,6 +460,23 @@ def check_against_network(found: ScenarioFile, network: Network) -> None:
     check_overlaps(found, network)
 
 
+def check_observation_target(found: ScenarioFile, network: Network, i: int, o: Observation) -> None:
+    """`at` names a node of the kind the quantity is about (an export sink, a field), or is absent for a
+    national figure."""
+    kind, required = OBSERVED_QUANTITIES[o.what]
+    if not kind:
+        if o.at is not None:
+            raise found.error(("observed", i, "at"), f"{o.what} is a national figure: leave `at` out", o.at)
+        return
+    if o.at is None:
+        if required:
+            raise found.error(("observed", i, "at"), f"{o.what} needs `at`: the {kind} it is about")
+        return
+    nodes = network.nodes
+    allowed = (list(network.export_sinks()) if kind == "export sink"
+               else list(nodes.index[nodes["kind"] == "field"]))
+    if o.at not in allowed:
+        raise found.error(("observed", i, "at"), f"not a {kind}" + _hint(o.at, allowed), o.at)
 def check_initial_stock(found: ScenarioFile, network: Network) -> None:
     """Each named node holds storage, a stock in kt fits in it, and a figure names its source."""
     s = found.scenario
@@ -514,6 +579,8 @@ def _check_sources(found: ScenarioFile, source_ids: set[str]) -> None:
         check(("background", i, "source"), b.source)
     if s.policy is not None:
         check(("policy", "source"), s.policy.source)
+    for i, seen in enumerate(s.observed):
+        check(("observed", i, "source"), seen.source)
     check(("initial_stock_source",), s.initial_stock_source)
     for name in Settings.model_fields:
         if name.endswith("_source"):
