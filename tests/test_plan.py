@@ -168,9 +168,9 @@ def test_cli_plan_report_writes_html_and_charts(tmp_path):
 
 
 def test_risk_removed_on_common_random_numbers():
-    # kazakhstan 2027, two sample-years: every portfolio is played on the same outage events, so the empty
-    # portfolio removes exactly nothing and each figure comes with its standard error
-    result = crudeflow.load().plan([2027], options=["btc-quota-4"], risk_samples=2)
+    # kazakhstan 2027, two sample-years on the exact engine: every portfolio is played on the same outage events,
+    # so the empty portfolio removes exactly nothing and each figure comes with its standard error
+    result = crudeflow.load().plan([2027], options=["btc-quota-4"], risk_samples=2, risk_tier="exact")
     rows = result.portfolios.set_index("portfolio")
     assert sorted(rows.index) == ["btc-quota-4", "none"]
     assert rows.at["none", "lost_export_removed_mt"] == 0.0
@@ -231,3 +231,59 @@ def test_background_flows_as_a_scenario_key(tmp_path):
                    .replace("flow: russian_china", "flow: russian_chin"))
     with pytest.raises(CrudeflowError, match=r"unknown background flow.*did you mean 'russian_china'"):
         ds.scenario(bad)
+
+
+def bypass_network(tmp_path: Path) -> Path:
+    """The risk engine's one route (FA, closed by a two-state outage model) and an option X that opens a proposed
+    second route FB able to carry the whole field's output."""
+    from risk_networks import write_outages
+
+    mtpa = 3.65
+    folder = write_dataset(
+        tmp_path / "bypass", [grade("g")], [node("F", "field", grade="g", storage_kt=0), node("A", "terminal")],
+        [link("FA", "F", "A", 2 * mtpa), link("FB", "F", "A", 0, tariff=1, status="proposed", first_year=2024)],
+        {"F": mtpa}, [market("A", 0.0)])
+    (folder / "risk").mkdir(exist_ok=True)
+    write_outages(folder / "risk" / "outages.csv", [{
+        "id": "fa-down", "kind": "two_state", "assets": "FA", "description": "the first route closes",
+        "mtbf_days": 20.0, "mttr_days": 5.0, "remaining_min": 0}])
+    write_rows(folder / "options.csv", Option, [option("X", "link:FB.open;link:FB.capacity_mtpa=7.3", 10,
+                                                       earliest=2024)])
+    return folder
+
+
+def test_plan_risk_on_the_two_tier_engine(tmp_path):
+    # a second route that carries everything removes every loss the first route's outages cause: the two-tier
+    # figures say so, each with its SE and the exact-only sample-years it is worth
+    ds = crudeflow.load(bypass_network(tmp_path))
+    result = ds.plan([2024], risk_samples=2000, risk_exact_samples=40, risk_cache="")
+    rows = result.portfolios.set_index("portfolio")
+    assert (rows["risk_sample_years"] == 2000).all()
+    none, built = rows.loc["none"], rows.loc["X"]
+    assert none["expected_lost_export_mt"] > 0.3  # about a fifth of the year down, the field shut in
+    assert built["expected_lost_export_mt"] == pytest.approx(0.0, abs=1e-6)
+    removed, se = built["lost_export_removed_mt"], built["lost_export_removed_se_mt"]
+    assert abs(removed - none["expected_lost_export_mt"]) <= 1e-6 + 3 * se
+    assert none["expected_lost_export_equivalent_exact_samples"] > 40  # the fast tier adds precision
+    assert np.isfinite(built["lost_export_removed_equivalent_exact_samples"])
+    assert any("two-tier engine" in n and "exact sample-years" in n for n in result.notes)
+    assert any("myopic" in n for n in result.notes)
+
+
+def test_plan_risk_settings_are_checked():
+    ds = crudeflow.load()
+    with pytest.raises(CrudeflowError, match="risk_tier"):
+        ds.plan([2026], risk_samples=10, risk_tier="fast")
+    with pytest.raises(CrudeflowError, match="risk_exact_samples"):
+        ds.plan([2026], risk_samples=10, risk_tier="exact", risk_exact_samples=5)
+
+
+def test_risk_runs_on_the_output_variant():
+    # a plan under the low output path studies risk on the low path's production, not production.csv's
+    from crudeflow.risk.study import Study, build_context
+
+    low = build_context(Study(year=2030, output_variant="low")).network
+    plan = build_context(Study(year=2030)).network
+    output = {n.production[n.production["year"] == 2030]["production_mtpa"].sum() for n in (low, plan)}
+    assert len(output) == 2
+    assert low.production.equals(crudeflow.load().network.with_output_variant("low").production)

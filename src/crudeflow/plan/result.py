@@ -48,7 +48,8 @@ class PlanResult(ResultFiles):
                 "portfolios_per_year_max": int(self.portfolios.groupby("year").size().max()),
                 "discount_rate": s.discount_rate, "budget_musd_per_yr": s.budget_musd_per_yr,
                 "risk_target_mtpa": s.risk_target_mtpa, "risk_years": list(s.risk_years),
-                "search": "exhaustive (every portfolio; optimality gap 0)"}
+                "search": "exhaustive (every portfolio; optimality gap 0)",
+                "pathway": "myopic (year by year)"}
 
     def to_json(self) -> str:
         payload: dict[str, Any] = {"summary": self.summary(), **self.tables(), "notes": self.notes}

@@ -14,7 +14,7 @@ from crudeflow.network.fiscal import state_take_fraction
 from crudeflow.plan.evaluate import normal_year, shadow_rows, year_cost, year_row
 from crudeflow.plan.frontier import LOSS, efficient
 from crudeflow.plan.options import PlanOption, portfolio_name, portfolio_scenario, portfolios
-from crudeflow.plan.pathway import pathway
+from crudeflow.plan.pathway import MYOPIC_NOTE, pathway
 from crudeflow.plan.result import PlanResult
 from crudeflow.plan.settings import PlanSettings
 from crudeflow.simulate.scenario import Scenario
@@ -53,7 +53,8 @@ def run_plan(network: Network, options: list[PlanOption], settings: PlanSettings
     path = pathway(table, settings.budget_musd_per_yr, settings.risk_target_mtpa,
                    variants={o.id: o.excludes for o in options})
     return PlanResult(settings=settings, options=options, portfolios=table, frontier=frontier, pathway=path,
-                      shadow_prices=pd.concat(shadows, ignore_index=True), stranded=_stranded(table, path))
+                      shadow_prices=pd.concat(shadows, ignore_index=True), stranded=_stranded(table, path),
+                      notes=[MYOPIC_NOTE])
 
 
 def _with_totals(table: pd.DataFrame) -> pd.DataFrame:
