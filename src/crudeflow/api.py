@@ -126,14 +126,17 @@ class Dataset:
              output_variant: str | None = None, budget_musd_per_yr: float | None = None,
              risk_target_mtpa: float | None = None, risk_samples: int = 0, risk_years: Sequence[int] | None = None,
              seed: int = 0, risk_tier: str = PLAN_RISK_TIER, risk_exact_samples: int | None = None,
-             risk_runner: int | None = None, risk_cache: str | Path | None = None) -> PlanResult:
+             risk_runner: int | None = None, risk_cache: str | Path | None = None,
+             min_share_via: Mapping[str, float] | None = None) -> PlanResult:
         """Every portfolio of the dataset's options (options.csv; all, or those named) in every year: normal-year
         value, annual cost (capital recovered at `discount_rate`), net benefit, each year's cost–loss frontier and
         a pathway under `budget_musd_per_yr` or `risk_target_mtpa`. With `risk_samples` > 0, each portfolio of
         `risk_years` (default: all years) also gets a Monte Carlo study of `risk_samples` sample-years on common
         random numbers, on the output variant's production: by default two-tier (`risk_exact_samples` of them
         also through the exact operator; None: 50 + 1%), or `risk_tier` 'exact'; `risk_runner`: processes per
-        study (as `risk`'s runner); `risk_cache`: the fast tier's table folder (as `risk`'s cache)."""
+        study (as `risk`'s runner); `risk_cache`: the fast tier's table folder (as `risk`'s cache).
+        `min_share_via`: targets, e.g. {"AZ": 0.25}: per year, the portfolio that first sends that share of
+        exports into the country (table `targets`), or why none does. The pathway is myopic (year by year)."""
         years = sorted(set(years))
         if not years:
             raise CrudeflowError("give at least one plan year")
@@ -156,10 +159,17 @@ class Dataset:
                 PLAN_FIGURE.check(name, limit)
         if decision_year is not None:
             YEAR.check("decision_year", decision_year)
+        countries = set(self.network.nodes["country"])
+        for country, share in (min_share_via or {}).items():
+            SHARE.check(f"min_share_via[{country!r}]", share)
+            if country not in countries:
+                raise CrudeflowError(f"min_share_via: no country {country!r} in the dataset; countries: "
+                                     f"{', '.join(sorted(countries))}")
         settings = PlanSettings(
             years=tuple(years), decision_year=decision_year or years[0], discount_rate=discount_rate,
             output_variant=output_variant, budget_musd_per_yr=budget_musd_per_yr, risk_target_mtpa=risk_target_mtpa,
-            risk_years=tuple(years if risk_years is None else sorted(set(risk_years))) if risk_samples else ())
+            risk_years=tuple(years if risk_years is None else sorted(set(risk_years))) if risk_samples else (),
+            min_share_via=tuple((min_share_via or {}).items()))
         chosen = read_options(self.network, None if options is None else list(options))
         def risk(year: int, scenarios: dict[str, Scenario]) -> pd.DataFrame:
             return self.risk_of_portfolios(year, scenarios, risk_samples, seed, tier=risk_tier,

@@ -17,6 +17,7 @@ from crudeflow.plan.options import PlanOption, portfolio_name, portfolio_scenari
 from crudeflow.plan.pathway import MYOPIC_NOTE, pathway
 from crudeflow.plan.result import PlanResult
 from crudeflow.plan.settings import PlanSettings
+from crudeflow.plan.targets import share_column, share_via_pct, target_rows
 from crudeflow.simulate.scenario import Scenario
 
 # (year, portfolio name → scenario; the first is the empty portfolio) → per portfolio: expected_lost_export_mt,
@@ -39,7 +40,9 @@ def run_plan(network: Network, options: list[PlanOption], settings: PlanSettings
         for portfolio in year_portfolios:
             result = base if not portfolio else normal_year(net, options, portfolio, year)
             cost = year_cost(options, portfolio, result, settings.discount_rate)
-            year_rows.append(year_row(year, portfolio, result, base, cost))
+            row = year_row(year, portfolio, result, base, cost)
+            row.update({share_column(c): share_via_pct(net, result, c) for c, _ in settings.min_share_via})
+            year_rows.append(row)
         table = pd.DataFrame(year_rows)
         fraction = state_take_fraction(net, year)  # the fiscal rules' share of the value, as simulate uses
         table["state_take_gained_musd_per_yr"] = (float("nan") if fraction is None
@@ -54,7 +57,9 @@ def run_plan(network: Network, options: list[PlanOption], settings: PlanSettings
                    variants={o.id: o.excludes for o in options})
     return PlanResult(settings=settings, options=options, portfolios=table, frontier=frontier, pathway=path,
                       shadow_prices=pd.concat(shadows, ignore_index=True), stranded=_stranded(table, path),
-                      notes=[MYOPIC_NOTE])
+                      notes=[MYOPIC_NOTE],
+                      targets=target_rows(table, dict(settings.min_share_via)) if settings.min_share_via
+                      else pd.DataFrame())
 
 
 def _with_totals(table: pd.DataFrame) -> pd.DataFrame:
