@@ -270,22 +270,22 @@ class PypsaModel:
         shut_in = [self.names.shut_in[f] for f in self.fields]
         c.add("Generator", output, bus=buses, p_nom=p_nom, p_min_pu=self.frame(production / p_nom, output),
               p_max_pu=self.frame(production / p_nom, output))
-        normal = np.array([float(self.horizon.normal_production_kt.get(f, 0.0)) for f in self.fields])
+        ramp = np.array([float(self.horizon.restart_ramp_kt.get(f, 0.0)) for f in self.fields])
         planned_cut = np.minimum(0.0, np.diff(production, axis=0, prepend=production[:1]))
-        rise = self.settings.restart_ramp_fraction_per_day * normal - planned_cut
+        rise = ramp - planned_cut
         c.add("Generator", shut_in, bus=buses, p_nom=p_nom, p_min_pu=self.frame(-production / p_nom, shut_in),
               p_max_pu=0.0, marginal_cost=-self.inputs.shut_in_penalty_usd_per_t,
               ramp_limit_up=self.frame(rise / p_nom, shut_in))
 
     def add_stores(self, c: Components) -> None:
-        """Working storage per (node, grade); the initial fill is held as the node's first grade."""
-        fill = self.settings.initial_fill_fraction
+        """Working storage per (node, grade); the start stock is held as the node's first grade."""
+        start = self.horizon.initial_stock_kt
         caps, initial = [], []
         for node, cap in self.storage_kt.items():
             for i, grade in enumerate(sorted(self.node_grades.get(node, ()))):
                 self.names.store[(node, grade)] = f"tanks {node} {grade}"
                 caps.append(cap)
-                initial.append(fill * cap if i == 0 else 0.0)
+                initial.append(float(start.get(node, 0.0)) if i == 0 else 0.0)
         c.add("Store", list(self.names.store.values()), bus=[self.names.bus[k] for k in self.names.store],
               e_nom=caps, e_initial=initial, marginal_cost_storage=self.settings.holding_cost_usd_per_t_per_day)
 

@@ -316,3 +316,15 @@ def test_cli_plan_min_share_via(tmp_path):
     assert [(r["year"], r["portfolio"], r["met"]) for r in table] == [("2030", "X", "True")]
     bad = run_in_process("plan", "--dataset", str(folder), "--min-share-via", "GE", "2")
     assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1
+
+
+def test_watch_sees_every_portfolio_year_and_can_stop_the_plan(tmp_path):
+    dataset = crudeflow.load(plan_network(tmp_path))
+    seen: list[tuple[int, int]] = []
+    whole = dataset.plan([2029, 2030], discount_rate=0.0, watch=lambda done, total: seen.append((done, total)) or True)
+    # 2029: none, X, Z, X+Z (Y only from 2030); 2030: the six portfolios
+    assert seen == [(i, 10) for i in range(1, 11)] and len(whole.portfolios) == 10
+    from crudeflow.plan.study import PlanCancelled
+
+    with pytest.raises(PlanCancelled, match="after 3 of 10 portfolio-years"):
+        dataset.plan([2029, 2030], discount_rate=0.0, watch=lambda done, total: done < 3)

@@ -20,10 +20,11 @@ from crudeflow.risk.fast.sampler import sample_chunk
 from crudeflow.risk.outages import load_outage_models, sample_year
 from crudeflow.risk.result import cvar95
 from crudeflow.risk.study import Study, study_context
-from crudeflow.simulate.timeline import lost_stretches
+from crudeflow.simulate.timeline import OutageRule
 from risk_networks import MTBF_DAYS, MTTR_DAYS, PRODUCTION_KT, one_route
 
 DAYS = 365
+NETWORK = crudeflow.load("kazakhstan").network
 
 
 @pytest.fixture(scope="module")
@@ -89,12 +90,14 @@ def test_vectorised_sampler_matches_todays_sampler(models) -> None:  # type: ign
 
 
 def test_stretches_follow_the_outage_rule(models) -> None:  # type: ignore[no-untyped-def]
-    """The chunk's stretches and lost shares are `lost_stretches` of each sample's events."""
+    """The chunk's stretches and lost shares are `OutageRule.stretches` of each sample's events (mooring units
+    counted together, field outages followed by their recovery)."""
+    rule = OutageRule.of(NETWORK)
     events = sample_chunk(models, 1, 0, 300, DAYS)
-    stretches = events.stretches(DAYS)
+    stretches = events.stretches(DAYS, rule)
     for position in range(300):
         rows = np.flatnonzero(stretches.sample == position)
-        expected = list(lost_stretches(events.events_of(position), DAYS))
+        expected = list(rule.stretches(events.events_of(position), DAYS))
         assert len(rows) == len(expected)
         for row, (first, stop, lost) in zip(rows, expected, strict=True):
             assert (stretches.first[row], stretches.stop[row]) == (first, stop)

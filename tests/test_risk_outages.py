@@ -116,7 +116,8 @@ def test_params_table_and_text(models):
     assert storm["lost_asset_days_per_yr"] == pytest.approx(2 * (2 / 4.088) * LognormalDuration(4.5, 9).mean_days(),
                                                             rel=1e-3)
     spm = models["cpc-spm-1"]
-    assert table.loc["cpc-spm-1", "lost_asset_days_per_yr"] == pytest.approx(365 * 52 / (4070 + 52) / 3, rel=1e-3)
+    # one mooring of three out restricts nothing on its own (two work, one is reserve: units.csv)
+    assert table.loc["cpc-spm-1", "lost_asset_days_per_yr"] == 0.0
     text = describe_params(models)
     assert "black-sea-storm" in text and "ev-storm-2023" in text and spm.derivation[:40] in text.replace("\n    ", " ")
 
@@ -128,7 +129,9 @@ def test_lost_asset_days_match_sampling(models):
     lost = {model_id: np.zeros(samples) for model_id in models.ids}
     for sample in range(samples):
         for event in sample_year(models, seed=11, sample=sample):
-            lost[event.model][sample] += event.lost * (min(event.first_day + event.days, 365) - event.first_day)
+            model = models[event.model]  # an event that takes units out loses what its units leave, alone
+            share = 1.0 - model.units_share_left * event.remaining
+            lost[event.model][sample] += share * (min(event.first_day + event.days, 365) - event.first_day)
     for model_id, values in lost.items():
         ok, text = within_3_se(values, float(table.loc[model_id, "lost_asset_days_per_yr"]))
         assert ok, f"{model_id}: {text}"

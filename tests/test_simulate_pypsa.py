@@ -83,7 +83,7 @@ def test_pypsa_gives_the_foresight_lost_volume(tmp_path: Path) -> None:
     inputs = scenario_inputs(changed, scenario)
     horizon = build_horizon(inputs, changed, scenario)
     model = daily_lp(inputs, changed, len(horizon.dates), scenario.settings, steady=True)
-    operator = DailyOperator(model, scenario.settings)
+    operator = DailyOperator(model, scenario.settings, horizon.initial_stock_kt.to_dict())
     operator.hold(operator.bounds(operator.conditions(horizon), operator.initial_state()))
     solution = solve(operator.highs)
     untied_kusd = solution.objective + float(model.tie_break @ solution.x)  # PyPSA's model has no tie-break

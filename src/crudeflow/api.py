@@ -3,13 +3,13 @@
 >>> import crudeflow
 >>> ds = crudeflow.load("kazakhstan")
 >>> round(ds.simulate("cpc-court-halt-30d").lost_export_mt, 3)
-4.565
+3.964
 
 Each method returns a result with the same conventions: tables whose column names carry their units,
 `summary()` (a dict of headline figures), `to_json()` (a str) and `write(path)` (`.json`: the JSON document;
 `.csv`: the first table; any other path: a folder with one Parquet file per table; see
-crudeflow.output.ResultFiles). The command line (`crudeflow dispatch`, `simulate`, `report`, `risk`, `fleet`)
-calls exactly these methods. Layers: this module sits above the engines and below the CLI and the reports.
+crudeflow.output.ResultFiles). The command line (`crudeflow dispatch`, `simulate`, `hindcast`, `report`, `risk`,
+`fleet`) calls exactly these methods. Layers: this module sits above the engines and below the CLI and the reports.
 """
 
 from __future__ import annotations
@@ -60,13 +60,14 @@ from crudeflow.plan.claims import check_claims
 from crudeflow.plan.options import read_options
 from crudeflow.plan.result import PlanResult
 from crudeflow.plan.settings import DEFAULT_DISCOUNT_RATE, PlanSettings
-from crudeflow.plan.study import run_plan
+from crudeflow.plan.study import PlanWatch, run_plan
 from crudeflow.risk.backtest import BacktestResult, backtest
 from crudeflow.risk.outages.load import default_outages_path, load_outage_models
 from crudeflow.risk.record import has_record, load_record
 from crudeflow.risk.result import RiskResult
 from crudeflow.risk.study import BASE, DEFAULT_TIER, PLAN_RISK_TIER, Study
 from crudeflow.simulate.engine import simulate
+from crudeflow.simulate.hindcast import HindcastResult
 from crudeflow.simulate.result import SimulationResult
 from crudeflow.simulate.scenario import Scenario, builtin_names, combine, read_combined, read_scenario
 from crudeflow.tables import Provenance
@@ -127,7 +128,7 @@ class Dataset:
              risk_target_mtpa: float | None = None, risk_samples: int = 0, risk_years: Sequence[int] | None = None,
              seed: int = 0, risk_tier: str = PLAN_RISK_TIER, risk_exact_samples: int | None = None,
              risk_runner: int | None = None, risk_cache: str | Path | None = None,
-             min_share_via: Mapping[str, float] | None = None) -> PlanResult:
+             min_share_via: Mapping[str, float] | None = None, watch: PlanWatch | None = None) -> PlanResult:
         """Every portfolio of the dataset's options (options.csv; all, or those named) in every year: normal-year
         value, annual cost (capital recovered at `discount_rate`), net benefit, each year's cost–loss frontier and
         a pathway under `budget_musd_per_yr` or `risk_target_mtpa`. With `risk_samples` > 0, each portfolio of
@@ -136,7 +137,9 @@ class Dataset:
         also through the exact operator; None: 50 + 1%), or `risk_tier` 'exact'; `risk_runner`: processes per
         study (as `risk`'s runner); `risk_cache`: the fast tier's table folder (as `risk`'s cache).
         `min_share_via`: targets, e.g. {"AZ": 0.25}: per year, the portfolio that first sends that share of
-        exports into the country (table `targets`), or why none does. The pathway is myopic (year by year)."""
+        exports into the country (table `targets`), or why none does. The pathway is myopic (year by year).
+        `watch`, if given, is called with (portfolio-years done, in all) after each one is valued; returning
+        False stops the plan (PlanCancelled)."""
         years = sorted(set(years))
         if not years:
             raise CrudeflowError("give at least one plan year")
@@ -171,12 +174,13 @@ class Dataset:
             risk_years=tuple(years if risk_years is None else sorted(set(risk_years))) if risk_samples else (),
             min_share_via=tuple((min_share_via or {}).items()))
         chosen = read_options(self.network, None if options is None else list(options))
+
         def risk(year: int, scenarios: dict[str, Scenario]) -> pd.DataFrame:
             return self.risk_of_portfolios(year, scenarios, risk_samples, seed, tier=risk_tier,
                                            exact_samples=risk_exact_samples, output_variant=output_variant,
                                            runner=risk_runner, cache=risk_cache)
 
-        result = run_plan(self.network, chosen, settings, risk if risk_samples else None)
+        result = run_plan(self.network, chosen, settings, risk if risk_samples else None, watch)
         if not risk_samples:
             result.notes.append("no risk study ran (risk_samples 0): residual loss is the normal-year shut-in only")
         else:
@@ -249,6 +253,28 @@ class Dataset:
             alone = self.scenario(scenario)
             result.notes.insert(0, options_effect(self.network, alone, [str(o) for o in with_], result, foresight))
         return result
+
+    def hindcast_names(self) -> list[str]:
+        """The dataset's scenarios that carry `observed:` figures (what `hindcast()` runs by default)."""
+        return [name for name in self.scenario_names() if self.scenario(name).observed]
+
+    def hindcast(self, scenarios: Sequence[str | Path | Scenario] = (), *, foresight: bool = False) -> HindcastResult:
+        """Each scenario (default: every one of `hindcast_names()`) simulated, and its `observed:` figures set
+        against the model's over the same windows, with the error. A scenario without `observed:` is refused."""
+        from crudeflow.simulate.hindcast import compare
+
+        chosen = list(scenarios) or list(self.hindcast_names())
+        if not chosen:
+            raise CrudeflowError(f"dataset '{self.name}' has no scenario with observed: figures to hindcast")
+        tables, modes = [], {}
+        for item in chosen:
+            scenario = self.scenario(item)
+            if not scenario.observed:
+                raise CrudeflowError(f"scenario {scenario.name!r} has no observed: figures to compare with")
+            result = self.simulate(scenario, foresight=foresight)
+            tables.append(compare(result, scenario))
+            modes[scenario.name] = result.mode
+        return HindcastResult(pd.concat(tables, ignore_index=True), modes)
 
     def risk_study(self, samples: int = 200, seed: int = 0, options: Sequence[str] = (BASE,),
                    outages: str | None = None, year: int = 2024, contributions: bool = True,

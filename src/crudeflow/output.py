@@ -111,9 +111,9 @@ def prose(text: str, indent: str = "") -> str:
 def render(frame: pd.DataFrame, fmt: str, float_format: str = "{:,.2f}", wide: bool = False) -> str:
     """A table as CSV, JSON or text; text fits WIDTH columns unless `wide` (see `fit`)."""
     frame = frame.copy()
-    for i, dtype in enumerate(frame.dtypes):
-        if pd.api.types.is_float_dtype(dtype):
-            frame.isetitem(i, frame.iloc[:, i] + 0.0)  # -0.0 + 0.0 is 0.0: no negative zero in any format
+    floats = [i for i, dtype in enumerate(frame.dtypes) if pd.api.types.is_float_dtype(dtype)]
+    if floats:  # -0.0 + 0.0 is 0.0: no negative zero in any format; one assignment, however many columns
+        frame.iloc[:, floats] = frame.iloc[:, floats] + 0.0
     if fmt == "csv":
         return str(index_as_columns(frame).to_csv(index=False))
     if fmt == "json":

@@ -36,6 +36,7 @@ COMMAND_MODULES = (
     "crudeflow.cli.network",
     "crudeflow.cli.dispatch",
     "crudeflow.cli.simulate",
+    "crudeflow.cli.hindcast",
     "crudeflow.cli.fleet",
     "crudeflow.cli.risk",
     "crudeflow.cli.report",

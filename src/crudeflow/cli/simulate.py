@@ -18,7 +18,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add_scenario_arguments(parser)
     add_output_options(parser)
     parser.add_argument("--parquet", type=output_folder(".parquet"), default=None, metavar="DIR",
-                        help="also write the per-day tables as Parquet files into DIR")
+                        help="also write the per-day and per-month tables as Parquet files into DIR")
+    parser.add_argument("--monthly", action="store_true",
+                        help="calendar-month totals instead of daily ones: JSON's totals and observables, the CSV "
+                             "table, and a monthly loadings table in the text report")
     set_handler(parser, run)
 
 
@@ -37,15 +40,15 @@ def run(args: argparse.Namespace) -> int:
     if args.parquet is not None:
         tell_written(result.write(args.parquet))
     if args.format == "json":
-        emit(result.to_json(), args.out)
+        emit(result.to_json(monthly=args.monthly), args.out)
     elif args.format == "csv":
-        emit(render(result.daily_wide(), "csv"), args.out)
+        emit(render(result.monthly_wide() if args.monthly else result.daily_wide(), "csv"), args.out)
     else:
-        emit(text_report(result, args.wide), args.out)
+        emit(text_report(result, args.wide, args.monthly), args.out)
     return 0
 
 
-def text_report(result: SimulationResult, wide: bool = False) -> str:
+def text_report(result: SimulationResult, wide: bool = False, monthly: bool = False) -> str:
     s = result.summary()
     def day(key: str) -> str:
         return str(s[key]) if s[key] is not None else "not within the period"
@@ -68,6 +71,12 @@ def text_report(result: SimulationResult, wide: bool = False) -> str:
     ]
     lines = [prose(line) for line in lines] + ["", "routes (Mt over the period):",
                                                 render(result.routes, "text", "{:,.3f}", wide=wide)]
+    if monthly:
+        loads = result.observables(monthly=True)["loadings"]
+        busy = loads[loads["total_kt"].groupby(level="sink").transform("sum") > 0]
+        lines += ["", "loadings by month (kt; Kazakh oil, other shippers', all):",
+                  render(busy[["days", "kazakh_kt", "other_shippers_kt", "total_kt", "total_kbbl"]], "text",
+                         "{:,.0f}", wide=wide)]
     shortfalls = result.shortfalls()
     if not shortfalls.empty:
         lines += ["contract minimums missed (a hard one only where the day's limits left no way to meet it):",

@@ -28,7 +28,7 @@ import highspy
 import numpy as np
 
 from crudeflow.lp.inputs import DispatchInputs, reachable_grades
-from crudeflow.lp.program import Bounds, LinearProgram
+from crudeflow.lp.program import Bounds, LinearProgram, SolveStatus, solve
 from crudeflow.network.schema import SINK_KINDS
 from crudeflow.seeding import stream
 
@@ -38,6 +38,10 @@ DELAYED_KINDS = ("sea", "rail")  # legs where oil in transit is not pushed out b
 # misses it only on a day whose limits leave no way to meet it). Refineries come first on a tie.
 HARD_SHORTFALL_PENALTY_USD_PER_T = 1000.0
 INTAKE_SHORTFALL_PENALTY_USD_PER_T = HARD_SHORTFALL_PENALTY_USD_PER_T + 1.0
+# A tonne held past the window is worth this less than its marginal value today (stock_values): oil sold now
+# beats oil held, whatever the daily routes' small differences from the annual dispatch; far below the
+# shut-in penalty, so tanks still fill before a field is shut in. Assumption: no public figure.
+STOCK_VALUE_DISCOUNT_USD_PER_T = 20.0
 
 
 @dataclass(frozen=True)
@@ -53,6 +57,9 @@ class Case:
     holding_cost_usd_per_t_per_day: float = 0.0
     tie_break_usd_per_t: float = 0.0
     steady_flow_usd_per_t: float = 0.0  # per tonne a link's flow changes from one day to the next
+    # (node, grade) → what a tonne held at the end of the window will fetch (USD/t); empty: stock is worth nothing
+    stock_value_usd_per_t: dict[tuple[str, str], float] = field(default_factory=dict)
+    later_shut_in_usd_per_t: float | None = None  # π' on the window's days after the first; None: π
 
 
 def annual_case(inputs: DispatchInputs) -> Case:
@@ -190,19 +197,50 @@ def define_loads(model: NetworkLP) -> None:
 
 
 def define_stocks(model: NetworkLP) -> None:
-    r"""Columns v[n,g,t] ≥ 0 at nodes with storage, each costing h per tonne held a day."""
+    r"""Columns v[n,g,t] ≥ 0 at nodes with storage, each costing h per tonne held a day; the stock on the
+    window's last day earns W[n,g], what it will fetch later (`stock_values`; 0 unless the case says)."""
     for node, grades in sorted(node_grades(model).items()):
         if node in model.storage_cap_kt:
             for grade in sorted(grades):
-                model.stock[(node, grade)] = model.add_cols(
-                    "stock", (node, grade), cost=-model.case.holding_cost_usd_per_t_per_day)
+                cols = model.add_cols("stock", (node, grade), cost=-model.case.holding_cost_usd_per_t_per_day)
+                model.lp.col_cost[int(cols[-1])] += model.case.stock_value_usd_per_t.get((node, grade), 0.0)
+                model.stock[(node, grade)] = cols
+
+
+def stock_values(inputs: DispatchInputs) -> dict[tuple[str, str], float]:
+    r"""W[k,g]: what a tonne held in an export terminal's tanks will fetch once it loads again: the marginal
+    value of oil there in the year's undisturbed annual dispatch (the dual of its balance row, USD/t), less
+    STOCK_VALUE_DISCOUNT_USD_PER_T. Valued so, oil in a terminal's tanks past the window is worth less than oil
+    loaded today and far more than oil never produced: the operator loads first, then fills the terminal's
+    tanks (paying the tariff to get the oil there), then the tanks upstream (worth nothing past the window,
+    but better than a shut-in now), and shuts a field in last. Only terminals: upstream stock valued at the
+    annual dispatch's marginal values was kept rather than sold where the daily routes earn less than the
+    annual ones (e.g. Atyrau-region oil in 2024), and terminals fed by tanker or rail keep their tanks as room
+    for cargoes already on the way, which cannot be turned back."""
+    model = build_network_lp(inputs, annual_case(inputs))
+    annual_bounds(model).write_to(model.lp)
+    solution = solve(model.lp.to_highs())
+    if solution.status is not SolveStatus.OPTIMAL:
+        return {}
+    ends = link_ends(inputs)
+    fed_late = {end for link, (_, end) in ends.items() if inputs.links.at[link, "kind"] in DELAYED_KINDS}
+    terminals = {str(n) for n, kind in inputs.node_kind.items() if kind == "terminal"} - fed_late
+    return {(node, grade): -float(solution.row_dual[rows[0]]) - STOCK_VALUE_DISCOUNT_USD_PER_T
+            for (node, grade), rows in model.balance.items() if node in terminals}
 
 
 def define_shut_in(model: NetworkLP) -> None:
-    r"""Columns lo[i,t] ≤ s[i,t] ≤ P[i,t] costing π; lo is the restart limit on day 0 (see define_restart_ramp)."""
+    r"""Columns lo[i,t] ≤ s[i,t] ≤ P[i,t] costing π, and π' on the window's later days where the case gives
+    one (`later_shut_in_usd_per_t`); lo is the restart limit on day 0 (see define_restart_ramp). The
+    day-by-day operator carries out day 0 only and plans again tomorrow, so what its plan shuts in later costs
+    it little (π' small): it shuts a field in today only when today's oil has no room anywhere, instead of
+    shutting in now to keep tank room for the days it expects the closure to last."""
+    case = model.case
+    later = case.shut_in_penalty_usd_per_t if case.later_shut_in_usd_per_t is None else case.later_shut_in_usd_per_t
     for field_node in model.inputs.production_mtpa.index:
-        model.shut_in[str(field_node)] = model.add_cols("shut_in", (str(field_node),),
-                                                        cost=-model.case.shut_in_penalty_usd_per_t)
+        cols = model.add_cols("shut_in", (str(field_node),), cost=-later)
+        model.lp.col_cost[int(cols[0])] = -case.shut_in_penalty_usd_per_t
+        model.shut_in[str(field_node)] = cols
 
 
 def define_balance(model: NetworkLP) -> None:

@@ -112,7 +112,7 @@ def resolve_inputs(
 def _net_throughput(network: Network, links: pd.DataFrame) -> pd.Series:
     """Node throughput left for Kazakh oil: at sinks other shippers' inflow also loads there."""
     nodes = network.nodes
-    throughput = nodes["throughput_mtpa"].astype(float)
+    throughput = network.normal_throughput_mtpa().reindex(nodes.index).astype(float)
     inflow_bg = links.groupby("to_node")["background_mtpa"].sum()
     outflow_bg = links.groupby("from_node")["background_mtpa"].sum()
     is_sink = nodes["kind"].isin(("terminal", "border", "refinery"))

@@ -11,6 +11,7 @@ from typing import cast
 import pandas as pd
 
 from crudeflow.errors import InputError
+from crudeflow.network.loading_units import lost_share, normal_throughput_mtpa, share_left
 from crudeflow.network.schema import OPTIONAL_TABLES, SINK_KINDS, TABLES, Contract, Link, Node
 from crudeflow.tables import Provenance, Tables, check_sources, read_tables, rows_as_dicts, split_list
 from crudeflow.units import bbl_per_t
@@ -36,21 +37,51 @@ class Network:
     routes: pd.DataFrame
     quotes: pd.DataFrame
     sources: pd.DataFrame
+    units: pd.DataFrame  # node → working_units, unit_rate_mtpa: terminals loading through parallel units
+    fields: pd.DataFrame  # field → restart_days, recovery_days
+    stocks: pd.DataFrame  # node → normal_stock_kt
     production_variants: pd.DataFrame
     options: pd.DataFrame
     fiscal: pd.DataFrame
     provenance: list[Provenance] = field(repr=False)
     folder: Path = field(repr=False)
+    capacities: pd.DataFrame = field(default_factory=pd.DataFrame)  # link, year: capacity in that year
 
     # ---- questions the engines ask -------------------------------------------------------------
     def bbl_per_t(self, grade: str) -> float:
         return bbl_per_t(float(self.grades.at[grade, "api_gravity"]))
 
+    def normal_throughput_mtpa(self) -> pd.Series:
+        """Each node's limit in normal operation (terminals with units: the working set's loading), NaN if none."""
+        return normal_throughput_mtpa(self.nodes, self.units)
+
+    def share_left(self, node: str, units_out: int) -> float:
+        """Share of a node's normal capacity left with `units_out` of its loading units out (loading_units.py)."""
+        return share_left(self.nodes, self.units, node, units_out)
+
+    def lost_share(self, asset: str, shares_lost: float, units_out: int) -> float:
+        """Share of an asset's normal capacity that outages taking `shares_lost` and `units_out` units take."""
+        return lost_share(self.nodes, self.units, asset, shares_lost, units_out)
+
+    def has_units(self, node: str) -> bool:
+        """Whether the node loads through units that an outage can count (`units_out`), as units.csv says."""
+        return node in self.units.index
+
     def links_in_service(self, year: int) -> pd.DataFrame:
-        """Operating links, and proposed links whose first year has come."""
+        """Operating links, and proposed links whose first year has come, with the year's capacity where
+        capacities.csv gives one."""
         links = self.links
         proposed_ready = (links["status"] == "proposed") & (links["first_year"].fillna(9999) <= year)
-        return links[(links["status"] == "operating") | proposed_ready]
+        in_service = links[(links["status"] == "operating") | proposed_ready]
+        if self.capacities.empty:
+            return in_service
+        year_rows = self.capacities[self.capacities["year"] == year].set_index("link")["capacity_mtpa"]
+        year_rows = year_rows[year_rows.index.isin(in_service.index)]
+        if year_rows.empty:
+            return in_service
+        in_service = in_service.copy()
+        in_service.loc[year_rows.index, "capacity_mtpa"] = year_rows.astype(float)
+        return in_service
 
     def production_mtpa(self, year: int) -> pd.Series:
         rows = self.production[self.production["year"] == year]
@@ -161,11 +192,15 @@ def _assemble(raw: Tables) -> Network:
         routes=_frame(raw, "routes.csv", "id"),
         quotes=_frame(raw, "quotes.csv", "id"),
         sources=_frame(raw, "sources.csv", "id"),
+        units=_frame(raw, "units.csv", "node"),
+        fields=_frame(raw, "fields.csv", "field"),
+        stocks=_frame(raw, "stocks.csv", "node"),
         production_variants=_frame(raw, "production_variants.csv", None),
         options=_frame(raw, "options.csv", "id"),
         fiscal=_frame(raw, "fiscal.csv", None),
         provenance=raw.provenance,
         folder=raw.folder,
+        capacities=_frame(raw, "capacities.csv", None),
     )
 
 
@@ -182,13 +217,18 @@ def _check_references(raw: Tables, net: Network) -> None:
         ("production_variants.csv", "field", "field node", fields, False),
         ("markets.csv", "node", "sink node (terminal, border or refinery)", sinks, False),
         ("background_flows.csv", "links", "link", links, True),
+        ("background_flows.csv", "grade", "grade", grades | {""}, False),
         ("contracts.csv", "link", "link", links, False),
+        ("capacities.csv", "link", "link", links, False),
         ("blend_limits.csv", "node", "node", nodes, False),
         ("routes.csv", "measure_link", "link", links, False),
         ("routes.csv", "links", "link", links, True),
         ("quotes.csv", "source", "source", set(net.sources.index), False),
         ("fiscal.csv", "fields", "field node", fields, True),
         ("quotes.csv", "grade", "grade", grades | {""}, False),
+        ("units.csv", "node", "node", nodes, False),
+        ("fields.csv", "field", "field node", fields, False),
+        ("stocks.csv", "node", "node", nodes, False),
     ]
     for table, column, what, allowed, is_list in checks:
         for i, row in enumerate(raw.rows[table]):
@@ -199,6 +239,7 @@ def _check_references(raw: Tables, net: Network) -> None:
                         raw.folder / table, f"unknown {what}", raw.line_of(table, i), _id_of(row), column, value
                     )
     _check_row_rules(raw, grades)
+    _check_operations(raw, net)
 
 
 def _check_row_rules(raw: Tables, grades: set[str]) -> None:
@@ -233,6 +274,21 @@ def _check_row_rules(raw: Tables, grades: set[str]) -> None:
                 "min_mtpa",
                 lo,
             )
+
+
+def _check_operations(raw: Tables, net: Network) -> None:
+    """A working set within the node's units; a normal stock within the node's storage."""
+    for i, (node, row) in enumerate(net.units.iterrows()):
+        if int(row["working_units"]) > int(net.nodes.at[node, "units"]):
+            raise InputError(raw.folder / "units.csv", f"more working units than the node has "
+                             f"(nodes.csv units = {net.nodes.at[node, 'units']})", raw.line_of("units.csv", i),
+                             str(node), "working_units", row["working_units"])
+    for i, (node, row) in enumerate(net.stocks.iterrows()):
+        storage = net.nodes.at[node, "storage_kt"]
+        if float(row["normal_stock_kt"]) > (float(storage) if pd.notna(storage) else 0.0):
+            raise InputError(raw.folder / "stocks.csv", f"normal stock above the node's storage (nodes.csv "
+                             f"storage_kt = {storage})", raw.line_of("stocks.csv", i), str(node),
+                             "normal_stock_kt", row["normal_stock_kt"])
 
 
 def _id_of(row: object) -> str:

@@ -123,6 +123,15 @@ class BackgroundFlow(Row):
     volume_mtpa: float = sourced("Mt/yr", "Volume taking capacity on each listed link", ge=0,
                                   le=MAX_MTPA)
     sulfur_pct: float = sourced("% mass", "Sulfur, for blend limits downstream", ge=0, le=10)
+    grade: str = plain("Grade (grades.csv) whose density converts the flow's tonnes to barrels; blank: its "
+                       "barrels are not reported", "")
+
+
+class Capacity(Row):
+    key = ("link", "year")
+    link: str = plain("Link whose capacity differs in this year from links.csv's")
+    year: int = plain("Year", ge=1990, le=2100)
+    capacity_mtpa: float = sourced("Mt/yr", "Capacity in that year (all shippers)", ge=0, le=MAX_MTPA)
 
 
 class Contract(Row):
@@ -148,6 +157,27 @@ class Route(Row):
     name: str = plain("Route name as analysts say it")
     measure_link: str = plain("Link whose Kazakh flow is the route's volume")
     links: str = plain("The route's links from hub to market, ids separated by ';' (their tariffs add up)")
+
+
+class LoadingUnits(Row):
+    node: str = plain("Node id of a terminal or port that loads through parallel units (nodes.csv `units`)")
+    working_units: int = sourced("units", "Units that load in normal operation; the others are reserve", ge=1, le=100)
+    unit_rate_mtpa: float = sourced("Mt/yr", "What one unit loads working on its own (effective, not nameplate)",
+                                    gt=0, le=MAX_MTPA)
+
+
+class FieldOperation(Row):
+    field: str = plain("Field node id")
+    restart_days: float = sourced("days", "Days a field shut in by the operator takes to regain its normal output "
+                                  "(its restart ramp)", ge=1, le=MAX_TRANSIT_DAYS)
+    recovery_days: float = sourced("days", "Days a field takes to regain its normal output after an outage of "
+                                   "its own (a plant failure) ends", ge=0, le=MAX_TRANSIT_DAYS)
+
+
+class NormalStock(Row):
+    node: str = plain("Node id with working storage (nodes.csv storage_kt)")
+    normal_stock_kt: float = sourced("kt", "Stock held in normal operation: where a run starts and settles",
+                                     ge=0, le=MAX_STORAGE_KT)
 
 
 class Quote(Row):
@@ -216,12 +246,17 @@ TABLES: dict[str, tuple[type[Row], str | None]] = {
     "years.csv": (YearBalance, "year"),
     "background_flows.csv": (BackgroundFlow, None),
     "contracts.csv": (Contract, None),
+    "capacities.csv": (Capacity, None),
     "blend_limits.csv": (BlendLimit, "node"),
     "routes.csv": (Route, "id"),
     "quotes.csv": (Quote, "id"),
+    "units.csv": (LoadingUnits, "node"),
+    "fields.csv": (FieldOperation, "field"),
+    "stocks.csv": (NormalStock, "node"),
     "production_variants.csv": (ProductionVariant, None),
     "options.csv": (Option, "id"),
     "fiscal.csv": (FiscalRule, None),
 }
-OPTIONAL_TABLES = {"blend_limits.csv", "quotes.csv", "contracts.csv", "background_flows.csv",
-                   "production_variants.csv", "options.csv", "fiscal.csv"}
+OPTIONAL_TABLES = {"blend_limits.csv", "quotes.csv", "contracts.csv", "background_flows.csv", "units.csv", "fields.csv",
+                   "stocks.csv", "production_variants.csv", "options.csv", "fiscal.csv",
+                   "capacities.csv"}

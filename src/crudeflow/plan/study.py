@@ -23,17 +23,32 @@ from crudeflow.simulate.scenario import Scenario
 # (year, portfolio name → scenario; the first is the empty portfolio) → per portfolio: expected_lost_export_mt,
 # lost_export_removed_mt, lost_revenue_removed_musd, cvar95_lost_revenue_musd, each with an `_se_` twin
 RiskFunction = Callable[[int, dict[str, Scenario]], pd.DataFrame]
+# (portfolio-years done, portfolio-years in all) → go on? Called after each portfolio-year is valued.
+PlanWatch = Callable[[int, int], bool]
+
+
+class PlanCancelled(CrudeflowError):
+    """The watch said stop: a plan without every year has no pathway, so nothing is returned."""
+
+def portfolios_by_year(options: list[PlanOption], settings: PlanSettings) -> dict[int, list[frozenset[str]]]:
+    """Each plan year's portfolios: those of the options in service by then."""
+    every = portfolios(options)
+    found = {}
+    for year in settings.years:
+        ready = {o.id for o in options if o.available_from(settings.decision_year) <= year}
+        found[year] = [p for p in every if p <= ready]
+    return found
+
 
 def run_plan(network: Network, options: list[PlanOption], settings: PlanSettings,
-             risk: RiskFunction | None = None) -> PlanResult:
+             risk: RiskFunction | None = None, watch: PlanWatch | None = None) -> PlanResult:
     if settings.budget_musd_per_yr is not None and settings.risk_target_mtpa is not None:
         raise CrudeflowError("give a budget or a risk target, not both")
     net = network.with_output_variant(settings.output_variant)
-    all_portfolios = portfolios(options)
+    by_year = portfolios_by_year(options, settings)
+    total, done = sum(len(p) for p in by_year.values()), 0
     rows, shadows = [], []
-    for year in settings.years:
-        ready = {o.id for o in options if o.available_from(settings.decision_year) <= year}
-        year_portfolios = [p for p in all_portfolios if p <= ready]
+    for year, year_portfolios in by_year.items():
         base = normal_year(net, options, frozenset(), year)
         shadows.append(shadow_rows(year, base))
         year_rows = []
@@ -43,6 +58,9 @@ def run_plan(network: Network, options: list[PlanOption], settings: PlanSettings
             row = year_row(year, portfolio, result, base, cost)
             row.update({share_column(c): share_via_pct(net, result, c) for c, _ in settings.min_share_via})
             year_rows.append(row)
+            done += 1
+            if watch is not None and not watch(done, total):
+                raise PlanCancelled(f"plan cancelled after {done} of {total} portfolio-years")
         table = pd.DataFrame(year_rows)
         fraction = state_take_fraction(net, year)  # the fiscal rules' share of the value, as simulate uses
         table["state_take_gained_musd_per_yr"] = (float("nan") if fraction is None

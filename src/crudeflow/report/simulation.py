@@ -17,6 +17,7 @@ from crudeflow.report.series import change_windows
 from crudeflow.report.timeseries_charts import route_flows_figure, shut_in_figure, storage_figure
 from crudeflow.simulate import Scenario, SimulationResult
 from crudeflow.simulate.fleet_option import applied_assets
+from crudeflow.simulate.hindcast import TARGET_PCT, compare
 from crudeflow.simulate.scenario import Settings
 from crudeflow.tables import parse_source
 
@@ -47,7 +48,21 @@ def findings_section(result: SimulationResult, network: Network, scenario: Scena
         Table(routes.set_index("route"), caption="Export routes over the whole period (Mt = million tonnes)",
               float_format="{:,.3f}"),
     ]
+    if scenario.observed:
+        blocks.append(hindcast_table(result, scenario))
     return Section("Findings", blocks)
+
+
+def hindcast_table(result: SimulationResult, scenario: Scenario) -> Table:
+    """The scenario's observed figures against the model's (crudeflow hindcast)."""
+    rows = compare(result, scenario).drop(columns=["scenario"])
+    rows["window"] = [f"{day_text(a)} – {day_text(b)}" if a != b else day_text(a)
+                      for a, b in zip(rows.pop("start"), rows.pop("end"), strict=True)]
+    shown = rows[["what", "at", "window", "unit", "observed", "model", "error_pct", "within_target", "source",
+                  "note"]].rename(columns={"error_pct": "error, %", "within_target": f"within ±{TARGET_PCT:g}%"})
+    return Table(shown.set_index(["what", "at"]), caption="The model against the record: each observed figure of "
+                 "the scenario and the model's over the same window (a figure the model cannot yet express says why)",
+                 float_format="{:,.3f}")
 
 
 def charts_section(result: SimulationResult, network: Network, scenario: Scenario) -> Section:

@@ -10,7 +10,7 @@ import numpy as np
 
 from crudeflow.network import Network
 from crudeflow.simulate.operator import Conditions, DailyOperator
-from crudeflow.simulate.timeline import OutageEvent, OutageRule, lost_stretches
+from crudeflow.simulate.timeline import OutageEvent, OutageRule
 
 
 @dataclass(frozen=True)
@@ -47,7 +47,7 @@ class ConditionMaker:
         """The year cut where any event starts or ends; each stretch with its conditions."""
         self.rule.check(events)
         result: list[Stretch] = []
-        for first, stop, lost in lost_stretches(events, days):
+        for first, stop, lost in self.rule.stretches(events, days):
             cond = self.conditions(lost) if lost else self.base
             if result and result[-1].conditions.same_as(cond):
                 result[-1] = Stretch(result[-1].first, stop, cond)

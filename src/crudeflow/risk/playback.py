@@ -23,8 +23,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from crudeflow.risk.conditions import Stretch
+from crudeflow.simulate.observables import EXPORT_KINDS
 from crudeflow.simulate.operator import Conditions, DailyOperator
-from crudeflow.simulate.result import EXPORT_KINDS
 
 FEASIBILITY_TOL_KT = 1e-7  # HiGHS's primal feasibility tolerance: a basis stays while within it
 STEP_TOL_KT = 1e-7  # two steps this close are the same step (solutions carry ~1e-10 of rounding)

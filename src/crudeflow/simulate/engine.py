@@ -19,6 +19,7 @@ from crudeflow.lp.formulation import longest_delay_days
 from crudeflow.lp.inputs import DispatchInputs
 from crudeflow.network import Network
 from crudeflow.network.fiscal import state_take_fraction
+from crudeflow.simulate.observables import other_shippers_bbl_per_t, other_shippers_kt
 from crudeflow.simulate.operator import DailyOperator, daily_lp
 from crudeflow.simulate.result import RunRecord, SimulationResult, minimums, route_changes
 from crudeflow.simulate.scenario import Scenario, Settings
@@ -45,10 +46,13 @@ def simulate(network: Network, scenario: Scenario, foresight: bool = False,
     run = run_with_foresight if foresight else run_day_by_day
     settings = scenario.settings
     base_inputs = scenario_inputs(network, scenario, with_policy=False)
-    baseline = run(base_inputs, network, build_horizon(base_inputs, network, scenario, disrupted=False), settings)
+    base_horizon = build_horizon(base_inputs, network, scenario, disrupted=False)
+    baseline = with_other_shippers(run(base_inputs, network, base_horizon, settings), network, base_inputs,
+                                   base_horizon)
     changed = network_with_assets(network, scenario)
     inputs = scenario_inputs(changed, scenario)
-    disrupted = run(inputs, changed, build_horizon(inputs, changed, scenario, extra_events=events), settings)
+    horizon = build_horizon(inputs, changed, scenario, extra_events=events)
+    disrupted = with_other_shippers(run(inputs, changed, horizon, settings), changed, inputs, horizon)
     take = state_take(network, scenario)
     result = SimulationResult(
         scenario_name=scenario.name,
@@ -67,6 +71,11 @@ def simulate(network: Network, scenario: Scenario, foresight: bool = False,
     return result
 
 
+def with_other_shippers(record: RunRecord, network: Network, inputs: DispatchInputs, horizon: Horizon) -> RunRecord:
+    """The run with other shippers' loadings beside the Kazakh oil (what a terminal's totals count)."""
+    record.other_load_kt = other_shippers_kt(inputs, horizon)
+    record.other_bbl_per_t = other_shippers_bbl_per_t(network, inputs)
+    return record
 # Only where a dataset has no fiscal.csv and the scenario sets no fraction: the share the project used before
 # the rules, kept labelled so a user dataset still reports a state take.
 FALLBACK_STATE_TAKE = 0.4
@@ -88,7 +97,8 @@ def state_take(network: Network, scenario: Scenario) -> tuple[float, str]:
 
 def run_day_by_day(inputs: DispatchInputs, network: Network, horizon: Horizon, settings: Settings) -> RunRecord:
     lookahead = 1 + longest_delay_days(inputs)
-    operator = DailyOperator(daily_lp(inputs, network, lookahead, settings), settings)
+    model = daily_lp(inputs, network, lookahead, settings, value_end_stock=True)
+    operator = DailyOperator(model, settings, horizon.initial_stock_kt.to_dict())
     model = operator.model
     state = initial = operator.initial_state()
     conditions = operator.conditions(horizon)  # every day, read from the tables once

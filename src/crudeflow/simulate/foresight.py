@@ -21,7 +21,8 @@ from crudeflow.simulate.timeline import Horizon
 
 def run_with_foresight(inputs: DispatchInputs, network: Network, horizon: Horizon, settings: Settings) -> RunRecord:
     """The operator's bounds over a window as long as the period, from the initial state, solved once."""
-    operator = DailyOperator(daily_lp(inputs, network, len(horizon.dates), settings, steady=True), settings)
+    operator = DailyOperator(daily_lp(inputs, network, len(horizon.dates), settings, steady=True), settings,
+                             horizon.initial_stock_kt.to_dict())
     state = operator.initial_state()
     operator.hold(operator.bounds(operator.conditions(horizon), state))
     solution = solve(operator.highs)

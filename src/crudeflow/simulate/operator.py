@@ -16,6 +16,7 @@ linearly over a steady stretch of days.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import highspy
@@ -24,7 +25,7 @@ import pandas as pd
 
 from crudeflow.errors import SolveError
 from crudeflow.lp.explain import explain_infeasible
-from crudeflow.lp.formulation import Case, NetworkLP, build_network_lp, fixed_bounds, link_delays
+from crudeflow.lp.formulation import Case, NetworkLP, build_network_lp, fixed_bounds, link_delays, stock_values
 from crudeflow.lp.inputs import DispatchInputs
 from crudeflow.lp.program import Bounds, SolveStatus, solve, solve_again_cold
 from crudeflow.network import Network
@@ -41,18 +42,18 @@ class Conditions:
     production_kt: np.ndarray  # field × day: output if nothing is shut in
     capacity_kt: np.ndarray  # link × day
     throughput_kt: np.ndarray  # node × day
-    normal_production_kt: np.ndarray  # field
+    restart_ramp_kt: np.ndarray  # field: output a shut-in field can regain a day
 
     def on_days(self, days: np.ndarray) -> Conditions:
         """The values of the given day positions (repeat a position to hold a day's conditions)."""
         return Conditions(self.price_usd_per_t[:, days], self.production_kt[:, days], self.capacity_kt[:, days],
-                          self.throughput_kt[:, days], self.normal_production_kt)
+                          self.throughput_kt[:, days], self.restart_ramp_kt)
 
     def scaled(self, capacity: np.ndarray, throughput: np.ndarray, production: np.ndarray) -> Conditions:
         """These conditions with each link's capacity, node's limit and field's output times a share."""
         return Conditions(self.price_usd_per_t, production[:, None] * self.production_kt,
                           capacity[:, None] * self.capacity_kt, throughput[:, None] * self.throughput_kt,
-                          self.normal_production_kt)
+                          self.restart_ramp_kt)
 
     def same_as(self, other: Conditions) -> bool:
         return (np.array_equal(self.capacity_kt, other.capacity_kt)
@@ -90,22 +91,28 @@ class StateLayout:
 
 
 def daily_lp(inputs: DispatchInputs, network: Network, days: int, settings: Settings,
-             steady: bool = False) -> NetworkLP:
+             steady: bool = False, value_end_stock: bool = False) -> NetworkLP:
     """The daily case of the network LP: a window of `days` in kt/day with the nodes' storage, the links'
     delays and the scenario's costs; `steady` prices day-to-day flow changes (for a window whose every day is
-    kept, as foresight's: the day-by-day operator keeps only its first day, which the tie-break settles)."""
+    kept, as foresight's: the day-by-day operator keeps only its first day, which the tie-break settles); with
+    `value_end_stock` (the day-by-day operator, whose window ends long before the period does) the stock left at
+    the window's end is worth what it will fetch (stock_values)."""
     storage = network.nodes["storage_kt"].fillna(0.0).astype(float)
+    holding = settings.holding_cost_usd_per_t_per_day
+    values = stock_values(inputs) if value_end_stock else {}
+    later = holding if value_end_stock else None  # a planned later shut-in costs a day's holding (define_shut_in)
     case = Case(days, KT_PER_DAY_PER_MTPA, {str(n): float(v) for n, v in storage.items() if v > 0},
-                link_delays(inputs), settings.shut_in_penalty_usd_per_t, settings.holding_cost_usd_per_t_per_day,
-                settings.tie_break_usd_per_t, settings.steady_flow_usd_per_t if steady else 0.0)
+                link_delays(inputs), settings.shut_in_penalty_usd_per_t, holding, settings.tie_break_usd_per_t,
+                settings.steady_flow_usd_per_t if steady else 0.0, values, later)
     return build_network_lp(inputs, case)
 
 
 class DailyOperator:
     """The operator of one network: the LP built once, its layout, what HiGHS holds, the basis in use."""
 
-    def __init__(self, model: NetworkLP, settings: Settings) -> None:
+    def __init__(self, model: NetworkLP, settings: Settings, start_stock_kt: Mapping[str, float] | None = None) -> None:
         self.model, self.highs, self.settings = model, model.lp.to_highs(), settings
+        self.start_stock_kt = dict(start_stock_kt or {})  # node → stock on the first morning (Horizon's)
         self.tie_break = model.tie_break
         self.n = len(model.lp.col_keys)
         self._layout(model)
@@ -161,21 +168,20 @@ class DailyOperator:
         def table(frame: pd.DataFrame, ids: list[str]) -> np.ndarray:
             return frame[ids].to_numpy(dtype=float).T.reshape(len(ids), days)
 
-        normal = horizon.normal_production_kt
+        ramp = horizon.restart_ramp_kt
         return Conditions(price.reshape(len(self.loads), days), table(horizon.production_kt, self.fields),
                           table(horizon.capacity_kt, self.links), table(horizon.throughput_kt, self.nodes),
-                          np.array([float(normal.get(f, 0.0)) for f in self.fields]))
+                          np.array([float(ramp.get(f, 0.0)) for f in self.fields]))
 
     # ---- state ----------------------------------------------------------------------------------
     def initial_state(self) -> np.ndarray:
-        """Stocks at the initial fill (held as the first grade the node sees), nothing at sea, no shut-in."""
+        """The start stocks (held as the first grade the node sees), nothing at sea, no shut-in."""
         model, state = self.model, np.zeros(self.state.size)
         self.state.production_kt(state)[:] = np.nan
-        fill = self.settings.initial_fill_fraction
-        for node, cap in model.storage_cap_kt.items():
+        for node in model.storage_cap_kt:
             grades = sorted(g for (n, g) in model.stock if n == node)
-            if grades and fill > 0:
-                state[self.balances.index((node, grades[0]))] = fill * cap
+            if grades and self.start_stock_kt.get(node, 0.0) > 0:
+                state[self.balances.index((node, grades[0]))] = self.start_stock_kt[node]
         return state
 
     def next_state(self, x: np.ndarray, state: np.ndarray, today: Conditions) -> np.ndarray:
@@ -193,11 +199,12 @@ class DailyOperator:
     # ---- bounds ---------------------------------------------------------------------------------
     def restart_limit_kt(self, conditions: Conditions, state: np.ndarray) -> np.ndarray:
         """Per field, the shut-in that today's restart ramp cannot yet bring back (before clipping to
-        [0, output]): yesterday's shut-in, less any planned drop in output, less the ramp ρ·P̄."""
+        [0, output]): yesterday's shut-in, less any planned drop in output,
+        less the ramp ρ[i]·P̄[i] (the field's restart_days, fields.csv)."""
         output = conditions.production_kt[:, 0]
         before = self.state.production_kt(state)
         before = np.where(np.isnan(before), output, before)
-        ramp_kt = self.settings.restart_ramp_fraction_per_day * conditions.normal_production_kt
+        ramp_kt = conditions.restart_ramp_kt
         return self.state.shut_in_kt(state) + np.minimum(0.0, output - before) - ramp_kt
 
     def bounds(self, conditions: Conditions, state: np.ndarray) -> Bounds:
@@ -206,7 +213,7 @@ class DailyOperator:
         new = self.base.copy()
         new.col_cost[self.load_cols] = conditions.price_usd_per_t - self.tie_break[self.load_cols]
         output = conditions.production_kt
-        ramp_kt = self.settings.restart_ramp_fraction_per_day * conditions.normal_production_kt
+        ramp_kt = conditions.restart_ramp_kt
         first = self.restart_limit_kt(conditions, state)
         new.col_upper[self.shut_in_cols] = output
         new.col_lower[self.shut_in_cols[:, 0]] = np.minimum(np.maximum(0.0, first), output[:, 0])

@@ -20,17 +20,19 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from crudeflow.errors import CrudeflowError, InputError
 from crudeflow.fleet.inputs import load_fleet_inputs, with_port_changes, with_tanker_changes
 from crudeflow.network import DEFAULT_DATASET, Network, dataset_folder
-from crudeflow.network.schema import MAX_MTPA, MAX_USD_PER_BBL, MAX_USD_PER_T
+from crudeflow.network.schema import MAX_MTPA, MAX_STORAGE_KT, MAX_USD_PER_BBL, MAX_USD_PER_T
 from crudeflow.tables import ASSUMPTION_PREFIX, parse_source
 from crudeflow.units import DAYS_PER_YEAR
 from crudeflow.yaml_file import load_yaml
 
 MAX_PERIOD_DAYS = 3660  # ten years of days: the simulation solves one LP a day
+DEFAULT_RESTART_RAMP_FRACTION_PER_DAY = 0.1  # a field fields.csv does not list: assumption, ten days to full rate
 MAX_CHANGES = 1000  # per list; overlaps are checked day by day, so outages x days bounds the work
 
 SCENARIOS = "scenarios"  # the folder of a dataset that holds its scenarios, found by name (<name>.yaml)
 
 Path_ = tuple[str | int, ...]
+StockLevel = Annotated[float, Field(ge=0, le=MAX_STORAGE_KT)] | Literal["full", "empty", "normal"]
 # Dates the dataset's years can describe (base_year's range); it also keeps date arithmetic far from year 9999
 Date = Annotated[dt.date, Field(ge=dt.date(1990, 1, 1), le=dt.date(2100, 12, 31))]
 
@@ -67,9 +69,14 @@ class Outage(Window):
     asset: str = Field(description="Link or node id")
     remaining: float | None = Field(None, ge=0, le=1, description="Share of capacity left (0 = closed)")
     remaining_mtpa: float | None = Field(None, ge=0, le=MAX_MTPA, description="Capacity left, Mt/yr (all shippers)")
+    units_out: int | None = Field(None, ge=1, le=100, description="Loading units out of service (terminals in "
+                                  "units.csv, e.g. moorings); the terminal loads what its units still up can")
 
     def lost_fraction(self, capacity_mtpa: float) -> float:
-        """Share of the asset's capacity this outage takes away."""
+        """Share of the asset's normal capacity this outage takes away (none where it takes units out: their
+        effect is the unit rule's, network/loading_units.py)."""
+        if self.units_out is not None:
+            return 0.0
         if self.remaining_mtpa is not None:
             return 1.0 - self.remaining_mtpa / capacity_mtpa if capacity_mtpa > 0 else 0.0
         return 1.0 - (self.remaining if self.remaining is not None else 0.0)
@@ -153,13 +160,14 @@ class Settings(Item):
     state_take_fraction_source: str = (
         "assumption: the dataset's fiscal rules (fiscal.csv: MET by output, export duty and rent tax by Brent; each "
         "rate sourced there) applied to the base year's output and Brent")
-    restart_ramp_fraction_per_day: float = Field(0.1, gt=0, le=1)
+    restart_ramp_fraction_per_day: float | None = Field(None, gt=0, le=1)
     restart_ramp_fraction_per_day_source: str = (
-        "assumption: a shut-in field regains at most 10% of its normal output a day (about ten days to full "
-        "rate); no public figure found")
-    initial_fill_fraction: float = Field(0.0, ge=0, le=1)
+        "assumption: blank, so each field regains its normal output over its own restart_days (fields.csv, "
+        "sourced or labelled there); a value here is one ramp for every field")
+    initial_fill_fraction: float | None = Field(None, ge=0, le=1)
     initial_fill_fraction_source: str = (
-        "assumption: working storage starts empty (tank bottoms and operating minimums are not modelled)")
+        "assumption: blank, so every node starts at its normal operating level (stocks.csv, sourced or labelled "
+        "there); a value here fills every node's storage to that share (initial_stock sets single nodes)")
     holding_cost_usd_per_t_per_day: float = Field(0.05, ge=0, le=MAX_USD_PER_T)
     holding_cost_usd_per_t_per_day_source: str = (
         "assumption: a small charge so the operator never holds oil it could export; not a market figure")
@@ -177,6 +185,41 @@ class Settings(Item):
         "the solver's path; without it, warm and cold solves of one year differ by up to 0.7% of shut-in")
 
 
+OBSERVED_QUANTITIES = {
+    # what: (what `at` names, whether `at` is required)
+    "loadings": ("export sink", True),  # all shippers' oil leaving the network there
+    "kazakh_loadings": ("export sink", True),
+    "exports": ("", False),  # Kazakh oil reaching export markets, the whole country
+    "output": ("field", False),  # a field's output, or the country's without `at`
+    "days_lost": ("export sink", True),  # days whose loadings there fall short of the undisturbed run's
+}
+# volumes over the window, mean daily rates over it, a share of the undisturbed run's figure, a count of days
+VOLUME_UNITS = {"Mt": 1000.0, "kt": 1.0}  # in kt
+RATE_UNITS = {"mbpd": 1000.0, "kbpd": 1.0, "kt/day": None}  # in kbbl a day; kt/day is a mass rate
+SHARE_UNIT = "% of undisturbed"
+DAYS_UNIT = "days"
+ObservedUnit = Literal["Mt", "kt", "mbpd", "kbpd", "kt/day", "% of undisturbed", "days"]
+
+
+class Observation(Item):
+    """`observed:` in a scenario: a figure reported for what the scenario replays, which `crudeflow hindcast`
+    sets against the model's answer over the same window."""
+
+    what: Literal["loadings", "kazakh_loadings", "exports", "output", "days_lost"] = Field(
+        description="loadings (all shippers, at an export sink), kazakh_loadings, exports (national), output "
+                    "(national, or a field's with `at`), days_lost (days a sink loads less than undisturbed)")
+    at: str | None = Field(None, description="Export sink or field id the figure is about")
+    start: Date = Field(description="First day of the window the figure covers")
+    end: Date = Field(description="Last day of the window (inclusive; the start for a one-day figure)")
+    value: float = Field(ge=0, le=1e6, description="The reported figure, in `unit`")
+    unit: ObservedUnit = Field(description="Mt or kt over the window; mbpd, kbpd or kt/day on average over "
+                                           "it; '% of undisturbed' (against the run without the event); days")
+    source: str = Field(min_length=1, description="Source ids and/or 'assumption: why'")
+    note: str = Field("", description="How the figure is read")
+    not_modelled: str = Field("", description="Why the model cannot yet express this figure (the hindcast then "
+                                              "shows the reason, not a number)")
+
+
 class Scenario(Item):
     name: str = Field(min_length=1)
     description: str = ""
@@ -191,7 +234,13 @@ class Scenario(Item):
     background: list[BackgroundChange] = Field([], max_length=MAX_CHANGES)
     fleet: FleetOption | None = None
     policy: Policy | None = None
+    initial_stock: dict[str, StockLevel] = Field(
+        {}, description="Node id → its stock on the first morning: full, empty, normal (stocks.csv) or kt")
+    initial_stock_source: str = Field("assumption: the named nodes' stocks as the scenario says (full, empty or "
+                                      "normal need no figure)", min_length=1)
     settings: Settings = Field(default_factory=lambda: Settings.model_validate({}))
+    observed: list[Observation] = Field([], max_length=MAX_CHANGES,
+                                        description="Reported figures a hindcast compares with the model")
 
     def days(self) -> list[dt.date]:
         n = (self.period.end - self.period.start).days + 1
@@ -334,9 +383,20 @@ def check_dates(found: ScenarioFile) -> None:
     for i, o in enumerate(s.outages):
         if o.remaining is not None and o.remaining_mtpa is not None:
             raise found.error(("outages", i, "remaining_mtpa"), "give remaining or remaining_mtpa, not both")
+        if o.units_out is not None and (o.remaining is not None or o.remaining_mtpa is not None):
+            raise found.error(("outages", i, "units_out"), "give units_out or a remaining share, not both")
     for i, p in enumerate(s.production_changes):
         if (p.output is None) == (p.output_mtpa is None):
             raise found.error(("production_changes", i, "output"), "give exactly one of output or output_mtpa")
+    for i, seen in enumerate(s.observed):
+        if seen.end < seen.start:
+            raise found.error(("observed", i, "end"), f"end is before start ({seen.start})", str(seen.end))
+        if seen.start < s.period.start or seen.end > s.period.end:
+            raise found.error(("observed", i, "start"), f"the window {seen.start}–{seen.end} is not inside the "
+                              f"period {s.period.start}–{s.period.end}", str(seen.start))
+        if (seen.what == "days_lost") != (seen.unit == DAYS_UNIT):
+            raise found.error(("observed", i, "unit"), "days_lost is counted in days, and only days_lost is",
+                              seen.unit)
 
 
 def check_against_network(found: ScenarioFile, network: Network) -> None:
@@ -353,6 +413,12 @@ def check_against_network(found: ScenarioFile, network: Network) -> None:
             raise found.error(("outages", i, "asset"), "unknown asset (not a link or node id)" +
                               _hint(o.asset, [*links.index, *nodes.index]), o.asset)
         capacity = asset_capacity_mtpa(network, o.asset)
+        if o.units_out is not None and not network.has_units(o.asset):
+            raise found.error(("outages", i, "units_out"), "this asset has no loading units in units.csv; give "
+                              "remaining as a share of its normal capacity", o.units_out)
+        if o.units_out is not None and o.units_out > int(network.nodes.at[o.asset, "units"]):
+            raise found.error(("outages", i, "units_out"), f"more units out than the terminal has "
+                              f"({network.nodes.at[o.asset, 'units']})", o.units_out)
         if o.remaining_mtpa is not None:
             if capacity is None:
                 raise found.error(("outages", i, "remaining_mtpa"),
@@ -377,6 +443,8 @@ def check_against_network(found: ScenarioFile, network: Network) -> None:
     for i, a in enumerate(s.assets):
         if a.link not in links.index:
             raise found.error(("assets", i, "link"), "unknown link" + _hint(a.link, list(links.index)), a.link)
+    for i, seen in enumerate(s.observed):
+        check_observation_target(found, network, i, seen)
     flows = sorted(set(network.background_flows["id"]))
     for i, b in enumerate(s.background):
         if b.flow not in flows:
@@ -388,7 +456,38 @@ def check_against_network(found: ScenarioFile, network: Network) -> None:
         check_fleet(found, network)
     if s.policy is not None:
         check_policy(found, network)
+    check_initial_stock(found, network)
     check_overlaps(found, network)
+
+
+def check_observation_target(found: ScenarioFile, network: Network, i: int, o: Observation) -> None:
+    """`at` names a node of the kind the quantity is about (an export sink, a field), or is absent for a
+    national figure."""
+    kind, required = OBSERVED_QUANTITIES[o.what]
+    if not kind:
+        if o.at is not None:
+            raise found.error(("observed", i, "at"), f"{o.what} is a national figure: leave `at` out", o.at)
+        return
+    if o.at is None:
+        if required:
+            raise found.error(("observed", i, "at"), f"{o.what} needs `at`: the {kind} it is about")
+        return
+    nodes = network.nodes
+    allowed = (list(network.export_sinks()) if kind == "export sink"
+               else list(nodes.index[nodes["kind"] == "field"]))
+    if o.at not in allowed:
+        raise found.error(("observed", i, "at"), f"not a {kind}" + _hint(o.at, allowed), o.at)
+def check_initial_stock(found: ScenarioFile, network: Network) -> None:
+    """Each named node holds storage, a stock in kt fits in it, and a figure names its source."""
+    s = found.scenario
+    storage = network.nodes["storage_kt"].fillna(0.0).astype(float)
+    for node, value in s.initial_stock.items():
+        where = ("initial_stock", node)
+        if node not in storage.index or storage[node] <= 0:
+            raise found.error(where, "not a node with storage (nodes.csv storage_kt)" +
+                              _hint(node, list(storage.index[storage > 0])), node)
+        if not isinstance(value, str) and value > storage[node] + 1e-9:
+            raise found.error(where, f"above the node's storage ({storage[node]:g} kt)", value)
 
 
 def check_policy(found: ScenarioFile, network: Network) -> None:
@@ -426,27 +525,32 @@ def check_fleet(found: ScenarioFile, network: Network) -> None:
 
 
 def asset_capacity_mtpa(network: Network, asset: str) -> float | None:
-    """Capacity an outage takes a share of: a link's capacity, a node's throughput (None if unlimited)."""
+    """Capacity an outage takes a share of: a link's capacity, a node's normal throughput (None if unlimited)."""
     if asset in network.links.index:
         return float(network.links.at[asset, "capacity_mtpa"])
-    throughput = network.nodes.at[asset, "throughput_mtpa"]
+    throughput = network.normal_throughput_mtpa()[asset]
     return None if throughput != throughput else float(throughput)
 
 
 def check_overlaps(found: ScenarioFile, network: Network) -> None:
-    """Outages on one asset add up; together they may not take more than all of it on any day."""
+    """Outages on one asset add up (shares and units out, Network.lost_share); together they may not take
+    more than all of it on any day."""
     s = found.scenario
-    lost: dict[tuple[str, dt.date], float] = {}
+    lost: dict[tuple[str, dt.date], tuple[float, int]] = {}
     for i, o in enumerate(s.outages):
         capacity = asset_capacity_mtpa(network, o.asset) or 0.0
         day = max(o.start, s.period.start)  # only simulated days matter
         while day <= min(o.last_day(s.period.end), s.period.end):
-            total = lost.get((o.asset, day), 0.0) + o.lost_fraction(capacity)
-            if total > 1.0 + 1e-9:
+            share, units = lost.get((o.asset, day), (0.0, 0))
+            share, units = share + o.lost_fraction(capacity), units + (o.units_out or 0)
+            total = 1.0 - network.share_left(o.asset, units) + share
+            if total > 1.0 + 1e-9 or (units and units > int(network.nodes.at[o.asset, "units"])):
                 raise found.error(("outages", i, "asset"),
                                   f"overlapping outages on {o.asset} take away {100 * total:.0f}% of its capacity "
+                                  f"({units} units out) on {day}" if units else
+                                  f"overlapping outages on {o.asset} take away {100 * total:.0f}% of its capacity "
                                   f"on {day}", o.asset)
-            lost[(o.asset, day)] = total
+            lost[(o.asset, day)] = (share, units)
             day += dt.timedelta(days=1)
 
 
@@ -475,6 +579,9 @@ def _check_sources(found: ScenarioFile, source_ids: set[str]) -> None:
         check(("background", i, "source"), b.source)
     if s.policy is not None:
         check(("policy", "source"), s.policy.source)
+    for i, seen in enumerate(s.observed):
+        check(("observed", i, "source"), seen.source)
+    check(("initial_stock_source",), s.initial_stock_source)
     for name in Settings.model_fields:
         if name.endswith("_source"):
             check(("settings", name), getattr(s.settings, name))

@@ -3,9 +3,12 @@ day × id tables of capacity (kt/day of Kazakh oil), loading limits, field outpu
 
 Outages, from a scenario file or drawn by the risk engine, are `OutageEvent`s, and one rule
 (`OutageRule`) turns the events on a day into what is left: an event on a field cuts its output (remaining =
-share of output left); on a link, its capacity (third parties keep their share, so the Kazakh availability
-scales too); on a node with a throughput limit, that limit; on any other node, every link into and out of it.
-Events on one asset that overlap add their lost shares, capped at the whole asset.
+share of output left: the oil is not produced, and once the event ends the field regains its output over its
+recovery_days, fields.csv); on a link, its capacity (third parties keep their share, so the Kazakh availability
+scales too); on a node with a throughput limit, that limit, as a share of its normal capacity; on any other
+node, every link into and out of it. An event may instead take loading units out (`units_out`, terminals in
+units.csv): the terminal then loads what its units still up can (network/loading_units.py). Events on one
+asset that overlap add their lost shares and their units out, capped at the whole asset.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from crudeflow.errors import InputError
 from crudeflow.lp.inputs import DispatchInputs, resolve_inputs
 from crudeflow.network import Network
 from crudeflow.simulate.fleet_option import applied_assets
-from crudeflow.simulate.scenario import Scenario
+from crudeflow.simulate.scenario import DEFAULT_RESTART_RAMP_FRACTION_PER_DAY, Scenario, Settings, asset_capacity_mtpa
 from crudeflow.units import KT_PER_DAY_PER_MTPA
 
 
@@ -70,6 +73,7 @@ class OutageEvent:
     days: int  # length in days (>= 1); what runs past the period's end is clipped
     remaining: float  # share of the asset's capacity left while the event lasts, 0..1
     model: str = ""  # id of the outage model (or common-cause group) that drew it
+    units_out: int = 0  # loading units the event takes out (terminals in units.csv), besides the share lost
 
     @property
     def lost(self) -> float:
@@ -85,23 +89,10 @@ def scenario_events(network: Network, scenario: Scenario) -> list[OutageEvent]:
         first = max(outage.start, start)
         last = min(outage.last_day(end), end)
         if first <= last:
-            lost = outage.lost_fraction(_capacity_mtpa(network, outage.asset))
+            lost = outage.lost_fraction(asset_capacity_mtpa(network, outage.asset) or 0.0)
             events.append(OutageEvent(outage.asset, (first - start).days, (last - first).days + 1, 1.0 - lost,
-                                      "scenario"))
+                                      "scenario", outage.units_out or 0))
     return events
-
-
-def lost_stretches(events: list[OutageEvent], days: int) -> Iterator[tuple[int, int, dict[str, float]]]:
-    """Days 0..days−1 cut where any event starts or ends: (first, stop, lost share per asset) per stretch."""
-    cuts = {0, days}
-    for e in events:
-        cuts.update(d for d in (e.first_day, e.first_day + e.days) if 0 < d < days)
-    for first, stop in itertools.pairwise(sorted(cuts)):
-        lost: dict[str, float] = {}
-        for e in events:
-            if e.first_day <= first < e.first_day + e.days:
-                lost[e.asset] = min(1.0, lost.get(e.asset, 0.0) + e.lost)
-        yield first, stop, lost
 
 
 @dataclasses.dataclass
@@ -113,6 +104,8 @@ class OutageRule:
     limited: set[str]  # nodes with a throughput limit
     fields: set[str]
     touching: dict[str, list[str]]  # node without a limit → links into and out of it
+    network: Network
+    recovery_days: dict[str, int]  # field → days to regain its output after an outage of its own
 
     @classmethod
     def of(cls, network: Network) -> OutageRule:
@@ -121,13 +114,44 @@ class OutageRule:
         fields = {str(n) for n in nodes.index[nodes["kind"] == "field"]}
         touching = {str(nd): [str(lk) for lk in links.index[(links["from_node"] == nd) | (links["to_node"] == nd)]]
                     for nd in nodes.index if nd not in limited and nd not in fields}
-        return cls({str(lk) for lk in links.index}, limited, fields, touching)
+        recovery = {str(f): round(float(d)) for f, d in network.fields["recovery_days"].items()}
+        return cls({str(lk) for lk in links.index}, limited, fields, touching, network, recovery)
+
+    def with_recovery(self, events: list[OutageEvent]) -> list[OutageEvent]:
+        """The events, each field outage followed by its recovery: over the field's recovery_days the lost
+        share falls in equal daily steps (one one-day event a step), the output back in full on the last."""
+        steps: list[OutageEvent] = []
+        for e in events:
+            days = self.recovery_days.get(e.asset, 0) if e.asset in self.fields else 0
+            steps.extend(OutageEvent(e.asset, e.first_day + e.days + k - 1, 1, e.remaining + e.lost * k / days,
+                                     e.model) for k in range(1, days) if e.lost > 0)
+        return [*events, *steps]
+
+    def stretches(self, events: list[OutageEvent], days: int) -> Iterator[tuple[int, int, dict[str, float]]]:
+        """Days 0..days−1 cut where any event starts or ends: (first, stop, lost share per asset) per stretch,
+        the shares and units out of overlapping events counted together (Network.lost_share)."""
+        events = self.with_recovery(events)
+        cuts = {0, days}
+        for e in events:
+            cuts.update(d for d in (e.first_day, e.first_day + e.days) if 0 < d < days)
+        for first, stop in itertools.pairwise(sorted(cuts)):
+            shares: dict[str, float] = {}
+            units: dict[str, int] = {}
+            for e in events:
+                if e.first_day <= first < e.first_day + e.days:
+                    shares[e.asset] = shares.get(e.asset, 0.0) + e.lost
+                    units[e.asset] = units.get(e.asset, 0) + e.units_out
+            lost = {a: self.network.lost_share(a, shares[a], units[a]) for a in shares}
+            yield first, stop, {a: share for a, share in lost.items() if share > 0.0}
 
     def check(self, events: Iterable[OutageEvent]) -> None:
         for event in events:
             if event.asset not in self.links | self.limited | self.fields | set(self.touching):
                 raise InputError("outage events", "unknown asset (not a link or node id)", field="asset",
                                  value=event.asset, row_id=event.model)
+            if event.units_out and not self.network.has_units(event.asset):
+                raise InputError("outage events", "units_out on an asset with no loading units (units.csv)",
+                                 field="units_out", value=event.asset, row_id=event.model)
 
     def remaining(self, lost: dict[str, float]) -> tuple[dict[str, float], dict[str, float], dict[str, float]]:
         """Share left of each affected link's capacity, node's throughput and field's output."""
@@ -157,19 +181,21 @@ class Horizon:
     throughput_kt: pd.DataFrame  # day × node: loading or send-out limit (inf where none)
     production_kt: pd.DataFrame  # day × field: output if nothing is shut in
     price_usd_per_t: pd.DataFrame  # day × (sink, grade)
-    normal_production_kt: pd.Series  # field: output before any change, the reference for restart ramps
+    restart_ramp_kt: pd.Series  # field: output a shut-in field can regain a day (restart_ramp_kt)
+    initial_stock_kt: pd.Series  # node: stock on the first morning (start_stock_kt)
 
     def window(self, first: int, stop: int) -> Horizon:
         """Days first..stop-1 of the horizon."""
         return Horizon(self.dates[first:stop], self.capacity_kt.iloc[first:stop],
                        self.throughput_kt.iloc[first:stop], self.production_kt.iloc[first:stop],
-                       self.price_usd_per_t.iloc[first:stop], self.normal_production_kt)
+                       self.price_usd_per_t.iloc[first:stop], self.restart_ramp_kt, self.initial_stock_kt)
 
     def persisting(self, day: int, days: int) -> Horizon:
         """Day `day` repeated `days` times: what an operator without foresight expects of the next days."""
         rows = [day] * days
         return Horizon([self.dates[day]] * days, self.capacity_kt.iloc[rows], self.throughput_kt.iloc[rows],
-                       self.production_kt.iloc[rows], self.price_usd_per_t.iloc[rows], self.normal_production_kt)
+                       self.production_kt.iloc[rows], self.price_usd_per_t.iloc[rows], self.restart_ramp_kt,
+                       self.initial_stock_kt)
 
 
 def build_horizon(inputs: DispatchInputs, network: Network, scenario: Scenario, disrupted: bool = True,
@@ -203,7 +229,7 @@ def build_horizon(inputs: DispatchInputs, network: Network, scenario: Scenario, 
         rule = OutageRule.of(network)
         events = [*scenario_events(network, scenario), *extra_events]
         rule.check(events)
-        for first, stop, lost in lost_stretches(events, len(dates)):
+        for first, stop, lost in rule.stretches(events, len(dates)):
             for shares, table in zip(rule.remaining(lost), (link_share, node_share, field_share), strict=True):
                 for asset, left in shares.items():
                     if asset in table.columns:
@@ -216,7 +242,38 @@ def build_horizon(inputs: DispatchInputs, network: Network, scenario: Scenario, 
     prices = {}
     for (sink, grade), base in inputs.price_usd_per_t.stack().items():
         prices[(sink, grade)] = base + diff[sink] * float(inputs.grade_bbl_per_t[grade])
-    return Horizon(dates, capacity, throughput_kt.fillna(np.inf), production, pd.DataFrame(prices, index=index), normal)
+    return Horizon(dates, capacity, throughput_kt.fillna(np.inf), production, pd.DataFrame(prices, index=index),
+                   restart_ramp_kt(network, scenario.settings, normal), start_stock_kt(network, scenario))
+
+
+def start_stock_kt(network: Network, scenario: Scenario) -> pd.Series:
+    """Stock at each node with storage on the period's first morning: its normal operating level (stocks.csv;
+    0 where not listed), or the scenario's initial_fill_fraction of its storage for every node that holds
+    standing stock, then the
+    scenario's initial_stock for the nodes it names (full, empty, normal or kt)."""
+    capacity = network.nodes["storage_kt"].fillna(0.0).astype(float)
+    capacity = capacity[capacity > 0]
+    normal = network.stocks["normal_stock_kt"].astype(float).reindex(capacity.index).fillna(0.0)
+    fill = scenario.settings.initial_fill_fraction
+    # a fill share fills the tanks that hold standing stock; pass-through terminals abroad (normal stock 0)
+    # keep their room for the cargoes on the way, as in normal operation
+    stock = normal if fill is None else (fill * capacity).where(normal > 0, 0.0)
+    named = {"full": capacity, "empty": 0.0 * capacity, "normal": normal}
+    for node, value in scenario.initial_stock.items():
+        stock[node] = float(named[value][node]) if isinstance(value, str) else float(value)
+    return stock
+
+
+def restart_ramp_kt(network: Network, settings: Settings, normal_kt: pd.Series) -> pd.Series:
+    """Output each field can regain a day after the operator shut it in: its normal output over its
+    restart_days (fields.csv), or the scenario's one restart_ramp_fraction_per_day for every field, or
+    DEFAULT_RESTART_RAMP_FRACTION_PER_DAY for a field the table does not list."""
+    fraction = pd.Series(settings.restart_ramp_fraction_per_day or DEFAULT_RESTART_RAMP_FRACTION_PER_DAY,
+                         index=normal_kt.index, dtype=float)
+    if settings.restart_ramp_fraction_per_day is None:
+        days = network.fields["restart_days"].astype(float)
+        fraction.update(1.0 / days[days.index.isin(fraction.index)])
+    return fraction * normal_kt
 
 
 def scenario_inputs(network: Network, scenario: Scenario, with_policy: bool = True) -> DispatchInputs:
@@ -237,10 +294,3 @@ def _ramped(before_kt: float, target_kt: float, days: int, ramp_days: int | None
 
 def _days(index: pd.Index, start: dt.date, last: dt.date) -> list[dt.date]:
     return [d for d in index if start <= d <= last]
-
-
-def _capacity_mtpa(network: Network, asset: str) -> float:
-    if asset in network.links.index:
-        return float(network.links.at[asset, "capacity_mtpa"])
-    throughput = network.nodes.at[asset, "throughput_mtpa"]
-    return float(throughput) if throughput == throughput else 0.0

@@ -26,6 +26,7 @@ from crudeflow.risk.outages import OutageModels
 from crudeflow.risk.result import FIGURES, RiskResult
 from crudeflow.risk.study import FAST_CHUNK, OptionModel, Study, StudyContext, study_context
 from crudeflow.seeding import stream
+from crudeflow.simulate.timeline import OutageRule
 
 SUBSET_STREAM = "exact-subset"
 CONTRIBUTED = ("shut_in_mt", "lost_export_mt")
@@ -89,7 +90,7 @@ def run_fast_chunk(study: Study, chunk: int) -> TwoTierChunk:
     context = study_context(study)
     options = fast_options(study, context)
     events, count = chunk_events(study, context, chunk)
-    stretches = events.stretches(study.days)
+    stretches = events.stretches(study.days, OutageRule.of(context.network))
     table_before = sum(o.store.built_s for o in options.values())
     figures = {name: {f: v[:count] for f, v in option.figures(stretches, FAST_CHUNK, study.days).items()}
                for name, option in options.items()}

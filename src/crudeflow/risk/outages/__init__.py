@@ -14,7 +14,8 @@ same whichever process draws it.
   whether the event takes effect. Every draw is made whether or not the event takes effect, so the stream
   never shifts.
 
-An event on a field node cuts the field's output: `remaining` is then the share of output left.
+An event on a field node cuts the field's output: `remaining` is then the share of output left. An event of a
+model with `units_out` takes that many loading units (moorings) out of its terminal (units.csv).
 Events may run past the year's end; the engine clips them.
 """
 
@@ -66,7 +67,8 @@ def _two_state_events(model: OutageModel, rng: np.random.Generator, days: int) -
             remaining = _remaining(model, rng, 1)[0]
             first, stop = _midpoint_days(t, t + length)
             if stop > first:
-                events.extend(OutageEvent(a, first, stop - first, remaining, model.id) for a in model.assets)
+                events.extend(OutageEvent(a, first, stop - first, remaining, model.id, model.units_out)
+                              for a in model.assets)
         t += length
         down = not down
     return events
@@ -90,7 +92,8 @@ def _catalogue_events(model: OutageModel, rng: np.random.Generator, days: int) -
     for start, length, left, takes in zip(starts, lengths, remaining, effective, strict=True):
         first, stop = max(int(start), 0), int(start + length)
         if takes and stop > first and first < days:
-            events.extend(OutageEvent(a, first, stop - first, float(left), model.id) for a in model.assets)
+            events.extend(OutageEvent(a, first, stop - first, float(left), model.id, model.units_out)
+                          for a in model.assets)
     return events
 
 

@@ -95,7 +95,8 @@ def load_outage_models(network: Network, path: Path | str | None = None) -> Outa
         point_lines = {n for d, n in zip(durations, duration_lines, strict=True) if d.model == row.id}
         sources = [p for p in provenance if p.line == line] + [p for p in duration_prov if p.line in point_lines]
         sources += rate_prov.get(row.id, [])
-        models.append(_model(path, row, line, assets_kind, empirical, source_ids, sources, rates.get(row.id)))
+        models.append(_model(path, row, line, assets_kind, empirical, source_ids, sources, network,
+                             rates.get(row.id)))
     used = {asset for model in models for asset in model.assets}
     return OutageModels(tuple(models), path, {asset: assets_kind[asset] for asset in sorted(used)})
 
@@ -114,6 +115,7 @@ def _model(
     empirical: dict[str, EmpiricalDuration],
     source_ids: set[str],
     provenance: list[Provenance],
+    network: Network,
     rate: PooledRate | None = None,
 ) -> OutageModel:
     assets = _assets(path, row, line, assets_kind)
@@ -125,12 +127,14 @@ def _model(
     if remaining_max < row.remaining_min:
         raise InputError(path, f"must be at least remaining_min ({row.remaining_min:g})", line, row.id,
                          "remaining_max", remaining_max)
-    if row.remaining_min >= 1.0:
+    units_left = _units_share_left(path, row, line, assets, network)
+    if row.remaining_min >= 1.0 and row.units_out is None:
         raise InputError(path, "an event that leaves all of the capacity takes nothing; use a share below 1",
                          line, row.id, "remaining_min", row.remaining_min)
     return OutageModel(
         id=row.id, kind=row.kind, assets=assets, description=row.description,
         remaining_min=row.remaining_min, remaining_max=remaining_max,
+        units_out=row.units_out or 0, units_share_left=units_left,
         mtbf_days=row.mtbf_days, mttr_days=row.mttr_days,
         events_per_year=rate.per_year() if rate is not None else row.events_per_year, rate=rate,
         probability=row.probability if row.probability is not None else 1.0,
@@ -138,6 +142,25 @@ def _model(
         month_weights=_season(path, row, line, source_ids), season=row.season, season_source=row.season_source,
         derivation=row.derivation, line=line, provenance=tuple(provenance),
     )
+
+
+def _units_share_left(path: Path, row: OutageRow, line: int, assets: tuple[str, ...], network: Network) -> float:
+    """Share of normal capacity left with the model's units out: every asset must load through units (units.csv),
+    the same share for each, and the units do the whole cut (remaining 1)."""
+    if row.units_out is None:
+        return 1.0
+    for asset in assets:
+        if not network.has_units(asset):
+            raise InputError(path, "units_out needs assets that load through units (units.csv)", line, row.id,
+                             "assets", asset)
+        if row.units_out > int(network.nodes.at[asset, "units"]):
+            raise InputError(path, f"more units out than {asset} has ({network.nodes.at[asset, 'units']})", line,
+                             row.id, "units_out", row.units_out)
+    if row.remaining_min != 1.0 or row.remaining_max is not None:
+        raise InputError(path, "with units_out the units do the cut: remaining_min 1 and remaining_max blank",
+                         line, row.id, "remaining_min", row.remaining_min)
+    shares = {network.share_left(asset, row.units_out) for asset in assets}
+    return min(shares)
 
 
 def _assets(path: Path, row: OutageRow, line: int, assets_kind: dict[str, str]) -> tuple[str, ...]:

@@ -141,6 +141,8 @@ class OutageModel:
     description: str
     remaining_min: float
     remaining_max: float  # equal to remaining_min where the share left is fixed
+    units_out: int = 0  # loading units each event takes out (then remaining is 1: the units do the cut)
+    units_share_left: float = 1.0  # share of the assets' normal capacity left with `units_out` units out
     mtbf_days: float | None = None
     mttr_days: float | None = None
     events_per_year: float | None = None
@@ -156,8 +158,9 @@ class OutageModel:
 
     @property
     def mean_lost(self) -> float:
-        """Mean share of an asset's capacity (fields: output) an event takes."""
-        return 1.0 - (self.remaining_min + self.remaining_max) / 2.0
+        """Mean share of an asset's capacity (fields: output) an event takes (on its own: overlapping events
+        that take units out can take more together)."""
+        return 1.0 - self.units_share_left * (self.remaining_min + self.remaining_max) / 2.0
 
     @property
     def unavailability(self) -> float:

@@ -123,6 +123,8 @@ def _duration_text(model: OutageModel) -> str:
 
 
 def _lost_text(model: OutageModel) -> str:
+    if model.units_out:
+        return f"{model.units_out} unit{'s' if model.units_out > 1 else ''} out ({model.mean_lost:.2f} alone)"
     low, high = 1.0 - model.remaining_max, 1.0 - model.remaining_min
     return f"{low:.2f}" if low == high else f"{low:.2f}-{high:.2f}"
 

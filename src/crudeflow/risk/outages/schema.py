@@ -40,8 +40,11 @@ class OutageRow(Row):
                                                   le=MAX_OUTAGE_DAYS)
     duration_p90_days: float | None = sourced("days", "lognormal durations: 90th percentile", None,
                                                gt=0, le=MAX_OUTAGE_DAYS)
-    remaining_min: float = sourced("fraction", "Share of capacity (fields: of output) left during an event", ge=0,
-                                   le=1)
+    units_out: int | None = plain("Loading units (moorings) an event takes out; the terminal loads what the units "
+                                  "still up can (units.csv). Then remaining_min is 1 and remaining_max blank", None,
+                                  ge=1, le=100)
+    remaining_min: float = sourced("fraction", "Share of normal capacity (fields: of output) left during an event",
+                                   ge=0, le=1)
     remaining_max: float | None = sourced(
         "fraction", "Upper end when the share left varies (drawn uniformly per event); blank: fixed", None, ge=0, le=1
     )
