@@ -38,7 +38,8 @@ def target_rows(rows: pd.DataFrame, targets: dict[str, float]) -> pd.DataFrame:
                 found.append(_row(year, country, target_pct, best, column, False,
                                   f"no portfolio available in {year} sends {target_pct:g}% of exports into {country}: "
                                   f"the most is {best[column]:.1f}% ({best['portfolio']}, {best[COST]:,.0f} MUSD/yr); "
-                                  "the routes into it (their capacity, the Caspian crossing, quotas) hold it there"))
+                                  f"'crudeflow dispatch --year {year} --min-share-via {country} {share:g}' names "
+                                  "the limits that stop it with nothing built"))
                 continue
             first = meets.iloc[0]
             found.append(_row(year, country, target_pct, first, column, True,
