@@ -14,9 +14,10 @@ from crudeflow.network.fiscal import state_take_fraction
 from crudeflow.plan.evaluate import normal_year, shadow_rows, year_cost, year_row
 from crudeflow.plan.frontier import LOSS, efficient
 from crudeflow.plan.options import PlanOption, portfolio_name, portfolio_scenario, portfolios
-from crudeflow.plan.pathway import pathway
+from crudeflow.plan.pathway import MYOPIC_NOTE, pathway
 from crudeflow.plan.result import PlanResult
 from crudeflow.plan.settings import PlanSettings
+from crudeflow.plan.targets import share_column, share_via_pct, target_rows
 from crudeflow.simulate.scenario import Scenario
 
 # (year, portfolio name → scenario; the first is the empty portfolio) → per portfolio: expected_lost_export_mt,
@@ -54,7 +55,9 @@ def run_plan(network: Network, options: list[PlanOption], settings: PlanSettings
         for portfolio in year_portfolios:
             result = base if not portfolio else normal_year(net, options, portfolio, year)
             cost = year_cost(options, portfolio, result, settings.discount_rate)
-            year_rows.append(year_row(year, portfolio, result, base, cost))
+            row = year_row(year, portfolio, result, base, cost)
+            row.update({share_column(c): share_via_pct(net, result, c) for c, _ in settings.min_share_via})
+            year_rows.append(row)
             done += 1
             if watch is not None and not watch(done, total):
                 raise PlanCancelled(f"plan cancelled after {done} of {total} portfolio-years")
@@ -71,7 +74,10 @@ def run_plan(network: Network, options: list[PlanOption], settings: PlanSettings
     path = pathway(table, settings.budget_musd_per_yr, settings.risk_target_mtpa,
                    variants={o.id: o.excludes for o in options})
     return PlanResult(settings=settings, options=options, portfolios=table, frontier=frontier, pathway=path,
-                      shadow_prices=pd.concat(shadows, ignore_index=True), stranded=_stranded(table, path))
+                      shadow_prices=pd.concat(shadows, ignore_index=True), stranded=_stranded(table, path),
+                      notes=[MYOPIC_NOTE],
+                      targets=target_rows(table, dict(settings.min_share_via)) if settings.min_share_via
+                      else pd.DataFrame())
 
 
 def _with_totals(table: pd.DataFrame) -> pd.DataFrame:

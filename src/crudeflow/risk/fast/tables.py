@@ -197,7 +197,8 @@ def lead_days(base_exports_kt: np.ndarray) -> int:
 
 def table_key(option: OptionModel, assets: tuple[str, ...], representative: np.ndarray,
               outage_table: Path | None) -> str:
-    """A hash of what the responses depend on: the dataset's files, the option's scenario, the outage table,
+    """A hash of what the responses depend on: the dataset's files, the option's scenario, the production it
+    runs on (an output variant's), the outage table,
     the assets and their representative shares, the grid, the play's lengths and the operator's code."""
     digest = hashlib.blake2b(digest_size=16)
     folder = option.network.folder
@@ -208,6 +209,7 @@ def table_key(option: OptionModel, assets: tuple[str, ...], representative: np.n
     if outage_table is not None and outage_table.exists():
         digest.update(outage_table.read_bytes())
     digest.update(json.dumps(option.scenario.model_dump(mode="json"), sort_keys=True).encode())
+    digest.update(option.network.production.to_csv(index=False).encode())  # an output variant is another table
     digest.update(json.dumps([assets, representative.tolist(), GRID, LEAD_DAYS, HOLD_DAYS, RECOVER_DAYS,
                               TABLE_VERSION]).encode())
     digest.update(_code_fingerprint())
