@@ -94,23 +94,8 @@ def run_fast_chunk(study: Study, chunk: int) -> TwoTierChunk:
     table_before = sum(o.store.built_s for o in options.values())
     figures = {name: {f: v[:count] for f, v in option.figures(stretches, FAST_CHUNK, study.days).items()}
                for name, option in options.items()}
-    contributions = {}
-    if study.contributions:
-        first = options[study.options[0]]
-        reference = figures[study.options[0]]
-        for k, asset in enumerate(events.assets):
-            hit = np.unique(stretches.sample[stretches.lost[:, k] > 0])
-            hit = hit[hit < count]
-            if not len(hit):
-                continue
-            # only the years the asset is hit in change without its events: the rest contribute exactly 0
-            some = stretches.of_samples(hit)
-            lost = some.lost.copy()
-            lost[:, k] = 0.0
-            without = first.figures(some, len(hit), study.days, lost)
-            contributions[asset] = {f: np.zeros(count) for f in CONTRIBUTED}
-            for f in CONTRIBUTED:
-                contributions[asset][f][hit] = reference[f][hit] - without[f]
+    contributions = contributions_of(options[study.options[0]], stretches, figures[study.options[0]], count,
+                                     study.days) if study.contributions else {}
     picked = np.zeros(0, dtype=int)
     exact: dict[str, dict[str, np.ndarray]] = {}
     if study.tier == "two-tier":
@@ -126,6 +111,41 @@ def run_fast_chunk(study: Study, chunk: int) -> TwoTierChunk:
     samples = np.array(study.chunk_samples(chunk), dtype=int)
     return TwoTierChunk(chunk, samples, figures, contributions, time.perf_counter() - started, picked, exact,
                         table_s)
+
+
+def contributions_of(option: FastOption, stretches: Stretches, reference: dict[str, np.ndarray], count: int,
+                     days: int) -> dict[str, dict[str, np.ndarray]]:
+    """Per asset, what its events add to each sample's figures: the year replayed without them. Only the years
+    an asset is hit in change without its events (the rest contribute exactly 0); those years of every asset
+    are stacked into one batch and replayed by one recursion (samples do not interact, so a sample's figures
+    are the same whichever batch it is in)."""
+    blocks, hits = [], {}
+    for k, asset in enumerate(stretches.assets):
+        hit = np.unique(stretches.sample[stretches.lost[:, k] > 0])
+        hit = hit[hit < count]
+        if len(hit):
+            hits[asset] = (k, hit)
+    offset = 0
+    for k, hit in hits.values():
+        some = stretches.of_samples(hit)
+        lost = some.lost.copy()
+        lost[:, k] = 0.0
+        blocks.append(Stretches(some.sample + offset, some.first, some.stop, lost, some.assets))
+        offset += len(hit)
+    if not blocks:
+        return {}
+    batch = Stretches(np.concatenate([b.sample for b in blocks]), np.concatenate([b.first for b in blocks]),
+                      np.concatenate([b.stop for b in blocks]), np.concatenate([b.lost for b in blocks]),
+                      stretches.assets)
+    without = option.figures(batch, offset, days)
+    contributions, start = {}, 0
+    for asset, (_, hit) in hits.items():
+        part = slice(start, start + len(hit))
+        contributions[asset] = {f: np.zeros(count) for f in CONTRIBUTED}
+        for f in CONTRIBUTED:
+            contributions[asset][f][hit] = reference[f][hit] - without[f][part]
+        start += len(hit)
+    return contributions
 
 
 def run_fast_study(study: Study, run_chunks: ChunkRunner | None = None) -> RiskResult:
