@@ -82,10 +82,13 @@ class Measures:
         return float(z[self.export_cols] @ self.export_price)
 
 
-def play_year(operator: DailyOperator, measures: Measures, stretches: list[Stretch], days: int) -> DailySeries:
+def play_year(operator: DailyOperator, measures: Measures, stretches: list[Stretch], days: int,
+              start: np.ndarray | None = None) -> DailySeries:
+    """The operator's days under `stretches`, from its initial state or from `start` (a state reached before,
+    e.g. the fast tier's steady undisturbed state, so its plays need not replay the days leading to it)."""
     series = DailySeries(np.zeros(days), np.zeros(days), np.zeros(days))
     operator.start()
-    state = operator.initial_state()
+    state = operator.initial_state() if start is None else start.copy()
     for stretch in stretches:
         cond, t = stretch.conditions, stretch.first
         output = cond.production_kt[:, 0]

@@ -47,7 +47,7 @@ LEAD_DAYS = 10  # undisturbed days first, at least: oil at sea reaches its stead
 HOLD_DAYS = 60  # long enough for every store to fill under the states the Kazakhstan models draw
 RECOVER_DAYS = 30
 STEADY_KT = 1e-6  # undisturbed exports varying less than this (kt/day) are steady
-TABLE_VERSION = 4  # bump when what a table holds changes
+TABLE_VERSION = 5  # bump when what a table holds changes
 
 
 def state_codes(lost: np.ndarray) -> np.ndarray:
@@ -154,18 +154,18 @@ class Responder:
     def patterns(self, codes: np.ndarray) -> PatternTable:
         option = self.option
         lead = self.lead_days
-        maker, days = option.maker, lead + HOLD_DAYS + RECOVER_DAYS
+        maker, days = option.maker, HOLD_DAYS + RECOVER_DAYS
         base = option.baseline
-        hold, after = slice(lead, lead + HOLD_DAYS), slice(lead + HOLD_DAYS - 1, days)
+        hold, after = slice(0, HOLD_DAYS), slice(HOLD_DAYS - 1, days)
         absorbed, share, ramp, drain, played = [], [], [], [], []
         for code in codes:
             hit = (int(code) >> (1 + np.arange(len(self.assets)))) & 1
             cond = self.conditions(hit * (1.0 if int(code) & 1 else self.representative))
-            stretches = [Stretch(0, lead, maker.base), Stretch(lead, lead + HOLD_DAYS, cond),
-                         Stretch(lead + HOLD_DAYS, days, maker.base)]
-            series = play_year(option.operator, option.measures, stretches, days)
-            export_gap = base.exports_kt[:days] - series.exports_kt
-            shut = series.shut_in_kt - base.shut_in_kt[:days]
+            stretches = [Stretch(0, HOLD_DAYS, cond), Stretch(HOLD_DAYS, days, maker.base)]
+            # from the steady undisturbed state the lead days reach: they are the same in every play
+            series = play_year(option.operator, option.measures, stretches, days, self.steady)
+            export_gap = base.exports_kt[lead:lead + days] - series.exports_kt
+            shut = series.shut_in_kt - base.shut_in_kt[lead:lead + days]
             cut = self.base_output_kt - float(cond.production_kt[:, 0].sum())
             deficit = np.maximum(0.0, export_gap[hold] - cut)
             stored = np.maximum(0.0, deficit - shut[hold])
