@@ -152,33 +152,42 @@ class Responder:
         return StateTable(np.asarray(codes, dtype=np.int64), table[:, 0], table[:, 1], table[:, 2])
 
     def patterns(self, codes: np.ndarray) -> PatternTable:
-        option = self.option
-        lead = self.lead_days
-        maker, days = option.maker, HOLD_DAYS + RECOVER_DAYS
-        base = option.baseline
-        hold, after = slice(0, HOLD_DAYS), slice(HOLD_DAYS - 1, days)
-        absorbed, share, ramp, drain, played = [], [], [], [], []
+        plays: dict[tuple[float, ...], tuple[np.ndarray, np.ndarray, float, float, float]] = {}
+        rows = []
         for code in codes:
             hit = (int(code) >> (1 + np.arange(len(self.assets)))) & 1
-            cond = self.conditions(hit * (1.0 if int(code) & 1 else self.representative))
-            stretches = [Stretch(0, HOLD_DAYS, cond), Stretch(HOLD_DAYS, days, maker.base)]
-            # from the steady undisturbed state the lead days reach: they are the same in every play
-            series = play_year(option.operator, option.measures, stretches, days, self.steady)
-            export_gap = base.exports_kt[lead:lead + days] - series.exports_kt
-            shut = series.shut_in_kt - base.shut_in_kt[lead:lead + days]
-            cut = self.base_output_kt - float(cond.production_kt[:, 0].sum())
-            deficit = np.maximum(0.0, export_gap[hold] - cut)
-            stored = np.maximum(0.0, deficit - shut[hold])
-            absorbed.append(np.concatenate([[0.0], np.cumsum(stored)[:-1]]))
-            with np.errstate(invalid="ignore", divide="ignore"):
-                share.append(np.clip(np.where(deficit > 1e-6, shut[hold] / deficit, 0.0), 0.0, 1.0))
-            ramp.append(float(np.max(-np.diff(shut[after]), initial=0.0)))
-            drain.append(float(np.max(-export_gap[after], initial=0.0)))
-            played.append(float(deficit[1]))
+            shares = hit * (1.0 if int(code) & 1 else self.representative)
+            # a pattern whose hit assets are all represented by their whole loss has two alike plays: one is run
+            key = tuple(shares.tolist())
+            if key not in plays:
+                plays[key] = self.play(shares)
+            rows.append(plays[key])
         n = len(codes)
+        absorbed, share, ramp, drain, played = zip(*rows, strict=True) if rows else ((), (), (), (), ())
         return PatternTable(np.asarray(codes, dtype=np.int64), np.array(absorbed).reshape(n, HOLD_DAYS),
                             np.array(share).reshape(n, HOLD_DAYS), np.array(ramp, dtype=float),
                             np.array(drain, dtype=float), np.array(played, dtype=float))
+
+    def play(self, shares: np.ndarray) -> tuple[np.ndarray, np.ndarray, float, float, float]:
+        """One play of a state: oil stored by day of the hold, shut-in share by day, ramp, drain, deficit."""
+        option, lead = self.option, self.lead_days
+        days = HOLD_DAYS + RECOVER_DAYS
+        base = option.baseline
+        hold, after = slice(0, HOLD_DAYS), slice(HOLD_DAYS - 1, days)
+        cond = self.conditions(shares)
+        stretches = [Stretch(0, HOLD_DAYS, cond), Stretch(HOLD_DAYS, days, option.maker.base)]
+        # from the steady undisturbed state the lead days reach: they are the same in every play
+        series = play_year(option.operator, option.measures, stretches, days, self.steady)
+        export_gap = base.exports_kt[lead:lead + days] - series.exports_kt
+        shut = series.shut_in_kt - base.shut_in_kt[lead:lead + days]
+        cut = self.base_output_kt - float(cond.production_kt[:, 0].sum())
+        deficit = np.maximum(0.0, export_gap[hold] - cut)
+        stored = np.maximum(0.0, deficit - shut[hold])
+        with np.errstate(invalid="ignore", divide="ignore"):
+            share = np.clip(np.where(deficit > 1e-6, shut[hold] / deficit, 0.0), 0.0, 1.0)
+        return (np.concatenate([[0.0], np.cumsum(stored)[:-1]]), share,
+                float(np.max(-np.diff(shut[after]), initial=0.0)), float(np.max(-export_gap[after], initial=0.0)),
+                float(deficit[1]))
 
 
 def lead_days(base_exports_kt: np.ndarray) -> int:
