@@ -25,7 +25,15 @@ import pandas as pd
 
 from crudeflow.errors import SolveError
 from crudeflow.lp.explain import explain_infeasible
-from crudeflow.lp.formulation import Case, NetworkLP, build_network_lp, fixed_bounds, link_delays, stock_values
+from crudeflow.lp.formulation import (
+    BELOW_NORMAL_USD_PER_T_PER_DAY,
+    Case,
+    NetworkLP,
+    build_network_lp,
+    fixed_bounds,
+    link_delays,
+    stock_values,
+)
 from crudeflow.lp.inputs import DispatchInputs
 from crudeflow.lp.program import Bounds, SolveStatus, solve, solve_again_cold
 from crudeflow.network import Network
@@ -96,14 +104,17 @@ def daily_lp(inputs: DispatchInputs, network: Network, days: int, settings: Sett
     delays and the scenario's costs; `steady` prices day-to-day flow changes (for a window whose every day is
     kept, as foresight's: the day-by-day operator keeps only its first day, which the tie-break settles); with
     `value_end_stock` (the day-by-day operator, whose window ends long before the period does) the stock left at
-    the window's end is worth what it will fetch (stock_values)."""
+    the window's end is worth what it will fetch and the nodes' normal levels (stocks.csv) are kept (stock_values,
+    define_normal_stock)."""
     storage = network.nodes["storage_kt"].fillna(0.0).astype(float)
     holding = settings.holding_cost_usd_per_t_per_day
-    values = stock_values(inputs) if value_end_stock else {}
+    normal = {str(n): float(v) for n, v in network.stocks["normal_stock_kt"].items() if storage.get(n, 0.0) > 0}
+    values, levels = stock_values(inputs, normal) if value_end_stock else ({}, {})
     later = holding if value_end_stock else None  # a planned later shut-in costs a day's holding (define_shut_in)
     case = Case(days, KT_PER_DAY_PER_MTPA, {str(n): float(v) for n, v in storage.items() if v > 0},
                 link_delays(inputs), settings.shut_in_penalty_usd_per_t, holding, settings.tie_break_usd_per_t,
-                settings.steady_flow_usd_per_t if steady else 0.0, values, later)
+                settings.steady_flow_usd_per_t if steady else 0.0, values, levels,
+                holding + BELOW_NORMAL_USD_PER_T_PER_DAY, later)
     return build_network_lp(inputs, case)
 
 
