@@ -15,9 +15,8 @@ from crudeflow.simulate.scenario import read_scenario
 
 FULL_KT = 0.5  # a tank within this of its capacity is full
 NORMAL_KT = 3.0  # a node within this of its normal level (stocks.csv) is at normal
-# Aktau port feeds the hard BTC minimum (kmg-socar-supply) while the Caspian sea leg fills in a run's first week
-# (a run starts with nothing at sea), ~16 kt from its tanks, and Mangystau's oil is all spoken for afterwards,
-# so the port stays that far below normal; every other node keeps its level
+# From empty, Aktau port ends the quarter 19.7 kt short of its 100: it refills only from Mangystau's output, which
+# the 2024 daily dispatch sends on to Atyrau instead (measured, not traced further); every other node refills
 AKTAU_KT = 20.0
 
 CLOSURE = """\
@@ -134,7 +133,7 @@ def test_undisturbed_quarter_from_normal_keeps_every_node_at_normal(dataset, tmp
     off = _off_normal_kt(dataset, result)
     assert float(result.scenario.shut_in_kt.sum().sum()) == pytest.approx(0.0, abs=FULL_KT)
     worst = off.abs().max()
-    assert (worst <= _tolerance_kt(worst.index)).all(), worst[worst > NORMAL_KT].to_dict()
+    assert (worst <= NORMAL_KT).all(), worst[worst > NORMAL_KT].to_dict()
     assert off["cpc_terminal"].abs().max() < NORMAL_KT  # the 600 kt the old operator sold off in ~20 days
 
 
@@ -149,13 +148,14 @@ def test_undisturbed_quarter_from_empty_refills_every_node_to_normal(dataset, tm
 
 def test_undisturbed_quarter_from_full_sells_down_to_normal_where_outlets_have_room(dataset, tmp_path) -> None:
     """The terminal and every node whose oil can leave return to normal; none is drawn below it. Nodes in the
-    Atyrau and Mangystau region sell their surplus only as fast as their full outlets allow (Atyrau 2 kt/day)."""
+    Atyrau and Mangystau region and Kuryk sell their surplus only as fast as their full outlets allow (Atyrau
+    2 kt/day)."""
     result = _run(dataset, tmp_path, QUARTER.format(settings="settings: {initial_fill_fraction: 1.0}\n"))
     off = _off_normal_kt(dataset, result)
     assert float(result.scenario.shut_in_kt.sum().sum()) == pytest.approx(0.0, abs=FULL_KT)
     last = off.iloc[-1]
     assert abs(last["cpc_terminal"]) < NORMAL_KT and off.iloc[0]["cpc_terminal"] > 150
     assert (last >= -NORMAL_KT).all(), last[last < -NORMAL_KT].to_dict()
-    slow = {"atyrau", "atyrau_emba", "mangystau"}
+    slow = {"atyrau", "atyrau_emba", "mangystau", "kuryk_port"}
     assert (last.drop(list(slow)).abs() <= NORMAL_KT).all(), last[last.abs() > NORMAL_KT].to_dict()
     assert off.sum(axis=1).iloc[-1] < off.sum(axis=1).iloc[0] - 500  # the surplus was sold

@@ -82,6 +82,9 @@ class Case:
     # tonne short of it costs below_normal_usd_per_t_per_day a day (define_normal_stock); empty: no normal level
     normal_stock: dict[str, NormalLevel] = field(default_factory=dict)
     below_normal_usd_per_t_per_day: float = 0.0
+    # (node, grade) → what a tonne sent on a tanker or rail leg that reaches the node after the window will fetch
+    # (USD/t); empty: nothing, so the window's last days send nothing on such legs
+    arrival_value_usd_per_t: dict[tuple[str, str], float] = field(default_factory=dict)
     later_shut_in_usd_per_t: float | None = None  # π' on the window's days after the first; None: π
 
 
@@ -206,11 +209,20 @@ def node_grades(model: NetworkLP) -> dict[str, set[str]]:
 
 
 def define_flows(model: NetworkLP) -> None:
-    r"""Columns f[l,g,t] ≥ 0 costing the tariff τ[l] per tonne (revenue is booked where oil leaves, x)."""
+    r"""Columns f[l,g,t] ≥ 0 costing the tariff τ[l] per tonne (revenue is booked where oil leaves, x); oil sent
+    on a delayed leg that arrives after the window (t + d[l] ≥ T) earns what it will fetch there (the case's
+    `arrival_value_usd_per_t`): else the window's last days would send nothing on it, the stock that would have
+    gone counts as surplus at the window's end, and the operator draws the sending node below its normal level."""
+    case = model.case
     for link, grades in sorted(reachable_grades(model.inputs).items()):
         tariff = float(model.inputs.links.at[link, "tariff_usd_per_t"])
+        end, delay = model.ends[link][1], case.delay_days.get(link, 0)
         for grade in sorted(grades):
-            model.flow[(link, grade)] = model.add_cols("flow", (link, grade), cost=-tariff)
+            cols = model.add_cols("flow", (link, grade), cost=-tariff)
+            if delay > 0:
+                for col in cols[max(0, case.days - delay):]:
+                    model.lp.col_cost[int(col)] += case.arrival_value_usd_per_t.get((end, grade), 0.0)
+            model.flow[(link, grade)] = cols
 
 
 def define_loads(model: NetworkLP) -> None:
@@ -232,8 +244,16 @@ def define_stocks(model: NetworkLP) -> None:
                 model.stock[(node, grade)] = cols
 
 
-def stock_values(inputs: DispatchInputs, normal_stock_kt: dict[str, float]) -> tuple[
-        dict[tuple[str, str], float], dict[str, NormalLevel]]:
+@dataclass(frozen=True)
+class EndValues:
+    """What the day-by-day operator's window leaves behind is worth (stock_values)."""
+
+    stock_usd_per_t: dict[tuple[str, str], float] = field(default_factory=dict)
+    normal: dict[str, NormalLevel] = field(default_factory=dict)
+    arrival_usd_per_t: dict[tuple[str, str], float] = field(default_factory=dict)
+
+
+def stock_values(inputs: DispatchInputs, normal_stock_kt: dict[str, float]) -> EndValues:
     r"""What stock left at the end of the day-by-day operator's window will fetch: W[n,g] per tonne above the
     node's normal level, and per node its normal level N[n] with the premium Π[n] a tonne up to N is worth over
     W. Both from λ, the marginal value of oil there in the year's undisturbed annual dispatch (the dual of its
@@ -244,12 +264,13 @@ def stock_values(inputs: DispatchInputs, normal_stock_kt: dict[str, float]) -> t
     in 2024). So the operator loads first, then fills the terminal's tanks (paying the tariff to get the oil
     there), then the tanks upstream, and shuts a field in last; once it can, it sells what is above the normal
     levels and refills what is below them. Terminals fed by tanker or rail (no normal stock: Kazakh cargoes
-    pass through) keep their tanks as room for cargoes already on the way, which cannot be turned back."""
+    pass through) keep their tanks as room for cargoes already on the way, which cannot be turned back. A cargo
+    still at sea or on rail at the window's end is worth λ − STOCK_VALUE_DISCOUNT_USD_PER_T where it lands."""
     model = build_network_lp(inputs, annual_case(inputs))
     annual_bounds(model).write_to(model.lp)
     solution = solve(model.lp.to_highs())
     if solution.status is not SolveStatus.OPTIMAL:
-        return {}, {}
+        return EndValues()
     ends = link_ends(inputs)
     fed_late = {end for link, (_, end) in ends.items() if inputs.links.at[link, "kind"] in DELAYED_KINDS}
     terminals = {str(n) for n, kind in inputs.node_kind.items() if kind == "terminal"} - fed_late
@@ -262,7 +283,8 @@ def stock_values(inputs: DispatchInputs, normal_stock_kt: dict[str, float]) -> t
         if kt > 0 and held:
             above = STOCK_VALUE_DISCOUNT_USD_PER_T if node in terminals else min(held)
             levels[node] = NormalLevel(kt, above + NORMAL_STOCK_PREMIUM_USD_PER_T)
-    return values, levels
+    arriving = {key: value - STOCK_VALUE_DISCOUNT_USD_PER_T for key, value in marginal.items() if key[0] in fed_late}
+    return EndValues(values, levels, arriving)
 
 
 def define_shut_in(model: NetworkLP) -> None:

@@ -28,6 +28,7 @@ from crudeflow.lp.explain import explain_infeasible
 from crudeflow.lp.formulation import (
     BELOW_NORMAL_USD_PER_T_PER_DAY,
     Case,
+    EndValues,
     NetworkLP,
     build_network_lp,
     fixed_bounds,
@@ -109,12 +110,12 @@ def daily_lp(inputs: DispatchInputs, network: Network, days: int, settings: Sett
     storage = network.nodes["storage_kt"].fillna(0.0).astype(float)
     holding = settings.holding_cost_usd_per_t_per_day
     normal = {str(n): float(v) for n, v in network.stocks["normal_stock_kt"].items() if storage.get(n, 0.0) > 0}
-    values, levels = stock_values(inputs, normal) if value_end_stock else ({}, {})
+    end = stock_values(inputs, normal) if value_end_stock else EndValues()
     later = holding if value_end_stock else None  # a planned later shut-in costs a day's holding (define_shut_in)
     case = Case(days, KT_PER_DAY_PER_MTPA, {str(n): float(v) for n, v in storage.items() if v > 0},
                 link_delays(inputs), settings.shut_in_penalty_usd_per_t, holding, settings.tie_break_usd_per_t,
-                settings.steady_flow_usd_per_t if steady else 0.0, values, levels,
-                holding + BELOW_NORMAL_USD_PER_T_PER_DAY, later)
+                settings.steady_flow_usd_per_t if steady else 0.0, end.stock_usd_per_t, end.normal,
+                holding + BELOW_NORMAL_USD_PER_T_PER_DAY, end.arrival_usd_per_t, later)
     return build_network_lp(inputs, case)
 
 
