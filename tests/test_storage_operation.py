@@ -159,3 +159,16 @@ def test_undisturbed_quarter_from_full_sells_down_to_normal_where_outlets_have_r
     slow = {"atyrau", "atyrau_emba", "mangystau", "kuryk_port"}
     assert (last.drop(list(slow)).abs() <= NORMAL_KT).all(), last[last.abs() > NORMAL_KT].to_dict()
     assert off.sum(axis=1).iloc[-1] < off.sum(axis=1).iloc[0] - 500  # the surplus was sold
+
+
+def test_a_wider_discount_at_the_terminal_does_not_make_the_operator_hold_stock(dataset, tmp_path) -> None:
+    """The window-end value of a terminal's stock follows the day's price there: with CPC Blend 5 USD/bbl
+    (~39 USD/t) cheaper, more than the 20 USD/t a surplus is discounted, oil is still loaded, not held (with
+    the base year's value the terminal held 41 kt above normal by the quarter's end, and sanctions-cpc-discount
+    counted 0.416 Mt of its year as lost, oil kept in tanks)."""
+    text = QUARTER.format(settings="") + (
+        "price_changes:\n  - sink: cpc_terminal\n    start: 2024-01-01\n    diff_change_usd_per_bbl: -5\n"
+        "    source: \"assumption: a test discount\"\n")
+    result = _run(dataset, tmp_path, text)
+    assert _off_normal_kt(dataset, result)["cpc_terminal"].abs().max() < NORMAL_KT
+    assert result.lost_export_mt < 0.02  # rerouting only (0.007 Mt)

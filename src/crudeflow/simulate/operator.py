@@ -168,6 +168,15 @@ class DailyOperator:
         self.state = StateLayout(len(self.balances), len(self.fields),
                                  max(days, max(model.delay_days.values(), default=0)))
         self.base = fixed_bounds(model)
+        # the window-end stock at export terminals (formulation's stock_values) follows the day's price there:
+        # its value is shifted by the day's price less the base year's (a wider discount is not worth holding for)
+        load_at = {key: i for i, key in enumerate(self.loads)}
+        priced = [(int(cols[-1]), load_at[key]) for key, cols in model.stock.items()
+                  if key in model.case.stock_value_usd_per_t and key in load_at]
+        pairs = np.array(priced, dtype=np.int64).reshape(len(priced), 2)
+        self.end_stock_col, self.end_stock_load = pairs[:, 0], pairs[:, 1]
+        prices = inputs.price_usd_per_t
+        self.year_price = np.array([float(prices.at[self.loads[i]]) for i in self.end_stock_load])
 
     def conditions(self, horizon: Horizon) -> Conditions:
         """Every day of `horizon` in the operator's order (the tables are read once, not day by day)."""
@@ -224,6 +233,8 @@ class DailyOperator:
         (entity × window day) with `state` carried in."""
         new = self.base.copy()
         new.col_cost[self.load_cols] = conditions.price_usd_per_t - self.tie_break[self.load_cols]
+        shift = conditions.price_usd_per_t[self.end_stock_load, -1] - self.year_price
+        new.col_cost[self.end_stock_col] = self.base.col_cost[self.end_stock_col] + shift
         output = conditions.production_kt
         ramp_kt = conditions.restart_ramp_kt
         first = self.restart_limit_kt(conditions, state)
