@@ -29,16 +29,16 @@ def option(id: str, changes: str, capex: float, earliest: int = 2029, excludes: 
             "variable_usd_per_t": 0, "ship_or_pay_mtpa": 0, **extra}
 
 
-def plan_network(tmp_path: Path) -> Path:
+def plan_network(tmp_path: Path, b_country: str = "KZ") -> Path:
     # Field F (10 Mt/yr) → A by fa (6 Mt/yr, 10 USD/t); a proposed link fb → B (20 USD/t) is built only as option
     # X (3 Mt/yr, capex 30 over 10 years: 3 MUSD/yr at rate 0). Y adds 2 Mt/yr to fa (5 MUSD/yr); Z adds 4 Mt/yr
     # to fa (20 MUSD/yr) and excludes Y. Years 2029 and 2030 alike; Y can come only in 2030.
     folder = write_dataset(
         tmp_path / "plan",
         grades=[grade("g", api=45.0)],
-        nodes=[node("F", "field", grade="g"), node("A", "terminal"), node("B", "terminal")],
+        nodes=[node("F", "field", grade="g"), node("A", "terminal"), node("B", "terminal", country=b_country)],
         links=[link("fa", "F", "A", 6, tariff=10),
-               link("fb", "F", "B", 0, tariff=20, status="proposed", first_year=2029)],
+               link("fb", "F", "B", 0, tariff=20, countries=f"KZ;{b_country}", status="proposed", first_year=2029)],
         production={"F": 10.0}, markets=[market("A", 0.0), market("B", 0.0)], year=2030)
     for name, row in (("production.csv", ["F", 2029, 10.0, "assumption: hand-made test network"]),
                       ("years.csv", [2029, 80.0, "assumption: test figure", 10.0, "assumption: test figure", 10.0,
@@ -168,9 +168,9 @@ def test_cli_plan_report_writes_html_and_charts(tmp_path):
 
 
 def test_risk_removed_on_common_random_numbers():
-    # kazakhstan 2027, two sample-years: every portfolio is played on the same outage events, so the empty
-    # portfolio removes exactly nothing and each figure comes with its standard error
-    result = crudeflow.load().plan([2027], options=["btc-quota-4"], risk_samples=2)
+    # kazakhstan 2027, two sample-years on the exact engine: every portfolio is played on the same outage events,
+    # so the empty portfolio removes exactly nothing and each figure comes with its standard error
+    result = crudeflow.load().plan([2027], options=["btc-quota-4"], risk_samples=2, risk_tier="exact")
     rows = result.portfolios.set_index("portfolio")
     assert sorted(rows.index) == ["btc-quota-4", "none"]
     assert rows.at["none", "lost_export_removed_mt"] == 0.0
@@ -231,3 +231,100 @@ def test_background_flows_as_a_scenario_key(tmp_path):
                    .replace("flow: russian_china", "flow: russian_chin"))
     with pytest.raises(CrudeflowError, match=r"unknown background flow.*did you mean 'russian_china'"):
         ds.scenario(bad)
+
+
+def bypass_network(tmp_path: Path) -> Path:
+    """The risk engine's one route (FA, closed by a two-state outage model) and an option X that opens a proposed
+    second route FB able to carry the whole field's output."""
+    from risk_networks import write_outages
+
+    mtpa = 3.65
+    folder = write_dataset(
+        tmp_path / "bypass", [grade("g")], [node("F", "field", grade="g", storage_kt=0), node("A", "terminal")],
+        [link("FA", "F", "A", 2 * mtpa), link("FB", "F", "A", 0, tariff=1, status="proposed", first_year=2024)],
+        {"F": mtpa}, [market("A", 0.0)])
+    (folder / "risk").mkdir(exist_ok=True)
+    write_outages(folder / "risk" / "outages.csv", [{
+        "id": "fa-down", "kind": "two_state", "assets": "FA", "description": "the first route closes",
+        "mtbf_days": 20.0, "mttr_days": 5.0, "remaining_min": 0}])
+    write_rows(folder / "options.csv", Option, [option("X", "link:FB.open;link:FB.capacity_mtpa=7.3", 10,
+                                                       earliest=2024)])
+    return folder
+
+
+def test_plan_risk_on_the_two_tier_engine(tmp_path):
+    # a second route that carries everything removes every loss the first route's outages cause: the two-tier
+    # figures say so, each with its SE and the exact-only sample-years it is worth
+    ds = crudeflow.load(bypass_network(tmp_path))
+    result = ds.plan([2024], risk_samples=2000, risk_exact_samples=40, risk_cache="")
+    rows = result.portfolios.set_index("portfolio")
+    assert (rows["risk_sample_years"] == 2000).all()
+    none, built = rows.loc["none"], rows.loc["X"]
+    assert none["expected_lost_export_mt"] > 0.3  # about a fifth of the year down, the field shut in
+    assert built["expected_lost_export_mt"] == pytest.approx(0.0, abs=1e-6)
+    removed, se = built["lost_export_removed_mt"], built["lost_export_removed_se_mt"]
+    assert abs(removed - none["expected_lost_export_mt"]) <= 1e-6 + 3 * se
+    assert none["expected_lost_export_equivalent_exact_samples"] > 40  # the fast tier adds precision
+    assert np.isfinite(built["lost_export_removed_equivalent_exact_samples"])
+    assert any("two-tier engine" in n and "exact sample-years" in n for n in result.notes)
+    assert any("myopic" in n for n in result.notes)
+
+
+def test_plan_risk_settings_are_checked():
+    ds = crudeflow.load()
+    with pytest.raises(CrudeflowError, match="risk_tier"):
+        ds.plan([2026], risk_samples=10, risk_tier="fast")
+    with pytest.raises(CrudeflowError, match="risk_exact_samples"):
+        ds.plan([2026], risk_samples=10, risk_tier="exact", risk_exact_samples=5)
+
+
+def test_risk_runs_on_the_output_variant():
+    # a plan under the low output path studies risk on the low path's production, not production.csv's
+    from crudeflow.risk.study import Study, build_context
+
+    low = build_context(Study(year=2030, output_variant="low")).network
+    plan = build_context(Study(year=2030)).network
+    output = {n.production[n.production["year"] == 2030]["production_mtpa"].sum() for n in (low, plan)}
+    assert len(output) == 2
+    assert low.production.equals(crudeflow.load().network.with_output_variant("low").production)
+
+
+def test_minimum_share_target_met_first_by_the_cheapest_portfolio_or_explained(tmp_path):
+    # B lies in GE: X sends fb's 3 Mt/yr there of 9 exported (33.3%), X+Y 2 of 10 (20%), X+Z and the rest none
+    ds = crudeflow.load(plan_network(tmp_path, b_country="GE"))
+    result = ds.plan([2029, 2030], discount_rate=0.0, min_share_via={"GE": 0.25})
+    rows = result.portfolios[result.portfolios["year"] == 2030].set_index("portfolio")
+    assert rows.at["X", "share_via_GE_pct"] == pytest.approx(100 / 3)
+    assert rows.at["X+Y", "share_via_GE_pct"] == pytest.approx(20.0)
+    targets = result.targets.set_index("year")
+    assert targets["met"].all() and list(targets["portfolio"]) == ["X", "X"]
+    assert targets.at[2030, "annual_cost_musd_per_yr"] == pytest.approx(3.0)
+    # half the exports cannot reach GE: the explanation names the most any portfolio reaches, and which
+    missed = ds.plan([2030], discount_rate=0.0, min_share_via={"GE": 0.5}).targets.iloc[0]
+    assert not missed["met"]
+    assert "no portfolio available in 2030 sends 50% of exports into GE: the most is 33.3% (X" in missed["explanation"]
+    with pytest.raises(CrudeflowError, match="no country 'ZZ'"):
+        ds.plan([2030], min_share_via={"ZZ": 0.1})
+
+
+def test_cli_plan_min_share_via(tmp_path):
+    folder = plan_network(tmp_path, b_country="GE")
+    out = run_in_process("plan", "--dataset", str(folder), "--years", "2030", "--discount-rate", "0",
+                         "--min-share-via", "GE", "0.25", "--csv", "--show", "targets")
+    assert out.returncode == 0, out.stderr
+    table = list(csv.DictReader(out.stdout.splitlines()))
+    assert [(r["year"], r["portfolio"], r["met"]) for r in table] == [("2030", "X", "True")]
+    bad = run_in_process("plan", "--dataset", str(folder), "--min-share-via", "GE", "2")
+    assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1
+
+
+def test_watch_sees_every_portfolio_year_and_can_stop_the_plan(tmp_path):
+    dataset = crudeflow.load(plan_network(tmp_path))
+    seen: list[tuple[int, int]] = []
+    whole = dataset.plan([2029, 2030], discount_rate=0.0, watch=lambda done, total: seen.append((done, total)) or True)
+    # 2029: none, X, Z, X+Z (Y only from 2030); 2030: the six portfolios
+    assert seen == [(i, 10) for i in range(1, 11)] and len(whole.portfolios) == 10
+    from crudeflow.plan.study import PlanCancelled
+
+    with pytest.raises(PlanCancelled, match="after 3 of 10 portfolio-years"):
+        dataset.plan([2029, 2030], discount_rate=0.0, watch=lambda done, total: done < 3)

@@ -17,6 +17,7 @@ from crudeflow.risk.executor import LocalPool
 from crudeflow.risk.fast.engine import fast_options, run_fast_chunk, run_fast_study
 from crudeflow.risk.fast.estimator import control_variate_mean, corrected_tail, fit
 from crudeflow.risk.fast.sampler import sample_chunk
+from crudeflow.risk.fast.tables import HOLD_DAYS, LEAD_DAYS, RECOVER_DAYS, Responder, lead_days
 from crudeflow.risk.outages import load_outage_models, sample_year
 from crudeflow.risk.result import cvar95
 from crudeflow.risk.study import Study, study_context
@@ -178,6 +179,28 @@ def test_target_se_stops_on_the_first_chunks(route: Path) -> None:
     result = run_fast_study(route_study(route, "fast", 5000, target_se_mt=1.0))
     assert result.samples == 1000 and not result.partial
     assert any("target SE" in note for note in result.notes)
+
+
+def test_lead_days_skip_the_start_stock_drawdown() -> None:
+    """Tables start from the first day the undisturbed exports hold steady over a pattern's play, not from
+    inside a drawdown of start stocks; a year that never settles starts where it varies least."""
+    drawdown = np.concatenate([np.full(14, 247.0), np.full(351, 190.0)])
+    assert lead_days(drawdown) == 14
+    assert lead_days(np.full(365, 190.0)) == LEAD_DAYS
+    wobbly = 190.0 + np.sin(np.arange(365.0))
+    wobbly[200:200 + HOLD_DAYS + RECOVER_DAYS] = 180.0
+    assert lead_days(wobbly) == 200
+
+
+def test_tables_measure_states_against_the_steady_undisturbed_year() -> None:
+    """Kazakhstan 2024 draws its start stocks down over two weeks: the state solves start after that, so the
+    tables' undisturbed exports are the year's steady ones."""
+    study = Study(samples=1, contributions=False, seed=0)
+    option = study_context(study).options["base"]
+    responder = Responder(option, ("cpc_terminal",), np.array([0.3]))
+    steady = option.baseline.exports_kt[responder.lead_days]
+    assert responder.lead_days > LEAD_DAYS
+    assert abs(responder.base_export_kt - steady) < 1e-6
 
 
 def test_bad_two_tier_settings() -> None:

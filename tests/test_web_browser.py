@@ -106,7 +106,10 @@ def test_network_shows_the_allocation_the_cli_prints(browser, web_server):
 def test_disruption_duration_moves_the_loss_and_matches_the_cli(browser, web_server, tmp_path):
     browser.get(web_server.url + "disruption")
     wait(browser, lambda d: text_of(d, "dis-lost-mt") != "")
-    assert text_of(browser, "dis-lost-mt") == number(4.565074292008025, ".3f")  # cpc-court-halt-30d, as the CLI
+    import crudeflow
+
+    expected = crudeflow.load("kazakhstan").simulate("cpc-court-halt-30d").lost_export_mt  # as `crudeflow simulate`
+    assert text_of(browser, "dis-lost-mt") == number(expected, ".3f")
     browser.find_element("css selector", "#dis-mode input[value='build']").click()
     lost = {}
     for days in (10, 40):
@@ -152,4 +155,54 @@ def test_risk_run_can_be_cancelled(browser, web_server):
     kept = int(text_of(browser, "risk-head").split()[0])
     assert 0 < kept < 200
     assert "cancelled" in text_of(browser, "risk-progress-text")
+    check_clean(browser, web_server.url)
+
+
+def choose(driver, control_id: str, values: list[str]) -> None:
+    """Tick exactly `values` in a checklist."""
+    for box in driver.find_elements("css selector", f"#{control_id} input"):
+        if box.is_selected() != (box.get_attribute("value") in values):
+            box.click()
+
+
+def run_plan(driver) -> None:
+    driver.find_element("id", "plan-run").click()
+    wait(driver, lambda d: text_of(d, "plan-head") != "" or d.find_elements("css selector", "#plan-result .refusal"))
+    wait(driver, lambda d: d.execute_script(DRAWN) >= 3)
+
+
+def test_plan_page_draws_the_pathway_frontier_and_stranded_oil(browser, web_server, tmp_path):
+    browser.get(web_server.url + "plan")
+    wait(browser, lambda d: d.find_elements("id", "plan-run"))
+    choose(browser, "plan-options", ["btc-quota-4", "trunkline-490", "supsa-restart", "cpc-debottleneck"])
+    browser.find_element("css selector", "#plan-target-kind input[value='risk']").click()
+    type_into(browser, "plan-target", "15")
+    run_plan(browser)
+    assert text_of(browser, "plan-head").startswith("Plan 2026-2030, output path plan, 4 options")
+    assert "of" in text_of(browser, "plan-progress-text")
+    assert browser.execute_script(DRAWN) == 3
+    assert browser.find_elements("id", "plan-shadow-prices") and browser.find_elements("id", "plan-portfolios")
+    screenshot(browser, "plan", tmp_path)
+    check_clean(browser, web_server.url)
+
+
+def test_small_plan_shows_the_pathway_of_dataset_plan(browser, web_server):
+    import crudeflow
+
+    browser.get(web_server.url + "plan")
+    wait(browser, lambda d: d.find_elements("id", "plan-run"))
+    for control in ("plan-first", "plan-last"):
+        browser.find_element("css selector", f"#{control} input[value='2027']").click()
+    browser.find_element("css selector", "#plan-variant input[value='high']").click()
+    choose(browser, "plan-options", ["kuryk-modernisation", "btc-quota-4"])
+    run_plan(browser)
+    result = crudeflow.load("kazakhstan").plan([2027], options=["kuryk-modernisation", "btc-quota-4"],
+                                                output_variant="high")
+    n = len(result.portfolios)
+    assert text_of(browser, "plan-progress-text").strip() == f"{n} of {n} portfolio-years valued"
+    expected = result.pathway.iloc[0]
+    cells = [c.text for c in browser.find_elements("css selector", "#plan-pathway tbody td")]
+    assert cells[:3] == ["2027", expected["portfolio"], expected["commission"]]
+    assert cells[6] == f"{expected['net_benefit_musd_per_yr']:,.2f}"  # net benefit, MUSD/yr
+    assert cells[5] == f"{expected['shut_in_mtpa']:,.2f}"
     check_clean(browser, web_server.url)

@@ -3,7 +3,7 @@
 >>> import crudeflow
 >>> ds = crudeflow.load("kazakhstan")
 >>> round(ds.simulate("cpc-court-halt-30d").lost_export_mt, 3)
-4.565
+3.964
 
 Each method returns a result with the same conventions: tables whose column names carry their units,
 `summary()` (a dict of headline figures), `to_json()` (a str) and `write(path)` (`.json`: the JSON document;
@@ -60,12 +60,12 @@ from crudeflow.plan.claims import check_claims
 from crudeflow.plan.options import read_options
 from crudeflow.plan.result import PlanResult
 from crudeflow.plan.settings import DEFAULT_DISCOUNT_RATE, PlanSettings
-from crudeflow.plan.study import run_plan
+from crudeflow.plan.study import PlanWatch, run_plan
 from crudeflow.risk.backtest import BacktestResult, backtest
 from crudeflow.risk.outages.load import default_outages_path, load_outage_models
 from crudeflow.risk.record import has_record, load_record
 from crudeflow.risk.result import RiskResult
-from crudeflow.risk.study import BASE, DEFAULT_TIER, Study
+from crudeflow.risk.study import BASE, DEFAULT_TIER, PLAN_RISK_TIER, Study
 from crudeflow.simulate.engine import simulate
 from crudeflow.simulate.hindcast import HindcastResult
 from crudeflow.simulate.result import SimulationResult
@@ -126,12 +126,20 @@ class Dataset:
              decision_year: int | None = None, discount_rate: float = DEFAULT_DISCOUNT_RATE,
              output_variant: str | None = None, budget_musd_per_yr: float | None = None,
              risk_target_mtpa: float | None = None, risk_samples: int = 0, risk_years: Sequence[int] | None = None,
-             seed: int = 0) -> PlanResult:
+             seed: int = 0, risk_tier: str = PLAN_RISK_TIER, risk_exact_samples: int | None = None,
+             risk_runner: int | None = None, risk_cache: str | Path | None = None,
+             min_share_via: Mapping[str, float] | None = None, watch: PlanWatch | None = None) -> PlanResult:
         """Every portfolio of the dataset's options (options.csv; all, or those named) in every year: normal-year
         value, annual cost (capital recovered at `discount_rate`), net benefit, each year's cost–loss frontier and
         a pathway under `budget_musd_per_yr` or `risk_target_mtpa`. With `risk_samples` > 0, each portfolio of
-        `risk_years` (default: all years) also gets a Monte Carlo study on common random numbers (the exact
-        engine; slow: keep the samples small)."""
+        `risk_years` (default: all years) also gets a Monte Carlo study of `risk_samples` sample-years on common
+        random numbers, on the output variant's production: by default two-tier (`risk_exact_samples` of them
+        also through the exact operator; None: 50 + 1%), or `risk_tier` 'exact'; `risk_runner`: processes per
+        study (as `risk`'s runner); `risk_cache`: the fast tier's table folder (as `risk`'s cache).
+        `min_share_via`: targets, e.g. {"AZ": 0.25}: per year, the portfolio that first sends that share of
+        exports into the country (table `targets`), or why none does. The pathway is myopic (year by year).
+        `watch`, if given, is called with (portfolio-years done, in all) after each one is valued; returning
+        False stops the plan (PlanCancelled)."""
         years = sorted(set(years))
         if not years:
             raise CrudeflowError("give at least one plan year")
@@ -140,24 +148,43 @@ class Dataset:
         SEED.check("seed", seed)
         if risk_samples:
             SAMPLES.check("risk_samples", risk_samples)
+        if risk_exact_samples is not None:
+            SAMPLES.check("risk_exact_samples", risk_exact_samples)
+        if risk_tier not in ("two-tier", "exact"):
+            raise CrudeflowError(f"risk_tier: 'two-tier' or 'exact', not {risk_tier!r} (the fast tier alone is "
+                                 "not exact enough to value an option)")
+        if risk_exact_samples is not None and risk_tier != "two-tier":
+            raise CrudeflowError("risk_exact_samples is for risk_tier 'two-tier' (the exact tier plays every "
+                                 "sample-year exactly)")
         SHARE.check("discount_rate", discount_rate)
         for name, limit in (("budget_musd_per_yr", budget_musd_per_yr), ("risk_target_mtpa", risk_target_mtpa)):
             if limit is not None:
                 PLAN_FIGURE.check(name, limit)
         if decision_year is not None:
             YEAR.check("decision_year", decision_year)
+        countries = set(self.network.nodes["country"])
+        for country, share in (min_share_via or {}).items():
+            SHARE.check(f"min_share_via[{country!r}]", share)
+            if country not in countries:
+                raise CrudeflowError(f"min_share_via: no country {country!r} in the dataset; countries: "
+                                     f"{', '.join(sorted(countries))}")
         settings = PlanSettings(
             years=tuple(years), decision_year=decision_year or years[0], discount_rate=discount_rate,
             output_variant=output_variant, budget_musd_per_yr=budget_musd_per_yr, risk_target_mtpa=risk_target_mtpa,
-            risk_years=tuple(years if risk_years is None else sorted(set(risk_years))) if risk_samples else ())
+            risk_years=tuple(years if risk_years is None else sorted(set(risk_years))) if risk_samples else (),
+            min_share_via=tuple((min_share_via or {}).items()))
         chosen = read_options(self.network, None if options is None else list(options))
-        risk = (lambda year, scenarios: self.risk_of_portfolios(year, scenarios, risk_samples, seed)) if risk_samples \
-            else None
-        result = run_plan(self.network, chosen, settings, risk)
+
+        def risk(year: int, scenarios: dict[str, Scenario]) -> pd.DataFrame:
+            return self.risk_of_portfolios(year, scenarios, risk_samples, seed, tier=risk_tier,
+                                           exact_samples=risk_exact_samples, output_variant=output_variant,
+                                           runner=risk_runner, cache=risk_cache)
+
+        result = run_plan(self.network, chosen, settings, risk if risk_samples else None, watch)
         if not risk_samples:
             result.notes.append("no risk study ran (risk_samples 0): residual loss is the normal-year shut-in only")
-        elif output_variant:
-            result.notes.append("risk studies use the dataset's production.csv (the plan path), not the variant")
+        else:
+            result.notes.append(risk_note(result.portfolios, risk_tier))
         return result
 
     def claims(self) -> pd.DataFrame:
@@ -165,9 +192,17 @@ class Dataset:
         that shows it (docs/claims.md is this table)."""
         return check_claims(self.network)
 
-    def risk_of_portfolios(self, year: int, scenarios: dict[str, Scenario], samples: int, seed: int):
-        """The risk each portfolio removes against the first, on common random numbers: the one place the plan
-        meets a risk engine (today the exact one; the two-tier engine can replace this function alone)."""
+    def risk_of_portfolios(self, year: int, scenarios: dict[str, Scenario], samples: int, seed: int, *,
+                           tier: str = PLAN_RISK_TIER, exact_samples: int | None = None,
+                           output_variant: str | None = None, runner: int | None = None,
+                           cache: str | Path | None = None) -> pd.DataFrame:
+        """The risk each portfolio removes against the first, every portfolio played on the same sample-years
+        (common random numbers), on the year's network with the portfolio's changes and `output_variant`'s
+        production: the one place the plan meets a risk engine. `tier` 'two-tier' (the default): the fast tier
+        on all `samples` sample-years corrected by the exact operator on `exact_samples` of them; 'exact': the
+        operator on every one. Per portfolio: expected lost exports, CVaR95 of lost revenue and what it removes,
+        each with its SE, and the exact-only sample-years that would give the same SE (`_equivalent_exact_
+        samples`: for the exact tier, the samples themselves)."""
         import tempfile
 
         import yaml
@@ -180,24 +215,10 @@ class Dataset:
                 file = Path(folder) / f"portfolio-{i}.yaml"
                 write_file(file, yaml.safe_dump(scenario.model_dump(mode="json", exclude_none=True), sort_keys=False))
                 paths[name] = str(file)
-            result = self.risk(samples, seed, options=list(paths.values()), year=year, contributions=False)
-        by_path = {p: n for n, p in paths.items()}
-        metrics = result.metrics
-        rows = []
-        for path, name in by_path.items():
-            lost = metrics.loc[(path, "expected annual lost exports")]
-            cvar = metrics.loc[(path, "CVaR95 of annual lost export revenue")]
-            row = {"portfolio": name,
-                   "expected_lost_export_mt": lost["value"], "expected_lost_export_se_mt": lost["se"],
-                   "cvar95_lost_revenue_musd": cvar["value"], "cvar95_lost_revenue_se_musd": cvar["se"],
-                   "lost_export_removed_mt": 0.0, "lost_export_removed_se_mt": 0.0,
-                   "lost_revenue_removed_musd": 0.0, "lost_revenue_removed_se_musd": 0.0}
-            if path in result.compare.index:
-                c = result.compare.loc[path]
-                row.update({k: c[k] for k in ("lost_export_removed_mt", "lost_export_removed_se_mt",
-                                              "lost_revenue_removed_musd", "lost_revenue_removed_se_musd")})
-            rows.append(row)
-        return pd.DataFrame(rows).set_index("portfolio")
+            result = self.risk(samples, seed, options=list(paths.values()), year=year, contributions=False,
+                               tier=tier, exact_samples=exact_samples if tier == "two-tier" else None,
+                               output_variant=output_variant, runner=runner, cache=cache)
+        return portfolio_risk_rows(result, {p: n for n, p in paths.items()})
 
     def dispatch(self, year: int = 2024, *, free: bool = False, max_share_via: dict[str, float] | None = None,
                  shut_in_penalty_usd_per_t: float = DEFAULT_SHUT_IN_PENALTY_USD_PER_T,
@@ -259,13 +280,14 @@ class Dataset:
                    outages: str | None = None, year: int = 2024, contributions: bool = True,
                    rel_error: float = 0.05, chunk_size: int | None = None, *, tier: str = DEFAULT_TIER,
                    exact_samples: int | None = None, cache: str | Path | None = None,
-                   target_se_mt: float | None = None) -> Study:
+                   target_se_mt: float | None = None, output_variant: str | None = None) -> Study:
         """The Monte Carlo study `risk` runs (and `crudeflow risk audit` checks). `chunk_size`: samples per unit
         of work (default Study's; the fast tiers draw 1,000 at once); the figures do not depend on it, only how
         often progress is reported. `tier`: 'exact' (the daily operator on every sample-year), 'fast' (the fast
         tier alone) or 'two-tier' (the fast tier on every sample-year corrected by the operator on
         `exact_samples` of them); `cache`: the fast tier's table folder (None: the user's cache folder, '':
-        none); `target_se_mt`: stop once expected shut-in has this SE."""
+        none); `target_se_mt`: stop once expected shut-in has this SE; `output_variant`: the national output
+        path of production_variants.csv the sample-years run on (None: production.csv)."""
         SAMPLES.check("samples", samples)
         SEED.check("seed", seed)
         YEAR.check("year", year)
@@ -277,7 +299,7 @@ class Dataset:
         study = Study(dataset=self.source, options=tuple(options), year=year, seed=seed, samples=samples,
                       rel_error=rel_error, contributions=contributions, outages=outages, tier=tier,
                       exact_samples=exact_samples, cache=None if cache is None else str(cache),
-                      target_se_mt=target_se_mt)
+                      target_se_mt=target_se_mt, output_variant=output_variant)
         if chunk_size is None:
             return study
         return dataclasses.replace(study, chunk_size=CHUNK_SIZE.check("chunk_size", chunk_size))
@@ -286,15 +308,16 @@ class Dataset:
              year: int = 2024, contributions: bool = True, rel_error: float = 0.05, *,
              runner: int | str | None = None, progress: bool = False, chunk_size: int | None = None,
              watch: ChunkWatch | None = None, tier: str = DEFAULT_TIER, exact_samples: int | None = None,
-             cache: str | Path | None = None, target_se_mt: float | None = None) -> RiskResult:
+             cache: str | Path | None = None, target_se_mt: float | None = None,
+             output_variant: str | None = None) -> RiskResult:
         """Export risk over `samples` random sample-years of `year`, each option (a scenario adding assets or
         changing contracts, or 'base') played on the same outage events; `outages`: a CSV, a folder or a
         calibration of the dataset (default: its risk/outages.csv). `runner`: None or 1 runs in this process, a
         number N in a local pool of N processes (0: one per core), a 'tcp://host:port' string on that Dask
         scheduler; the figures do not depend on it. `progress` draws a bar on standard error. Ctrl-C keeps the
         samples done (the result is then `partial`), and so does `watch` (called with the samples done after
-        each chunk of `chunk_size`) returning False. `tier`, `exact_samples`, `cache`, `target_se_mt`: as
-        `risk_study`."""
+        each chunk of `chunk_size`) returning False. `tier`, `exact_samples`, `cache`, `target_se_mt`,
+        `output_variant`: as `risk_study`."""
         from crudeflow.risk.engine import run_chunk, run_study
         from crudeflow.risk.executor import choose_runner
         from crudeflow.risk.fast.engine import fast_options, run_fast_chunk, run_fast_study
@@ -302,7 +325,8 @@ class Dataset:
         from crudeflow.risk.study import study_context
 
         study = self.risk_study(samples, seed, options, outages, year, contributions, rel_error, chunk_size,
-                                tier=tier, exact_samples=exact_samples, cache=cache, target_se_mt=target_se_mt)
+                                tier=tier, exact_samples=exact_samples, cache=cache, target_se_mt=target_se_mt,
+                                output_variant=output_variant)
         if runner is not None and not isinstance(runner, str):
             WORKERS.check("runner", runner)
         run = (choose_runner(scheduler=runner) if isinstance(runner, str)
@@ -370,6 +394,41 @@ class Dataset:
         return simulate_fleet(inputs, base.with_added(tanker_class, tankers, destination), replications=replications,
                               years=years, seed=seed, weather=weather, maintenance=maintenance, timeline=timeline,
                               progress=progress)
+
+
+def risk_note(portfolios: pd.DataFrame, tier: str) -> str:
+    """How precise the plan's risk figures are: the fewest equivalent exact sample-years of any portfolio."""
+    studied = portfolios[portfolios["risk_studied"]]
+    fewest = studied["expected_lost_export_equivalent_exact_samples"].min()
+    engine = ("two-tier engine (the fast tier on every sample-year, corrected by the exact operator on a subset)"
+              if tier == "two-tier" else "exact engine")
+    return (f"risk: {len(studied)} portfolio-years on the {engine}, common random numbers within each year; "
+            f"expected lost exports as precise as at least {fewest:,.0f} exact sample-years per portfolio "
+            "(column expected_lost_export_equivalent_exact_samples)")
+
+
+def portfolio_risk_rows(result: RiskResult, names: dict[str, str]) -> pd.DataFrame:
+    """One row per portfolio (`names`: option path → portfolio name) of a risk study's figures."""
+    metrics, rows = result.metrics, []
+    for path, name in names.items():
+        lost = metrics.loc[(path, "expected annual lost exports")]
+        cvar = metrics.loc[(path, "CVaR95 of annual lost export revenue")]
+        row = {"portfolio": name, "risk_sample_years": result.samples,
+               "expected_lost_export_mt": lost["value"], "expected_lost_export_se_mt": lost["se"],
+               "expected_lost_export_equivalent_exact_samples": float(
+                   lost.get("equivalent_exact_samples", result.samples)),
+               "cvar95_lost_revenue_musd": cvar["value"], "cvar95_lost_revenue_se_musd": cvar["se"],
+               "lost_export_removed_mt": 0.0, "lost_export_removed_se_mt": 0.0,
+               "lost_export_removed_equivalent_exact_samples": float("nan"),
+               "lost_revenue_removed_musd": 0.0, "lost_revenue_removed_se_musd": 0.0}
+        if path in result.compare.index:
+            c = result.compare.loc[path]
+            row.update({k: c[k] for k in ("lost_export_removed_mt", "lost_export_removed_se_mt",
+                                          "lost_revenue_removed_musd", "lost_revenue_removed_se_musd")})
+            row["lost_export_removed_equivalent_exact_samples"] = float(  # the exact tier: the samples themselves
+                c.get("lost_export_removed_equivalent_exact_samples", result.samples))
+        rows.append(row)
+    return pd.DataFrame(rows).set_index("portfolio")
 
 
 def _watched(chunks: Iterable[tuple[int, ChunkResult]],

@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 
 from crudeflow.api import load
-from crudeflow.bounds import PLAN_FIGURE, SAMPLES, SHARE, YEAR
+from crudeflow.bounds import PLAN_FIGURE, SAMPLES, SHARE, WORKERS, YEAR
 from crudeflow.cli.common import (
     REPORT_SUFFIXES,
     UsageError,
@@ -19,10 +19,12 @@ from crudeflow.cli.common import (
     set_handler,
     tell_written,
 )
+from crudeflow.cli.dispatch import parse_shares
 from crudeflow.output import emit
 from crudeflow.plan.settings import DEFAULT_DISCOUNT_RATE
+from crudeflow.risk.study import PLAN_RISK_TIER
 
-TABLES = ("pathway", "frontier", "portfolios", "stranded", "shadow_prices", "options")
+TABLES = ("pathway", "frontier", "portfolios", "stranded", "shadow_prices", "options", "targets")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -44,9 +46,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="pathway: the most annual cost (capital annuities, fixed costs, ship-or-pay) a year")
     target.add_argument("--risk-target", type=PLAN_FIGURE, default=None, metavar="MT_PER_YR",
                         help="pathway: the most residual loss (stranded plus expected lost exports), Mt/yr")
+    parser.add_argument("--min-share-via", nargs=2, action="append", metavar=("COUNTRY", "SHARE"), default=[],
+                        help="a target, e.g. --min-share-via AZ 0.25: per year, the portfolio that first sends that "
+                             "share of exports into COUNTRY and its cost, or why none does (table targets)")
     parser.add_argument("--risk-samples", type=int, default=0, metavar="N",
-                        help="sample-years of the risk study run on each portfolio (default: 0, none; the exact "
-                             "engine is slow: keep N small and name --risk-years)")
+                        help="sample-years of the risk study run on each portfolio, all portfolios of a year on the "
+                             "same ones (default: 0, none; e.g. 2000)")
+    parser.add_argument("--risk-tier", choices=("two-tier", "exact"), default=PLAN_RISK_TIER,
+                        help="risk engine: the fast tier corrected by the exact operator on a subset (default), or "
+                             "the exact operator on every sample-year (slow)")
+    parser.add_argument("--risk-exact-samples", type=SAMPLES, default=None, metavar="n",
+                        help="two-tier: sample-years of each portfolio also played exactly (default: 50 + 1%%)")
+    parser.add_argument("--risk-workers", type=WORKERS, default=None, metavar="N",
+                        help="processes per risk study (default: this one; 0: one per core)")
     parser.add_argument("--risk-years", default=None, metavar="FIRST-LAST",
                         help="years given a risk study (default: all)")
     add_seed_option(parser)
@@ -85,7 +97,9 @@ def run(args: argparse.Namespace) -> int:
         decision_year=args.decision_year, discount_rate=args.discount_rate, output_variant=args.output_variant,
         budget_musd_per_yr=args.budget,
         risk_target_mtpa=args.risk_target, risk_samples=args.risk_samples,
-        risk_years=None if args.risk_years is None else parse_years(args.risk_years, "--risk-years"), seed=args.seed)
+        risk_years=None if args.risk_years is None else parse_years(args.risk_years, "--risk-years"), seed=args.seed,
+        min_share_via=parse_shares(args.min_share_via, "--min-share-via"), risk_tier=args.risk_tier,
+        risk_exact_samples=args.risk_exact_samples, risk_runner=args.risk_workers)
     if args.report is not None:  # the files first, the stdout document last, as the other commands do
         from crudeflow.report.html import write_report  # matplotlib only when a report is asked for
         from crudeflow.report.plan import build_plan_report

@@ -14,6 +14,9 @@ import pandas as pd
 from crudeflow.plan.frontier import COST, LOSS
 
 SEPARATOR = "+"
+MYOPIC_NOTE = ("pathway: myopic, chosen year by year (each year's choice knows what is built, not the years after; "
+               "it never builds early for a later year's benefit); the frontier and portfolio tables show every "
+               "choice of every year")
 
 
 def members(name: str) -> frozenset[str]:

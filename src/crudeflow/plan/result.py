@@ -28,6 +28,7 @@ class PlanResult(ResultFiles):
     shadow_prices: pd.DataFrame  # per year, the limits binding with nothing built, with their duals
     stranded: pd.DataFrame  # per year, normal-year shut-in building nothing and along the pathway
     notes: list[str] = field(default_factory=list)
+    targets: pd.DataFrame = field(default_factory=pd.DataFrame)  # per year and minimum share: who first meets it
 
     def option_table(self) -> pd.DataFrame:
         s = self.settings
@@ -39,7 +40,8 @@ class PlanResult(ResultFiles):
 
     def tables(self) -> dict[str, pd.DataFrame]:
         return {"pathway": self.pathway, "frontier": self.frontier, "portfolios": self.portfolios,
-                "stranded": self.stranded, "shadow_prices": self.shadow_prices, "options": self.option_table()}
+                "stranded": self.stranded, "shadow_prices": self.shadow_prices, "options": self.option_table(),
+                "targets": self.targets}
 
     def summary(self) -> dict[str, object]:
         s = self.settings
@@ -48,7 +50,8 @@ class PlanResult(ResultFiles):
                 "portfolios_per_year_max": int(self.portfolios.groupby("year").size().max()),
                 "discount_rate": s.discount_rate, "budget_musd_per_yr": s.budget_musd_per_yr,
                 "risk_target_mtpa": s.risk_target_mtpa, "risk_years": list(s.risk_years),
-                "search": "exhaustive (every portfolio; optimality gap 0)"}
+                "search": "exhaustive (every portfolio; optimality gap 0)",
+                "pathway": "myopic (year by year)"}
 
     def to_json(self) -> str:
         payload: dict[str, Any] = {"summary": self.summary(), **self.tables(), "notes": self.notes}
@@ -60,5 +63,9 @@ class PlanResult(ResultFiles):
                  "frontier (per year, efficient portfolios, cheapest first):",
                  render(self.frontier[SHOWN], "text", "{:,.2f}", wide=wide),
                  "stranded oil in a normal year (Mt/yr):", render(self.stranded, "text", "{:,.2f}", wide=wide)]
+        if not self.targets.empty:
+            parts += ["minimum shares (the portfolio that first meets each, by year):",
+                      *(f"  {r['year']} {r['country']} {r['target_share_pct']:g}%: {r['explanation']}"
+                        for _, r in self.targets.iterrows()), ""]
         parts += [f"note: {n}" for n in self.notes]
         return "\n".join(parts) + "\n"

@@ -17,3 +17,4 @@ class PlanSettings:
     budget_musd_per_yr: float | None = None
     risk_target_mtpa: float | None = None
     risk_years: tuple[int, ...] = ()  # years whose portfolios get a risk study (each one is costly)
+    min_share_via: tuple[tuple[str, float], ...] = ()  # (country, share): targets each year's portfolios are held to

@@ -14,32 +14,53 @@ from crudeflow.network.fiscal import state_take_fraction
 from crudeflow.plan.evaluate import normal_year, shadow_rows, year_cost, year_row
 from crudeflow.plan.frontier import LOSS, efficient
 from crudeflow.plan.options import PlanOption, portfolio_name, portfolio_scenario, portfolios
-from crudeflow.plan.pathway import pathway
+from crudeflow.plan.pathway import MYOPIC_NOTE, pathway
 from crudeflow.plan.result import PlanResult
 from crudeflow.plan.settings import PlanSettings
+from crudeflow.plan.targets import share_column, share_via_pct, target_rows
 from crudeflow.simulate.scenario import Scenario
 
 # (year, portfolio name → scenario; the first is the empty portfolio) → per portfolio: expected_lost_export_mt,
 # lost_export_removed_mt, lost_revenue_removed_musd, cvar95_lost_revenue_musd, each with an `_se_` twin
 RiskFunction = Callable[[int, dict[str, Scenario]], pd.DataFrame]
+# (portfolio-years done, portfolio-years in all) → go on? Called after each portfolio-year is valued.
+PlanWatch = Callable[[int, int], bool]
+
+
+class PlanCancelled(CrudeflowError):
+    """The watch said stop: a plan without every year has no pathway, so nothing is returned."""
+
+def portfolios_by_year(options: list[PlanOption], settings: PlanSettings) -> dict[int, list[frozenset[str]]]:
+    """Each plan year's portfolios: those of the options in service by then."""
+    every = portfolios(options)
+    found = {}
+    for year in settings.years:
+        ready = {o.id for o in options if o.available_from(settings.decision_year) <= year}
+        found[year] = [p for p in every if p <= ready]
+    return found
+
 
 def run_plan(network: Network, options: list[PlanOption], settings: PlanSettings,
-             risk: RiskFunction | None = None) -> PlanResult:
+             risk: RiskFunction | None = None, watch: PlanWatch | None = None) -> PlanResult:
     if settings.budget_musd_per_yr is not None and settings.risk_target_mtpa is not None:
         raise CrudeflowError("give a budget or a risk target, not both")
     net = network.with_output_variant(settings.output_variant)
-    all_portfolios = portfolios(options)
+    by_year = portfolios_by_year(options, settings)
+    total, done = sum(len(p) for p in by_year.values()), 0
     rows, shadows = [], []
-    for year in settings.years:
-        ready = {o.id for o in options if o.available_from(settings.decision_year) <= year}
-        year_portfolios = [p for p in all_portfolios if p <= ready]
+    for year, year_portfolios in by_year.items():
         base = normal_year(net, options, frozenset(), year)
         shadows.append(shadow_rows(year, base))
         year_rows = []
         for portfolio in year_portfolios:
             result = base if not portfolio else normal_year(net, options, portfolio, year)
             cost = year_cost(options, portfolio, result, settings.discount_rate)
-            year_rows.append(year_row(year, portfolio, result, base, cost))
+            row = year_row(year, portfolio, result, base, cost)
+            row.update({share_column(c): share_via_pct(net, result, c) for c, _ in settings.min_share_via})
+            year_rows.append(row)
+            done += 1
+            if watch is not None and not watch(done, total):
+                raise PlanCancelled(f"plan cancelled after {done} of {total} portfolio-years")
         table = pd.DataFrame(year_rows)
         fraction = state_take_fraction(net, year)  # the fiscal rules' share of the value, as simulate uses
         table["state_take_gained_musd_per_yr"] = (float("nan") if fraction is None
@@ -53,7 +74,10 @@ def run_plan(network: Network, options: list[PlanOption], settings: PlanSettings
     path = pathway(table, settings.budget_musd_per_yr, settings.risk_target_mtpa,
                    variants={o.id: o.excludes for o in options})
     return PlanResult(settings=settings, options=options, portfolios=table, frontier=frontier, pathway=path,
-                      shadow_prices=pd.concat(shadows, ignore_index=True), stranded=_stranded(table, path))
+                      shadow_prices=pd.concat(shadows, ignore_index=True), stranded=_stranded(table, path),
+                      notes=[MYOPIC_NOTE],
+                      targets=target_rows(table, dict(settings.min_share_via)) if settings.min_share_via
+                      else pd.DataFrame())
 
 
 def _with_totals(table: pd.DataFrame) -> pd.DataFrame:

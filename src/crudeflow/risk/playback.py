@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from crudeflow.lp.program import Bounds
 from crudeflow.risk.conditions import Stretch
 from crudeflow.simulate.observables import EXPORT_KINDS
 from crudeflow.simulate.operator import Conditions, DailyOperator
@@ -44,10 +45,17 @@ class _Day:
     state: np.ndarray  # carried in
     next_state: np.ndarray
     z: np.ndarray
-    lower: np.ndarray
-    upper: np.ndarray
+    bounds: Bounds
     first: np.ndarray  # restart-limit argument per field
     basis: int
+
+    @property
+    def lower(self) -> np.ndarray:
+        return self.bounds.lower()
+
+    @property
+    def upper(self) -> np.ndarray:
+        return self.bounds.upper()
 
 
 @dataclass
@@ -83,15 +91,14 @@ def play_year(operator: DailyOperator, measures: Measures, stretches: list[Stret
         output = cond.production_kt[:, 0]
         trail: list[_Day] = []
         while t < stretch.stop:
-            bounds = operator.bounds(cond, state)
-            first = operator.restart_limit_kt(cond, state)
+            bounds, first = operator.day_bounds(cond, state)
             x = operator.solve(bounds, f"day {t} of a sample-year")
             z = np.concatenate([x, operator.row_activity()])
             operator.pivoted()
             _record(measures, series, t, z)
             nxt = operator.next_state(x, state, cond)
             # the stretch's first day may carry yesterday's output drop: not the same affine map as the rest
-            day = _Day(state, nxt, z, bounds.lower(), bounds.upper(), first, operator.basis)
+            day = _Day(state, nxt, z, bounds, first, operator.basis)
             trail = [*trail[-1:], day] if t > stretch.first else []
             state, t = nxt, t + 1
             if len(trail) == 2 and t < stretch.stop:
@@ -123,7 +130,7 @@ def _steady_days(operator: DailyOperator, a: _Day, b: _Day, output: np.ndarray, 
     if a.basis != b.basis:
         return 0
     step = b.next_state - b.state
-    if not np.allclose(step, a.next_state - a.state, rtol=0.0, atol=STEP_TOL_KT):
+    if not np.all(np.abs(step - (a.next_state - a.state)) <= STEP_TOL_KT):  # np.allclose(rtol=0), without its overhead
         return 0
     if not np.all(_branch(a.first, output) == _branch(b.first, output)):
         return 0
@@ -138,12 +145,13 @@ def _ratio_bounds(basic: np.ndarray, a: _Day, b: _Day) -> float:
 
     A nonbasic variable whose bounds are equal may carry a reduced cost of either sign; if its bounds were
     to part, the basis could stop being optimal. So the jump needs every fixed variable to stay fixed."""
-    fixed = b.lower == b.upper
-    if not np.array_equal(fixed, a.lower == a.upper):
+    b_lower, b_upper, a_lower, a_upper = b.lower, b.upper, a.lower, a.upper
+    fixed = b_lower == b_upper
+    if not np.array_equal(fixed, a_lower == a_upper):
         return 0.0
     with np.errstate(invalid="ignore"):
-        slack = np.concatenate([(b.z - b.lower)[basic], (b.upper - b.z)[basic]])
-        d_slack = slack - np.concatenate([(a.z - a.lower)[basic], (a.upper - a.z)[basic]])
+        slack = np.concatenate([(b.z - b_lower)[basic], (b_upper - b.z)[basic]])
+        d_slack = slack - np.concatenate([(a.z - a_lower)[basic], (a_upper - a.z)[basic]])
     finite = np.isfinite(slack) & np.isfinite(d_slack)
     falling = finite & (d_slack < -1e-12)
     if not np.any(falling):

@@ -29,6 +29,7 @@ from crudeflow.units import DAYS_PER_YEAR
 BASE = "base"
 TIERS = ("exact", "fast", "two-tier")
 DEFAULT_TIER = "exact"
+PLAN_RISK_TIER = "two-tier"  # a plan studies every portfolio: only the two-tier engine makes that affordable
 FAST_CHUNK = 1000  # sample-years a fast or two-tier chunk draws at once (fixed: a sample's events never depend on N)
 EventSampler = Callable[[int, int, int], list[OutageEvent]]  # (seed, sample, days) → events
 
@@ -52,6 +53,7 @@ class Study:
     exact_samples: int | None = None  # two-tier: sample-years the exact operator plays (None: see exact_samples_used)
     cache: str | None = None  # fast tiers: the response tables' folder (None: the user's cache folder; "": none)
     target_se_mt: float | None = None  # stop once the first option's expected shut-in has this SE (Mt)
+    output_variant: str | None = None  # production_variants.csv's output path (None: production.csv)
 
     def __post_init__(self) -> None:
         if self.tier not in TIERS:
@@ -92,7 +94,7 @@ class Study:
         return range(chunk * self.chunk_size, min(self.samples, (chunk + 1) * self.chunk_size))
 
     def cache_key(self) -> tuple[Any, ...]:
-        return (self.dataset, self.options, self.year, self.days, self.outages)
+        return (self.dataset, self.options, self.year, self.days, self.outages, self.output_variant)
 
 
 @dataclass
@@ -140,7 +142,7 @@ def study_context(study: Study) -> StudyContext:
 
 
 def build_context(study: Study) -> StudyContext:
-    network = load(study.dataset)
+    network = load(study.dataset).with_output_variant(study.output_variant)
     if study.year not in network.years.index:
         raise CrudeflowError(f"--year {study.year}: no such year in the dataset; years: {sorted(network.years.index)}")
     options = {name: option_model(network, name, study) for name in study.options}

@@ -231,6 +231,10 @@ class DailyOperator:
     def bounds(self, conditions: Conditions, state: np.ndarray) -> Bounds:
         """Every day-dependent bound and cost of the window (see lp/formulation.py's notation) under `conditions`
         (entity × window day) with `state` carried in."""
+        return self.day_bounds(conditions, state)[0]
+
+    def day_bounds(self, conditions: Conditions, state: np.ndarray) -> tuple[Bounds, np.ndarray]:
+        """`bounds`, and the restart limit per field they were built with (`restart_limit_kt`)."""
         new = self.base.copy()
         new.col_cost[self.load_cols] = conditions.price_usd_per_t - self.tie_break[self.load_cols]
         shift = conditions.price_usd_per_t[self.end_stock_load, -1] - self.year_price
@@ -248,7 +252,7 @@ class DailyOperator:
         new.row_upper[self.balance_rows] = rhs
         new.row_upper[self.capacity_rows] = conditions.capacity_kt
         new.row_upper[self.throughput_rows] = conditions.throughput_kt
-        return new
+        return new, first
 
     def hold(self, new: Bounds) -> None:
         """Hand HiGHS the bounds and costs that differ from what it holds (all of them when that is not known)."""
@@ -295,7 +299,8 @@ class DailyOperator:
 
     def pivoted(self) -> bool:
         """Whether the last solve left the basis it started from (then `basis` takes a new number)."""
-        moved = bool(self.highs.getInfo().simplex_iteration_count > 0)
+        _, iterations = self.highs.getInfoValue("simplex_iteration_count")  # one value, not the whole HighsInfo
+        moved = int(iterations) > 0
         self.basis += moved
         return moved
 

@@ -14,9 +14,9 @@ from dash import Dash, Input, Output, dcc, html
 from crudeflow.api import Dataset
 from crudeflow.web.context import Context
 from crudeflow.web.guard import MAX_BODY_BYTES
-from crudeflow.web.pages import data, disruption, network, risk
+from crudeflow.web.pages import data, disruption, network, plan, risk
 
-PAGES: tuple[ModuleType, ...] = (network, disruption, risk, data)
+PAGES: tuple[ModuleType, ...] = (network, disruption, risk, plan, data)
 ASSETS = Path(__file__).resolve().parent / "assets"
 
 

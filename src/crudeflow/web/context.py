@@ -47,11 +47,14 @@ class Context:
         """A year from a request: one the dataset has, or refused."""
         return int(known(str(value), [str(y) for y in self.years], "year"))
 
-    def _dispatch(self, year: int, link: str | None, capacity_mtpa: float | None, country: str | None,
-                  share: float | None) -> DispatchResult:
+    def _dispatch(self, year: int, link: str | None = None, capacity_mtpa: float | None = None,
+                  max_share_via: tuple[tuple[str, float], ...] = (), min_share_via: tuple[tuple[str, float], ...] = (),
+                  output_variant: str | None = None) -> DispatchResult:
+        """The year's allocation with the page's what-ifs (tuples, not dicts: the cache keys on them)."""
         capacities = {link: capacity_mtpa} if link is not None and capacity_mtpa is not None else None
-        caps = {country: share} if country is not None and share is not None else None
-        return self.dataset.dispatch(year, max_share_via=caps, capacity_mtpa=capacities)
+        return self.dataset.dispatch(year, max_share_via=dict(max_share_via) or None,
+                                     min_share_via=dict(min_share_via) or None, capacity_mtpa=capacities,
+                                     output_variant=output_variant)
 
     def _simulate(self, scenario: str, foresight: bool) -> SimulationResult:
         """`scenario`: a built-in name, or the path of a scenario the app wrote under its output folder."""

@@ -14,6 +14,13 @@ DEFAULT_PORT = 8050
 # A callback's inputs are a few hundred bytes (a page's controls); 64 KiB leaves room and refuses uploads.
 MAX_BODY_BYTES = 64 * 1024
 MAX_RISK_SAMPLES = 2_000  # about an hour on one core: more belongs to `crudeflow risk --runner`
+# The fast tier plays 10,000 sample-years in a fraction of a second once its tables are built (about 5 s per
+# option); two-tier adds the exact operator on 50 + 1% of them (250 at this cap: a few minutes at most).
+MAX_FAST_RISK_SAMPLES = 20_000
+# A plan values every portfolio in every year (about 0.15 s each on one busy core): 6 options form at most 64
+# portfolios, so 5 years are at most 320 portfolio-years, under a minute; more belongs to `crudeflow plan`.
+MAX_PLAN_OPTIONS = 6
+MAX_PLAN_YEARS = 5
 MAX_OUTAGE_DAYS = 366
 DAYS_AFTER_OUTAGE = 60  # the built scenario runs on after the outage, so fields restart and stocks drain
 DAYS_BEFORE_OUTAGE = 5  # ... and starts a few undisturbed days before it, for the charts
@@ -46,6 +53,13 @@ def share(value: object, what: str) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 100:
         raise RequestRefused(f"{what} must be a percentage from 0 to 100, got {str(value)[:40]!r}")
     return float(value) / 100
+
+
+def amount(value: object, low: float, high: float, what: str) -> float:
+    """A number from a form field, finite and within [low, high]."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
+        raise RequestRefused(f"{what} must be a number from {low:g} to {high:g}, got {str(value)[:40]!r}")
+    return float(value)
 
 
 def session_id(value: object) -> str:

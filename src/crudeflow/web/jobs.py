@@ -1,9 +1,9 @@
 """Long runs off the request thread: one job per browser tab (its session id), in a small pool of threads,
 with progress, cancel, and finished results kept by their inputs so that asking again costs nothing.
 
-A job's work is a function of one argument, `tick(done) -> bool`: it reports the units done so far and learns
-whether to go on (False after a cancel). Two tabs never see each other's jobs; a tab that starts a new run
-cancels its own previous one.
+A job's work is a function of one argument, `tick(done, total=None) -> bool`: it reports the units done so far
+(and their total, when the work learns it only once started) and learns whether to go on (False after a
+cancel). Two tabs never see each other's jobs; a tab that starts a new run cancels its own previous one.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-Work = Callable[[Callable[[int], bool]], Any]
+Work = Callable[[Callable[..., bool]], Any]
 
 
 @dataclass
@@ -35,8 +35,10 @@ class Job:
         assert self.future is not None and self.future.done()
         return self.future.result()
 
-    def tick(self, done: int) -> bool:
+    def tick(self, done: int, total: int | None = None) -> bool:
         self.done = done
+        if total is not None:
+            self.total = total
         return not self.cancelled.is_set()
 
 

@@ -125,6 +125,7 @@ def compare_table(study: Study, fast: dict[tuple[str, str], np.ndarray], exact: 
                                      exact[(first, figure)] - exact[(option, figure)], picked)
             name = figure.removesuffix(f"_{unit}")
             row[f"{name}_removed_{unit}"], row[f"{name}_removed_se_{unit}"] = e.value, e.se
+            row[f"{name}_removed_equivalent_exact_samples"] = e.equivalent_exact
         rows.append(row)
     return pd.DataFrame(rows).set_index("option") if rows else pd.DataFrame()
 

@@ -43,10 +43,11 @@ if TYPE_CHECKING:
     from crudeflow.risk.study import OptionModel
 
 GRID = 100  # lost shares are rounded to 1/GRID of an asset: 0.01
-LEAD_DAYS = 10  # undisturbed days first: oil at sea reaches its steady level
+LEAD_DAYS = 10  # undisturbed days first, at least: oil at sea reaches its steady level (see lead_days)
 HOLD_DAYS = 60  # long enough for every store to fill under the states the Kazakhstan models draw
 RECOVER_DAYS = 30
-TABLE_VERSION = 3  # bump when what a table holds changes
+STEADY_KT = 1e-6  # undisturbed exports varying less than this (kt/day) are steady
+TABLE_VERSION = 4  # bump when what a table holds changes
 
 
 def state_codes(lost: np.ndarray) -> np.ndarray:
@@ -121,9 +122,10 @@ class Responder:
 
     def __post_init__(self) -> None:
         maker, operator = self.option.maker, self.option.operator
+        self.lead_days = lead_days(self.option.baseline.exports_kt)
         operator.start()
         state = operator.initial_state()
-        for _ in range(LEAD_DAYS):  # the undisturbed steady state every state's solve starts from
+        for _ in range(self.lead_days):  # the undisturbed steady state every state's solve starts from
             x = operator.solve(operator.bounds(maker.base, state), "the undisturbed year")
             state = operator.next_state(x, state, maker.base)
         self.steady = state
@@ -151,15 +153,16 @@ class Responder:
 
     def patterns(self, codes: np.ndarray) -> PatternTable:
         option = self.option
-        maker, days = option.maker, LEAD_DAYS + HOLD_DAYS + RECOVER_DAYS
+        lead = self.lead_days
+        maker, days = option.maker, lead + HOLD_DAYS + RECOVER_DAYS
         base = option.baseline
-        hold, after = slice(LEAD_DAYS, LEAD_DAYS + HOLD_DAYS), slice(LEAD_DAYS + HOLD_DAYS - 1, days)
+        hold, after = slice(lead, lead + HOLD_DAYS), slice(lead + HOLD_DAYS - 1, days)
         absorbed, share, ramp, drain, played = [], [], [], [], []
         for code in codes:
             hit = (int(code) >> (1 + np.arange(len(self.assets)))) & 1
             cond = self.conditions(hit * (1.0 if int(code) & 1 else self.representative))
-            stretches = [Stretch(0, LEAD_DAYS, maker.base), Stretch(LEAD_DAYS, LEAD_DAYS + HOLD_DAYS, cond),
-                         Stretch(LEAD_DAYS + HOLD_DAYS, days, maker.base)]
+            stretches = [Stretch(0, lead, maker.base), Stretch(lead, lead + HOLD_DAYS, cond),
+                         Stretch(lead + HOLD_DAYS, days, maker.base)]
             series = play_year(option.operator, option.measures, stretches, days)
             export_gap = base.exports_kt[:days] - series.exports_kt
             shut = series.shut_in_kt - base.shut_in_kt[:days]
@@ -178,9 +181,24 @@ class Responder:
                             np.array(drain, dtype=float), np.array(played, dtype=float))
 
 
+def lead_days(base_exports_kt: np.ndarray) -> int:
+    """The first day (at least LEAD_DAYS) from which the undisturbed year's exports hold steady over a pattern's
+    play (HOLD_DAYS + RECOVER_DAYS), else the day they vary least: the undisturbed operator first draws its
+    start stocks down (stocks.csv; 14 days in Kazakhstan 2024, exports 247 kt/day, then 190), and states
+    solved from inside that drawdown would measure their deficits against exports the year does not have."""
+    span = HOLD_DAYS + RECOVER_DAYS
+    last = len(base_exports_kt) - span
+    if last < LEAD_DAYS:
+        return LEAD_DAYS
+    spread = np.array([np.ptp(base_exports_kt[d:d + span]) for d in range(LEAD_DAYS, last + 1)])
+    steady = np.flatnonzero(spread <= STEADY_KT)
+    return LEAD_DAYS + int(steady[0] if len(steady) else np.argmin(spread))
+
+
 def table_key(option: OptionModel, assets: tuple[str, ...], representative: np.ndarray,
               outage_table: Path | None) -> str:
-    """A hash of what the responses depend on: the dataset's files, the option's scenario, the outage table,
+    """A hash of what the responses depend on: the dataset's files, the option's scenario, the production it
+    runs on (an output variant's), the outage table,
     the assets and their representative shares, the grid, the play's lengths and the operator's code."""
     digest = hashlib.blake2b(digest_size=16)
     folder = option.network.folder
@@ -191,6 +209,7 @@ def table_key(option: OptionModel, assets: tuple[str, ...], representative: np.n
     if outage_table is not None and outage_table.exists():
         digest.update(outage_table.read_bytes())
     digest.update(json.dumps(option.scenario.model_dump(mode="json"), sort_keys=True).encode())
+    digest.update(option.network.production.to_csv(index=False).encode())  # an output variant is another table
     digest.update(json.dumps([assets, representative.tolist(), GRID, LEAD_DAYS, HOLD_DAYS, RECOVER_DAYS,
                               TABLE_VERSION]).encode())
     digest.update(_code_fingerprint())

@@ -1,6 +1,7 @@
-"""Disruption: a built-in scenario, or one built here (an asset out for N days, wholly or in part, a field's
-output changed), run day by day against the undisturbed baseline as `crudeflow simulate` runs it; the daily
-route flows, storage and shut-in by field, the findings in words, and the HTML report and data to download.
+"""Disruption: a built-in scenario, or one built here (an asset out for N days, by the share of capacity left or
+by the loading units out, a field's output changed), run day by day against the undisturbed baseline as
+`crudeflow simulate` runs it; the daily route flows, storage and shut-in by field, the findings in words, and
+the HTML report and data to download.
 
 A built scenario is written as YAML under the app's output folder and shown on the page, so `crudeflow
 simulate THAT_FILE` gives the same figures.
@@ -86,7 +87,7 @@ def layout(context: Context) -> html.Div:
                                               value=30, debounce=True)]),
             html.Label(["capacity left, %", dcc.Slider(id="dis-left-pct", min=0, max=100, step=5, value=0,
                                                        marks={v: f"{v}%" for v in (0, 50, 100)})]),
-            html.Label(["or units out (moorings, berths; 0: use the share)",
+            html.Label(["or units out (a terminal's moorings, a port's berths; 0: the share left)",
                         dcc.Input(id="dis-units-out", type="number", min=0, max=100, step=1, value=0, debounce=True)]),
             html.Label(["field output changed", dcc.Dropdown(id="dis-field", value=NONE, options=[
                 {"label": "(none)", "value": NONE}, *({"label": v, "value": k} for k, v in fields(context).items())])]),
@@ -168,10 +169,10 @@ def build(context: Context, asset: object, start: object, duration: object, left
                                  "end": (last + dt.timedelta(days=DAYS_AFTER_OUTAGE)).isoformat()}}
     words = []
     if asset:
-        left = units_left(context, asset, out) if out else left
-        scenario["outages"] = [{"asset": asset, "start": first.isoformat(), "duration_days": days,
-                                "remaining": round(left, 6), "source": BUILT_SOURCE}]
-        words.append(f"{assets(context)[asset]} at {100 * left:.0f}% of capacity")
+        outage, said = outage_entry(context, asset, left, out)
+        scenario["outages"] = [{"asset": asset, "start": first.isoformat(), "duration_days": days, **outage,
+                                "source": BUILT_SOURCE}]
+        words.append(f"{assets(context)[asset]} {said}")
     if field and output != 1.0:
         scenario["production_changes"] = [{"field": field, "start": first.isoformat(), "duration_days": days,
                                            "output": round(output, 6), "source": BUILT_SOURCE}]
@@ -192,13 +193,21 @@ def start_day(text: object) -> dt.date:
     return day
 
 
-def units_left(context: Context, asset: str, out: int) -> float:
-    """Share of capacity left with `out` of the asset's units (moorings, berths) out of service."""
-    nodes = context.dataset.network.nodes
-    units = int(nodes.at[asset, "units"]) if asset in nodes.index else 1
+def outage_entry(context: Context, asset: str, left: float, out: int) -> tuple[dict, str]:
+    """The outage's size as the scenario file says it, and in words: `units_out` for a terminal whose loading
+    units units.csv counts (the terminal then loads what its units still up can, as `crudeflow simulate`
+    rules), else the share of capacity left (for other units: each an equal share, an assumption)."""
+    net = context.dataset.network
+    if not out:
+        return {"remaining": round(left, 6)}, f"at {100 * left:.0f}% of capacity"
+    units = int(net.nodes.at[asset, "units"]) if asset in net.nodes.index else 1
     if out > units:
         raise RequestRefused(f"units out: {asset} has {units} unit(s), not {out}")
-    return 1.0 - out / units
+    if net.has_units(asset):
+        return {"units_out": out}, (f"with {out} of {units} loading units out "
+                                    f"({100 * net.share_left(asset, out):.0f}% of normal capacity left)")
+    left = 1.0 - out / units
+    return {"remaining": round(left, 6)}, f"with {out} of {units} units out ({100 * left:.0f}% of capacity)"
 
 
 def safe_file_name(name: str) -> str:

@@ -1,6 +1,8 @@
 """Risk: a Monte Carlo study (`crudeflow risk`) run off the request thread, with progress and cancel; the
 distribution of annual lost exports, the exceedance curve with the 1-in-10 and 1-in-20 lines, which assets
-carry the risk, and the options compared on the same events. A cancelled run keeps the samples done."""
+carry the risk, and the options compared on the same events. A cancelled run keeps the samples done. The tier
+is chosen as `--tier` is: exact, fast (a reduced model) or two-tier (fast, corrected by the exact operator on a
+subset, whose fit is shown); the fast tier's response tables are kept under the app's own folder."""
 
 from __future__ import annotations
 
@@ -12,14 +14,26 @@ from dash import Dash, Input, Output, State, dcc, html, no_update
 from crudeflow.errors import CrudeflowError
 from crudeflow.report.risk import exceedance_figure, findings, histogram_figure
 from crudeflow.risk.result import RiskResult, compare_by_figure
+from crudeflow.risk.study import DEFAULT_TIER, TIERS
 from crudeflow.web.components import chart, refusal, table
 from crudeflow.web.context import Context
-from crudeflow.web.guard import MAX_RISK_SAMPLES, RequestRefused, known, session_id, whole
+from crudeflow.web.guard import (
+    MAX_FAST_RISK_SAMPLES,
+    MAX_RISK_SAMPLES,
+    RequestRefused,
+    known,
+    session_id,
+    whole,
+)
 
 PATH = "/risk"
 TITLE = "Risk"
 POLL_MS = 500
 PROGRESS_STEPS = 20  # progress is reported after each chunk: about this many per run
+TIER_LABELS = {"exact": "exact (the daily operator on every sample-year)",
+               "fast": "fast (a reduced model, not exact)",
+               "two-tier": "two-tier (fast, corrected by the exact operator on 50 + 1% of the samples)"}
+RISK_TABLES = "risk-tables"  # the fast tier's response tables, under the app's output folder
 
 
 def layout(context: Context) -> html.Div:
@@ -34,8 +48,11 @@ def layout(context: Context) -> html.Div:
         html.Div(className="controls", children=[
             html.Label(["options (the first is the reference)",
                         dcc.Checklist(id="risk-options", options=options, value=options[:1], inline=True)]),
-            html.Label(["sample-years", dcc.Input(id="risk-samples", type="number", min=1, max=MAX_RISK_SAMPLES,
-                                                  step=1, value=40)]),
+            html.Label(["tier", dcc.RadioItems(id="risk-tier", value=DEFAULT_TIER, inline=True,
+                                               options=[{"label": TIER_LABELS[t], "value": t} for t in TIERS])]),
+            html.Label([f"sample-years (at most {MAX_RISK_SAMPLES:,} exact, {MAX_FAST_RISK_SAMPLES:,} fast or "
+                        "two-tier)", dcc.Input(id="risk-samples", type="number", min=1, max=MAX_FAST_RISK_SAMPLES,
+                                               step=1, value=40)]),
             html.Label(["seed", dcc.Input(id="risk-seed", type="number", min=0, step=1, value=0)]),
             html.Label(["year", dcc.Dropdown(id="risk-year", options=years, value=context.default_year,
                                              clearable=False)]),
@@ -55,7 +72,8 @@ def register(app: Dash, context: Context) -> None:
     @app.callback(Output("risk-poll", "disabled"), Output("risk-progress", "children"),
                   Input("risk-run", "n_clicks"), Input("risk-cancel", "n_clicks"),
                   State("risk-options", "value"), State("risk-samples", "value"), State("risk-seed", "value"),
-                  State("risk-year", "value"), State("risk-contributions", "value"), State("risk-session", "data"),
+                  State("risk-year", "value"), State("risk-contributions", "value"), State("risk-tier", "value"),
+                  State("risk-session", "data"),
                   prevent_initial_call=True)
     def start_or_cancel(_run: int, _cancel: int, *values: Any) -> tuple[bool, Any]:
         from dash import ctx
@@ -90,23 +108,27 @@ def register(app: Dash, context: Context) -> None:
 
 
 def start(context: Context, session: str, options: object, samples: object, seed: object, year: object,
-          contributions: object) -> None:
+          contributions: object, tier: object) -> None:
     offered = context.dataset.option_names()
     if not isinstance(options, list) or not options:
         raise RequestRefused("choose at least one option")
     chosen = tuple(known(o, offered, "option") for o in options)
-    n = whole(samples, 1, MAX_RISK_SAMPLES, "sample-years")
+    tier_value = known(tier, TIERS, "tier")
+    n = whole(samples, 1, MAX_RISK_SAMPLES if tier_value == "exact" else MAX_FAST_RISK_SAMPLES,
+              f"sample-years ({tier_value} tier)")
     seed_value = whole(seed, 0, 2**31 - 1, "seed")
     year_value = context.year(year)
     per_asset = isinstance(contributions, list) and "on" in contributions
-    chunk = max(1, n // PROGRESS_STEPS)
-    context.dataset.risk_study(n, seed_value, chosen, year=year_value)  # refuse bad inputs now, not in the thread
+    chunk = max(1, n // PROGRESS_STEPS)  # the fast tiers draw whole chunks of their own size instead
+    cache = context.out / RISK_TABLES
+    # refuse bad inputs now, not in the thread
+    context.dataset.risk_study(n, seed_value, chosen, year=year_value, tier=tier_value, cache=cache)
 
     def work(tick: Any) -> RiskResult:
         return context.dataset.risk(n, seed_value, chosen, year=year_value, contributions=per_asset,
-                                    chunk_size=chunk, watch=tick)
+                                    chunk_size=chunk, watch=tick, tier=tier_value, cache=cache)
 
-    context.jobs.start(session, (chosen, n, seed_value, year_value, per_asset), n, work)
+    context.jobs.start(session, (chosen, n, seed_value, year_value, per_asset, tier_value), n, work)
 
 
 def progress(done: int, total: int, cancelled: bool) -> html.Div:
@@ -117,7 +139,8 @@ def progress(done: int, total: int, cancelled: bool) -> html.Div:
 
 def result_view(result: RiskResult) -> html.Div:
     s = result.study
-    head = (f"{result.samples} sample-years of {s.year}, seed {s.seed}"
+    tier = {"exact": "", "fast": ", fast tier", "two-tier": f", two-tier ({s.exact_samples_used} played exactly)"}
+    head = (f"{result.samples} sample-years of {s.year}, seed {s.seed}{tier[s.tier]}"
             + (" — PARTIAL: stopped before every sample was played" if result.partial else ""))
     blocks: list[Any] = [
         html.P(head, id="risk-head", className="headline"),
@@ -126,6 +149,7 @@ def result_view(result: RiskResult) -> html.Div:
         chart(exceedance_figure(result, png=False), "risk-exceedance"),
         html.H3("Metrics (value and standard error)"),
         table(result.metrics, "{:,.3f}", table_id="risk-metrics"),
+        *fit_view(result),
     ]
     if not result.compare.empty:
         blocks += [html.H3(f"Options against {s.options[0]}, on the same events"),
@@ -137,3 +161,20 @@ def result_view(result: RiskResult) -> html.Div:
                           "that asset's outages, everything else the same.", className="note"),
                    table(result.contributions, "{:,.3f}", table_id="risk-contributions")]
     return html.Div(blocks)
+
+
+def fit_view(result: RiskResult) -> list[Any]:
+    """How well the fast tier matched the exact operator on the sample-years both played (two-tier), or that
+    the fast tier alone was used (a reduced model: no exact figures to compare it with)."""
+    if result.study.tier == "fast":
+        return [html.P("Fast tier alone: a reduced model of the daily operator, not exact. Choose two-tier to see "
+                       "how it fits the exact operator.", className="note", id="risk-fit-note")]
+    if result.fit.empty:
+        return []
+    fit = result.fit
+    poor = bool(fit["poor"].any()) if "poor" in fit else False
+    return [html.H3("The fast tier against the exact operator, on the same sample-years"),
+            html.P("A poor fit (correlation below 0.95) leaves the estimate unbiased; only its standard error grows."
+                   if poor else "Correlation, median relative error and bias of the fast tier on the exact subset.",
+                   className="note"),
+            table(fit.drop(columns=[c for c in ("poor",) if c in fit]), "{:,.3f}", table_id="risk-fit")]
