@@ -8,7 +8,8 @@ starts with nothing at sea, so its first two days lack the tanker cargoes still 
 the dispatch does. Runs start at the normal stock levels the operator keeps; from them some years take weeks to
 settle (2025: the start with nothing at sea; 2027: Kashagan's tank refilled at 0.5 kt/day while stranded oil
 fills the tanks), so the steady day is day 40. Since contract minimums are hard in both cases (they were soft at
-50 USD/t in the daily LP, which left the KMG–SOCAR BTC supply 1.392 Mt/yr short in 2023), every link carries the same flow.
+50 USD/t in the daily LP, which left the KMG–SOCAR BTC supply 1.392 Mt/yr short in 2023), every link carries the
+same flow.
 """
 
 from __future__ import annotations
