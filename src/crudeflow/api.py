@@ -3,7 +3,7 @@
 >>> import crudeflow
 >>> ds = crudeflow.load("kazakhstan")
 >>> round(ds.simulate("cpc-court-halt-30d").lost_export_mt, 3)
-3.964
+4.045
 
 Each method returns a result with the same conventions: tables whose column names carry their units,
 `summary()` (a dict of headline figures), `to_json()` (a str) and `write(path)` (`.json`: the JSON document;

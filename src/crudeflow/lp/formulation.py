@@ -38,10 +38,29 @@ DELAYED_KINDS = ("sea", "rail")  # legs where oil in transit is not pushed out b
 # misses it only on a day whose limits leave no way to meet it). Refineries come first on a tie.
 HARD_SHORTFALL_PENALTY_USD_PER_T = 1000.0
 INTAKE_SHORTFALL_PENALTY_USD_PER_T = HARD_SHORTFALL_PENALTY_USD_PER_T + 1.0
-# A tonne held past the window is worth this less than its marginal value today (stock_values): oil sold now
-# beats oil held, whatever the daily routes' small differences from the annual dispatch; far below the
-# shut-in penalty, so tanks still fill before a field is shut in. Assumption: no public figure.
+# What a tonne left at the end of the day-by-day operator's window is worth (stock_values), against its marginal
+# value λ (what selling it fetches). Assumptions, no public figure; only their order matters:
+# - up to the node's normal level (stocks.csv): λ + NORMAL_STOCK_PREMIUM_USD_PER_T, a little more than selling it,
+#   so working stock is kept and refilled after a disruption;
+# - above it, at an export terminal: λ − STOCK_VALUE_DISCOUNT_USD_PER_T, so a surplus is sold (oil sold now beats
+#   oil held, whatever the daily routes' small differences from the annual dispatch);
+# - above it, upstream: nothing, so a surplus moves on to the terminal's tanks before it fills the tanks upstream
+#   (the pipe to the terminal keeps running) and is sold as soon as an outlet has room;
+# all above −π, what a shut-in earns, so every tank fills before a field is shut in.
+NORMAL_STOCK_PREMIUM_USD_PER_T = 10.0
 STOCK_VALUE_DISCOUNT_USD_PER_T = 20.0
+# Each tonne a node's stock is short of its normal level costs this a day on top of the holding cost, so a
+# refill is done at once, not planned for the window's last day each day anew (holding would favour that, and
+# the refill would never come). Assumption: a fraction of the premium, no public figure.
+BELOW_NORMAL_USD_PER_T_PER_DAY = 0.05
+
+
+@dataclass(frozen=True)
+class NormalLevel:
+    """A node's normal operating stock and the premium (USD/t) a tonne of it is worth over a surplus tonne."""
+
+    stock_kt: float
+    premium_usd_per_t: float
 
 
 @dataclass(frozen=True)
@@ -59,6 +78,13 @@ class Case:
     steady_flow_usd_per_t: float = 0.0  # per tonne a link's flow changes from one day to the next
     # (node, grade) → what a tonne held at the end of the window will fetch (USD/t); empty: stock is worth nothing
     stock_value_usd_per_t: dict[tuple[str, str], float] = field(default_factory=dict)
+    # node → its normal level (kt) and what each tonne of it is worth above stock_value_usd_per_t (USD/t); each
+    # tonne short of it costs below_normal_usd_per_t_per_day a day (define_normal_stock); empty: no normal level
+    normal_stock: dict[str, NormalLevel] = field(default_factory=dict)
+    below_normal_usd_per_t_per_day: float = 0.0
+    # (node, grade) → what a tonne sent on a tanker or rail leg that reaches the node after the window will fetch
+    # (USD/t); empty: nothing, so the window's last days send nothing on such legs
+    arrival_value_usd_per_t: dict[tuple[str, str], float] = field(default_factory=dict)
     later_shut_in_usd_per_t: float | None = None  # π' on the window's days after the first; None: π
 
 
@@ -81,6 +107,7 @@ class NetworkLP:
     capacity: dict[str, np.ndarray] = field(default_factory=dict)
     throughput: dict[str, np.ndarray] = field(default_factory=dict)
     storage: dict[str, np.ndarray] = field(default_factory=dict)
+    normal: dict[str, np.ndarray] = field(default_factory=dict)  # node → row per day: u + Σ_g v ≥ N
     intake: dict[str, np.ndarray] = field(default_factory=dict)
     contract: dict[str, np.ndarray] = field(default_factory=dict)  # "id/link" → row per day
     contract_short: dict[str, np.ndarray] = field(default_factory=dict)  # "id/link" → w[c,t] per day (minimums)
@@ -121,6 +148,7 @@ def build_network_lp(inputs: DispatchInputs, case: Case) -> NetworkLP:
     define_link_capacity(model)
     define_throughput(model)
     define_storage_capacity(model)
+    define_normal_stock(model)
     define_refinery_intake(model)
     define_contracts(model)
     define_blend_limits(model)
@@ -181,11 +209,20 @@ def node_grades(model: NetworkLP) -> dict[str, set[str]]:
 
 
 def define_flows(model: NetworkLP) -> None:
-    r"""Columns f[l,g,t] ≥ 0 costing the tariff τ[l] per tonne (revenue is booked where oil leaves, x)."""
+    r"""Columns f[l,g,t] ≥ 0 costing the tariff τ[l] per tonne (revenue is booked where oil leaves, x); oil sent
+    on a delayed leg that arrives after the window (t + d[l] ≥ T) earns what it will fetch there (the case's
+    `arrival_value_usd_per_t`): else the window's last days would send nothing on it, the stock that would have
+    gone counts as surplus at the window's end, and the operator draws the sending node below its normal level."""
+    case = model.case
     for link, grades in sorted(reachable_grades(model.inputs).items()):
         tariff = float(model.inputs.links.at[link, "tariff_usd_per_t"])
+        end, delay = model.ends[link][1], case.delay_days.get(link, 0)
         for grade in sorted(grades):
-            model.flow[(link, grade)] = model.add_cols("flow", (link, grade), cost=-tariff)
+            cols = model.add_cols("flow", (link, grade), cost=-tariff)
+            if delay > 0:
+                for col in cols[max(0, case.days - delay):]:
+                    model.lp.col_cost[int(col)] += case.arrival_value_usd_per_t.get((end, grade), 0.0)
+            model.flow[(link, grade)] = cols
 
 
 def define_loads(model: NetworkLP) -> None:
@@ -207,26 +244,47 @@ def define_stocks(model: NetworkLP) -> None:
                 model.stock[(node, grade)] = cols
 
 
-def stock_values(inputs: DispatchInputs) -> dict[tuple[str, str], float]:
-    r"""W[k,g]: what a tonne held in an export terminal's tanks will fetch once it loads again: the marginal
-    value of oil there in the year's undisturbed annual dispatch (the dual of its balance row, USD/t), less
-    STOCK_VALUE_DISCOUNT_USD_PER_T. Valued so, oil in a terminal's tanks past the window is worth less than oil
-    loaded today and far more than oil never produced: the operator loads first, then fills the terminal's
-    tanks (paying the tariff to get the oil there), then the tanks upstream (worth nothing past the window,
-    but better than a shut-in now), and shuts a field in last. Only terminals: upstream stock valued at the
-    annual dispatch's marginal values was kept rather than sold where the daily routes earn less than the
-    annual ones (e.g. Atyrau-region oil in 2024), and terminals fed by tanker or rail keep their tanks as room
-    for cargoes already on the way, which cannot be turned back."""
+@dataclass(frozen=True)
+class EndValues:
+    """What the day-by-day operator's window leaves behind is worth (stock_values)."""
+
+    stock_usd_per_t: dict[tuple[str, str], float] = field(default_factory=dict)
+    normal: dict[str, NormalLevel] = field(default_factory=dict)
+    arrival_usd_per_t: dict[tuple[str, str], float] = field(default_factory=dict)
+
+
+def stock_values(inputs: DispatchInputs, normal_stock_kt: dict[str, float]) -> EndValues:
+    r"""What stock left at the end of the day-by-day operator's window will fetch: W[n,g] per tonne above the
+    node's normal level, and per node its normal level N[n] with the premium Π[n] a tonne up to N is worth over
+    W. Both from λ, the marginal value of oil there in the year's undisturbed annual dispatch (the dual of its
+    balance row, USD/t). Up to the normal level: λ + NORMAL_STOCK_PREMIUM_USD_PER_T (kept, refilled; at a node
+    holding several grades the least λ of them, so a tank is refilled with any grade). Above it: at an export
+    terminal λ − STOCK_VALUE_DISCOUNT_USD_PER_T, upstream nothing (sold where an outlet has room: upstream
+    surplus valued at λ was kept where the daily routes earn less than the annual ones, e.g. Atyrau-region oil
+    in 2024). So the operator loads first, then fills the terminal's tanks (paying the tariff to get the oil
+    there), then the tanks upstream, and shuts a field in last; once it can, it sells what is above the normal
+    levels and refills what is below them. Terminals fed by tanker or rail (no normal stock: Kazakh cargoes
+    pass through) keep their tanks as room for cargoes already on the way, which cannot be turned back. A cargo
+    still at sea or on rail at the window's end is worth λ − STOCK_VALUE_DISCOUNT_USD_PER_T where it lands."""
     model = build_network_lp(inputs, annual_case(inputs))
     annual_bounds(model).write_to(model.lp)
     solution = solve(model.lp.to_highs())
     if solution.status is not SolveStatus.OPTIMAL:
-        return {}
+        return EndValues()
     ends = link_ends(inputs)
     fed_late = {end for link, (_, end) in ends.items() if inputs.links.at[link, "kind"] in DELAYED_KINDS}
     terminals = {str(n) for n, kind in inputs.node_kind.items() if kind == "terminal"} - fed_late
-    return {(node, grade): -float(solution.row_dual[rows[0]]) - STOCK_VALUE_DISCOUNT_USD_PER_T
-            for (node, grade), rows in model.balance.items() if node in terminals}
+    marginal = {key: -float(solution.row_dual[rows[0]]) for key, rows in model.balance.items()}
+    values = {(node, grade): value - STOCK_VALUE_DISCOUNT_USD_PER_T
+              for (node, grade), value in marginal.items() if node in terminals}
+    levels = {}
+    for node, kt in normal_stock_kt.items():
+        held = [value for (n, _), value in marginal.items() if n == node]
+        if kt > 0 and held:
+            above = STOCK_VALUE_DISCOUNT_USD_PER_T if node in terminals else min(held)
+            levels[node] = NormalLevel(kt, above + NORMAL_STOCK_PREMIUM_USD_PER_T)
+    arriving = {key: value - STOCK_VALUE_DISCOUNT_USD_PER_T for key, value in marginal.items() if key[0] in fed_late}
+    return EndValues(values, levels, arriving)
 
 
 def define_shut_in(model: NetworkLP) -> None:
@@ -306,6 +364,23 @@ def define_storage_capacity(model: NetworkLP) -> None:
         cols = [c for (n, _), c in model.stock.items() if n == node]
         if cols:
             model.storage[node] = np.array([_sum_row(model, ("storage", node), cols, t) for t in range(model.days)])
+
+
+def define_normal_stock(model: NetworkLP) -> None:
+    r"""u[n,t] + Σ_g v[n,g,t] ≥ N[n], u ≥ 0 the stock short of the node's normal level, costing κ a day and Π[n]
+    more on the window's last day: with W[n,g] on the last day's stock (define_stocks) a tonne up to N is worth
+    W + Π, one above it W (a concave piecewise-linear value, so the LP fills the upper segment last)."""
+    case = model.case
+    for node, level in sorted(case.normal_stock.items()):
+        cols = [c for (n, _), c in model.stock.items() if n == node]
+        if not cols:
+            continue
+        short = model.add_cols("below_normal", (node,), cost=-case.below_normal_usd_per_t_per_day)
+        model.lp.col_cost[int(short[-1])] -= level.premium_usd_per_t
+        model.normal[node] = np.array([
+            model.lp.add_row(("normal", node, str(t)), {int(short[t]): 1.0, **{int(c[t]): 1.0 for c in cols}},
+                             -np.inf, np.inf)
+            for t in range(model.days)])
 
 
 def define_refinery_intake(model: NetworkLP) -> None:
@@ -429,6 +504,8 @@ def fixed_bounds(model: NetworkLP) -> Bounds:
     base = Bounds.of_lp(model.lp)
     for node, rows in model.storage.items():
         base.row_upper[rows] = case.storage_cap_kt[node]
+    for node, rows in model.normal.items():
+        base.row_lower[rows] = case.normal_stock[node].stock_kt
     for refinery, rows in model.intake.items():
         base.row_lower[rows] = base.row_upper[rows] = float(inputs.refinery_intake_mtpa[refinery]) * case.per_mtpa
     for contract in inputs.contracts:

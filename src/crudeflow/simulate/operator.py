@@ -25,7 +25,16 @@ import pandas as pd
 
 from crudeflow.errors import SolveError
 from crudeflow.lp.explain import explain_infeasible
-from crudeflow.lp.formulation import Case, NetworkLP, build_network_lp, fixed_bounds, link_delays, stock_values
+from crudeflow.lp.formulation import (
+    BELOW_NORMAL_USD_PER_T_PER_DAY,
+    Case,
+    EndValues,
+    NetworkLP,
+    build_network_lp,
+    fixed_bounds,
+    link_delays,
+    stock_values,
+)
 from crudeflow.lp.inputs import DispatchInputs
 from crudeflow.lp.program import Bounds, SolveStatus, solve, solve_again_cold
 from crudeflow.network import Network
@@ -96,14 +105,17 @@ def daily_lp(inputs: DispatchInputs, network: Network, days: int, settings: Sett
     delays and the scenario's costs; `steady` prices day-to-day flow changes (for a window whose every day is
     kept, as foresight's: the day-by-day operator keeps only its first day, which the tie-break settles); with
     `value_end_stock` (the day-by-day operator, whose window ends long before the period does) the stock left at
-    the window's end is worth what it will fetch (stock_values)."""
+    the window's end is worth what it will fetch and the nodes' normal levels (stocks.csv) are kept (stock_values,
+    define_normal_stock)."""
     storage = network.nodes["storage_kt"].fillna(0.0).astype(float)
     holding = settings.holding_cost_usd_per_t_per_day
-    values = stock_values(inputs) if value_end_stock else {}
+    normal = {str(n): float(v) for n, v in network.stocks["normal_stock_kt"].items() if storage.get(n, 0.0) > 0}
+    end = stock_values(inputs, normal) if value_end_stock else EndValues()
     later = holding if value_end_stock else None  # a planned later shut-in costs a day's holding (define_shut_in)
     case = Case(days, KT_PER_DAY_PER_MTPA, {str(n): float(v) for n, v in storage.items() if v > 0},
                 link_delays(inputs), settings.shut_in_penalty_usd_per_t, holding, settings.tie_break_usd_per_t,
-                settings.steady_flow_usd_per_t if steady else 0.0, values, later)
+                settings.steady_flow_usd_per_t if steady else 0.0, end.stock_usd_per_t, end.normal,
+                holding + BELOW_NORMAL_USD_PER_T_PER_DAY, end.arrival_usd_per_t, later)
     return build_network_lp(inputs, case)
 
 
@@ -156,6 +168,15 @@ class DailyOperator:
         self.state = StateLayout(len(self.balances), len(self.fields),
                                  max(days, max(model.delay_days.values(), default=0)))
         self.base = fixed_bounds(model)
+        # the window-end stock at export terminals (formulation's stock_values) follows the day's price there:
+        # its value is shifted by the day's price less the base year's (a wider discount is not worth holding for)
+        load_at = {key: i for i, key in enumerate(self.loads)}
+        priced = [(int(cols[-1]), load_at[key]) for key, cols in model.stock.items()
+                  if key in model.case.stock_value_usd_per_t and key in load_at]
+        pairs = np.array(priced, dtype=np.int64).reshape(len(priced), 2)
+        self.end_stock_col, self.end_stock_load = pairs[:, 0], pairs[:, 1]
+        prices = inputs.price_usd_per_t
+        self.year_price = np.array([float(prices.at[self.loads[i]]) for i in self.end_stock_load])
 
     def conditions(self, horizon: Horizon) -> Conditions:
         """Every day of `horizon` in the operator's order (the tables are read once, not day by day)."""
@@ -216,6 +237,8 @@ class DailyOperator:
         """`bounds`, and the restart limit per field they were built with (`restart_limit_kt`)."""
         new = self.base.copy()
         new.col_cost[self.load_cols] = conditions.price_usd_per_t - self.tie_break[self.load_cols]
+        shift = conditions.price_usd_per_t[self.end_stock_load, -1] - self.year_price
+        new.col_cost[self.end_stock_col] = self.base.col_cost[self.end_stock_col] + shift
         output = conditions.production_kt
         ramp_kt = conditions.restart_ramp_kt
         first = self.restart_limit_kt(conditions, state)

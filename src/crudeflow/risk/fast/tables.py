@@ -192,9 +192,10 @@ class Responder:
 
 def lead_days(base_exports_kt: np.ndarray) -> int:
     """The first day (at least LEAD_DAYS) from which the undisturbed year's exports hold steady over a pattern's
-    play (HOLD_DAYS + RECOVER_DAYS), else the day they vary least: the undisturbed operator first draws its
-    start stocks down (stocks.csv; 14 days in Kazakhstan 2024, exports 247 kt/day, then 190), and states
-    solved from inside that drawdown would measure their deficits against exports the year does not have."""
+    play (HOLD_DAYS + RECOVER_DAYS), else the day they vary least: states solved while an undisturbed start
+    is still settling would measure their deficits against exports the year does not have (the operator once
+    drew its start stocks down over 14 days in Kazakhstan 2024, exports 247 kt/day, then 190; it now keeps
+    them at their normal level, and that year's exports are steady from LEAD_DAYS on)."""
     span = HOLD_DAYS + RECOVER_DAYS
     last = len(base_exports_kt) - span
     if last < LEAD_DAYS:
