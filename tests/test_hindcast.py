@@ -4,9 +4,11 @@ refused in one line; and every built-in hindcast lands within ±25% of the recor
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 import crudeflow
@@ -14,6 +16,7 @@ from cli_harness import assert_refused, run_capped, run_in_process
 from crudeflow.simulate.hindcast import TARGET_PCT, compare
 
 COURT = "hindcast-cpc-court-order-2022"  # 35 days, the quickest built-in hindcast
+SPM_BAN = "hindcast-cpc-spm-ban-2025"
 BUILT_IN = ["hindcast-cpc-court-order-2022", "hindcast-cpc-kropotkinskaya-2025", "hindcast-cpc-spm-ban-2025",
             "hindcast-cpc-spm-cracks-2022", "hindcast-cpc-storm-2022"]
 
@@ -74,11 +77,27 @@ def test_the_model_answers_from_the_run_not_from_the_record(tmp_path: Path) -> N
     assert undisturbed * 21 / 31 < closed < 0.9 * undisturbed
 
 
-def test_a_figure_the_model_cannot_express_says_why() -> None:
-    table = crudeflow.load().hindcast(["hindcast-cpc-spm-ban-2025"]).table
-    row = table[table["unit"] == "% of undisturbed"].iloc[0]
+def test_a_figure_the_model_cannot_express_says_why(tmp_path: Path) -> None:
+    path = tmp_path / "why.yaml"
+    path.write_text(BASE.replace("source: obs-court-2022", 'source: obs-court-2022\n    not_modelled: "no such '
+                                 'quantity in the model"', 1), encoding="utf-8")
+    row = crudeflow.load().hindcast([str(path)]).table.iloc[0]
     assert row["model"] is None or row["model"] != row["model"]
-    assert "not modelled: the record compares two windows" in row["note"]
+    assert "not modelled: no such quantity in the model" in row["note"]
+
+
+def test_a_window_against_another_is_the_ratio_of_their_daily_rates() -> None:
+    """'% of another window' (the record's "1–13 April, −3% against March"): the mean daily output in barrels of
+    the window against the reference window's, both in the scenario's own run."""
+    dataset = crudeflow.load()
+    table = dataset.hindcast([SPM_BAN]).table
+    row = table[table["unit"] == "% of another window"].iloc[0]
+    daily = dataset.simulate(SPM_BAN).scenario.fields().groupby(level="day")["production_kbbl"].sum()
+    days = pd.Series(daily.index, index=daily.index)
+    april = daily[(days >= dt.date(2025, 4, 1)) & (days <= dt.date(2025, 4, 13))].mean()
+    march = daily[(days >= dt.date(2025, 3, 1)) & (days <= dt.date(2025, 3, 31))].mean()
+    assert row["model"] == pytest.approx(100.0 * april / march, rel=1e-12)
+    assert row["model"] < 100.0  # the ban takes two moorings out on 1–4 April
 
 
 @pytest.mark.parametrize("old, new, mentions", [
@@ -90,6 +109,11 @@ def test_a_figure_the_model_cannot_express_says_why() -> None:
     ("value: 1.24", "value: .nan", ["observed.0.value"]),
     ("source: obs-court-2022", "source: nowhere-2022", ["observed.0.source", "unknown source id"]),
     ("what: loadings", "what: loadings_per_spm", ["observed.0.what", "loadings_per_spm"]),
+    ("unit: mbpd", "unit: '% of another window'", ["observed.0.against", "needs `against`"]),
+    ("unit: mbpd", "unit: mbpd\n    against: {start: 2022-07-01, end: 2022-07-02}", ["observed.0.against",
+                                                                                    "only that unit"]),
+    ("unit: mbpd", "unit: '% of another window'\n    against: {start: 2021-01-01, end: 2021-01-31}",
+     ["observed.0.against", "not a window inside the period"]),
 ])
 def test_a_bad_observed_entry_is_refused_in_one_line(old: str, new: str, mentions: list[str],
                                                      tmp_path: Path) -> None:

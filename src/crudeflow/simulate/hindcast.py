@@ -2,7 +2,9 @@
 same window, of the scenario's simulation, with the error.
 
 A figure is a volume over its window (Mt, kt), a mean daily rate over it (mbpd, kbpd from each grade's barrels;
-kt/day), a share of what the undisturbed run gives over the window ('% of undisturbed'), or a count of days
+kt/day), a share of what the undisturbed run gives over the window ('% of undisturbed'), the window's mean daily
+rate in barrels against another window's of the same run ('% of another window', e.g. April against March), or a
+count of days
 (`days_lost`: days an export sink loads less than undisturbed, by more than the simulation's 0.5 kt/day
 recovery threshold). A figure the model cannot yet express carries `not_modelled:` and its row says why,
 with no model value.
@@ -23,6 +25,7 @@ from crudeflow.simulate.scenario import (
     RATE_UNITS,
     SHARE_UNIT,
     VOLUME_UNITS,
+    WINDOW_SHARE_UNIT,
     Observation,
     Scenario,
 )
@@ -60,6 +63,11 @@ def model_value(result: SimulationResult, o: Observation) -> float:
         base_kt, _ = daily_kt_kbbl(result.baseline, o.what, o.at)
         base = float(base_kt[inside].sum())
         return 100.0 * float(kt[inside].sum()) / base if base > 0 else math.nan
+    if o.unit == WINDOW_SHARE_UNIT:
+        assert o.against is not None  # the scenario's reader requires it with this unit
+        before = (kbbl.index >= o.against.start) & (kbbl.index <= o.against.end)
+        reference = float(kbbl[before].mean())
+        return 100.0 * float(kbbl[inside].mean()) / reference if reference > 0 else math.nan
     if o.unit in VOLUME_UNITS:
         return float(kt[inside].sum()) / VOLUME_UNITS[o.unit]
     per_kbbl = RATE_UNITS[o.unit]

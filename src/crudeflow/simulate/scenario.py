@@ -48,6 +48,13 @@ class Period(Item):
     step: Literal["day"] = Field("day", description="Time step; daily only")
 
 
+class Span(Item):
+    """Days from `start` to `end`, both inclusive."""
+
+    start: Date
+    end: Date
+
+
 class Window(Item):
     """Days a change applies: from `start` to `end` inclusive, or `duration_days` long; open-ended
     (to the end of the period) when neither is given."""
@@ -197,8 +204,9 @@ OBSERVED_QUANTITIES = {
 VOLUME_UNITS = {"Mt": 1000.0, "kt": 1.0}  # in kt
 RATE_UNITS = {"mbpd": 1000.0, "kbpd": 1.0, "kt/day": None}  # in kbbl a day; kt/day is a mass rate
 SHARE_UNIT = "% of undisturbed"
+WINDOW_SHARE_UNIT = "% of another window"  # the window's daily rate against `against`'s, both in the scenario run
 DAYS_UNIT = "days"
-ObservedUnit = Literal["Mt", "kt", "mbpd", "kbpd", "kt/day", "% of undisturbed", "days"]
+ObservedUnit = Literal["Mt", "kt", "mbpd", "kbpd", "kt/day", "% of undisturbed", "% of another window", "days"]
 
 
 class Observation(Item):
@@ -213,7 +221,11 @@ class Observation(Item):
     end: Date = Field(description="Last day of the window (inclusive; the start for a one-day figure)")
     value: float = Field(ge=0, le=1e6, description="The reported figure, in `unit`")
     unit: ObservedUnit = Field(description="Mt or kt over the window; mbpd, kbpd or kt/day on average over "
-                                           "it; '% of undisturbed' (against the run without the event); days")
+                                           "it; '% of undisturbed' (against the run without the event); '% of "
+                                           "another window' (the window's daily rate against `against`'s, e.g. "
+                                           "April against March); days")
+    against: Span | None = Field(None, description="With '% of another window': the reference window "
+                                                     "(start, end) inside the period")
     source: str = Field(min_length=1, description="Source ids and/or 'assumption: why'")
     note: str = Field("", description="How the figure is read")
     not_modelled: str = Field("", description="Why the model cannot yet express this figure (the hindcast then "
@@ -394,6 +406,14 @@ def check_dates(found: ScenarioFile) -> None:
         if seen.start < s.period.start or seen.end > s.period.end:
             raise found.error(("observed", i, "start"), f"the window {seen.start}–{seen.end} is not inside the "
                               f"period {s.period.start}–{s.period.end}", str(seen.start))
+        if (seen.unit == WINDOW_SHARE_UNIT) != (seen.against is not None):
+            raise found.error(("observed", i, "against"), f"'{WINDOW_SHARE_UNIT}' needs `against` (start, end), "
+                              "and only that unit takes it", seen.unit)
+        if seen.against is not None and (seen.against.end < seen.against.start or seen.against.start < s.period.start
+                                         or seen.against.end > s.period.end):
+            raise found.error(("observed", i, "against"), f"the window {seen.against.start}–{seen.against.end} is "
+                              f"not a window inside the period {s.period.start}–{s.period.end}",
+                              str(seen.against.start))
         if (seen.what == "days_lost") != (seen.unit == DAYS_UNIT):
             raise found.error(("observed", i, "unit"), "days_lost is counted in days, and only days_lost is",
                               seen.unit)
