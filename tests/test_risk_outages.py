@@ -388,3 +388,59 @@ def test_docs_python_example_runs(capsys):
     block = doc.split("```python\n")[1].split("```")[0]
     exec(compile(block, "docs/risk-outages.md", "exec"), {})
     assert "lost_asset_days_per_yr" in capsys.readouterr().out
+
+
+# ---- the Caspian-side models (issue 14, deliver 7) ----------------------------------------------------------
+CASPIAN_MODELS = {"btc-contamination": 1 / 4.088, "caspian-port-storm": 1.0, "sangachal-terminal-outage": 0.1}
+
+
+def test_caspian_models_are_loaded_with_their_assets_and_rates(models):
+    assert models["btc-contamination"].assets == ("btc",)
+    assert models["caspian-port-storm"].assets == ("aktau_port", "kuryk_port")
+    assert models["sangachal-terminal-outage"].assets == ("sangachal",)
+    assert "ev-btc-contamination-2025" in {s for p in models["btc-contamination"].provenance for s in p.source_ids}
+    for model_id, rate in CASPIAN_MODELS.items():
+        assert models[model_id].events_per_year == pytest.approx(rate, rel=1e-9), model_id
+        assert models[model_id].remaining_min == 0.0  # each halts what it hits
+
+
+def test_caspian_models_are_sampled_at_their_rates(models):
+    """Draws started within the sample-year (a common-cause draw counted once) average the model's rate."""
+    samples = 3000
+    counts = {model_id: np.zeros(samples) for model_id in CASPIAN_MODELS}
+    for sample in range(samples):
+        draws = {(e.model, e.first_day, e.days) for e in sample_year(models, seed=14, sample=sample)
+                 if e.model in CASPIAN_MODELS and e.first_day > 0}  # day 0 holds events carried in from before
+        for model_id, _, _ in draws:
+            counts[model_id][sample] += 1
+    for model_id, rate in CASPIAN_MODELS.items():
+        ok, text = within_3_se(counts[model_id], rate * 364 / 365)
+        assert ok, f"{model_id}: {text}"
+    storms = [e for i in range(300) for e in sample_year(models, 2, i) if e.model == "caspian-port-storm"]
+    by_draw: dict[tuple[int, int], set[str]] = {}
+    for event in storms:
+        by_draw.setdefault((event.first_day, event.days), set()).add(event.asset)
+    assert by_draw and all(assets == {"aktau_port", "kuryk_port"} for assets in by_draw.values())
+
+
+@pytest.mark.parametrize(("model_id", "asset", "links"), [
+    ("caspian-port-storm", "aktau_port", ()),  # a port with a loading limit: its throughput falls to 0
+    ("caspian-port-storm", "kuryk_port", ()),
+    ("sangachal-terminal-outage", "sangachal", ("aktau_baku", "kuryk_baku", "btc", "baku_supsa")),
+    ("btc-contamination", "btc", ("btc",)),
+])
+def test_a_caspian_event_halts_its_asset(network, model_id, asset, links):
+    """On the event's days the daily conditions leave no room for Kazakh oil through the asset (a limited
+    node's throughput, else the links it carries); the days around it keep their normal room."""
+    from crudeflow.risk.study import option_scenario
+    from crudeflow.simulate.timeline import build_horizon, scenario_inputs
+
+    scenario = option_scenario(network, "base", 2024, 40)
+    inputs = scenario_inputs(network, scenario)
+    horizon = build_horizon(inputs, network, scenario, extra_events=[OutageEvent(asset, 10, 3, 0.0, model_id)])
+    limited = np.isfinite(horizon.throughput_kt[asset].iloc[9]) if asset in horizon.throughput_kt else False
+    assert bool(limited) == (not links)
+    rooms = [horizon.throughput_kt[asset]] if limited else [horizon.capacity_kt[link] for link in links]
+    for room in rooms:
+        assert (room.iloc[10:13] == 0.0).all(), room.name
+        assert room.iloc[9] > 0.0 and room.iloc[13] > 0.0, room.name
