@@ -10,7 +10,7 @@ import uuid
 from typing import Any
 
 import pandas as pd
-from dash import Dash, Input, Output, State, dcc, html, no_update
+from dash import Dash, dcc, html
 
 from crudeflow.errors import CrudeflowError
 from crudeflow.plan.result import SHOWN, PlanResult
@@ -25,8 +25,8 @@ from crudeflow.web.guard import (
     RequestRefused,
     amount,
     known,
-    session_id,
 )
+from crudeflow.web.job_page import register_job_page
 
 PATH = "/plan"
 TITLE = "Plan"
@@ -89,44 +89,17 @@ def layout(context: Context) -> html.Div:
 
 
 def register(app: Dash, context: Context) -> None:
-    @app.callback(Output("plan-poll", "disabled"), Output("plan-progress", "children"),
-                  Input("plan-run", "n_clicks"), Input("plan-cancel", "n_clicks"),
-                  State("plan-first", "value"), State("plan-last", "value"), State("plan-variant", "value"),
-                  State("plan-discount-pct", "value"), State("plan-options", "value"),
-                  State("plan-target-kind", "value"), State("plan-target", "value"), State("plan-session", "data"),
-                  prevent_initial_call=True)
-    def start_or_cancel(_run: int, _cancel: int, *values: Any) -> tuple[bool, Any]:
-        from dash import ctx
+    inputs = ["plan-first", "plan-last", "plan-variant", "plan-discount-pct", "plan-options", "plan-target-kind",
+              "plan-target"]
+    register_job_page(app, context, "plan", inputs, start, lambda job: progress(job.done, job.total), result_view,
+                      failed=plan_failed)
 
-        try:
-            session = session_id(values[-1])
-            if ctx.triggered_id == "plan-cancel":
-                cancelled = context.jobs.cancel(session)
-                return False, html.P("cancelling" if cancelled else "nothing is running")
-            start(context, session, *values[:-1])
-            return False, html.P("starting")
-        except CrudeflowError as exc:
-            return True, refusal(str(exc))
 
-    @app.callback(Output("plan-progress", "children", allow_duplicate=True), Output("plan-result", "children"),
-                  Output("plan-poll", "disabled", allow_duplicate=True),
-                  Input("plan-poll", "n_intervals"), State("plan-session", "data"), prevent_initial_call=True)
-    def poll(_: int, session: object) -> tuple[Any, Any, bool]:
-        try:
-            job = context.jobs.current(session_id(session))
-        except RequestRefused as exc:
-            return refusal(str(exc)), no_update, True
-        if job is None:
-            return html.P("nothing is running"), no_update, True
-        bar = progress(job.done, job.total)
-        if not job.finished:
-            return bar, no_update, False
-        try:
-            return bar, result_view(job.result()), True
-        except PlanCancelled as exc:
-            return bar, html.P(f"{exc}: a pathway needs every year, so nothing is shown", id="plan-cancelled"), True
-        except CrudeflowError as exc:
-            return bar, refusal(str(exc)), True
+def plan_failed(exc: CrudeflowError) -> html.P | html.Div:
+    """A cancelled plan shows nothing: a pathway needs every year."""
+    if isinstance(exc, PlanCancelled):
+        return html.P(f"{exc}: a pathway needs every year, so nothing is shown", id="plan-cancelled")
+    return refusal(str(exc))
 
 
 def start(context: Context, session: str, first: object, last: object, variant: object, discount_pct: object,

@@ -9,22 +9,21 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from dash import Dash, Input, Output, State, dcc, html, no_update
+from dash import Dash, dcc, html
 
-from crudeflow.errors import CrudeflowError
 from crudeflow.report.risk import exceedance_figure, findings, histogram_figure
 from crudeflow.risk.result import RiskResult, compare_by_figure
 from crudeflow.risk.study import DEFAULT_TIER, TIERS
-from crudeflow.web.components import chart, refusal, table
+from crudeflow.web.components import chart, table
 from crudeflow.web.context import Context
 from crudeflow.web.guard import (
     MAX_FAST_RISK_SAMPLES,
     MAX_RISK_SAMPLES,
     RequestRefused,
     known,
-    session_id,
     whole,
 )
+from crudeflow.web.job_page import register_job_page
 
 PATH = "/risk"
 TITLE = "Risk"
@@ -69,42 +68,10 @@ def layout(context: Context) -> html.Div:
 
 
 def register(app: Dash, context: Context) -> None:
-    @app.callback(Output("risk-poll", "disabled"), Output("risk-progress", "children"),
-                  Input("risk-run", "n_clicks"), Input("risk-cancel", "n_clicks"),
-                  State("risk-options", "value"), State("risk-samples", "value"), State("risk-seed", "value"),
-                  State("risk-year", "value"), State("risk-contributions", "value"), State("risk-tier", "value"),
-                  State("risk-session", "data"),
-                  prevent_initial_call=True)
-    def start_or_cancel(_run: int, _cancel: int, *values: Any) -> tuple[bool, Any]:
-        from dash import ctx
-
-        try:
-            session = session_id(values[-1])
-            if ctx.triggered_id == "risk-cancel":
-                cancelled = context.jobs.cancel(session)
-                return False, html.P("cancelling: the samples done are kept" if cancelled else "nothing is running")
-            start(context, session, *values[:-1])
-            return False, html.P("starting")
-        except CrudeflowError as exc:
-            return True, refusal(str(exc))
-
-    @app.callback(Output("risk-progress", "children", allow_duplicate=True), Output("risk-result", "children"),
-                  Output("risk-poll", "disabled", allow_duplicate=True),
-                  Input("risk-poll", "n_intervals"), State("risk-session", "data"), prevent_initial_call=True)
-    def poll(_: int, session: object) -> tuple[Any, Any, bool]:
-        try:
-            job = context.jobs.current(session_id(session))
-        except RequestRefused as exc:
-            return refusal(str(exc)), no_update, True
-        if job is None:
-            return html.P("nothing is running"), no_update, True
-        bar = progress(job.done, job.total, job.cancelled.is_set())
-        if not job.finished:
-            return bar, no_update, False
-        try:
-            return bar, result_view(job.result()), True
-        except CrudeflowError as exc:
-            return bar, refusal(str(exc)), True
+    inputs = ["risk-options", "risk-samples", "risk-seed", "risk-year", "risk-contributions", "risk-tier"]
+    register_job_page(app, context, "risk", inputs, start,
+                      lambda job: progress(job.done, job.total, job.cancelled.is_set()), result_view,
+                      cancelling="cancelling: the samples done are kept")
 
 
 def start(context: Context, session: str, options: object, samples: object, seed: object, year: object,
