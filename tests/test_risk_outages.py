@@ -391,13 +391,14 @@ def test_docs_python_example_runs(capsys):
 
 
 # ---- the Caspian-side models (issue 14, deliver 7) ----------------------------------------------------------
-CASPIAN_MODELS = {"btc-contamination": 1 / 4.088, "caspian-port-storm": 1.0, "sangachal-terminal-outage": 0.1}
+CASPIAN_MODELS = {"btc-contamination": 1 / 4.088}
+# Caspian port storms and a Sangachal stop are not in the default calibration: the 2022-2025 record has none, and
+# rates assumed without one put losses into years the record shows without them (docs/risk-outages.md).
 
 
 def test_caspian_models_are_loaded_with_their_assets_and_rates(models):
     assert models["btc-contamination"].assets == ("btc",)
-    assert models["caspian-port-storm"].assets == ("aktau_port", "kuryk_port")
-    assert models["sangachal-terminal-outage"].assets == ("sangachal",)
+    assert "caspian-port-storm" not in models.ids and "sangachal-terminal-outage" not in models.ids
     assert "ev-btc-contamination-2025" in {s for p in models["btc-contamination"].provenance for s in p.source_ids}
     for model_id, rate in CASPIAN_MODELS.items():
         assert models[model_id].events_per_year == pytest.approx(rate, rel=1e-9), model_id
@@ -416,17 +417,12 @@ def test_caspian_models_are_sampled_at_their_rates(models):
     for model_id, rate in CASPIAN_MODELS.items():
         ok, text = within_3_se(counts[model_id], rate * 364 / 365)
         assert ok, f"{model_id}: {text}"
-    storms = [e for i in range(300) for e in sample_year(models, 2, i) if e.model == "caspian-port-storm"]
-    by_draw: dict[tuple[int, int], set[str]] = {}
-    for event in storms:
-        by_draw.setdefault((event.first_day, event.days), set()).add(event.asset)
-    assert by_draw and all(assets == {"aktau_port", "kuryk_port"} for assets in by_draw.values())
 
 
 @pytest.mark.parametrize(("model_id", "asset", "links"), [
-    ("caspian-port-storm", "aktau_port", ()),  # a port with a loading limit: its throughput falls to 0
-    ("caspian-port-storm", "kuryk_port", ()),
-    ("sangachal-terminal-outage", "sangachal", ("aktau_baku", "kuryk_baku", "btc", "baku_supsa")),
+    ("a port storm", "aktau_port", ()),  # a port with a loading limit: its throughput falls to 0
+    ("a port storm", "kuryk_port", ()),
+    ("a terminal stop", "sangachal", ("aktau_baku", "kuryk_baku", "btc", "baku_supsa")),
     ("btc-contamination", "btc", ("btc",)),
 ])
 def test_a_caspian_event_halts_its_asset(network, model_id, asset, links):
