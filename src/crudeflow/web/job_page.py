@@ -1,19 +1,39 @@
 """The wiring every page with long work shares: Run queues the work in the tab's job (off the request
 thread), Cancel stops it, and an interval polls the job for its progress bar and, once finished, its result.
-A page gives its control ids, how to start, how to draw progress and the result, and what an error shows."""
+A page places `session_store`, `run_buttons` and `job_outputs` in its layout (the ids the callbacks use) and
+gives its control ids, how to start, how to draw progress and the result, and what an error shows."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from typing import Any
 
-from dash import Dash, Input, Output, State, ctx, html, no_update
+from dash import Dash, Input, Output, State, ctx, dcc, html, no_update
 
 from crudeflow.errors import CrudeflowError
 from crudeflow.web.components import refusal
 from crudeflow.web.context import Context
 from crudeflow.web.guard import RequestRefused, session_id
 from crudeflow.web.jobs import Job
+
+POLL_MS = 500  # how often a page asks its job for progress
+
+
+def session_store(prefix: str) -> dcc.Store:
+    """This tab's own id: its runs are its own."""
+    return dcc.Store(id=f"{prefix}-session", data=uuid.uuid4().hex)
+
+
+def run_buttons(prefix: str) -> list[html.Button]:
+    return [html.Button("Run", id=f"{prefix}-run", n_clicks=0, className="primary"),
+            html.Button("Cancel", id=f"{prefix}-cancel", n_clicks=0)]
+
+
+def job_outputs(prefix: str) -> list[Any]:
+    """Where the progress bar and the result go, and the interval that polls for them."""
+    return [html.Div(id=f"{prefix}-progress"), dcc.Interval(id=f"{prefix}-poll", interval=POLL_MS, disabled=True),
+            html.Div(id=f"{prefix}-result")]
 
 
 def register_job_page(app: Dash, context: Context, prefix: str, inputs: list[str],

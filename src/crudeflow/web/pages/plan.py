@@ -6,7 +6,6 @@ value normal years only: a risk study per portfolio belongs to `crudeflow plan -
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 import pandas as pd
@@ -26,11 +25,10 @@ from crudeflow.web.guard import (
     amount,
     known,
 )
-from crudeflow.web.job_page import register_job_page
+from crudeflow.web.job_page import job_outputs, register_job_page, run_buttons, session_store
 
 PATH = "/plan"
 TITLE = "Plan"
-POLL_MS = 500
 AS_IS = ""  # the output-path dropdown's "production.csv as it is"
 NO_TARGET, BUDGET, RISK_TARGET = "none", "budget", "risk"
 MAX_TARGET = 1e6  # MUSD/yr or Mt/yr: far above any plan's figures, a bound on what a request may carry
@@ -52,7 +50,7 @@ def layout(context: Context) -> html.Div:
     variants = [{"label": "production.csv, as it is", "value": AS_IS}] + [
         {"label": v, "value": v} for v in net.output_variants()]
     return html.Div([
-        dcc.Store(id="plan-session", data=uuid.uuid4().hex),
+        session_store("plan"),
         html.H2("What to build, and when"),
         html.P(f"Every portfolio of the chosen options is valued in every year (the year's allocation, as `crudeflow "
                "plan`): the oil it unlocks, what it costs a year, its net benefit; then each year's cost–loss "
@@ -79,12 +77,9 @@ def layout(context: Context) -> html.Div:
                 {"label": "within a budget, MUSD/yr", "value": BUDGET},
                 {"label": "cheapest meeting a residual loss, Mt/yr", "value": RISK_TARGET}]),
             html.Label(["budget or target", dcc.Input(id="plan-target", type="number", min=0, value=100)]),
-            html.Button("Run", id="plan-run", n_clicks=0, className="primary"),
-            html.Button("Cancel", id="plan-cancel", n_clicks=0),
+            *run_buttons("plan"),
         ]),
-        html.Div(id="plan-progress"),
-        dcc.Interval(id="plan-poll", interval=POLL_MS, disabled=True),
-        html.Div(id="plan-result"),
+        *job_outputs("plan"),
     ])
 
 

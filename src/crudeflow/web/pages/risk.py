@@ -6,7 +6,6 @@ subset, whose fit is shown); the fast tier's response tables are kept under the 
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from dash import Dash, dcc, html
@@ -23,11 +22,10 @@ from crudeflow.web.guard import (
     known,
     whole,
 )
-from crudeflow.web.job_page import register_job_page
+from crudeflow.web.job_page import job_outputs, register_job_page, run_buttons, session_store
 
 PATH = "/risk"
 TITLE = "Risk"
-POLL_MS = 500
 PROGRESS_STEPS = 20  # progress is reported after each chunk: about this many per run
 TIER_LABELS = {"exact": "exact (the daily operator on every sample-year)",
                "fast": "fast (a reduced model, not exact)",
@@ -39,7 +37,7 @@ def layout(context: Context) -> html.Div:
     options = context.dataset.option_names()
     years = context.years
     return html.Div([
-        dcc.Store(id="risk-session", data=uuid.uuid4().hex),  # this tab's own: its runs are its own
+        session_store("risk"),
         html.H2("How much export a year of random disruptions costs"),
         html.P("Each sample-year draws outages from the dataset's calibrated models (risk/outages.csv) and plays "
                "them through the daily operator; every option is played on the same events. Runs go on in the "
@@ -58,12 +56,9 @@ def layout(context: Context) -> html.Div:
             dcc.Checklist(id="risk-contributions", value=["on"],
                           options=[{"label": "which assets carry the risk (re-plays each sample per asset)",
                                     "value": "on"}]),
-            html.Button("Run", id="risk-run", n_clicks=0, className="primary"),
-            html.Button("Cancel", id="risk-cancel", n_clicks=0),
+            *run_buttons("risk"),
         ]),
-        html.Div(id="risk-progress"),
-        dcc.Interval(id="risk-poll", interval=POLL_MS, disabled=True),
-        html.Div(id="risk-result"),
+        *job_outputs("risk"),
     ])
 
 
