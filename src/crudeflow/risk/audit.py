@@ -12,6 +12,7 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
+from crudeflow.errors import CrudeflowError
 from crudeflow.output import number
 from crudeflow.risk.engine import annual_figures
 from crudeflow.risk.study import Study, study_context
@@ -29,8 +30,6 @@ def audit(study: Study, count: int, option: str | None = None,
     """`count` samples drawn at random (seeded by the study's seed) from the study's samples, fast against exact;
     `progress(1)` is called after each."""
     if count <= 0:
-        from crudeflow.errors import CrudeflowError
-
         raise CrudeflowError(f"--audit must be at least 1, not {count}")
     context = study_context(study)
     name = option or study.options[0]

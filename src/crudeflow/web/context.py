@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+import yaml
+
 from crudeflow.api import Dataset
 from crudeflow.dispatch.result import DispatchResult
 from crudeflow.simulate.result import SimulationResult
@@ -64,8 +66,6 @@ class Context:
         """Write a scenario built on the page as YAML under the output folder (named by its content, so the
         same scenario is the same file) and return its path: runs read it exactly as `crudeflow simulate
         FILE` would."""
-        import yaml
-
         text = yaml.safe_dump(scenario, sort_keys=False, allow_unicode=True)
         digest = hashlib.sha256(json.dumps(scenario, sort_keys=True, default=str).encode()).hexdigest()[:16]
         path = self.out / f"scenario-{digest}.yaml"

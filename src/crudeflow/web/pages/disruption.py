@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from dash import Dash, Input, Output, State, dcc, html
+from dash import Dash, Input, Output, State, ctx, dcc, html
 
 from crudeflow.errors import CrudeflowError
 from crudeflow.output import number
@@ -123,8 +123,6 @@ def register(app: Dash, context: Context) -> None:
     @app.callback(Output("dis-download", "data"), Input("dis-get-report", "n_clicks"),
                   Input("dis-get-data", "n_clicks"), *states, prevent_initial_call=True)
     def download(report_clicks: int, data_clicks: int, *values: Any) -> dict | None:
-        from dash import ctx
-
         try:
             scenario, _ = chosen(context, *values)
             result = context.simulate(scenario, foresight(values))
