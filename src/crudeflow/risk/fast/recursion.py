@@ -25,6 +25,7 @@ from crudeflow.simulate.result import RECOVERED_KT
 from crudeflow.units import KT_PER_MT
 
 DEFICIT_KT = 1e-6  # a deficit below this is none
+STORED_KT = 1e-9  # oil stored below this (kt) is none
 SHARE_BINS = 256  # steps of the oil stored at which a pattern's shut-in share is tabulated
 
 
@@ -65,7 +66,8 @@ def share_by_stored(patterns: PatternTable, bins: int = SHARE_BINS) -> tuple[np.
     stored (then the last share): a table the daily loop indexes instead of searching each curve. Also the
     bins per kt."""
     most = patterns.absorbed_kt[:, -1] if patterns.absorbed_kt.size else np.zeros(len(patterns.codes))
-    per_bin = np.where(most > 0, (bins - 1) / np.where(most > 0, most, 1.0), 0.0)
+    stores = most > STORED_KT  # a play that stored only rounding (1e-14 kt) stores nothing: no 1e16 bins per kt
+    per_bin = np.where(stores, (bins - 1) / np.where(stores, most, 1.0), 0.0)
     levels = np.arange(bins)[None, :] / np.where(per_bin > 0, per_bin, np.inf)[:, None]
     steps = np.array([np.searchsorted(curve, level, side="right") - 1
                       for curve, level in zip(patterns.absorbed_kt, levels, strict=True)]).reshape(-1, bins)
