@@ -44,7 +44,7 @@ def plan_run(args: argparse.Namespace, cache: str) -> tuple[float, PlanResult]:
     ds = crudeflow.load("kazakhstan")
     started = time.perf_counter()
     result = ds.plan(years_of(args.years), options=list(args.options.split(",")), risk_samples=args.risk_samples,
-                     risk_exact_samples=args.exact_samples, risk_runner=args.workers, risk_cache=cache, seed=3)
+                     risk_exact_samples=args.exact_samples, workers=args.workers, risk_cache=cache, seed=3)
     return time.perf_counter() - started, result
 
 

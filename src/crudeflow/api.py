@@ -62,6 +62,7 @@ from crudeflow.plan.result import PlanResult
 from crudeflow.plan.settings import DEFAULT_DISCOUNT_RATE, PlanSettings
 from crudeflow.plan.study import PlanWatch, run_plan
 from crudeflow.risk.backtest import BacktestResult, backtest
+from crudeflow.risk.executor import choose_runner
 from crudeflow.risk.outages.load import default_outages_path, load_outage_models
 from crudeflow.risk.record import has_record, load_record
 from crudeflow.risk.result import RiskResult
@@ -127,15 +128,17 @@ class Dataset:
              output_variant: str | None = None, budget_musd_per_yr: float | None = None,
              risk_target_mtpa: float | None = None, risk_samples: int = 0, risk_years: Sequence[int] | None = None,
              seed: int = 0, risk_tier: str = PLAN_RISK_TIER, risk_exact_samples: int | None = None,
-             risk_runner: int | None = None, risk_cache: str | Path | None = None,
+             workers: int | None = None, risk_cache: str | Path | None = None,
              min_share_via: Mapping[str, float] | None = None, watch: PlanWatch | None = None) -> PlanResult:
         """Every portfolio of the dataset's options (options.csv; all, or those named) in every year: normal-year
         value, annual cost (capital recovered at `discount_rate`), net benefit, each year's cost–loss frontier and
         a pathway under `budget_musd_per_yr` or `risk_target_mtpa`. With `risk_samples` > 0, each portfolio of
         `risk_years` (default: all years) also gets a Monte Carlo study of `risk_samples` sample-years on common
         random numbers, on the output variant's production: by default two-tier (`risk_exact_samples` of them
-        also through the exact operator; None: 50 + 1%), or `risk_tier` 'exact'; `risk_runner`: processes per
-        study (as `risk`'s runner); `risk_cache`: the fast tier's table folder (as `risk`'s cache).
+        also through the exact operator; None: 50 + 1%), or `risk_tier` 'exact'; `risk_cache`: the fast tier's
+        table folder (as `risk`'s cache). `workers`: processes each year's portfolios are spread over, one
+        portfolio a task (its dispatch, then its network, tables and sample-years of the risk study; None or 1:
+        this process, 0: one per core); the figures do not depend on it.
         `min_share_via`: targets, e.g. {"AZ": 0.25}: per year, the portfolio that first sends that share of
         exports into the country (table `targets`), or why none does. The pathway is myopic (year by year).
         `watch`, if given, is called with (portfolio-years done, in all) after each one is valued; returning
@@ -162,6 +165,8 @@ class Dataset:
                 PLAN_FIGURE.check(name, limit)
         if decision_year is not None:
             YEAR.check("decision_year", decision_year)
+        if workers is not None:
+            WORKERS.check("workers", workers)
         countries = set(self.network.nodes["country"])
         for country, share in (min_share_via or {}).items():
             SHARE.check(f"min_share_via[{country!r}]", share)
@@ -178,9 +183,10 @@ class Dataset:
         def risk(year: int, scenarios: dict[str, Scenario]) -> pd.DataFrame:
             return self.risk_of_portfolios(year, scenarios, risk_samples, seed, tier=risk_tier,
                                            exact_samples=risk_exact_samples, output_variant=output_variant,
-                                           runner=risk_runner, cache=risk_cache)
+                                           workers=workers, cache=risk_cache)
 
-        result = run_plan(self.network, chosen, settings, risk if risk_samples else None, watch)
+        result = run_plan(self.network, chosen, settings, risk if risk_samples else None, watch,
+                          choose_runner(workers=1 if workers is None else workers))
         if not risk_samples:
             result.notes.append("no risk study ran (risk_samples 0): residual loss is the normal-year shut-in only")
         else:
@@ -194,7 +200,7 @@ class Dataset:
 
     def risk_of_portfolios(self, year: int, scenarios: dict[str, Scenario], samples: int, seed: int, *,
                            tier: str = PLAN_RISK_TIER, exact_samples: int | None = None,
-                           output_variant: str | None = None, runner: int | None = None,
+                           output_variant: str | None = None, workers: int | None = None,
                            cache: str | Path | None = None) -> pd.DataFrame:
         """The risk each portfolio removes against the first, every portfolio played on the same sample-years
         (common random numbers), on the year's network with the portfolio's changes and `output_variant`'s
@@ -202,11 +208,15 @@ class Dataset:
         on all `samples` sample-years corrected by the exact operator on `exact_samples` of them; 'exact': the
         operator on every one. Per portfolio: expected lost exports, CVaR95 of lost revenue and what it removes,
         each with its SE, and the exact-only sample-years that would give the same SE (`_equivalent_exact_
-        samples`: for the exact tier, the samples themselves)."""
+        samples`: for the exact tier, the samples themselves). `workers`: processes the portfolios are spread
+        over, one portfolio a task (risk.by_option; None or 1: this process, 0: one per core)."""
         import tempfile
 
         import yaml
 
+        from crudeflow.risk.by_option import ByOption
+        from crudeflow.risk.engine import run_chunk, run_study
+        from crudeflow.risk.fast.engine import run_fast_chunk, run_fast_study
         from crudeflow.writer import write_file
 
         with tempfile.TemporaryDirectory(prefix="crudeflow-plan-") as folder:
@@ -215,9 +225,14 @@ class Dataset:
                 file = Path(folder) / f"portfolio-{i}.yaml"
                 write_file(file, yaml.safe_dump(scenario.model_dump(mode="json", exclude_none=True), sort_keys=False))
                 paths[name] = str(file)
-            result = self.risk(samples, seed, options=list(paths.values()), year=year, contributions=False,
-                               tier=tier, exact_samples=exact_samples if tier == "two-tier" else None,
-                               output_variant=output_variant, runner=runner, cache=cache)
+            study = self.risk_study(samples, seed, options=list(paths.values()), year=year, contributions=False,
+                                    tier=tier, exact_samples=exact_samples if tier == "two-tier" else None,
+                                    cache=cache, output_variant=output_variant)
+            run = ByOption(1 if workers is None else WORKERS.check("workers", workers))
+            if tier == "exact":
+                result = run_study(study, lambda s, chunks: run(run_chunk, s, chunks))
+            else:
+                result = run_fast_study(study, lambda s, chunks: run(run_fast_chunk, s, chunks))
         return portfolio_risk_rows(result, {p: n for n, p in paths.items()})
 
     def dispatch(self, year: int = 2024, *, free: bool = False, max_share_via: dict[str, float] | None = None,

@@ -57,8 +57,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                              "the exact operator on every sample-year (slow)")
     parser.add_argument("--risk-exact-samples", type=SAMPLES, default=None, metavar="n",
                         help="two-tier: sample-years of each portfolio also played exactly (default: 50 + 1%%)")
-    parser.add_argument("--risk-workers", type=WORKERS, default=None, metavar="N",
-                        help="processes per risk study (default: this one; 0: one per core)")
+    parser.add_argument("--workers", "--risk-workers", dest="workers", type=WORKERS, default=None, metavar="N",
+                        help="processes each year's portfolios are spread over, one portfolio a task: its dispatch "
+                             "and risk study (default: this one; 0: one per core); the figures do not depend on it")
     parser.add_argument("--risk-years", default=None, metavar="FIRST-LAST",
                         help="years given a risk study (default: all)")
     add_seed_option(parser)
@@ -99,7 +100,7 @@ def run(args: argparse.Namespace) -> int:
         risk_target_mtpa=args.risk_target, risk_samples=args.risk_samples,
         risk_years=None if args.risk_years is None else parse_years(args.risk_years, "--risk-years"), seed=args.seed,
         min_share_via=parse_shares(args.min_share_via, "--min-share-via"), risk_tier=args.risk_tier,
-        risk_exact_samples=args.risk_exact_samples, risk_runner=args.risk_workers)
+        risk_exact_samples=args.risk_exact_samples, workers=args.workers)
     if args.report is not None:  # the files first, the stdout document last, as the other commands do
         from crudeflow.report.html import write_report  # matplotlib only when a report is asked for
         from crudeflow.report.plan import build_plan_report

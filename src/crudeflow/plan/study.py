@@ -4,10 +4,13 @@ passes one that runs `Dataset.risk`), annual cost, net benefit; then each year's
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 
+from crudeflow.dispatch.result import DispatchResult
 from crudeflow.errors import CrudeflowError
 from crudeflow.network import Network
 from crudeflow.network.fiscal import state_take_fraction
@@ -25,6 +28,9 @@ from crudeflow.simulate.scenario import Scenario
 RiskFunction = Callable[[int, dict[str, Scenario]], pd.DataFrame]
 # (portfolio-years done, portfolio-years in all) → go on? Called after each portfolio-year is valued.
 PlanWatch = Callable[[int, int], bool]
+# (function, job, indices) → (i, function(job, i)) for each index, in any order: where a year's normal-year
+# dispatches run (the risk executor's runners: this process, or a pool of processes)
+PortfolioRunner = Callable[[Callable[[Any, int], Any], Any, Iterable[int]], Iterator[tuple[int, Any]]]
 
 
 class PlanCancelled(CrudeflowError):
@@ -40,8 +46,28 @@ def portfolios_by_year(options: list[PlanOption], settings: PlanSettings) -> dic
     return found
 
 
+@dataclass(frozen=True)
+class YearDispatch:
+    """A year's portfolios to dispatch (picklable: a pool's task)."""
+
+    network: Network
+    options: list[PlanOption]
+    portfolios: list[frozenset[str]]
+    year: int
+
+
+def dispatch_portfolio(job: YearDispatch, index: int) -> DispatchResult:
+    return normal_year(job.network, job.options, job.portfolios[index], job.year)
+
+
+def in_process(function: Callable[[Any, int], Any], job: Any, indices: Iterable[int]) -> Iterator[tuple[int, Any]]:
+    for index in indices:
+        yield index, function(job, index)
+
+
 def run_plan(network: Network, options: list[PlanOption], settings: PlanSettings,
-             risk: RiskFunction | None = None, watch: PlanWatch | None = None) -> PlanResult:
+             risk: RiskFunction | None = None, watch: PlanWatch | None = None,
+             runner: PortfolioRunner = in_process) -> PlanResult:
     if settings.budget_musd_per_yr is not None and settings.risk_target_mtpa is not None:
         raise CrudeflowError("give a budget or a risk target, not both")
     net = network.with_output_variant(settings.output_variant)
@@ -49,18 +75,22 @@ def run_plan(network: Network, options: list[PlanOption], settings: PlanSettings
     total, done = sum(len(p) for p in by_year.values()), 0
     rows, shadows = [], []
     for year, year_portfolios in by_year.items():
-        base = normal_year(net, options, frozenset(), year)
+        results: dict[int, DispatchResult] = {}
+        for index, result in runner(dispatch_portfolio, YearDispatch(net, options, year_portfolios, year),
+                                    range(len(year_portfolios))):
+            results[index] = result
+            done += 1
+            if watch is not None and not watch(done, total):
+                raise PlanCancelled(f"plan cancelled after {done} of {total} portfolio-years")
+        base = results[year_portfolios.index(frozenset())]
         shadows.append(shadow_rows(year, base))
         year_rows = []
-        for portfolio in year_portfolios:
-            result = base if not portfolio else normal_year(net, options, portfolio, year)
+        for index, portfolio in enumerate(year_portfolios):
+            result = results[index]
             cost = year_cost(options, portfolio, result, settings.discount_rate)
             row = year_row(year, portfolio, result, base, cost)
             row.update({share_column(c): share_via_pct(net, result, c) for c, _ in settings.min_share_via})
             year_rows.append(row)
-            done += 1
-            if watch is not None and not watch(done, total):
-                raise PlanCancelled(f"plan cancelled after {done} of {total} portfolio-years")
         table = pd.DataFrame(year_rows)
         fraction = state_take_fraction(net, year)  # the fiscal rules' share of the value, as simulate uses
         table["state_take_gained_musd_per_yr"] = (float("nan") if fraction is None
