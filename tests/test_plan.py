@@ -328,3 +328,31 @@ def test_watch_sees_every_portfolio_year_and_can_stop_the_plan(tmp_path):
 
     with pytest.raises(PlanCancelled, match="after 3 of 10 portfolio-years"):
         dataset.plan([2029, 2030], discount_rate=0.0, watch=lambda done, total: done < 3)
+
+
+def test_portfolios_spread_over_processes_give_the_same_figures(tmp_path):
+    # one portfolio a task on a pool of two (risk.by_option; dispatch and the two-tier study) against everything
+    # in this process: the same numbers
+    ds = crudeflow.load(bypass_network(tmp_path))
+    one = ds.plan([2024], risk_samples=2000, risk_exact_samples=40, risk_cache="")
+    two = ds.plan([2024], risk_samples=2000, risk_exact_samples=40, risk_cache="", workers=2)
+    pd.testing.assert_frame_equal(one.portfolios, two.portfolios)
+    assert one.portfolios["expected_lost_export_mt"].iloc[0] > 0.3
+
+
+def test_a_study_run_option_by_option_equals_the_whole_study(tmp_path):
+    # contributions (first option only) and every option's per-sample figures survive the split and merge
+    from crudeflow.risk.by_option import ByOption
+    from crudeflow.risk.engine import run_chunk, run_study
+
+    ds = crudeflow.load(bypass_network(tmp_path))
+    opened = tmp_path / "x.yaml"
+    opened.write_text("name: x\nbase_year: 2024\nperiod: {start: 2024-01-01, end: 2024-12-31}\n"
+                      "assets:\n  - {link: FB, open: true, capacity_mtpa: 7.3, source: 'assumption: a test option'}\n")
+    study = ds.risk_study(60, 1, options=["base", str(opened)], year=2024, chunk_size=25)
+    whole = run_study(study)
+    split = run_study(study, lambda s, chunks: ByOption(2)(run_chunk, s, chunks))
+    pd.testing.assert_frame_equal(whole.metrics, split.metrics)
+    pd.testing.assert_frame_equal(whole.compare, split.compare)
+    pd.testing.assert_frame_equal(whole.contributions, split.contributions)
+    assert not whole.contributions.empty
