@@ -37,11 +37,13 @@ class ConditionMaker:
 
     def conditions(self, lost: dict[str, float]) -> Conditions:
         """Conditions with each asset's lost share (already summed over overlapping events)."""
+        return self.base.scaled(*self.left(lost))
+
+    def left(self, lost: dict[str, float]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Share left of each link's capacity, node's throughput and field's output (the operator's order)."""
         op = self.operator
-        shares = []
-        for left, ids in zip(self.rule.remaining(lost), (op.links, op.nodes, op.fields), strict=True):
-            shares.append(np.array([left.get(i, 1.0) for i in ids]))
-        return self.base.scaled(*shares)
+        return tuple(np.array([left.get(i, 1.0) for i in ids])  # type: ignore[return-value]
+                     for left, ids in zip(self.rule.remaining(lost), (op.links, op.nodes, op.fields), strict=True))
 
     def stretches(self, events: list[OutageEvent], days: int) -> list[Stretch]:
         """The year cut where any event starts or ends; each stretch with its conditions."""
