@@ -37,10 +37,15 @@ class ConditionMaker:
 
     def conditions(self, lost: dict[str, float]) -> Conditions:
         """Conditions with each asset's lost share (already summed over overlapping events)."""
-        return self.base.scaled(*self.left(lost))
+        op = self.operator
+        shares = []
+        for left, ids in zip(self.rule.remaining(lost), (op.links, op.nodes, op.fields), strict=True):
+            shares.append(np.array([left.get(i, 1.0) for i in ids]))
+        return self.base.scaled(*shares)
 
     def left(self, lost: dict[str, float]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Share left of each link's capacity, node's throughput and field's output (the operator's order)."""
+        """What `conditions` scales by: the share left of each link's capacity, node's throughput and field's
+        output (the operator's order)."""
         op = self.operator
         return tuple(np.array([left.get(i, 1.0) for i in ids])  # type: ignore[return-value]
                      for left, ids in zip(self.rule.remaining(lost), (op.links, op.nodes, op.fields), strict=True))
