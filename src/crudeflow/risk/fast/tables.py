@@ -45,14 +45,14 @@ if TYPE_CHECKING:
     from crudeflow.risk.study import OptionModel
 
 GRID = 100  # lost shares are rounded to 1/GRID of an asset: 0.01
+CHECK_STATES = 300  # states a solved state's basis is tried on (more: fewer HiGHS solves, dearer checks)
+BASIS_TOL_KT = 1e-7  # a variable this far past a bound is within it: HiGHS's primal feasibility tolerance
+AFFINE_TOL_KT = 1e-9  # a state's bounds this close to their affine prediction are it
 LEAD_DAYS = 10  # undisturbed days first, at least: oil at sea reaches its steady level (see lead_days)
 HOLD_DAYS = 60  # long enough for every store to fill under the states the Kazakhstan models draw
 RECOVER_DAYS = 30
 STEADY_KT = 1e-6  # undisturbed exports varying less than this (kt/day) are steady
 TABLE_VERSION = 5  # bump when what a table holds changes
-BASIS_TOL_KT = 1e-7  # a variable this far past a bound is within it: HiGHS's primal feasibility tolerance
-AFFINE_TOL_KT = 1e-9  # a state's bounds this close to their affine prediction are it
-CHECK_STATES = 300  # states a solved state's basis is tried on (more: fewer HiGHS solves, dearer checks)
 
 
 def state_codes(lost: np.ndarray) -> np.ndarray:
