@@ -7,9 +7,10 @@ What the two options share is drawn once: the sample-years' events, stretches, s
 solves from that state) and its pattern plays; both are timed apart, cold (an empty TableStore written to a
 temporary folder).
 
-Reference in the same run: `REFERENCE_STATES` of the first option's states, drawn at random, solved directly by
-HiGHS one after another (`Responder.states_solved_directly`, how tables were built before basis maps): the
-time per state against the basis-map build's, and the largest difference between the two tables' deficits.
+Times are wall and this process's CPU (`_cpu_s`: steadier on a shared machine). Reference in the same run:
+the first option's states each solved directly by HiGHS, in code order (`Responder.states_solved_directly`, how
+tables were built before basis maps): its CPU time against the basis-map build's, and the largest differences
+between the two tables' deficits and prices.
 
 Run: .venv/bin/python benchmarks/table_bench.py [--samples N]
 """
@@ -32,7 +33,6 @@ from crudeflow.risk.study import Study, study_context
 from crudeflow.simulate.timeline import OutageRule
 
 OPTIONS = {"first": "base", "second": "btc-commit-7mt"}
-REFERENCE_STATES = 1000
 
 
 def measure(samples: int = 10_000) -> dict[str, float]:
@@ -57,31 +57,33 @@ def measure(samples: int = 10_000) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as folder:
         for label, name in OPTIONS.items():
             option = context.options[name]
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), time.process_time()
             responder = Responder(option, assets, representative)
             store = TableStore.open(Path(folder), responder, table_key(option, assets, representative,
                                                                        models.path))
             store.ensure(state_codes, np.zeros(0, dtype=np.int64))
-            states_s = time.perf_counter() - started
+            states_s, states_cpu_s = time.perf_counter() - started, time.process_time() - cpu
             store.ensure(state_codes, pattern_codes)
-            build_s = time.perf_counter() - started
+            build_s, build_cpu_s = time.perf_counter() - started, time.process_time() - cpu
             out.update({f"{label}_build_s": build_s, f"{label}_states_s": states_s,
-                        f"{label}_patterns_s": build_s - states_s, f"{label}_states_solved": responder.solved})
+                        f"{label}_patterns_s": build_s - states_s, f"{label}_build_cpu_s": build_cpu_s,
+                        f"{label}_states_cpu_s": states_cpu_s, f"{label}_patterns_cpu_s": build_cpu_s - states_cpu_s,
+                        f"{label}_states_solved": responder.solved})
             if label == "first":
-                out.update(reference(responder, state_codes, store, states_s))
+                out.update(reference(responder, state_codes, store, states_cpu_s))
     return out
 
 
-def reference(responder: Responder, codes: np.ndarray, store: TableStore, states_s: float) -> dict[str, float]:
-    """Direct solves of a random sample of the states against the basis-map build's time per state."""
-    picked = np.sort(np.random.default_rng(0).choice(codes, size=min(REFERENCE_STATES, len(codes)), replace=False))
-    started = time.perf_counter()
-    direct = responder.states_solved_directly(picked)
-    direct_ms = (time.perf_counter() - started) / len(picked) * 1000
-    built = store.states.deficit_kt[store.states.index(picked)]
-    maps_ms = states_s / len(codes) * 1000
-    return {"direct_ms_per_state": direct_ms, "maps_ms_per_state": maps_ms, "states_speedup": direct_ms / maps_ms,
-            "max_deficit_diff_kt": float(np.max(np.abs(built - direct.deficit_kt)))}
+def reference(responder: Responder, codes: np.ndarray, store: TableStore, states_cpu_s: float) -> dict[str, float]:
+    """Every state solved directly, in code order, against the basis-map build (CPU time, deficits, prices)."""
+    started = time.process_time()
+    direct = responder.states_solved_directly(codes)
+    direct_cpu_s = time.process_time() - started
+    built = store.states
+    price_diff = np.abs(built.price_usd_per_t - direct.price_usd_per_t)
+    return {"direct_states_cpu_s": direct_cpu_s, "states_cpu_speedup": direct_cpu_s / states_cpu_s,
+            "max_deficit_diff_kt": float(np.max(np.abs(built.deficit_kt - direct.deficit_kt))),
+            "max_price_diff_usd_per_t": float(np.nanmax(price_diff, initial=0.0))}
 
 
 def main() -> None:
@@ -90,7 +92,8 @@ def main() -> None:
     figures = measure(parser.parse_args().samples)
     print(json.dumps(figures, indent=1))
     for label, name in OPTIONS.items():
-        print(f"{name}: tables built in {figures[f'{label}_build_s']:.2f} s (states "
+        print(f"{name}: tables built in {figures[f'{label}_build_s']:.2f} s wall, "
+              f"{figures[f'{label}_build_cpu_s']:.2f} s CPU (states "
               f"{figures[f'{label}_states_s']:.2f} s, {figures[f'{label}_states_solved']:.0f} of "
               f"{figures['states']:.0f} solved by HiGHS; {figures['patterns']:.0f} pattern plays "
               f"{figures[f'{label}_patterns_s']:.2f} s)", file=sys.stderr)

@@ -317,6 +317,7 @@ class Responder:
         bounds = operator.bounds(self.conditions(shares), self.steady)
         x = operator.solve(bounds, "a state of the fast tier's table")
         z = np.concatenate([x, operator.row_activity()])
+        operator.pivoted()  # the operator numbers its bases by pivots: `basic` then reads this solve's
         if not len(live):
             return z, None
         lower, upper = self.bounds.at(lost[None, :])
