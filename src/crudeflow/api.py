@@ -140,7 +140,8 @@ class Dataset:
         also through the exact operator; None: 50 + 1%), or `risk_tier` 'exact'; `risk_runner`: processes per
         study (as `risk`'s runner); `risk_cache`: the fast tier's table folder (as `risk`'s cache).
         `min_share_via`: targets, e.g. {"AZ": 0.25}: per year, the portfolio that first sends that share of
-        exports into the country (table `targets`), or why none does. The pathway is the best sequence over the years (plan/pathway.py).
+        exports into the country (table `targets`), or why none does. The pathway is the best sequence over the
+        years (plan/pathway.py).
         `watch`, if given, is called with (portfolio-years done, in all) after each one is valued; returning
         False stops the plan (PlanCancelled). `price_events` (as `risk`'s): each portfolio's risk study also
         draws the price events, so the portfolio table gets its expected discount loss and what it removes."""
