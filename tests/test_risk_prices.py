@@ -182,3 +182,32 @@ def test_plan_values_portfolios_against_the_price_events() -> None:
         assert np.isfinite(rows[column]).all(), column
     with pytest.raises(CrudeflowError, match="price_events needs risk_samples"):
         crudeflow.load().plan([2027], price_events=True)
+
+
+def route_price_table(folder: Path) -> Path:
+    """A price model on the one-route network's market, frequent enough that 30 sample-years see it."""
+    table = folder / "price_events.csv"
+    a = "assumption: a test model"
+    table.write_text("id,sinks,description,events_per_year,events_per_year_source,duration_median_days,"
+                     "duration_median_days_source,duration_p90_days,duration_p90_days_source,discount_usd_per_bbl,"
+                     f"discount_usd_per_bbl_source\nsqueeze,A,a discount at A,2,{a},20,{a},60,{a},4,{a}\n")
+    return table
+
+
+@pytest.mark.slow
+def test_same_discount_losses_in_a_process_and_on_a_dask_cluster(tmp_path: Path) -> None:
+    from crudeflow.cli import main
+    from dask_cluster import local_cluster
+    from risk_networks import one_route
+
+    route = one_route(tmp_path / "net")
+    table = route_price_table(tmp_path)
+    argv = ["risk", "--dataset", str(route), "--samples", "30", "--seed", "11", "--no-contributions",
+            "--price-events", str(table), "--json", "--no-progress"]
+    assert main([*argv, "--out", str(tmp_path / "here.json")]) == 0
+    with local_cluster(tmp_path) as address:
+        assert main([*argv, "--out", str(tmp_path / "cluster.json"), "--scheduler", address]) == 0
+    here, cluster = (json.loads((tmp_path / f"{n}.json").read_text())["metrics"] for n in ("here", "cluster"))
+    assert here == cluster
+    row = next(m for m in here if m["metric"] == "expected annual discount loss")
+    assert row["value"] > 0
