@@ -5,6 +5,7 @@ and a local pool."""
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from pathlib import Path
 
@@ -234,6 +235,17 @@ def test_states_at_shared_bases_equal_direct_solves(models) -> None:  # type: ig
     np.testing.assert_allclose(built.output_cut_kt, direct.output_cut_kt, rtol=0, atol=1e-6)
     np.testing.assert_allclose(built.price_usd_per_t, direct.price_usd_per_t, rtol=0, atol=1e-6)
     assert np.any(built.deficit_kt > 1.0)  # states that lose exports are among them
+    # a state whose bounds are not what the affine model predicts lends no basis: with every slope doubled,
+    # each disturbed state goes to HiGHS
+    some = slice(1, 41)  # codes[0] is the undisturbed state, where any slope predicts right
+    assert codes[0] == 0
+    wrong = dataclasses.replace(responder.bounds, lower_per_lost=2 * responder.bounds.lower_per_lost,
+                                upper_per_lost=2 * responder.bounds.upper_per_lost)
+    responder.__dict__["bounds"] = wrong
+    responder.solved = 0
+    guarded = responder.states(codes[some])
+    assert responder.solved == 40
+    np.testing.assert_allclose(guarded.deficit_kt, direct.deficit_kt[some], rtol=0, atol=1e-6)
 
 
 def test_bad_two_tier_settings() -> None:

@@ -84,7 +84,7 @@ class StateBounds:
     """The bounds of z = [x; A·x] in a state's solve (from the steady undisturbed state) as an affine function
     of the share each entity loses (links' capacities, nodes' throughputs, fields' outputs: the operator's
     bounds scale them by what is left): bounds = undisturbed − lost·per_lost, each entity's slope measured by
-    the operator's own `bounds` with that entity wholly lost. A state solved by HiGHS checks the prediction
+    the operator's own `bounds` with half of that entity lost. A state solved by HiGHS checks the prediction
     against the operator's bounds (`Responder.solve`)."""
 
     lower: np.ndarray
@@ -109,11 +109,11 @@ class StateBounds:
 
         lower, upper = bounds(np.ones(sum(sizes)))
         slopes = []
-        for e in range(sum(sizes)):
-            lost_lower, lost_upper = bounds(np.where(np.arange(sum(sizes)) == e, 0.0, 1.0))
+        for e in range(sum(sizes)):  # half of it lost, not all: an infinite capacity's half is still infinite
+            half_lower, half_upper = bounds(np.where(np.arange(sum(sizes)) == e, 0.5, 1.0))
             with np.errstate(invalid="ignore"):  # an infinite bound stays infinite: no slope
-                slopes.append((np.where(lost_lower == lower, 0.0, lower - lost_lower),
-                               np.where(lost_upper == upper, 0.0, upper - lost_upper)))
+                slopes.append((np.where(half_lower == lower, 0.0, 2.0 * (lower - half_lower)),
+                               np.where(half_upper == upper, 0.0, 2.0 * (upper - half_upper))))
         per_lower = np.array([s[0] for s in slopes]).reshape(sum(sizes), len(lower))
         per_upper = np.array([s[1] for s in slopes]).reshape(sum(sizes), len(upper))
         return cls(lower, upper, per_lower, per_upper, slice(sizes[0] + sizes[1], sum(sizes)))
