@@ -1,8 +1,9 @@
 """Risk: a Monte Carlo study (`crudeflow risk`) run off the request thread, with progress and cancel; the
 distribution of annual lost exports, the exceedance curve with the 1-in-10 and 1-in-20 lines, which assets
 carry the risk, and the options compared on the same events. A cancelled run keeps the samples done. The tier
-is chosen as `--tier` is: exact, fast (a reduced model) or two-tier (fast, corrected by the exact operator on a
-subset, whose fit is shown); the fast tier's response tables are kept under the app's own folder."""
+is chosen as `--tier` is: two-tier by default (fast, corrected by the exact operator on a subset sized for
+the default target equivalent, whose fit is shown), exact, or fast (a reduced model); the fast tier's
+response tables are kept under the app's own folder."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from dash import Dash, dcc, html
 
 from crudeflow.report.risk import exceedance_figure, findings, histogram_figure
 from crudeflow.risk.result import RiskResult, compare_by_figure
-from crudeflow.risk.study import DEFAULT_TIER, TIERS
+from crudeflow.risk.study import DEFAULT_SAMPLES, DEFAULT_TARGET_EQUIVALENT, DEFAULT_TIER, TIERS
 from crudeflow.web.components import chart, table
 from crudeflow.web.context import Context
 from crudeflow.web.guard import (
@@ -29,7 +30,9 @@ TITLE = "Risk"
 PROGRESS_STEPS = 20  # progress is reported after each chunk: about this many per run
 TIER_LABELS = {"exact": "exact (the daily operator on every sample-year)",
                "fast": "fast (a reduced model, not exact)",
-               "two-tier": "two-tier (fast, corrected by the exact operator on 50 + 1% of the samples)"}
+               "two-tier": "two-tier (fast, corrected by the exact operator on as many sample-years as an equivalent "
+                           f"of {DEFAULT_TARGET_EQUIVALENT:,} exact ones, or a third of the samples if less, needs)"}
+DEFAULT_SAMPLES_SHOWN = min(DEFAULT_SAMPLES[DEFAULT_TIER], MAX_FAST_RISK_SAMPLES)  # the page's cap, if lower
 RISK_TABLES = "risk-tables"  # the fast tier's response tables, under the app's output folder
 
 
@@ -49,7 +52,7 @@ def layout(context: Context) -> html.Div:
                                                options=[{"label": TIER_LABELS[t], "value": t} for t in TIERS])]),
             html.Label([f"sample-years (at most {MAX_RISK_SAMPLES:,} exact, {MAX_FAST_RISK_SAMPLES:,} fast or "
                         "two-tier)", dcc.Input(id="risk-samples", type="number", min=1, max=MAX_FAST_RISK_SAMPLES,
-                                               step=1, value=40)]),
+                                               step=1, value=DEFAULT_SAMPLES_SHOWN)]),
             html.Label(["seed", dcc.Input(id="risk-seed", type="number", min=0, step=1, value=0)]),
             html.Label(["year", dcc.Dropdown(id="risk-year", options=years, value=context.default_year,
                                              clearable=False)]),
@@ -101,7 +104,7 @@ def progress(done: int, total: int, cancelled: bool) -> html.Div:
 
 def result_view(result: RiskResult) -> html.Div:
     s = result.study
-    tier = {"exact": "", "fast": ", fast tier", "two-tier": f", two-tier ({s.exact_samples_used} played exactly)"}
+    tier = {"exact": "", "fast": ", fast tier", "two-tier": f", two-tier ({result.exact_samples} played exactly)"}
     head = (f"{result.samples} sample-years of {s.year}, seed {s.seed}{tier[s.tier]}"
             + (" — PARTIAL: stopped before every sample was played" if result.partial else ""))
     blocks: list[Any] = [
