@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 import crudeflow
+from cli_harness import assert_refused, run_capped
 from crudeflow.errors import CrudeflowError
 from crudeflow.risk.executor import LocalPool
 from crudeflow.risk.fast.allocation import merged, next_pass
@@ -21,7 +22,6 @@ from crudeflow.risk.fast.engine import exact_picks, run_fast_chunk, run_fast_stu
 from crudeflow.risk.fast.estimator import control_variate_mean, needed_exact
 from crudeflow.risk.result import RiskResult
 from crudeflow.risk.study import DEFAULT_TIER, PILOT_EXACT, ExactPass, Study, default_samples
-from cli_harness import assert_refused, run_capped
 from risk_networks import two_routes_with_storage
 
 SAMPLES, TARGET = 2000, 1000  # two chunks; the pilot's 40 exact sample-years are not enough for this target

@@ -352,7 +352,8 @@ class Dataset:
             fast_options(study, context)  # the tables read before forking
 
         def chunks_run(s: Study, chunks: Iterable[int]) -> Iterator[tuple[int, Any]]:
-            return _watched(with_progress(run(chunk_function, s, chunks), s, enabled=progress), watch)
+            done = s.samples if s.exact_pass is not None else 0  # a later exact pass: every sample-year was seen
+            return _watched(with_progress(run(chunk_function, s, chunks), s, enabled=progress), watch, done)
 
         return run_study(study, chunks_run) if study.tier == "exact" else run_fast_study(study, chunks_run)
 
@@ -446,10 +447,9 @@ def portfolio_risk_rows(result: RiskResult, names: dict[str, str]) -> pd.DataFra
     return pd.DataFrame(rows).set_index("portfolio")
 
 
-def _watched(chunks: Iterable[tuple[int, ChunkResult]],
-             watch: ChunkWatch | None) -> Iterator[tuple[int, ChunkResult]]:
+def _watched(chunks: Iterable[tuple[int, ChunkResult]], watch: ChunkWatch | None,
+             done: int = 0) -> Iterator[tuple[int, ChunkResult]]:
     """Pass the chunks through until `watch(samples done)` says stop; the study then keeps what was done."""
-    done = 0
     for index, result in chunks:
         yield index, result
         done += len(result.samples)
