@@ -61,6 +61,18 @@ def test_same_numbers_in_a_local_pool(network: Path, reached: RiskResult) -> Non
     assert pooled.metrics.equals(reached.metrics)
 
 
+@pytest.mark.slow
+def test_same_numbers_on_a_dask_cluster(network: Path, reached: RiskResult, tmp_path: Path) -> None:
+    """The later passes go to the cluster as the first does: same picks, same figures."""
+    from crudeflow.risk.executor import DaskCluster
+    from dask_cluster import local_cluster
+
+    with local_cluster(tmp_path) as address:
+        clustered = run_fast_study(target_study(network), functools.partial(DaskCluster(address), run_fast_chunk))
+    assert clustered.exact_per_sample.equals(reached.exact_per_sample)
+    assert clustered.metrics.equals(reached.metrics)
+
+
 def test_the_cli_pipes_the_same_json(network: Path, reached: RiskResult, tmp_path: Path) -> None:
     done = run_capped(["risk", "--dataset", str(network), "--samples", str(SAMPLES), "--seed", "3",
                        "--target-equivalent", str(TARGET), "--no-contributions", "--no-progress", "--json",
