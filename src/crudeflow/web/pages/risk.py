@@ -1,6 +1,7 @@
 """Risk: a Monte Carlo study (`crudeflow risk`) run off the request thread, with progress and cancel; the
 distribution of annual lost exports, the exceedance curve with the 1-in-10 and 1-in-20 lines, which assets
-carry the risk, and the options compared on the same events. A cancelled run keeps the samples done. The tier
+carry the risk, and the options compared on the same events; price events (sanctions discounts, a buyer ban) on
+request, as `--price-events`. A cancelled run keeps the samples done. The tier
 is chosen as `--tier` is: two-tier by default (fast, corrected by the exact operator on a subset sized for
 the default target equivalent, whose fit is shown), exact, or fast (a reduced model); the fast tier's
 response tables are kept under the app's own folder."""
@@ -59,6 +60,9 @@ def layout(context: Context) -> html.Div:
             dcc.Checklist(id="risk-contributions", value=["on"],
                           options=[{"label": "which assets carry the risk (re-plays each sample per asset)",
                                     "value": "on"}]),
+            dcc.Checklist(id="risk-price-events", value=[],
+                          options=[{"label": "price events: sanctions discounts and a buyer ban (assumptions, off by "
+                                             "default: none is in the record; docs/risk-prices.md)", "value": "on"}]),
             *run_buttons("risk"),
         ]),
         *job_outputs("risk"),
@@ -66,14 +70,15 @@ def layout(context: Context) -> html.Div:
 
 
 def register(app: Dash, context: Context) -> None:
-    inputs = ["risk-options", "risk-samples", "risk-seed", "risk-year", "risk-contributions", "risk-tier"]
+    inputs = ["risk-options", "risk-samples", "risk-seed", "risk-year", "risk-contributions", "risk-tier",
+              "risk-price-events"]
     register_job_page(app, context, "risk", inputs, start,
                       lambda job: progress(job.done, job.total, job.cancelled.is_set()), result_view,
                       cancelling="cancelling: the samples done are kept")
 
 
 def start(context: Context, session: str, options: object, samples: object, seed: object, year: object,
-          contributions: object, tier: object) -> None:
+          contributions: object, tier: object, price_events: object = None) -> None:
     offered = context.dataset.option_names()
     if not isinstance(options, list) or not options:
         raise RequestRefused("choose at least one option")
@@ -84,6 +89,7 @@ def start(context: Context, session: str, options: object, samples: object, seed
     seed_value = whole(seed, 0, 2**31 - 1, "seed")
     year_value = context.year(year)
     per_asset = isinstance(contributions, list) and "on" in contributions
+    prices = isinstance(price_events, list) and "on" in price_events
     chunk = max(1, n // PROGRESS_STEPS)  # the fast tiers draw whole chunks of their own size instead
     cache = context.out / RISK_TABLES
     # refuse bad inputs now, not in the thread
@@ -91,9 +97,9 @@ def start(context: Context, session: str, options: object, samples: object, seed
 
     def work(tick: Any) -> RiskResult:
         return context.dataset.risk(n, seed_value, chosen, year=year_value, contributions=per_asset,
-                                    chunk_size=chunk, watch=tick, tier=tier_value, cache=cache)
+                                    chunk_size=chunk, watch=tick, tier=tier_value, cache=cache, price_events=prices)
 
-    context.jobs.start(session, (chosen, n, seed_value, year_value, per_asset, tier_value), n, work)
+    context.jobs.start(session, (chosen, n, seed_value, year_value, per_asset, tier_value, prices), n, work)
 
 
 def progress(done: int, total: int, cancelled: bool) -> html.Div:
