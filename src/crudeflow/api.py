@@ -64,9 +64,11 @@ from crudeflow.plan.study import PlanWatch, run_plan
 from crudeflow.risk.backtest import BacktestResult, backtest
 from crudeflow.risk.executor import choose_runner
 from crudeflow.risk.outages.load import default_outages_path, load_outage_models
+from crudeflow.risk.prices import discount_columns, price_events_for, with_price_events
+from crudeflow.risk.prices.models import default_price_events_path, load_price_models
 from crudeflow.risk.record import has_record, load_record
 from crudeflow.risk.result import RiskResult
-from crudeflow.risk.study import BASE, DEFAULT_TIER, PLAN_RISK_TIER, Study
+from crudeflow.risk.study import BASE, DEFAULT_TIER, PLAN_RISK_TIER, Study, default_samples, fixed_exact_samples
 from crudeflow.simulate.engine import simulate
 from crudeflow.simulate.hindcast import HindcastResult
 from crudeflow.simulate.result import SimulationResult
@@ -129,7 +131,8 @@ class Dataset:
              risk_target_mtpa: float | None = None, risk_samples: int = 0, risk_years: Sequence[int] | None = None,
              seed: int = 0, risk_tier: str = PLAN_RISK_TIER, risk_exact_samples: int | None = None,
              workers: int | None = None, risk_cache: str | Path | None = None,
-             min_share_via: Mapping[str, float] | None = None, watch: PlanWatch | None = None) -> PlanResult:
+             min_share_via: Mapping[str, float] | None = None, watch: PlanWatch | None = None,
+             price_events: bool | str | Path = False) -> PlanResult:
         """Every portfolio of the dataset's options (options.csv; all, or those named) in every year: normal-year
         value, annual cost (capital recovered at `discount_rate`), net benefit, each year's cost–loss frontier and
         a pathway under `budget_musd_per_yr` or `risk_target_mtpa`. With `risk_samples` > 0, each portfolio of
@@ -140,9 +143,11 @@ class Dataset:
         portfolio a task (its dispatch, then its network, tables and sample-years of the risk study; None or 1:
         this process, 0: one per core); the figures do not depend on it.
         `min_share_via`: targets, e.g. {"AZ": 0.25}: per year, the portfolio that first sends that share of
-        exports into the country (table `targets`), or why none does. The pathway is myopic (year by year).
+        exports into the country (table `targets`), or why none does. The pathway is the best sequence over the
+        years (plan/pathway.py).
         `watch`, if given, is called with (portfolio-years done, in all) after each one is valued; returning
-        False stops the plan (PlanCancelled)."""
+        False stops the plan (PlanCancelled). `price_events` (as `risk`'s): each portfolio's risk study also
+        draws the price events, so the portfolio table gets its expected discount loss and what it removes."""
         years = sorted(set(years))
         if not years:
             raise CrudeflowError("give at least one plan year")
@@ -153,6 +158,8 @@ class Dataset:
             SAMPLES.check("risk_samples", risk_samples)
         if risk_exact_samples is not None:
             SAMPLES.check("risk_exact_samples", risk_exact_samples)
+        if price_events is not False and not risk_samples:
+            raise CrudeflowError("price_events needs risk_samples (--risk-samples): they are drawn by the risk study")
         if risk_tier not in ("two-tier", "exact"):
             raise CrudeflowError(f"risk_tier: 'two-tier' or 'exact', not {risk_tier!r} (the fast tier alone is "
                                  "not exact enough to value an option)")
@@ -183,7 +190,7 @@ class Dataset:
         def risk(year: int, scenarios: dict[str, Scenario]) -> pd.DataFrame:
             return self.risk_of_portfolios(year, scenarios, risk_samples, seed, tier=risk_tier,
                                            exact_samples=risk_exact_samples, output_variant=output_variant,
-                                           workers=workers, cache=risk_cache)
+                                           workers=workers, cache=risk_cache, price_events=price_events)
 
         result = run_plan(self.network, chosen, settings, risk if risk_samples else None, watch,
                           choose_runner(workers=1 if workers is None else workers))
@@ -201,11 +208,12 @@ class Dataset:
     def risk_of_portfolios(self, year: int, scenarios: dict[str, Scenario], samples: int, seed: int, *,
                            tier: str = PLAN_RISK_TIER, exact_samples: int | None = None,
                            output_variant: str | None = None, workers: int | None = None,
-                           cache: str | Path | None = None) -> pd.DataFrame:
+                           cache: str | Path | None = None, price_events: bool | str | Path = False) -> pd.DataFrame:
         """The risk each portfolio removes against the first, every portfolio played on the same sample-years
         (common random numbers), on the year's network with the portfolio's changes and `output_variant`'s
         production: the one place the plan meets a risk engine. `tier` 'two-tier' (the default): the fast tier
-        on all `samples` sample-years corrected by the exact operator on `exact_samples` of them; 'exact': the
+        on all `samples` sample-years corrected by the exact operator on `exact_samples` of them (None: 50 + 1%;
+        a plan's studies have a fixed subset: each of its sample-years plays every portfolio); 'exact': the
         operator on every one. Per portfolio: expected lost exports, CVaR95 of lost revenue and what it removes,
         each with its SE, and the exact-only sample-years that would give the same SE (`_equivalent_exact_
         samples`: for the exact tier, the samples themselves). `workers`: processes the portfolios are spread
@@ -217,6 +225,7 @@ class Dataset:
         from crudeflow.risk.by_option import ByOption
         from crudeflow.risk.engine import run_chunk, run_study
         from crudeflow.risk.fast.engine import run_fast_chunk, run_fast_study
+        from crudeflow.risk.study import study_context
         from crudeflow.writer import write_file
 
         with tempfile.TemporaryDirectory(prefix="crudeflow-plan-") as folder:
@@ -226,13 +235,16 @@ class Dataset:
                 write_file(file, yaml.safe_dump(scenario.model_dump(mode="json", exclude_none=True), sort_keys=False))
                 paths[name] = str(file)
             study = self.risk_study(samples, seed, options=list(paths.values()), year=year, contributions=False,
-                                    tier=tier, exact_samples=exact_samples if tier == "two-tier" else None,
-                                    cache=cache, output_variant=output_variant)
+                                    tier=tier, exact_samples=(exact_samples or fixed_exact_samples(samples))
+                                    if tier == "two-tier" else None, cache=cache, output_variant=output_variant)
+            # price events are priced against every portfolio's dispatch here, before any sample-year is played
+            prices = price_events_for(study, study_context(study), price_events) if price_events else None
             run = ByOption(1 if workers is None else WORKERS.check("workers", workers))
             if tier == "exact":
                 result = run_study(study, lambda s, chunks: run(run_chunk, s, chunks))
             else:
                 result = run_fast_study(study, lambda s, chunks: run(run_fast_chunk, s, chunks))
+            result = with_price_events(result, prices)
         return portfolio_risk_rows(result, {p: n for n, p in paths.items()})
 
     def dispatch(self, year: int = 2024, *, free: bool = False, max_share_via: dict[str, float] | None = None,
@@ -291,18 +303,25 @@ class Dataset:
             modes[scenario.name] = result.mode
         return HindcastResult(pd.concat(tables, ignore_index=True), modes)
 
-    def risk_study(self, samples: int = 200, seed: int = 0, options: Sequence[str] = (BASE,),
+    def risk_study(self, samples: int | None = None, seed: int = 0, options: Sequence[str] = (BASE,),
                    outages: str | None = None, year: int = 2024, contributions: bool = True,
                    rel_error: float = 0.05, chunk_size: int | None = None, *, tier: str = DEFAULT_TIER,
                    exact_samples: int | None = None, cache: str | Path | None = None,
-                   target_se_mt: float | None = None, output_variant: str | None = None) -> Study:
-        """The Monte Carlo study `risk` runs (and `crudeflow risk audit` checks). `chunk_size`: samples per unit
-        of work (default Study's; the fast tiers draw 1,000 at once); the figures do not depend on it, only how
-        often progress is reported. `tier`: 'exact' (the daily operator on every sample-year), 'fast' (the fast
-        tier alone) or 'two-tier' (the fast tier on every sample-year corrected by the operator on
-        `exact_samples` of them); `cache`: the fast tier's table folder (None: the user's cache folder, '':
-        none); `target_se_mt`: stop once expected shut-in has this SE; `output_variant`: the national output
-        path of production_variants.csv the sample-years run on (None: production.csv)."""
+                   target_se_mt: float | None = None, target_equivalent: int | None = None,
+                   max_exact_samples: int | None = None, output_variant: str | None = None) -> Study:
+        """The Monte Carlo study `risk` runs (and `crudeflow risk audit` checks). `samples`: sample-years (None:
+        the tier's default, 30,000 for two-tier and fast, 200 for exact). `chunk_size`: samples per unit of work
+        (default Study's; the fast tiers draw 1,000 at once); the figures do not depend on it, only how often
+        progress is reported. `tier`: 'two-tier' (the default: the fast tier on every sample-year corrected by
+        the operator on a subset), 'exact' (the daily operator on every sample-year) or 'fast' (the fast tier
+        alone). Two-tier, the subset is sized for `target_equivalent` K (expected shut-in and lost exports as
+        precise as K exact sample-years; None: 10,000 or a third of `samples` if less; at most `samples`),
+        capped at `max_exact_samples` (None: 2,000), unless `exact_samples` fixes it; `cache`: the fast tier's
+        table folder (None: the user's cache folder, '': none); `target_se_mt`: stop once expected shut-in has
+        this SE; `output_variant`: the national output path of production_variants.csv the sample-years run on
+        (None: production.csv)."""
+        if samples is None:
+            samples = default_samples(tier)
         SAMPLES.check("samples", samples)
         SEED.check("seed", seed)
         YEAR.check("year", year)
@@ -311,28 +330,35 @@ class Dataset:
             SAMPLES.check("exact_samples", exact_samples)
         if target_se_mt is not None:
             TARGET_SE.check("target_se_mt", target_se_mt)
+        for name, value in (("target_equivalent", target_equivalent), ("max_exact_samples", max_exact_samples)):
+            if value is not None:
+                SAMPLES.check(name, value)
         study = Study(dataset=self.source, options=tuple(options), year=year, seed=seed, samples=samples,
                       rel_error=rel_error, contributions=contributions, outages=outages, tier=tier,
                       exact_samples=exact_samples, cache=None if cache is None else str(cache),
-                      target_se_mt=target_se_mt, output_variant=output_variant)
+                      target_se_mt=target_se_mt, target_equivalent=target_equivalent,
+                      max_exact_samples=max_exact_samples, output_variant=output_variant)
         if chunk_size is None:
             return study
         return dataclasses.replace(study, chunk_size=CHUNK_SIZE.check("chunk_size", chunk_size))
 
-    def risk(self, samples: int = 200, seed: int = 0, options: Sequence[str] = (BASE,), outages: str | None = None,
-             year: int = 2024, contributions: bool = True, rel_error: float = 0.05, *,
+    def risk(self, samples: int | None = None, seed: int = 0, options: Sequence[str] = (BASE,),
+             outages: str | None = None, year: int = 2024, contributions: bool = True, rel_error: float = 0.05, *,
              runner: int | str | None = None, progress: bool = False, chunk_size: int | None = None,
              watch: ChunkWatch | None = None, tier: str = DEFAULT_TIER, exact_samples: int | None = None,
              cache: str | Path | None = None, target_se_mt: float | None = None,
-             output_variant: str | None = None) -> RiskResult:
+             target_equivalent: int | None = None, max_exact_samples: int | None = None,
+             output_variant: str | None = None, price_events: bool | str | Path = False) -> RiskResult:
         """Export risk over `samples` random sample-years of `year`, each option (a scenario adding assets or
         changing contracts, or 'base') played on the same outage events; `outages`: a CSV, a folder or a
         calibration of the dataset (default: its risk/outages.csv). `runner`: None or 1 runs in this process, a
         number N in a local pool of N processes (0: one per core), a 'tcp://host:port' string on that Dask
         scheduler; the figures do not depend on it. `progress` draws a bar on standard error. Ctrl-C keeps the
         samples done (the result is then `partial`), and so does `watch` (called with the samples done after
-        each chunk of `chunk_size`) returning False. `tier`, `exact_samples`, `cache`, `target_se_mt`,
-        `output_variant`: as `risk_study`."""
+        each chunk of `chunk_size`) returning False. `samples`, `tier`, `exact_samples`, `cache`, `target_se_mt`,
+        `target_equivalent`, `max_exact_samples`, `output_variant`: as `risk_study`. `price_events`: True adds
+        the dataset's price events (risk/price_events.csv: sanctions discounts, a buyer ban; a path: another such
+        table) as the per-sample figure discount_loss_musd and its metrics (docs/risk-prices.md); off by default."""
         from crudeflow.risk.engine import run_chunk, run_study
         from crudeflow.risk.executor import choose_runner
         from crudeflow.risk.fast.engine import fast_options, run_fast_chunk, run_fast_study
@@ -341,20 +367,24 @@ class Dataset:
 
         study = self.risk_study(samples, seed, options, outages, year, contributions, rel_error, chunk_size,
                                 tier=tier, exact_samples=exact_samples, cache=cache, target_se_mt=target_se_mt,
+                                target_equivalent=target_equivalent, max_exact_samples=max_exact_samples,
                                 output_variant=output_variant)
         if runner is not None and not isinstance(runner, str):
             WORKERS.check("runner", runner)
         run = (choose_runner(scheduler=runner) if isinstance(runner, str)
                else choose_runner(workers=1 if runner is None else runner))
         context = study_context(study)  # a bad option is reported before any work; forked local workers inherit it
+        prices = price_events_for(study, context, price_events)  # a bad price table too
         chunk_function = run_chunk if study.tier == "exact" else run_fast_chunk
         if study.tier != "exact":
             fast_options(study, context)  # the tables read before forking
 
         def chunks_run(s: Study, chunks: Iterable[int]) -> Iterator[tuple[int, Any]]:
-            return _watched(with_progress(run(chunk_function, s, chunks), s, enabled=progress), watch)
+            done = s.samples if s.exact_pass is not None else 0  # a later exact pass: every sample-year was seen
+            return _watched(with_progress(run(chunk_function, s, chunks), s, enabled=progress), watch, done)
 
-        return run_study(study, chunks_run) if study.tier == "exact" else run_fast_study(study, chunks_run)
+        result = run_study(study, chunks_run) if study.tier == "exact" else run_fast_study(study, chunks_run)
+        return with_price_events(result, prices)
 
     def provenance(self) -> list[Provenance]:
         """Where every number of the dataset comes from: its tables', its fleet's and its outage models'."""
@@ -365,6 +395,8 @@ class Dataset:
             found += [p for model in load_outage_models(self.network) for p in model.provenance]
         if has_record(self.network):
             found += load_record(self.network).provenance
+        if default_price_events_path(self.network).is_file():
+            found += [p for model in load_price_models(self.network) for p in model.provenance]
         unique = {(p.table, p.row_id, p.field): p for p in found}  # a duration table row serves several models
         return list(unique.values())
 
@@ -442,14 +474,14 @@ def portfolio_risk_rows(result: RiskResult, names: dict[str, str]) -> pd.DataFra
                                           "lost_revenue_removed_musd", "lost_revenue_removed_se_musd")})
             row["lost_export_removed_equivalent_exact_samples"] = float(  # the exact tier: the samples themselves
                 c.get("lost_export_removed_equivalent_exact_samples", result.samples))
+        row.update(discount_columns(result, path))
         rows.append(row)
     return pd.DataFrame(rows).set_index("portfolio")
 
 
-def _watched(chunks: Iterable[tuple[int, ChunkResult]],
-             watch: ChunkWatch | None) -> Iterator[tuple[int, ChunkResult]]:
+def _watched(chunks: Iterable[tuple[int, ChunkResult]], watch: ChunkWatch | None,
+             done: int = 0) -> Iterator[tuple[int, ChunkResult]]:
     """Pass the chunks through until `watch(samples done)` says stop; the study then keeps what was done."""
-    done = 0
     for index, result in chunks:
         yield index, result
         done += len(result.samples)
