@@ -36,6 +36,7 @@ class StretchRates:
     output_cut_kt: np.ndarray
     price_usd_per_t: np.ndarray
     pattern: np.ndarray
+    ramp_kt: np.ndarray  # how fast shut-in can fall once the stretch's deficit shrinks (restart ramps)
 
 
 def stretch_codes(stretches: Stretches, lost: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
@@ -56,8 +57,12 @@ def rates(states: StateTable, patterns: PatternTable, codes: tuple[np.ndarray, n
     price, deficit = states.price_usd_per_t[rows], states.deficit_kt[rows]
     shared, whole = patterns.index(codes[1]), patterns.index(codes[1] + 1)
     nearer_whole = np.abs(patterns.deficit_kt[whole] - deficit) < np.abs(patterns.deficit_kt[shared] - deficit)
+    # the fields' restart ramps: the whole play shuts every field of the hit assets' basin in, so the faster of
+    # the two plays' ramps is the one the fields have (the play at the representative share may shut in so
+    # little that its fall measures only itself)
+    ramp = np.maximum(patterns.ramp_kt[shared], patterns.ramp_kt[whole])
     return StretchRates(deficit, states.output_cut_kt[rows], np.where(np.isfinite(price), price, base_price_usd_per_t),
-                        np.where(nearer_whole, whole, shared))
+                        np.where(nearer_whole, whole, shared), ramp)
 
 
 def share_by_stored(patterns: PatternTable, bins: int = SHARE_BINS) -> tuple[np.ndarray, np.ndarray]:
@@ -74,8 +79,9 @@ def share_by_stored(patterns: PatternTable, bins: int = SHARE_BINS) -> tuple[np.
 
 
 def annual(stretches: Stretches, samples: int, days: int, stretch: StretchRates,
-           patterns: PatternTable) -> dict[str, np.ndarray]:
-    """Per sample: shut-in (Mt), days with shut-in, lost exports (Mt), lost export revenue (million USD)."""
+           patterns: PatternTable, record: dict[str, np.ndarray] | None = None) -> dict[str, np.ndarray]:
+    """Per sample: shut-in (Mt), days with shut-in, lost exports (Mt), lost export revenue (million USD).
+    `record`, if given, receives the daily series (day × sample, kt): shut-in, lost exports, oil stored."""
     day_stretch = np.repeat(np.arange(len(stretches.first)), stretches.stop - stretches.first).reshape(samples, days)
     stored, shut = np.zeros(samples), np.zeros(samples)
     ramp, drain = np.full(samples, np.inf), np.zeros(samples)
@@ -83,6 +89,8 @@ def annual(stretches: Stretches, samples: int, days: int, stretch: StretchRates,
     lost_sum, revenue_sum = np.zeros(samples), np.zeros(samples)
     share, per_bin = share_by_stored(patterns)
     top = share.shape[1] - 1
+    if record is not None:
+        record.update({k: np.zeros((days, samples)) for k in ("shut", "lost", "stored")})
     for t in range(days):
         r = day_stretch[:, t]
         deficit, pattern = stretch.deficit_kt[r], stretch.pattern[r]
@@ -90,7 +98,7 @@ def annual(stretches: Stretches, samples: int, days: int, stretch: StretchRates,
         step = np.minimum((stored * per_bin[pattern]).astype(np.int64), top)
         target = np.where(short, deficit * share[pattern, step], 0.0)
         # a state whose play shut nothing in has no ramp or drain of its own: the last one that did still rules
-        ramp = np.where(short & (patterns.ramp_kt[pattern] > 0), patterns.ramp_kt[pattern], ramp)
+        ramp = np.where(short & (stretch.ramp_kt[r] > 0), stretch.ramp_kt[r], ramp)
         drain = np.where(short & (patterns.drain_kt[pattern] > 0), patterns.drain_kt[pattern], drain)
         shut = np.maximum(target, shut - ramp)
         into = np.where(short, np.maximum(0.0, deficit - shut), 0.0)
@@ -101,5 +109,7 @@ def annual(stretches: Stretches, samples: int, days: int, stretch: StretchRates,
         shut_days += shut > RECOVERED_KT
         lost_sum += lost
         revenue_sum += lost * stretch.price_usd_per_t[r]
+        if record is not None:
+            record["shut"][t], record["lost"][t], record["stored"][t] = shut, lost, stored
     return {"shut_in_mt": shut_sum / KT_PER_MT, "shut_in_days": shut_days, "lost_export_mt": lost_sum / KT_PER_MT,
             "lost_revenue_musd": revenue_sum / 1000.0}
