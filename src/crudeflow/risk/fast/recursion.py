@@ -57,6 +57,9 @@ def rates(states: StateTable, patterns: PatternTable, codes: tuple[np.ndarray, n
     price, deficit = states.price_usd_per_t[rows], states.deficit_kt[rows]
     shared, whole = patterns.index(codes[1]), patterns.index(codes[1] + 1)
     nearer_whole = np.abs(patterns.deficit_kt[whole] - deficit) < np.abs(patterns.deficit_kt[shared] - deficit)
+    # a play with no deficit (a field outage taking away as much oil as the routes lost) says nothing about how
+    # a state with one fills its stores: the other play does
+    nearer_whole |= (deficit > DEFICIT_KT) & (patterns.deficit_kt[shared] <= DEFICIT_KT)
     # the fields' restart ramps: the whole play shuts every field of the hit assets' basin in, so the faster of
     # the two plays' ramps is the one the fields have (the play at the representative share may shut in so
     # little that its fall measures only itself)
