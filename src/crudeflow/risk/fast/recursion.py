@@ -81,6 +81,15 @@ def share_by_stored(patterns: PatternTable, bins: int = SHARE_BINS) -> tuple[np.
     return share, per_bin
 
 
+def storage_room(patterns: PatternTable) -> np.ndarray:
+    """Per pattern, the oil its play stored once its stores were full (it ended shutting in at least half the
+    deficit); infinite where the play never filled them."""
+    if not patterns.absorbed_kt.size:
+        return np.full(len(patterns.codes), np.inf)
+    full = patterns.shut_share[:, -1] >= 0.5
+    return np.where(full, patterns.absorbed_kt[:, -1], np.inf)
+
+
 def annual(stretches: Stretches, samples: int, days: int, stretch: StretchRates,
            patterns: PatternTable, record: dict[str, np.ndarray] | None = None) -> dict[str, np.ndarray]:
     """Per sample: shut-in (Mt), days with shut-in, lost exports (Mt), lost export revenue (million USD).
@@ -92,6 +101,7 @@ def annual(stretches: Stretches, samples: int, days: int, stretch: StretchRates,
     lost_sum, revenue_sum = np.zeros(samples), np.zeros(samples)
     share, per_bin = share_by_stored(patterns)
     top = share.shape[1] - 1
+    room = storage_room(patterns)
     if record is not None:
         record.update({k: np.zeros((days, samples)) for k in ("shut", "lost", "stored")})
     for t in range(days):
@@ -100,14 +110,18 @@ def annual(stretches: Stretches, samples: int, days: int, stretch: StretchRates,
         short = deficit > DEFICIT_KT
         step = np.minimum((stored * per_bin[pattern]).astype(np.int64), top)
         target = np.where(short, deficit * share[pattern, step], 0.0)
+        # oil stored beyond what this state's stores hold sits in stores its outage does not block: it leaves at
+        # the rate it would have left at had the deficit ended (e.g. CPC-side stores draining while a transit
+        # lapse shuts the KazTransOil fields in)
+        spill = np.where(short, np.minimum(np.maximum(0.0, stored - room[pattern]), drain), 0.0)
         # a state whose play shut nothing in has no ramp or drain of its own: the last one that did still rules
         ramp = np.where(short & (stretch.ramp_kt[r] > 0), stretch.ramp_kt[r], ramp)
         drain = np.where(short & (patterns.drain_kt[pattern] > 0), patterns.drain_kt[pattern], drain)
         shut = np.maximum(target, shut - ramp)
         into = np.where(short, np.maximum(0.0, deficit - shut), 0.0)
         out = np.where(short, 0.0, np.minimum(stored, drain))
-        stored += into - out
-        lost = stretch.output_cut_kt[r] + shut + into - out
+        stored += into - out - spill
+        lost = stretch.output_cut_kt[r] + shut + into - out - spill
         shut_sum += shut
         shut_days += shut > RECOVERED_KT
         lost_sum += lost
