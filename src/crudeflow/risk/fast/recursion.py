@@ -82,12 +82,8 @@ def share_by_stored(patterns: PatternTable, bins: int = SHARE_BINS) -> tuple[np.
 
 
 def storage_room(patterns: PatternTable) -> np.ndarray:
-    """Per pattern, the oil its play stored once its stores were full (it ended shutting in at least half the
-    deficit); infinite where the play never filled them."""
-    if not patterns.absorbed_kt.size:
-        return np.full(len(patterns.codes), np.inf)
-    full = patterns.shut_share[:, -1] >= 0.5
-    return np.where(full, patterns.absorbed_kt[:, -1], np.inf)
+    """Per pattern, the most oil its play stored (over HOLD_DAYS): the room of the stores its outage fills."""
+    return patterns.absorbed_kt[:, -1] if patterns.absorbed_kt.size else np.full(len(patterns.codes), np.inf)
 
 
 def annual(stretches: Stretches, samples: int, days: int, stretch: StretchRates,
@@ -110,9 +106,9 @@ def annual(stretches: Stretches, samples: int, days: int, stretch: StretchRates,
         short = deficit > DEFICIT_KT
         step = np.minimum((stored * per_bin[pattern]).astype(np.int64), top)
         target = np.where(short, deficit * share[pattern, step], 0.0)
-        # oil stored beyond what this state's stores hold sits in stores its outage does not block: it leaves at
-        # the rate it would have left at had the deficit ended (e.g. CPC-side stores draining while a transit
-        # lapse shuts the KazTransOil fields in)
+        # oil stored beyond what this state's play ever stored sits in stores its outage does not block: it
+        # leaves at the rate it would have left at had the deficit ended (e.g. CPC-side stores draining while a
+        # transit lapse shuts the KazTransOil fields in, or while a BTC pause stores a little Caspian oil)
         spill = np.where(short, np.minimum(np.maximum(0.0, stored - room[pattern]), drain), 0.0)
         # a state whose play shut nothing in has no ramp or drain of its own: the last one that did still rules
         ramp = np.where(short & (stretch.ramp_kt[r] > 0), stretch.ramp_kt[r], ramp)
