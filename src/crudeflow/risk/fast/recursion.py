@@ -111,7 +111,12 @@ def annual(stretches: Stretches, samples: int, days: int, stretch: StretchRates,
         # transit lapse shuts the KazTransOil fields in, or while a BTC pause stores a little Caspian oil)
         spill = np.where(short, np.minimum(np.maximum(0.0, stored - room[pattern]), drain), 0.0)
         # a state whose play shut nothing in has no ramp or drain of its own: the last one that did still rules
-        ramp = np.where(short & (stretch.ramp_kt[r] > 0), stretch.ramp_kt[r], ramp)
+        # fields an earlier state shut in are still shut in and restart at their own ramps: while shut-in lasts
+        # the fastest ramp seen since it began rules (a transit lapse after a CPC stop: the CPC fields restart at
+        # theirs, not the KazTransOil fields')
+        rate = stretch.ramp_kt[r]
+        since = np.where(shut > RECOVERED_KT, np.maximum(np.where(np.isinf(ramp), 0.0, ramp), rate), rate)
+        ramp = np.where(short & (rate > 0), since, ramp)
         drain = np.where(short & (patterns.drain_kt[pattern] > 0), patterns.drain_kt[pattern], drain)
         shut = np.maximum(target, shut - ramp)
         into = np.where(short, np.maximum(0.0, deficit - shut), 0.0)
