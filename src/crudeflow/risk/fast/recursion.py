@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from crudeflow.risk.fast.sampler import Stretches
-from crudeflow.risk.fast.tables import PatternTable, StateTable, pattern_codes, state_codes
+from crudeflow.risk.fast.tables import PLAYS, PatternTable, StateTable, pattern_codes, state_codes
 from crudeflow.simulate.result import RECOVERED_KT
 from crudeflow.units import KT_PER_MT
 
@@ -35,8 +35,10 @@ class StretchRates:
     deficit_kt: np.ndarray
     output_cut_kt: np.ndarray
     price_usd_per_t: np.ndarray
-    pattern: np.ndarray
+    pattern: np.ndarray  # the play whose curves the stretch follows
     ramp_kt: np.ndarray  # how fast shut-in can fall once the stretch's deficit shrinks (restart ramps)
+    room_kt: np.ndarray  # the oil the stretch's stores hold (interpolated between its bracketing plays)
+    scale: np.ndarray  # oil stored → the point of the play's curves it stands for (the play's room / room_kt)
 
 
 def stretch_codes(stretches: Stretches, lost: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
@@ -46,26 +48,41 @@ def stretch_codes(stretches: Stretches, lost: np.ndarray | None = None) -> tuple
 
 
 def needed_patterns(codes: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
-    """Both plays of every pattern met."""
+    """Every play of every pattern met."""
     patterns = np.unique(codes[1])
-    return np.concatenate([patterns, patterns + 1])
+    return np.concatenate([patterns + k for k in range(PLAYS)])
 
 
 def rates(states: StateTable, patterns: PatternTable, codes: tuple[np.ndarray, np.ndarray],
           base_price_usd_per_t: float) -> StretchRates:
     rows = states.index(codes[0])
     price, deficit = states.price_usd_per_t[rows], states.deficit_kt[rows]
-    shared, whole = patterns.index(codes[1]), patterns.index(codes[1] + 1)
-    nearer_whole = np.abs(patterns.deficit_kt[whole] - deficit) < np.abs(patterns.deficit_kt[shared] - deficit)
-    # a play with no deficit (a field outage taking away as much oil as the routes lost) says nothing about how
-    # a state with one fills its stores: the other play does
-    nearer_whole |= (deficit > DEFICIT_KT) & (patterns.deficit_kt[shared] <= DEFICIT_KT)
-    # the fields' restart ramps: the whole play shuts every field of the hit assets' basin in, so the faster of
-    # the two plays' ramps is the one the fields have (the play at the representative share may shut in so
-    # little that its fall measures only itself)
-    ramp = np.maximum(patterns.ramp_kt[shared], patterns.ramp_kt[whole])
+    plays = np.stack([patterns.index(codes[1] + k) for k in range(PLAYS)])  # play × stretch
+    played = patterns.deficit_kt[plays]
+    # the two plays whose deficits bracket the stretch's (plays go from the representative share to the whole
+    # loss, so their deficits rise); a play with no deficit (a field outage taking away as much oil as the
+    # routes lost) says nothing about how a state with one fills its stores: then the next play is used
+    each = np.arange(len(deficit))
+    k = np.clip(np.sum(played[1:-1] < deficit, axis=0), 0, PLAYS - 2)
+    k = np.where((deficit > DEFICIT_KT) & (played[k, each] <= DEFICIT_KT), np.minimum(k + 1, PLAYS - 2), k)
+    lower, upper = plays[k, each], plays[k + 1, each]
+    d_lower, d_upper = patterns.deficit_kt[lower], patterns.deficit_kt[upper]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        weight = np.where(d_upper > d_lower, np.clip((deficit - d_lower) / (d_upper - d_lower), 0.0, 1.0), 0.0)
+    weight = np.where((deficit > DEFICIT_KT) & (d_lower <= DEFICIT_KT), 1.0, weight)
+    # the stores a state fills hold more the more it stores a day (measured: a CPC terminal 41% lost starts
+    # shutting in at ~530 kt stored, 50% lost at ~740 kt): the room is interpolated between the bracketing
+    # plays, and the nearer play's curves are read at the same fraction of its own room
+    room = patterns.absorbed_kt[:, -1] if patterns.absorbed_kt.size else np.zeros(len(patterns.codes))
+    shape = np.where(weight < 0.5, lower, upper)
+    between = (1.0 - weight) * room[lower] + weight * room[upper]
+    scale = np.where(between > 0, room[shape] / np.where(between > 0, between, 1.0), 1.0)
+    # the fields' restart ramps: the whole play shuts every field of the hit assets' basin in, so the fastest
+    # of the plays' ramps is the one the fields have (a play at a partial share may shut in so little that its
+    # fall measures only itself)
+    ramp = np.max(patterns.ramp_kt[plays], axis=0)
     return StretchRates(deficit, states.output_cut_kt[rows], np.where(np.isfinite(price), price, base_price_usd_per_t),
-                        np.where(nearer_whole, whole, shared), ramp)
+                        shape, ramp, between, scale)
 
 
 def share_by_stored(patterns: PatternTable, bins: int = SHARE_BINS) -> tuple[np.ndarray, np.ndarray]:
@@ -81,11 +98,6 @@ def share_by_stored(patterns: PatternTable, bins: int = SHARE_BINS) -> tuple[np.
     return share, per_bin
 
 
-def storage_room(patterns: PatternTable) -> np.ndarray:
-    """Per pattern, the most oil its play stored (over HOLD_DAYS): the room of the stores its outage fills."""
-    return patterns.absorbed_kt[:, -1] if patterns.absorbed_kt.size else np.full(len(patterns.codes), np.inf)
-
-
 def annual(stretches: Stretches, samples: int, days: int, stretch: StretchRates,
            patterns: PatternTable, record: dict[str, np.ndarray] | None = None) -> dict[str, np.ndarray]:
     """Per sample: shut-in (Mt), days with shut-in, lost exports (Mt), lost export revenue (million USD).
@@ -97,19 +109,18 @@ def annual(stretches: Stretches, samples: int, days: int, stretch: StretchRates,
     lost_sum, revenue_sum = np.zeros(samples), np.zeros(samples)
     share, per_bin = share_by_stored(patterns)
     top = share.shape[1] - 1
-    room = storage_room(patterns)
     if record is not None:
         record.update({k: np.zeros((days, samples)) for k in ("shut", "lost", "stored")})
     for t in range(days):
         r = day_stretch[:, t]
         deficit, pattern = stretch.deficit_kt[r], stretch.pattern[r]
         short = deficit > DEFICIT_KT
-        step = np.minimum((stored * per_bin[pattern]).astype(np.int64), top)
+        step = np.minimum((stored * stretch.scale[r] * per_bin[pattern]).astype(np.int64), top)
         target = np.where(short, deficit * share[pattern, step], 0.0)
         # oil stored beyond what this state's play ever stored sits in stores its outage does not block: it
         # leaves at the rate it would have left at had the deficit ended (e.g. CPC-side stores draining while a
         # transit lapse shuts the KazTransOil fields in, or while a BTC pause stores a little Caspian oil)
-        spill = np.where(short, np.minimum(np.maximum(0.0, stored - room[pattern]), drain), 0.0)
+        spill = np.where(short, np.minimum(np.maximum(0.0, stored - stretch.room_kt[r]), drain), 0.0)
         # a state whose play shut nothing in has no ramp or drain of its own: the last one that did still rules
         # fields an earlier state shut in are still shut in and restart at their own ramps: while shut-in lasts
         # the fastest ramp seen since it began rules (a transit lapse after a CPC stop: the CPC fields restart at

@@ -9,9 +9,10 @@ with the state's conditions gives:
 - `output_cut_kt`: field output the state takes away (kt/day);
 - `price_usd_per_t`: revenue lost per tonne of exports lost.
 
-Per pattern, the operator plays two states (each hit asset at the mean share its outage models take, and
-each hit asset wholly lost; the recursion uses the one whose deficit is nearer a stretch's) for `HOLD_DAYS`
-after `LEAD_DAYS` undisturbed and before `RECOVER_DAYS` undisturbed; that gives
+Per pattern, the operator plays `PLAYS` states (each hit asset at the mean share its outage models take, at a
+quarter of the way from there to its whole loss, and wholly lost; the recursion interpolates between the two
+whose deficits bracket a stretch's) for `HOLD_DAYS` after `LEAD_DAYS` undisturbed and before `RECOVER_DAYS`
+undisturbed; that gives
 - `absorbed_kt[k]`, `shut_share[k]`: oil stored in the first k days and the share of the deficit shut in
   on day k: how the shut-in share grows as storage fills;
 - `ramp_kt`: the largest fall of shut-in from one day to the next once the state ends (restart ramps);
@@ -47,7 +48,9 @@ LEAD_DAYS = 10  # undisturbed days first, at least: oil at sea reaches its stead
 HOLD_DAYS = 60  # long enough for every store to fill under the states the Kazakhstan models draw
 RECOVER_DAYS = 30
 STEADY_KT = 1e-6  # undisturbed exports varying less than this (kt/day) are steady
-TABLE_VERSION = 5  # bump when what a table holds changes
+TABLE_VERSION = 6  # bump when what a table holds changes
+PLAY_STEPS = (0.0, 0.25, 1.0)  # a pattern's plays: each hit asset this far from its representative share to 1
+PLAYS = len(PLAY_STEPS)
 
 
 def state_codes(lost: np.ndarray) -> np.ndarray:
@@ -57,10 +60,11 @@ def state_codes(lost: np.ndarray) -> np.ndarray:
 
 
 def pattern_codes(lost: np.ndarray) -> np.ndarray:
-    """Which assets are hit, as a bit mask per row, shifted by one: bit 0 says which of a pattern's two
-    plays (0: each hit asset at its representative share, 1: the hit assets wholly lost) a code is."""
+    """Which assets are hit, as a bit mask per row, times PLAYS: the remainder says which of a pattern's plays
+    (`PLAY_STEPS`: 0 each hit asset at its representative share, ..., the last the hit assets wholly lost) a
+    code is; a row's code is its first play's."""
     hit = (np.rint(lost * GRID) > 0).astype(np.int64)
-    return 2 * (hit @ (2 ** np.arange(lost.shape[1], dtype=np.int64)))
+    return PLAYS * (hit @ (2 ** np.arange(lost.shape[1], dtype=np.int64)))
 
 
 def code_shares(code: int, assets: int) -> np.ndarray:
@@ -155,9 +159,10 @@ class Responder:
         plays: dict[tuple[float, ...], tuple[np.ndarray, np.ndarray, float, float, float]] = {}
         rows = []
         for code in codes:
-            hit = (int(code) >> (1 + np.arange(len(self.assets)))) & 1
-            shares = hit * (1.0 if int(code) & 1 else self.representative)
-            # a pattern whose hit assets are all represented by their whole loss has two alike plays: one is run
+            hit = ((int(code) // PLAYS) >> np.arange(len(self.assets))) & 1
+            step = PLAY_STEPS[int(code) % PLAYS]
+            shares = hit * (1.0 if step == 1.0 else self.representative + step * (1.0 - self.representative))
+            # a pattern whose hit assets are all represented by their whole loss has alike plays: one is run
             key = tuple(shares.tolist())
             if key not in plays:
                 plays[key] = self.play(shares)
