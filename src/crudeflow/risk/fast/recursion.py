@@ -1,12 +1,15 @@
 """The fast tier's daily recursion, vectorised across a chunk's samples: storage, shut-in and restart.
 
-Per sample it carries the oil stored above the undisturbed year (σ, kt), yesterday's shut-in (s, kt/day) and
-the restart ramp and drain rate of the last state with a deficit. Each day, under the day's outage state
-(tables.py: deficit g, output cut c, price p; its pattern's curves):
-- with a deficit (g > 0): the share of it shut in is the pattern's share at the oil stored so far, and the
-  shut-in cannot fall faster than the ramp: s = max(g·share(σ), s_yesterday − ramp); the rest of the
-  deficit is stored: σ += max(0, g − s);
+Per sample it carries the oil stored above the undisturbed year (σ, kt), yesterday's shut-in (s, kt/day), the
+restart ramp and the drain rate. Each stretch follows the play of its pattern nearer in deficit of the two
+that bracket it (tables.py), read at σ scaled to the stretch's storage room R (interpolated between the two
+plays' rooms). Each day, under the day's outage state (deficit g, output cut c, price p):
+- with a deficit (g > 0): the share of it shut in is the play's share at the scaled σ, and the shut-in cannot
+  fall faster than the ramp: s = max(g·share(σ), s_yesterday − ramp); the rest of the deficit is stored:
+  σ += max(0, g − s); oil stored beyond R leaves at the drain rate (it sits in stores the state does not block);
 - without: shut-in falls by the ramp, and stored oil leaves at the drain rate: σ −= min(σ, drain);
+- the ramp is the fastest of the pattern's plays' (the fields' restart ramps), kept while shut-in lasts if an
+  earlier state's was faster (its fields are still shut in); the drain rate is the last state's with one;
 - lost exports = c + s + stored today − drained today; lost revenue = lost exports × p (the undisturbed
   year's average price where the state loses no exports).
 It imitates the operator; it is not exact: the two-tier estimator corrects it by the exact operator on a
@@ -103,41 +106,44 @@ def annual(stretches: Stretches, samples: int, days: int, stretch: StretchRates,
     """Per sample: shut-in (Mt), days with shut-in, lost exports (Mt), lost export revenue (million USD).
     `record`, if given, receives the daily series (day × sample, kt): shut-in, lost exports, oil stored."""
     day_stretch = np.repeat(np.arange(len(stretches.first)), stretches.stop - stretches.first).reshape(samples, days)
-    stored, shut = np.zeros(samples), np.zeros(samples)
-    ramp, drain = np.full(samples, np.inf), np.zeros(samples)
-    shut_sum, shut_days = np.zeros(samples), np.zeros(samples)
-    lost_sum, revenue_sum = np.zeros(samples), np.zeros(samples)
     share, per_bin = share_by_stored(patterns)
     top = share.shape[1] - 1
+    short = stretch.deficit_kt > DEFICIT_KT
+    # what the day reads of its stretch, gathered at once (one row per stretch): its deficit (0 if none), bins of
+    # its play's share table per kt stored, where that table starts, its room (none without a deficit), the ramp
+    # and drain it sets (0: keeps the last), 1 where stored oil may drain, output cut, price
+    columns = np.stack([np.where(short, stretch.deficit_kt, 0.0), stretch.scale * per_bin[stretch.pattern],
+                        (stretch.pattern * share.shape[1]).astype(float), np.where(short, stretch.room_kt, np.inf),
+                        np.where(short, stretch.ramp_kt, 0.0), np.where(short, patterns.drain_kt[stretch.pattern], 0.0),
+                        (~short).astype(float), stretch.output_cut_kt, stretch.price_usd_per_t], axis=1)
+    share = share.ravel()
+    stored, shut = np.zeros(samples), np.zeros(samples)
+    fall, drain = np.full(samples, np.nan), np.zeros(samples)  # NaN: no ramp yet (shut-in falls at once)
+    shut_sum, shut_days = np.zeros(samples), np.zeros(samples)
+    lost_sum, revenue_sum = np.zeros(samples), np.zeros(samples)
     if record is not None:
         record.update({k: np.zeros((days, samples)) for k in ("shut", "lost", "stored")})
     for t in range(days):
-        r = day_stretch[:, t]
-        deficit, pattern = stretch.deficit_kt[r], stretch.pattern[r]
-        short = deficit > DEFICIT_KT
-        step = np.minimum((stored * stretch.scale[r] * per_bin[pattern]).astype(np.int64), top)
-        target = np.where(short, deficit * share[pattern, step], 0.0)
-        # oil stored beyond what this state's play ever stored sits in stores its outage does not block: it
-        # leaves at the rate it would have left at had the deficit ended (e.g. CPC-side stores draining while a
-        # transit lapse shuts the KazTransOil fields in, or while a BTC pause stores a little Caspian oil)
-        spill = np.where(short, np.minimum(np.maximum(0.0, stored - stretch.room_kt[r]), drain), 0.0)
-        # a state whose play shut nothing in has no ramp or drain of its own: the last one that did still rules
+        gap, bins, start, room, rate, leaves, idle, cut, price = columns[day_stretch[:, t]].T
+        target = gap * share[(np.minimum(stored * bins, top) + start).astype(np.int64)]
+        # oil stored beyond what this state's stores hold sits in stores its outage does not block: it leaves at
+        # the rate it would have left at had the deficit ended (e.g. CPC-side stores draining while a transit
+        # lapse shuts the KazTransOil fields in, or while a BTC pause stores a little Caspian oil)
+        spill = np.minimum(np.maximum(0.0, stored - room), drain)
+        # a state whose play shut nothing in has no ramp or drain of its own: the last one that did still rules;
         # fields an earlier state shut in are still shut in and restart at their own ramps: while shut-in lasts
         # the fastest ramp seen since it began rules (a transit lapse after a CPC stop: the CPC fields restart at
         # theirs, not the KazTransOil fields')
-        rate = stretch.ramp_kt[r]
-        since = np.where(shut > RECOVERED_KT, np.maximum(np.where(np.isinf(ramp), 0.0, ramp), rate), rate)
-        ramp = np.where(short & (rate > 0), since, ramp)
-        drain = np.where(short & (patterns.drain_kt[pattern] > 0), patterns.drain_kt[pattern], drain)
-        shut = np.maximum(target, shut - ramp)
-        into = np.where(short, np.maximum(0.0, deficit - shut), 0.0)
-        out = np.where(short, 0.0, np.minimum(stored, drain))
-        stored += into - out - spill
-        lost = stretch.output_cut_kt[r] + shut + into - out - spill
+        fall = np.where(rate > 0, np.where(shut > RECOVERED_KT, np.fmax(fall, rate), rate), fall)
+        drain = np.where(leaves > 0, leaves, drain)
+        shut = np.fmax(target, shut - fall)
+        flow = np.maximum(0.0, gap - shut) - np.minimum(stored, drain) * idle - spill
+        stored += flow
+        lost = cut + shut + flow
         shut_sum += shut
         shut_days += shut > RECOVERED_KT
         lost_sum += lost
-        revenue_sum += lost * stretch.price_usd_per_t[r]
+        revenue_sum += lost * price
         if record is not None:
             record["shut"][t], record["lost"][t], record["stored"][t] = shut, lost, stored
     return {"shut_in_mt": shut_sum / KT_PER_MT, "shut_in_days": shut_days, "lost_export_mt": lost_sum / KT_PER_MT,
