@@ -135,7 +135,7 @@ def annual(stretches: Stretches, samples: int, days: int, stretch: StretchRates,
         # the fastest ramp seen since it began rules (a transit lapse after a CPC stop: the CPC fields restart at
         # theirs, not the KazTransOil fields')
         fall = np.where(rate > 0, np.where(shut > RECOVERED_KT, np.fmax(fall, rate), rate), fall)
-        drain = np.where(leaves > 0, leaves, drain)
+        drain = np.where((leaves > 0) & (spill <= 0), leaves, drain)  # spilling: the stores' own rate holds
         shut = np.fmax(target, shut - fall)
         flow = np.maximum(0.0, gap - shut) - np.minimum(stored, drain) * idle - spill
         stored += flow
