@@ -299,3 +299,25 @@ def test_batched_contributions_equal_replays_asset_by_asset() -> None:
             expected = np.zeros(300)
             expected[hit] = reference[f][hit] - without[f]
             assert np.array_equal(chunk.contributions[asset][f], expected), (asset, f)
+
+
+def test_tables_built_up_front_on_two_processes_are_what_the_chunks_build(route: Path, tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """prepare_tables solves every state and pattern the chunks meet (contributions' replays included), split
+    over two forked processes, and writes them once: the chunks then build nothing, and the figures are those
+    of a study whose chunks built their own tables."""
+    from crudeflow.risk.fast import prepare
+
+    monkeypatch.setattr(prepare, "MIN_PART", 1)  # the one-route network has few states: split them anyway
+    study = dataclasses.replace(route_study(route, "fast", 3000), contributions=True, cache=str(tmp_path))
+    context = study_context(study)
+    assert len(prepare._split(np.arange(40), np.arange(4), 2)) == 2
+    prepare.prepare_tables(study, context, 2)
+    store = fast_options(study, context)[study.options[0]].store
+    assert len(store.states.codes) > 1 and store.path is not None and store.path.exists()
+    assert all(run_fast_chunk(study, c).table_s == 0.0 for c in range(study.chunks))
+    prepared = run_fast_study(study)
+    own = run_fast_study(dataclasses.replace(study, cache=""))
+    assert np.allclose(prepared.metrics["value"], own.metrics["value"], rtol=1e-9, atol=1e-12)
+    assert np.allclose(prepared.contributions.to_numpy(dtype=float), own.contributions.to_numpy(dtype=float),
+                       rtol=1e-9, atol=1e-12)

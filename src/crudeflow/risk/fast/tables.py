@@ -32,7 +32,7 @@ import os
 import time
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
 
@@ -179,6 +179,9 @@ class BasisMap:
         return inside, self.z + delta[inside] @ self.dz
 
 
+K = TypeVar("K", bound="Keyed")
+
+
 @dataclass
 class Keyed:
     """Rows of arrays by a sorted integer code."""
@@ -190,7 +193,7 @@ class Keyed:
         assert np.array_equal(self.codes[np.minimum(rows, len(self.codes) - 1)], codes), "a code is missing"
         return rows
 
-    def merged(self, other: Keyed) -> Keyed:
+    def merged(self: K, other: K) -> K:
         order = np.argsort(np.concatenate([self.codes, other.codes]), kind="stable")
         return type(self)(**{f.name: np.concatenate([getattr(self, f.name), getattr(other, f.name)])[order]
                              for f in fields(self)})
@@ -448,18 +451,29 @@ class TableStore:
                 states, patterns = empty_states(), empty_patterns()  # unreadable: rebuilt
         return cls(path, responder, states, patterns)
 
+    def missing(self, states: np.ndarray, patterns: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The state and pattern codes given that the tables do not hold yet."""
+        return (np.setdiff1d(np.unique(states), self.states.codes, assume_unique=True),
+                np.setdiff1d(np.unique(patterns), self.patterns.codes, assume_unique=True))
+
     def ensure(self, states: np.ndarray, patterns: np.ndarray) -> None:
         """Every state and pattern given in the tables; new ones are solved and the cache file rewritten."""
-        new_states = np.setdiff1d(np.unique(states), self.states.codes, assume_unique=True)
-        new_patterns = np.setdiff1d(np.unique(patterns), self.patterns.codes, assume_unique=True)
+        new_states, new_patterns = self.missing(states, patterns)
         if not len(new_states) and not len(new_patterns):
             return
         started = time.perf_counter()
-        if len(new_states):
-            self.states = self.states.merged(self.responder.states(new_states))  # type: ignore[assignment]
-        if len(new_patterns):
-            self.patterns = self.patterns.merged(self.responder.patterns(new_patterns))  # type: ignore[assignment]
-        self.built_s += time.perf_counter() - started
+        self.add(*self.build(new_states, new_patterns), time.perf_counter() - started)
+
+    def build(self, states: np.ndarray, patterns: np.ndarray) -> tuple[StateTable, PatternTable]:
+        """Tables of these codes, solved and played here (the store is left as it is)."""
+        return (self.responder.states(states) if len(states) else empty_states(),
+                self.responder.patterns(patterns) if len(patterns) else empty_patterns())
+
+    def add(self, states: StateTable, patterns: PatternTable, seconds: float = 0.0) -> None:
+        """New rows into the tables, and the cache file rewritten once."""
+        self.states = self.states.merged(states)
+        self.patterns = self.patterns.merged(patterns)
+        self.built_s += seconds
         if self.path is not None:
             self.path.parent.mkdir(parents=True, exist_ok=True)  # the cache folder is crudeflow's own
             buffer = io.BytesIO()
