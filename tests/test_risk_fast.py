@@ -15,15 +15,18 @@ import pytest
 import crudeflow
 from crudeflow.errors import CrudeflowError
 from crudeflow.risk.executor import LocalPool
+from crudeflow.risk.fast import recursion
 from crudeflow.risk.fast.engine import fast_options, run_fast_chunk, run_fast_study
 from crudeflow.risk.fast.estimator import control_variate_mean, corrected_tail, fit
-from crudeflow.risk.fast.sampler import sample_chunk
+from crudeflow.risk.fast.sampler import Stretches, sample_chunk
 from crudeflow.risk.fast.tables import (
     GRID,
     HOLD_DAYS,
     LEAD_DAYS,
     RECOVER_DAYS,
+    PatternTable,
     Responder,
+    StateTable,
     lead_days,
     state_codes,
 )
@@ -299,3 +302,65 @@ def test_batched_contributions_equal_replays_asset_by_asset() -> None:
             expected = np.zeros(300)
             expected[hit] = reference[f][hit] - without[f]
             assert np.array_equal(chunk.contributions[asset][f], expected), (asset, f)
+
+
+def test_tables_built_up_front_on_two_processes_are_what_the_chunks_build(route: Path, tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """prepare_tables solves every state and pattern the chunks meet (contributions' replays included), split
+    over two forked processes, and writes them once: the chunks then build nothing, and the figures are those
+    of a study whose chunks built their own tables."""
+    from crudeflow.risk.fast import prepare
+
+    monkeypatch.setattr(prepare, "MIN_PART", 1)  # the one-route network has few states: split them anyway
+    study = dataclasses.replace(route_study(route, "fast", 3000), contributions=True, cache=str(tmp_path))
+    context = study_context(study)
+    assert len(prepare._split(np.arange(40), np.arange(4), 2)) == 2
+    prepare.prepare_tables(study, context, 2)
+    store = fast_options(study, context)[study.options[0]].store
+    assert len(store.states.codes) > 1 and store.path is not None and store.path.exists()
+    assert all(run_fast_chunk(study, c).table_s == 0.0 for c in range(study.chunks))
+    prepared = run_fast_study(study)
+    own = run_fast_study(dataclasses.replace(study, cache=""))
+    assert np.allclose(prepared.metrics["value"], own.metrics["value"], rtol=1e-9, atol=1e-12)
+    assert np.allclose(prepared.contributions.to_numpy(dtype=float), own.contributions.to_numpy(dtype=float),
+                       rtol=1e-9, atol=1e-12)
+
+
+def synthetic_patterns(deficits: list[float], rooms: list[float], ramps: list[float]) -> PatternTable:
+    """Plays of one pattern (codes 0..PLAYS-1): each stores its whole deficit until its room is full, then shuts
+    all of it in."""
+    days = np.arange(HOLD_DAYS)
+    absorbed = np.array([np.minimum(d * days, room) for d, room in zip(deficits, rooms, strict=True)])
+    share = (absorbed >= np.array(rooms)[:, None]).astype(float)
+    return PatternTable(np.arange(len(deficits)), absorbed, share, np.array(ramps, dtype=float),
+                        np.zeros(len(deficits)), np.array(deficits, dtype=float))
+
+
+def one_sample(bounds: list[int], assets: int = 1) -> Stretches:
+    first = np.array(bounds[:-1])
+    return Stretches(np.zeros(len(first), dtype=int), first, np.array(bounds[1:]), np.zeros((len(first), assets)),
+                     tuple(f"a{k}" for k in range(assets)))
+
+
+def test_shut_in_falls_at_the_ramp_of_the_fields_an_earlier_state_shut_in() -> None:
+    """A state shutting 10 kt/day in (fields restarting at 10 kt/day) followed by one shutting 2 in (whose own play
+    restarts at 1 kt/day): the fields the first shut in come back at their own ramp, so shut-in drops to 2 at
+    once and to 0 the day the second ends: 10·10 + 2·10 kt (the last state's ramp would give 149 kt)."""
+    patterns = synthetic_patterns([10.0, 2.0, 0.0], [0.0, 0.0, 0.0], [10.0, 1.0, 0.0])
+    rates = recursion.StretchRates(np.array([10.0, 2.0, 0.0]), np.zeros(3), np.ones(3), np.arange(3),
+                                   patterns.ramp_kt.copy(), np.zeros(3), np.ones(3))
+    result = recursion.annual(one_sample([0, 10, 20, 40]), 1, 40, rates, patterns)
+    assert result["shut_in_mt"][0] == pytest.approx(0.120)
+
+
+def test_storage_room_is_interpolated_between_the_bracketing_plays() -> None:
+    """A state whose deficit (30 kt/day) lies halfway between two plays' (20 and 40, rooms 500 and 700 kt)
+    stores until 600 kt, then shuts in: neither play's room (the nearer play alone started at 500 or 700)."""
+    patterns = synthetic_patterns([20.0, 40.0, 150.0], [500.0, 700.0, 750.0], [5.0, 10.0, 30.0])
+    states = StateTable(np.array([7]), np.array([30.0]), np.zeros(1), np.array([np.nan]))
+    rates = recursion.rates(states, patterns, (np.array([7]), np.array([0])), 100.0)
+    assert rates.room_kt[0] == pytest.approx(600.0) and rates.ramp_kt[0] == 30.0
+    record: dict[str, np.ndarray] = {}
+    recursion.annual(one_sample([0, 40]), 1, 40, rates, patterns, record)
+    first_shut_day = int(np.flatnonzero(record["shut"][:, 0] > 0)[0])
+    assert first_shut_day == 20 and record["stored"][first_shut_day - 1, 0] == pytest.approx(600.0)

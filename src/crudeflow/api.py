@@ -361,7 +361,8 @@ class Dataset:
         table) as the per-sample figure discount_loss_musd and its metrics (docs/risk-prices.md); off by default."""
         from crudeflow.risk.engine import run_chunk, run_study
         from crudeflow.risk.executor import choose_runner
-        from crudeflow.risk.fast.engine import fast_options, run_fast_chunk, run_fast_study
+        from crudeflow.risk.fast.engine import run_fast_chunk, run_fast_study
+        from crudeflow.risk.fast.prepare import prepare_tables
         from crudeflow.risk.progress import with_progress
         from crudeflow.risk.study import study_context
 
@@ -376,8 +377,8 @@ class Dataset:
         context = study_context(study)  # a bad option is reported before any work; forked local workers inherit it
         prices = price_events_for(study, context, price_events)  # a bad price table too
         chunk_function = run_chunk if study.tier == "exact" else run_fast_chunk
-        if study.tier != "exact":
-            fast_options(study, context)  # the tables read before forking
+        if study.tier != "exact":  # tables read, and the missing ones built on the local workers, before forking
+            prepare_tables(study, context, runner if isinstance(runner, int) else 1)
 
         def chunks_run(s: Study, chunks: Iterable[int]) -> Iterator[tuple[int, Any]]:
             done = s.samples if s.exact_pass is not None else 0  # a later exact pass: every sample-year was seen

@@ -147,6 +147,23 @@ def contributions_of(option: FastOption, stretches: Stretches, reference: dict[s
     an asset is hit in change without its events (the rest contribute exactly 0); those years of every asset
     are stacked into one batch and replayed by one recursion (samples do not interact, so a sample's figures
     are the same whichever batch it is in)."""
+    batch, hits = contribution_batch(stretches, count)
+    if batch is None:
+        return {}
+    without = option.figures(batch, int(sum(len(hit) for _, hit in hits.values())), days)
+    contributions, start = {}, 0
+    for asset, (_, hit) in hits.items():
+        part = slice(start, start + len(hit))
+        contributions[asset] = {f: np.zeros(count) for f in CONTRIBUTED}
+        for f in CONTRIBUTED:
+            contributions[asset][f][hit] = reference[f][hit] - without[f][part]
+        start += len(hit)
+    return contributions
+
+
+def contribution_batch(stretches: Stretches, count: int) -> tuple[Stretches | None, dict[str, tuple[int, np.ndarray]]]:
+    """The years each asset is hit in (among the first `count` samples), without that asset's events, stacked
+    asset after asset; and per asset its column and those years."""
     blocks, hits = [], {}
     for k, asset in enumerate(stretches.assets):
         hit = np.unique(stretches.sample[stretches.lost[:, k] > 0])
@@ -161,19 +178,10 @@ def contributions_of(option: FastOption, stretches: Stretches, reference: dict[s
         blocks.append(Stretches(some.sample + offset, some.first, some.stop, lost, some.assets))
         offset += len(hit)
     if not blocks:
-        return {}
-    batch = Stretches(np.concatenate([b.sample for b in blocks]), np.concatenate([b.first for b in blocks]),
-                      np.concatenate([b.stop for b in blocks]), np.concatenate([b.lost for b in blocks]),
-                      stretches.assets)
-    without = option.figures(batch, offset, days)
-    contributions, start = {}, 0
-    for asset, (_, hit) in hits.items():
-        part = slice(start, start + len(hit))
-        contributions[asset] = {f: np.zeros(count) for f in CONTRIBUTED}
-        for f in CONTRIBUTED:
-            contributions[asset][f][hit] = reference[f][hit] - without[f][part]
-        start += len(hit)
-    return contributions
+        return None, hits
+    return Stretches(np.concatenate([b.sample for b in blocks]), np.concatenate([b.first for b in blocks]),
+                     np.concatenate([b.stop for b in blocks]), np.concatenate([b.lost for b in blocks]),
+                     stretches.assets), hits
 
 
 def run_fast_study(study: Study, run_chunks: ChunkRunner | None = None) -> RiskResult:

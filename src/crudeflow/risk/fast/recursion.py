@@ -1,12 +1,15 @@
 """The fast tier's daily recursion, vectorised across a chunk's samples: storage, shut-in and restart.
 
-Per sample it carries the oil stored above the undisturbed year (σ, kt), yesterday's shut-in (s, kt/day) and
-the restart ramp and drain rate of the last state with a deficit. Each day, under the day's outage state
-(tables.py: deficit g, output cut c, price p; its pattern's curves):
-- with a deficit (g > 0): the share of it shut in is the pattern's share at the oil stored so far, and the
-  shut-in cannot fall faster than the ramp: s = max(g·share(σ), s_yesterday − ramp); the rest of the
-  deficit is stored: σ += max(0, g − s);
+Per sample it carries the oil stored above the undisturbed year (σ, kt), yesterday's shut-in (s, kt/day), the
+restart ramp and the drain rate. Each stretch follows the play of its pattern nearer in deficit of the two
+that bracket it (tables.py), read at σ scaled to the stretch's storage room R (interpolated between the two
+plays' rooms). Each day, under the day's outage state (deficit g, output cut c, price p):
+- with a deficit (g > 0): the share of it shut in is the play's share at the scaled σ, and the shut-in cannot
+  fall faster than the ramp: s = max(g·share(σ), s_yesterday − ramp); the rest of the deficit is stored:
+  σ += max(0, g − s); oil stored beyond R leaves at the drain rate (it sits in stores the state does not block);
 - without: shut-in falls by the ramp, and stored oil leaves at the drain rate: σ −= min(σ, drain);
+- the ramp is the fastest of the pattern's plays' (the fields' restart ramps), kept while shut-in lasts if an
+  earlier state's was faster (its fields are still shut in); the drain rate is the last state's with one;
 - lost exports = c + s + stored today − drained today; lost revenue = lost exports × p (the undisturbed
   year's average price where the state loses no exports).
 It imitates the operator; it is not exact: the two-tier estimator corrects it by the exact operator on a
@@ -20,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from crudeflow.risk.fast.sampler import Stretches
-from crudeflow.risk.fast.tables import PatternTable, StateTable, pattern_codes, state_codes
+from crudeflow.risk.fast.tables import PLAYS, PatternTable, StateTable, pattern_codes, state_codes
 from crudeflow.simulate.result import RECOVERED_KT
 from crudeflow.units import KT_PER_MT
 
@@ -36,7 +39,10 @@ class StretchRates:
     deficit_kt: np.ndarray
     output_cut_kt: np.ndarray
     price_usd_per_t: np.ndarray
-    pattern: np.ndarray
+    pattern: np.ndarray  # the play whose curves the stretch follows
+    ramp_kt: np.ndarray  # how fast shut-in can fall once the stretch's deficit shrinks (restart ramps)
+    room_kt: np.ndarray  # the oil the stretch's stores hold (interpolated between its bracketing plays)
+    scale: np.ndarray  # oil stored → the point of the play's curves it stands for (the play's room / room_kt)
 
 
 def stretch_codes(stretches: Stretches, lost: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
@@ -46,19 +52,41 @@ def stretch_codes(stretches: Stretches, lost: np.ndarray | None = None) -> tuple
 
 
 def needed_patterns(codes: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
-    """Both plays of every pattern met."""
+    """Every play of every pattern met."""
     patterns = np.unique(codes[1])
-    return np.concatenate([patterns, patterns + 1])
+    return np.concatenate([patterns + k for k in range(PLAYS)])
 
 
 def rates(states: StateTable, patterns: PatternTable, codes: tuple[np.ndarray, np.ndarray],
           base_price_usd_per_t: float) -> StretchRates:
     rows = states.index(codes[0])
     price, deficit = states.price_usd_per_t[rows], states.deficit_kt[rows]
-    shared, whole = patterns.index(codes[1]), patterns.index(codes[1] + 1)
-    nearer_whole = np.abs(patterns.deficit_kt[whole] - deficit) < np.abs(patterns.deficit_kt[shared] - deficit)
+    plays = np.stack([patterns.index(codes[1] + k) for k in range(PLAYS)])  # play × stretch
+    played = patterns.deficit_kt[plays]
+    # the two plays whose deficits bracket the stretch's (plays go from the representative share to the whole
+    # loss, so their deficits rise); a play with no deficit (a field outage taking away as much oil as the
+    # routes lost) says nothing about how a state with one fills its stores: then the next play is used
+    each = np.arange(len(deficit))
+    k = np.clip(np.sum(played[1:-1] < deficit, axis=0), 0, PLAYS - 2)
+    k = np.where((deficit > DEFICIT_KT) & (played[k, each] <= DEFICIT_KT), np.minimum(k + 1, PLAYS - 2), k)
+    lower, upper = plays[k, each], plays[k + 1, each]
+    d_lower, d_upper = patterns.deficit_kt[lower], patterns.deficit_kt[upper]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        weight = np.where(d_upper > d_lower, np.clip((deficit - d_lower) / (d_upper - d_lower), 0.0, 1.0), 0.0)
+    weight = np.where((deficit > DEFICIT_KT) & (d_lower <= DEFICIT_KT), 1.0, weight)
+    # the stores a state fills hold more the more it stores a day (measured: a CPC terminal 41% lost starts
+    # shutting in at ~530 kt stored, 50% lost at ~740 kt): the room is interpolated between the bracketing
+    # plays, and the nearer play's curves are read at the same fraction of its own room
+    room = patterns.absorbed_kt[:, -1] if patterns.absorbed_kt.size else np.zeros(len(patterns.codes))
+    shape = np.where(weight < 0.5, lower, upper)
+    between = (1.0 - weight) * room[lower] + weight * room[upper]
+    scale = np.where(between > 0, room[shape] / np.where(between > 0, between, 1.0), 1.0)
+    # the fields' restart ramps: the whole play shuts every field of the hit assets' basin in, so the fastest
+    # of the plays' ramps is the one the fields have (a play at a partial share may shut in so little that its
+    # fall measures only itself)
+    ramp = np.max(patterns.ramp_kt[plays], axis=0)
     return StretchRates(deficit, states.output_cut_kt[rows], np.where(np.isfinite(price), price, base_price_usd_per_t),
-                        np.where(nearer_whole, whole, shared))
+                        shape, ramp, between, scale)
 
 
 def share_by_stored(patterns: PatternTable, bins: int = SHARE_BINS) -> tuple[np.ndarray, np.ndarray]:
@@ -76,32 +104,49 @@ def share_by_stored(patterns: PatternTable, bins: int = SHARE_BINS) -> tuple[np.
 
 
 def annual(stretches: Stretches, samples: int, days: int, stretch: StretchRates,
-           patterns: PatternTable) -> dict[str, np.ndarray]:
-    """Per sample: shut-in (Mt), days with shut-in, lost exports (Mt), lost export revenue (million USD)."""
+           patterns: PatternTable, record: dict[str, np.ndarray] | None = None) -> dict[str, np.ndarray]:
+    """Per sample: shut-in (Mt), days with shut-in, lost exports (Mt), lost export revenue (million USD).
+    `record`, if given, receives the daily series (day × sample, kt): shut-in, lost exports, oil stored."""
     day_stretch = np.repeat(np.arange(len(stretches.first)), stretches.stop - stretches.first).reshape(samples, days)
-    stored, shut = np.zeros(samples), np.zeros(samples)
-    ramp, drain = np.full(samples, np.inf), np.zeros(samples)
-    shut_sum, shut_days = np.zeros(samples), np.zeros(samples)
-    lost_sum, revenue_sum = np.zeros(samples), np.zeros(samples)
     share, per_bin = share_by_stored(patterns)
     top = share.shape[1] - 1
+    short = stretch.deficit_kt > DEFICIT_KT
+    # what the day reads of its stretch, gathered at once (one row per stretch): its deficit (0 if none), bins of
+    # its play's share table per kt stored, where that table starts, its room (none without a deficit), the ramp
+    # and drain it sets (0: keeps the last), 1 where stored oil may drain, output cut, price
+    columns = np.stack([np.where(short, stretch.deficit_kt, 0.0), stretch.scale * per_bin[stretch.pattern],
+                        (stretch.pattern * share.shape[1]).astype(float), np.where(short, stretch.room_kt, np.inf),
+                        np.where(short, stretch.ramp_kt, 0.0), np.where(short, patterns.drain_kt[stretch.pattern], 0.0),
+                        (~short).astype(float), stretch.output_cut_kt, stretch.price_usd_per_t], axis=1)
+    share = share.ravel()
+    stored, shut = np.zeros(samples), np.zeros(samples)
+    fall, drain = np.full(samples, np.nan), np.zeros(samples)  # NaN: no ramp yet (shut-in falls at once)
+    shut_sum, shut_days = np.zeros(samples), np.zeros(samples)
+    lost_sum, revenue_sum = np.zeros(samples), np.zeros(samples)
+    if record is not None:
+        record.update({k: np.zeros((days, samples)) for k in ("shut", "lost", "stored")})
     for t in range(days):
-        r = day_stretch[:, t]
-        deficit, pattern = stretch.deficit_kt[r], stretch.pattern[r]
-        short = deficit > DEFICIT_KT
-        step = np.minimum((stored * per_bin[pattern]).astype(np.int64), top)
-        target = np.where(short, deficit * share[pattern, step], 0.0)
-        # a state whose play shut nothing in has no ramp or drain of its own: the last one that did still rules
-        ramp = np.where(short & (patterns.ramp_kt[pattern] > 0), patterns.ramp_kt[pattern], ramp)
-        drain = np.where(short & (patterns.drain_kt[pattern] > 0), patterns.drain_kt[pattern], drain)
-        shut = np.maximum(target, shut - ramp)
-        into = np.where(short, np.maximum(0.0, deficit - shut), 0.0)
-        out = np.where(short, 0.0, np.minimum(stored, drain))
-        stored += into - out
-        lost = stretch.output_cut_kt[r] + shut + into - out
+        gap, bins, start, room, rate, leaves, idle, cut, price = columns[day_stretch[:, t]].T
+        target = gap * share[(np.minimum(stored * bins, top) + start).astype(np.int64)]
+        # oil stored beyond what this state's stores hold sits in stores its outage does not block: it leaves at
+        # the rate it would have left at had the deficit ended (e.g. CPC-side stores draining while a transit
+        # lapse shuts the KazTransOil fields in, or while a BTC pause stores a little Caspian oil)
+        spill = np.minimum(np.maximum(0.0, stored - room), drain)
+        # a state whose play shut nothing in has no ramp or drain of its own: the last one that did still rules;
+        # fields an earlier state shut in are still shut in and restart at their own ramps: while shut-in lasts
+        # the fastest ramp seen since it began rules (a transit lapse after a CPC stop: the CPC fields restart at
+        # theirs, not the KazTransOil fields')
+        fall = np.where(rate > 0, np.where(shut > RECOVERED_KT, np.fmax(fall, rate), rate), fall)
+        drain = np.where((leaves > 0) & (spill <= 0), leaves, drain)  # spilling: the stores' own rate holds
+        shut = np.fmax(target, shut - fall)
+        flow = np.maximum(0.0, gap - shut) - np.minimum(stored, drain) * idle - spill
+        stored += flow
+        lost = cut + shut + flow
         shut_sum += shut
         shut_days += shut > RECOVERED_KT
         lost_sum += lost
-        revenue_sum += lost * stretch.price_usd_per_t[r]
+        revenue_sum += lost * price
+        if record is not None:
+            record["shut"][t], record["lost"][t], record["stored"][t] = shut, lost, stored
     return {"shut_in_mt": shut_sum / KT_PER_MT, "shut_in_days": shut_days, "lost_export_mt": lost_sum / KT_PER_MT,
             "lost_revenue_musd": revenue_sum / 1000.0}

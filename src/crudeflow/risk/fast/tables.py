@@ -10,9 +10,10 @@ where that basis stays optimal: `Responder.states`, `BasisMap`; about one state 
 - `output_cut_kt`: field output the state takes away (kt/day);
 - `price_usd_per_t`: revenue lost per tonne of exports lost.
 
-Per pattern, the operator plays two states (each hit asset at the mean share its outage models take, and
-each hit asset wholly lost; the recursion uses the one whose deficit is nearer a stretch's) for `HOLD_DAYS`
-after `LEAD_DAYS` undisturbed and before `RECOVER_DAYS` undisturbed; that gives
+Per pattern, the operator plays `PLAYS` states (each hit asset at the mean share its outage models take, at a
+quarter of the way from there to its whole loss, and wholly lost; the recursion interpolates between the two
+whose deficits bracket a stretch's) for `HOLD_DAYS` after `LEAD_DAYS` undisturbed and before `RECOVER_DAYS`
+undisturbed; that gives
 - `absorbed_kt[k]`, `shut_share[k]`: oil stored in the first k days and the share of the deficit shut in
   on day k: how the shut-in share grows as storage fills;
 - `ramp_kt`: the largest fall of shut-in from one day to the next once the state ends (restart ramps);
@@ -32,7 +33,7 @@ import os
 import time
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
 
@@ -52,7 +53,9 @@ LEAD_DAYS = 10  # undisturbed days first, at least: oil at sea reaches its stead
 HOLD_DAYS = 60  # long enough for every store to fill under the states the Kazakhstan models draw
 RECOVER_DAYS = 30
 STEADY_KT = 1e-6  # undisturbed exports varying less than this (kt/day) are steady
-TABLE_VERSION = 5  # bump when what a table holds changes
+TABLE_VERSION = 6  # bump when what a table holds changes
+PLAY_STEPS = (0.0, 0.25, 1.0)  # a pattern's plays: each hit asset this far from its representative share to 1
+PLAYS = len(PLAY_STEPS)
 
 
 def state_codes(lost: np.ndarray) -> np.ndarray:
@@ -62,10 +65,11 @@ def state_codes(lost: np.ndarray) -> np.ndarray:
 
 
 def pattern_codes(lost: np.ndarray) -> np.ndarray:
-    """Which assets are hit, as a bit mask per row, shifted by one: bit 0 says which of a pattern's two
-    plays (0: each hit asset at its representative share, 1: the hit assets wholly lost) a code is."""
+    """Which assets are hit, as a bit mask per row, times PLAYS: the remainder says which of a pattern's plays
+    (`PLAY_STEPS`: 0 each hit asset at its representative share, ..., the last the hit assets wholly lost) a
+    code is; a row's code is its first play's."""
     hit = (np.rint(lost * GRID) > 0).astype(np.int64)
-    return 2 * (hit @ (2 ** np.arange(lost.shape[1], dtype=np.int64)))
+    return PLAYS * (hit @ (2 ** np.arange(lost.shape[1], dtype=np.int64)))
 
 
 def code_shares(code: int, assets: int) -> np.ndarray:
@@ -179,6 +183,9 @@ class BasisMap:
         return inside, self.z + delta[inside] @ self.dz
 
 
+K = TypeVar("K", bound="Keyed")
+
+
 @dataclass
 class Keyed:
     """Rows of arrays by a sorted integer code."""
@@ -190,7 +197,7 @@ class Keyed:
         assert np.array_equal(self.codes[np.minimum(rows, len(self.codes) - 1)], codes), "a code is missing"
         return rows
 
-    def merged(self, other: Keyed) -> Keyed:
+    def merged(self: K, other: K) -> K:
         order = np.argsort(np.concatenate([self.codes, other.codes]), kind="stable")
         return type(self)(**{f.name: np.concatenate([getattr(self, f.name), getattr(other, f.name)])[order]
                              for f in fields(self)})
@@ -339,9 +346,10 @@ class Responder:
         plays: dict[tuple[float, ...], tuple[np.ndarray, np.ndarray, float, float, float]] = {}
         rows = []
         for code in codes:
-            hit = (int(code) >> (1 + np.arange(len(self.assets)))) & 1
-            shares = hit * (1.0 if int(code) & 1 else self.representative)
-            # a pattern whose hit assets are all represented by their whole loss has two alike plays: one is run
+            hit = ((int(code) // PLAYS) >> np.arange(len(self.assets))) & 1
+            step = PLAY_STEPS[int(code) % PLAYS]
+            shares = hit * (1.0 if step == 1.0 else self.representative + step * (1.0 - self.representative))
+            # a pattern whose hit assets are all represented by their whole loss has alike plays: one is run
             key = tuple(shares.tolist())
             if key not in plays:
                 plays[key] = self.play(shares)
@@ -448,18 +456,29 @@ class TableStore:
                 states, patterns = empty_states(), empty_patterns()  # unreadable: rebuilt
         return cls(path, responder, states, patterns)
 
+    def missing(self, states: np.ndarray, patterns: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The state and pattern codes given that the tables do not hold yet."""
+        return (np.setdiff1d(np.unique(states), self.states.codes, assume_unique=True),
+                np.setdiff1d(np.unique(patterns), self.patterns.codes, assume_unique=True))
+
     def ensure(self, states: np.ndarray, patterns: np.ndarray) -> None:
         """Every state and pattern given in the tables; new ones are solved and the cache file rewritten."""
-        new_states = np.setdiff1d(np.unique(states), self.states.codes, assume_unique=True)
-        new_patterns = np.setdiff1d(np.unique(patterns), self.patterns.codes, assume_unique=True)
+        new_states, new_patterns = self.missing(states, patterns)
         if not len(new_states) and not len(new_patterns):
             return
         started = time.perf_counter()
-        if len(new_states):
-            self.states = self.states.merged(self.responder.states(new_states))  # type: ignore[assignment]
-        if len(new_patterns):
-            self.patterns = self.patterns.merged(self.responder.patterns(new_patterns))  # type: ignore[assignment]
-        self.built_s += time.perf_counter() - started
+        self.add(*self.build(new_states, new_patterns), time.perf_counter() - started)
+
+    def build(self, states: np.ndarray, patterns: np.ndarray) -> tuple[StateTable, PatternTable]:
+        """Tables of these codes, solved and played here (the store is left as it is)."""
+        return (self.responder.states(states) if len(states) else empty_states(),
+                self.responder.patterns(patterns) if len(patterns) else empty_patterns())
+
+    def add(self, states: StateTable, patterns: PatternTable, seconds: float = 0.0) -> None:
+        """New rows into the tables, and the cache file rewritten once."""
+        self.states = self.states.merged(states)
+        self.patterns = self.patterns.merged(patterns)
+        self.built_s += seconds
         if self.path is not None:
             self.path.parent.mkdir(parents=True, exist_ok=True)  # the cache folder is crudeflow's own
             buffer = io.BytesIO()
