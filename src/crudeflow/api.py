@@ -222,7 +222,7 @@ class Dataset:
 
         import yaml
 
-        from crudeflow.risk.by_option import ByOption
+        from crudeflow.risk.by_option import ByOption, fast_tables
         from crudeflow.risk.engine import run_chunk, run_study
         from crudeflow.risk.fast.engine import run_fast_chunk, run_fast_study
         from crudeflow.risk.study import study_context
@@ -239,7 +239,8 @@ class Dataset:
                                     if tier == "two-tier" else None, cache=cache, output_variant=output_variant)
             # price events are priced against every portfolio's dispatch here, before any sample-year is played
             prices = price_events_for(study, study_context(study), price_events) if price_events else None
-            run = ByOption(1 if workers is None else WORKERS.check("workers", workers))
+            run = ByOption(1 if workers is None else WORKERS.check("workers", workers),
+                           None if tier == "exact" else fast_tables)
             if tier == "exact":
                 result = run_study(study, lambda s, chunks: run(run_chunk, s, chunks))
             else:

@@ -13,30 +13,36 @@ import concurrent.futures as cf
 import dataclasses
 import multiprocessing
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from crudeflow.errors import CrudeflowError
 from crudeflow.risk.executor import ChunkFunction
+from crudeflow.risk.fast.prepare import prepare_tables
+from crudeflow.risk.study import Study, study_context
+
+Prepare = Callable[[Any], object]  # (study of one option) → anything: run once in a task before its chunks
 
 
 class ByOption:
     """Runs `function(study with one option, chunk)` for every option and chunk, one task per option on a pool
     of `workers` processes (1: this process, 0: one per core), and yields (chunk, the options' parts merged)
-    once every option has played every chunk."""
+    once every option has played every chunk. `prepare` (a module-level function: the pool pickles it), if
+    given, runs at the start of each task on its one-option study, e.g. to build its response tables."""
 
-    def __init__(self, workers: int = 1) -> None:
+    def __init__(self, workers: int = 1, prepare: Prepare | None = None) -> None:
         if workers < 0:
             raise CrudeflowError(f"--workers must be 0 (one per core) or more, not {workers}")
         self.workers = workers or os.cpu_count() or 1
+        self.prepare = prepare
 
     def __call__(self, function: ChunkFunction, study: Any, chunks: Iterable[int]) -> Iterator[tuple[int, Any]]:
         indices = list(chunks)
         parts = [one_option(study, i) for i in range(len(study.options))]
         if self.workers == 1 or len(parts) == 1:
-            played = [option_chunks(function, part, indices) for part in parts]
+            played = [option_chunks(function, part, indices, self.prepare) for part in parts]
         else:
-            played = _on_pool(self.workers, function, parts, indices)
+            played = _on_pool(self.workers, function, parts, indices, self.prepare)
         for position, chunk in enumerate(indices):
             yield chunk, merged([results[position] for results in played])
 
@@ -47,15 +53,24 @@ def one_option(study: Any, position: int) -> Any:
                                contributions=study.contributions and position == 0)
 
 
-def option_chunks(function: ChunkFunction, study: Any, chunks: list[int]) -> list[Any]:
+def option_chunks(function: ChunkFunction, study: Any, chunks: list[int], prepare: Prepare | None = None) -> list[Any]:
+    if prepare is not None:
+        prepare(study)
     return [function(study, chunk) for chunk in chunks]
 
 
-def _on_pool(workers: int, function: ChunkFunction, parts: list[Any], chunks: list[int]) -> list[list[Any]]:
+def fast_tables(study: Study) -> None:
+    """The response tables of a one-option fast or two-tier study, every code its chunks will meet built up front
+    in this process (risk/fast/prepare.py, as the front door builds them with one process)."""
+    prepare_tables(study, study_context(study), 1)
+
+
+def _on_pool(workers: int, function: ChunkFunction, parts: list[Any], chunks: list[int],
+             prepare: Prepare | None) -> list[list[Any]]:
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     pool = cf.ProcessPoolExecutor(min(workers, len(parts)), mp_context=multiprocessing.get_context(method))
     try:
-        futures = [pool.submit(option_chunks, function, part, chunks) for part in parts]
+        futures = [pool.submit(option_chunks, function, part, chunks, prepare) for part in parts]
         return [future.result() for future in futures]
     finally:
         pool.shutdown(wait=True, cancel_futures=True)  # Ctrl-C or a failed option: drop what has not started
