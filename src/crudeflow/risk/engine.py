@@ -15,6 +15,8 @@ from typing import Any
 
 import numpy as np
 
+from crudeflow.risk.conditions import Stretch
+from crudeflow.risk.playback import DailySeries, Shortcuts, Track, play
 from crudeflow.risk.result import FIGURES, RiskResult, build_result
 from crudeflow.risk.study import OptionModel, Study, study_context
 from crudeflow.simulate.result import RECOVERED_KT
@@ -22,6 +24,7 @@ from crudeflow.simulate.timeline import OutageEvent
 from crudeflow.units import KT_PER_MT
 
 ChunkRunner = Callable[[Study, Iterable[int]], Iterable[tuple[int, "ChunkResult"]]]
+CONTRIBUTIONS = ("shut_in_mt", "lost_export_mt")  # the figures a contribution is given for
 ResultBuilder = Callable[[Study, list[Any], bool, float], RiskResult]  # (study, chunks, partial, seconds)
 
 
@@ -36,10 +39,17 @@ class ChunkResult:
     seconds: float = 0.0
 
 
-def annual_figures(option: OptionModel, events: list[OutageEvent], days: int) -> dict[str, float]:
+def annual_figures(option: OptionModel, events: list[OutageEvent], days: int,
+                   reference: bool = False) -> dict[str, float]:
     """One sample-year against the undisturbed year: shut-in (Mt), days with shut-in, lost exports (Mt),
-    lost export revenue (million USD)."""
-    series = option.play(events, days)
+    lost export revenue (million USD). `reference`: every day played from day 0, without the shortcuts."""
+    stretches = option.maker.stretches(events, days)
+    series = option.play(events, days) if reference else played(option, stretches, days)[0]
+    return figures_of(option, series)
+
+
+def figures_of(option: OptionModel, series: DailySeries) -> dict[str, float]:
+    """A played year's figures against the option's undisturbed year."""
     base = option.baseline
     gap_kt = series.shut_in_kt - base.shut_in_kt
     return {
@@ -50,30 +60,87 @@ def annual_figures(option: OptionModel, events: list[OutageEvent], days: int) ->
     }
 
 
-def run_chunk(study: Study, chunk: int) -> ChunkResult:
-    """Samples of one chunk, every option on the same events (common random numbers)."""
+def played(option: OptionModel, stretches: list[Stretch], days: int, keep: frozenset[int] | None = None,
+           like: tuple[Track, list[Stretch]] | None = None) -> tuple[DailySeries, Track | None]:
+    """The year under `stretches`, started where it first differs from the undisturbed year (the days before are
+    that year's) or from the year played on `like`'s track and stretches, whichever is later, and rejoining
+    `like`'s track once it is back at that play's state; with a track keeping the bases of the days `keep`."""
+    resume, join = None, None
+    calm = _span(option.baseline_stretches, stretches)
+    if calm is not None and option.track is not None and option.track.can_resume(calm[0]):
+        resume = (option.track, calm[0])
+    if like is not None:
+        track, other = like
+        span = _span(other, stretches)
+        if span is None:
+            return track.series, None
+        if track.can_resume(span[0]) and (resume is None or span[0] > resume[1]):
+            resume = (track, span[0])
+        join = (track, span[1])
+    return play(option.operator, option.measures, stretches, days, shortcuts=Shortcuts(resume, join, keep))
+
+
+def _span(a: list[Stretch], b: list[Stretch]) -> tuple[int, int] | None:
+    """The first day on which two lists of stretches over the same days differ, and the day from which they
+    agree again (None if they never differ)."""
+    cuts = sorted({s.first for s in a} | {s.first for s in b})
+    stops = [*cuts[1:], a[-1].stop]
+    i = j = 0
+    first, last = None, 0
+    for cut, stop in zip(cuts, stops, strict=True):
+        while a[i].stop <= cut:
+            i += 1
+        while b[j].stop <= cut:
+            j += 1
+        if not (a[i].conditions is b[j].conditions or a[i].conditions.same_as(b[j].conditions)):
+            first = cut if first is None else first
+            last = stop
+    return None if first is None else (first, last)
+
+
+def sample_figures(option: OptionModel, events: list[OutageEvent], days: int, contributions: bool,
+                   reference: bool = False) -> tuple[dict[str, float], dict[str, dict[str, float]]]:
+    """A sample-year's figures and, with `contributions`, per asset hit what its events add to shut-in and lost
+    exports: the figures less those of the year replayed without them. A replay shares every day before the
+    asset's first event with the year (it resumes there) and rejoins it once back at its state."""
+    if not contributions:
+        return annual_figures(option, events, days, reference), {}
+    stretches = option.maker.stretches(events, days)
+    without = {asset: [e for e in events if e.asset != asset] for asset in sorted({e.asset for e in events})}
+    if reference:
+        figures = figures_of(option, option.play(events, days))
+        others = {asset: figures_of(option, option.play(rest, days)) for asset, rest in without.items()}
+    else:
+        reduced = {asset: option.maker.stretches(rest, days) for asset, rest in without.items()}
+        keep = frozenset(span[0] for other in reduced.values() if (span := _span(stretches, other)) is not None)
+        series, track = played(option, stretches, days, keep)
+        assert track is not None
+        figures = figures_of(option, series)
+        others = {asset: figures_of(option, played(option, other, days, like=(track, stretches))[0])
+                  for asset, other in reduced.items()}
+    return figures, {asset: {f: figures[f] - other[f] for f in CONTRIBUTIONS} for asset, other in others.items()}
+
+
+def run_chunk(study: Study, chunk: int, reference: bool = False) -> ChunkResult:
+    """Samples of one chunk, every option on the same events (common random numbers); `reference`: without
+    the shortcuts (every play from day 0), which give the same figures faster."""
     started = time.perf_counter()
     context = study_context(study)
     samples = np.array(study.chunk_samples(chunk), dtype=int)
     figures = {o: {f: np.zeros(len(samples)) for f in FIGURES} for o in study.options}
     contributions: dict[str, dict[str, np.ndarray]] = {}
-    first = context.options[study.options[0]]
-    assets = sorted(first.maker.known)
+    first = study.options[0]
     for i, sample in enumerate(samples):
         events = context.events(study, int(sample))
         for name in study.options:
-            for f, v in annual_figures(context.options[name], events, study.days).items():
+            wanted = study.contributions and name == first
+            values, added = sample_figures(context.options[name], events, study.days, wanted, reference)
+            for f, v in values.items():
                 figures[name][f][i] = v
-        if study.contributions:
-            hit = {e.asset for e in events}
-            for asset in assets:
-                if asset not in hit:
-                    continue  # no event on it this year: removing them changes nothing
-                without = annual_figures(first, [e for e in events if e.asset != asset], study.days)
-                per = contributions.setdefault(asset, {f: np.zeros(len(samples)) for f in ("shut_in_mt",
-                                                                                          "lost_export_mt")})
-                for f in per:
-                    per[f][i] = figures[first.name][f][i] - without[f]
+            for asset, per_figure in added.items():  # an asset without events this year adds exactly 0
+                per = contributions.setdefault(asset, {f: np.zeros(len(samples)) for f in CONTRIBUTIONS})
+                for f, v in per_figure.items():
+                    per[f][i] = v
     return ChunkResult(chunk, samples, figures, contributions, time.perf_counter() - started)
 
 

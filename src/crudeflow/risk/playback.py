@@ -18,8 +18,9 @@ state is a zero step.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+import highspy
 import numpy as np
 
 from crudeflow.lp.program import Bounds
@@ -29,6 +30,7 @@ from crudeflow.simulate.operator import Conditions, DailyOperator
 
 FEASIBILITY_TOL_KT = 1e-7  # HiGHS's primal feasibility tolerance: a basis stays while within it
 STEP_TOL_KT = 1e-7  # two steps this close are the same step (solutions carry ~1e-10 of rounding)
+JOIN_TOL_KT = 1e-9  # two carried-in states this close are the same state (tolerance of the identity test)
 
 
 @dataclass
@@ -86,14 +88,78 @@ def play_year(operator: DailyOperator, measures: Measures, stretches: list[Stret
               start: np.ndarray | None = None) -> DailySeries:
     """The operator's days under `stretches`, from its initial state or from `start` (a state reached before,
     e.g. the fast tier's steady undisturbed state, so its plays need not replay the days leading to it)."""
+    return play(operator, measures, stretches, days, start)[0]
+
+
+@dataclass
+class Track:
+    """What a play leaves for later plays of the same year: its days, the state carried into each day and
+    the basis HiGHS held at the start of some of them. A play whose stretches agree with this one's up to
+    day d can start at d from here (`resume`), as if it had played days 0..d−1 itself; a play whose
+    stretches agree with this one's from day e on and whose state has come back to this one's rejoins it
+    (`join`): from there on its days are this one's."""
+
+    series: DailySeries
+    states: np.ndarray  # day × state carried into the day
+    bases: list[tuple[int, int, highspy.HighsBasis]] = field(default_factory=list)  # (first, last day, basis)
+
+    def basis_at(self, day: int) -> highspy.HighsBasis | None:
+        """The basis held at the start of `day`, if it was kept."""
+        return next((basis for first, last, basis in self.bases if first <= day <= last), None)
+
+    def can_resume(self, day: int) -> bool:
+        return 0 < day < len(self.states) and self.basis_at(day) is not None
+
+
+@dataclass(frozen=True)
+class Shortcuts:
+    """How a play may avoid replaying days another play has already played (all off: every day from day 0,
+    the reference the shortcuts are tested against)."""
+
+    resume: tuple[Track, int] | None = None  # start at this day of this track (`Track.can_resume`)
+    join: tuple[Track, int] | None = None  # from this day on, rejoin this track once the states agree
+    keep: frozenset[int] | None = None  # record a track keeping the bases of these days (None: no track)
+    keep_jumps: bool = False  # and those held over every jump (an undisturbed year: resume at any day after)
+
+
+def play(operator: DailyOperator, measures: Measures, stretches: list[Stretch], days: int,
+         start: np.ndarray | None = None, shortcuts: Shortcuts = Shortcuts()) -> tuple[DailySeries, Track | None]:
+    """`play_year` with `shortcuts`; the track when one is asked for."""
     series = DailySeries(np.zeros(days), np.zeros(days), np.zeros(days))
-    operator.start()
-    state = operator.initial_state() if start is None else start.copy()
+    track = None
+    if shortcuts.keep is not None:
+        track = Track(series, np.full((days, operator.state.size), np.nan))
+    if shortcuts.resume is not None:
+        source, t0 = shortcuts.resume
+        state = source.states[t0].copy()
+        _copy(source.series, series, 0, t0)
+        if track is not None:
+            track.states[:t0] = source.states[:t0]
+        basis = source.basis_at(t0)
+        assert basis is not None, "a play resumes only where its track kept the basis (Track.can_resume)"
+        operator.resume(basis)
+    else:
+        t0 = 0
+        operator.start()
+        state = operator.initial_state() if start is None else start.copy()
+    keep = shortcuts.keep or frozenset()
+    join_track, join_day = shortcuts.join or (None, days)
     for stretch in stretches:
-        cond, t = stretch.conditions, stretch.first
+        if stretch.stop <= t0:
+            continue
+        cond, t = stretch.conditions, max(stretch.first, t0)
         output = cond.production_kt[:, 0]
         trail: list[_Day] = []
         while t < stretch.stop:
+            if join_track is not None and t >= join_day and _same_state(state, join_track.states[t]):
+                _copy(join_track.series, series, t, days)
+                if track is not None:
+                    track.states[t:] = join_track.states[t:]
+                return series, track
+            if track is not None:
+                track.states[t] = state
+                if t in keep:
+                    track.bases.append((t, t, operator.highs.getBasis()))
             bounds, first = operator.day_bounds(cond, state)
             x = operator.solve(bounds, f"day {t} of a sample-year")
             z = np.concatenate([x, operator.row_activity()])
@@ -105,13 +171,30 @@ def play_year(operator: DailyOperator, measures: Measures, stretches: list[Stret
             trail = [*trail[-1:], day] if t > stretch.first else []
             state, t = nxt, t + 1
             if len(trail) == 2 and t < stretch.stop:
-                jump = _steady_days(operator, trail[0], trail[1], output, stretch.stop - t)
+                most = min([stretch.stop - t, *(k - t for k in keep if k >= t)])  # stop at a day to keep
+                jump = _steady_days(operator, trail[0], trail[1], output, most) if most > 0 else 0
                 if jump > 0:
+                    step = trail[1].next_state - trail[1].state
                     _fill(measures, series, t, jump, trail[1].z, trail[1].z - trail[0].z)
-                    state = state + jump * (trail[1].next_state - trail[1].state)
+                    if track is not None:
+                        track.states[t:t + jump] = state + np.arange(jump)[:, None] * step
+                        if shortcuts.keep_jumps:
+                            track.bases.append((t, t + jump, operator.highs.getBasis()))
+                    state = state + jump * step
                     t += jump
                     trail = []
-    return series
+    return series, track
+
+
+def _same_state(state: np.ndarray, other: np.ndarray) -> bool:
+    """Whether two carried-in states are the same up to rounding (NaN, before the first day, never is)."""
+    return bool(np.all(np.abs(state - other) <= JOIN_TOL_KT))
+
+
+def _copy(source: DailySeries, series: DailySeries, first: int, stop: int) -> None:
+    series.shut_in_kt[first:stop] = source.shut_in_kt[first:stop]
+    series.exports_kt[first:stop] = source.exports_kt[first:stop]
+    series.revenue_kusd[first:stop] = source.revenue_kusd[first:stop]
 
 
 def _record(measures: Measures, series: DailySeries, t: int, z: np.ndarray) -> None:

@@ -280,6 +280,12 @@ class DailyOperator:
         self.highs.clearSolver()
         self.basis += 1
 
+    def resume(self, basis: highspy.HighsBasis) -> None:
+        """Start from `basis`, one HiGHS held earlier on this model (a play resumed where another one was, with
+        the basis that play held there), instead of from scratch."""
+        self.highs.setBasis(basis)
+        self.basis += 1
+
     def solve(self, bounds: Bounds, when: str) -> np.ndarray:
         """The optimum under `bounds`, warm from the basis HiGHS holds: its column values, or an error that
         says why there is none (`when` names the day in it)."""
