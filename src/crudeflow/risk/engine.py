@@ -77,7 +77,8 @@ def played(option: OptionModel, stretches: list[Stretch], days: int, keep: froze
         if track.can_resume(span[0]) and (resume is None or span[0] > resume[1]):
             resume = (track, span[0])
         join = (track, span[1])
-    return play(option.operator, option.measures, stretches, days, shortcuts=Shortcuts(resume, join, keep))
+    shortcuts = Shortcuts(resume, join, keep, same_basis=True)
+    return play(option.operator, option.measures, stretches, days, shortcuts=shortcuts)
 
 
 def _span(a: list[Stretch], b: list[Stretch]) -> tuple[int, int] | None:

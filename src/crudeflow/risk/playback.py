@@ -120,6 +120,7 @@ class Shortcuts:
     join: tuple[Track, int] | None = None  # from this day on, rejoin this track once the states agree
     keep: frozenset[int] | None = None  # record a track keeping the bases of these days (None: no track)
     keep_jumps: bool = False  # and those held over every jump (an undisturbed year: resume at any day after)
+    same_basis: bool = False  # a day on which the basis stays optimal computed at it (DailyOperator.at_basis)
 
 
 def play(operator: DailyOperator, measures: Measures, stretches: list[Stretch], days: int,
@@ -161,9 +162,8 @@ def play(operator: DailyOperator, measures: Measures, stretches: list[Stretch], 
                 if t in keep:
                     track.bases.append((t, t, operator.highs.getBasis()))
             bounds, first = operator.day_bounds(cond, state)
-            x = operator.solve(bounds, f"day {t} of a sample-year")
-            z = np.concatenate([x, operator.row_activity()])
-            operator.pivoted()
+            z = operator.answer(bounds, f"day {t} of a sample-year", shortcuts.same_basis)
+            x = z[:operator.n]
             _record(measures, series, t, z)
             nxt = operator.next_state(x, state, cond)
             # the stretch's first day may carry yesterday's output drop: not the same affine map as the rest

@@ -71,6 +71,33 @@ class Conditions:
                 and np.array_equal(self.price_usd_per_t, other.price_usd_per_t))
 
 
+BASIS_TOL_KT = 1e-9  # a basic variable this far past a bound still counts as within it (`at_basis`)
+
+
+@dataclass
+class _Vertex:
+    """An answer HiGHS gave (z = [x; A·x]) under `bounds`, and, once asked for, where its basis sits."""
+
+    z: np.ndarray
+    bounds: Bounds
+    basic: np.ndarray | None = None  # positions in z of the basic variables, in HiGHS's order
+    sign: np.ndarray | None = None  # +1 for a column, −1 for a row (HiGHS's row columns are +I, not −I)
+    at_upper: np.ndarray | None = None  # nonbasic variables at their upper bound (the rest at their lower)
+    stays: np.ndarray | None = None  # basic or free nonbasic variables: not moved by a bound
+    fixed: np.ndarray | None = None
+    lower_finite: np.ndarray | None = None
+    upper_finite: np.ndarray | None = None
+
+    def settle(self, basic: np.ndarray, columns: int) -> None:
+        lower, upper = self.bounds.lower(), self.bounds.upper()
+        self.basic, self.sign = basic, np.where(basic < columns, 1.0, -1.0)
+        with np.errstate(invalid="ignore"):
+            self.at_upper = np.abs(self.z - upper) < np.abs(self.z - lower)
+        self.stays = ~(np.isfinite(lower) | np.isfinite(upper))
+        self.stays[basic] = True
+        self.fixed, self.lower_finite, self.upper_finite = lower == upper, np.isfinite(lower), np.isfinite(upper)
+
+
 @dataclass(frozen=True)
 class StateLayout:
     """Where each part of the state vector sits: stock at the end of the day before per (node, grade)
@@ -132,6 +159,8 @@ class DailyOperator:
         self.solves = 0
         self.basis = 0  # a new number whenever HiGHS had to pivot: equal numbers mean the same basis
         self._solution: highspy.HighsSolution | None = None
+        self._last: _Vertex | None = None  # the last answer HiGHS gave, for `at_basis`
+        self._dense: np.ndarray | None = None
 
     # ---- where things are -----------------------------------------------------------------------
     def _layout(self, model: NetworkLP) -> None:
@@ -279,12 +308,14 @@ class DailyOperator:
         depend on what was solved before it."""
         self.highs.clearSolver()
         self.basis += 1
+        self._last = None
 
     def resume(self, basis: highspy.HighsBasis) -> None:
         """Start from `basis`, one HiGHS held earlier on this model (a play resumed where another one was, with
         the basis that play held there), instead of from scratch."""
         self.highs.setBasis(basis)
         self.basis += 1
+        self._last = None
 
     def solve(self, bounds: Bounds, when: str) -> np.ndarray:
         """The optimum under `bounds`, warm from the basis HiGHS holds: its column values, or an error that
@@ -302,6 +333,62 @@ class DailyOperator:
                 raise SolveError(f"{when}: the daily dispatch ended '{solution.solver_message}': {why}")
         self._solution = highs.getSolution()
         return np.array(self._solution.col_value)
+
+    def answer(self, bounds: Bounds, when: str, same_basis: bool = False) -> np.ndarray:
+        """z = [x; A·x] at the optimum under `bounds` (`solve`, then `row_activity` and `pivoted`). With
+        `same_basis`, when the basis of the last solve is still primal feasible under `bounds` (and the costs
+        and which variables are fixed have not changed), HiGHS would return it again without an iteration:
+        the answer is then computed at that basis (`at_basis`) without asking HiGHS."""
+        if same_basis:
+            z = self.at_basis(bounds)
+            if z is not None:
+                return z
+        x = self.solve(bounds, when)
+        z = np.concatenate([x, self.row_activity()])
+        self.pivoted()
+        self._last = _Vertex(z, bounds) if same_basis else None
+        return z
+
+    def at_basis(self, bounds: Bounds) -> np.ndarray | None:
+        """The answer under `bounds` at the basis of the last `answer` that asked HiGHS, or None if that basis
+        is not primal feasible there within BASIS_TOL_KT (well inside HiGHS's 1e-7, so HiGHS would keep it too).
+
+        With a fixed basis the answer is affine in the bounds: each nonbasic variable stays at the bound it
+        sat at and moves with it, and the basic ones follow from M·z = 0, M = [A, −I] (rows as z = [x; A·x]):
+        Δz_B = −B⁻¹·M_N·Δz_N, solved with HiGHS's factor of B (whose row columns are +I, hence the signs)."""
+        last = self._last
+        if last is None or not np.array_equal(bounds.col_cost, last.bounds.col_cost):
+            return None
+        if last.basic is None:
+            last.settle(self.basic(), self.n)
+        lower, upper = bounds.lower(), bounds.upper()
+        if not (np.array_equal(lower == upper, last.fixed) and np.array_equal(np.isfinite(lower), last.lower_finite)
+                and np.array_equal(np.isfinite(upper), last.upper_finite)):
+            return None
+        moved = np.where(last.at_upper, upper, lower) - last.z
+        moved[last.stays] = 0.0
+        changed = np.flatnonzero(moved)
+        z = last.z.copy()
+        if len(changed):
+            cols, rows = changed[changed < self.n], changed[changed >= self.n] - self.n
+            pushed = -self._matrix()[:, cols] @ moved[cols]
+            pushed[rows] += moved[rows + self.n]
+            _, solved = self.highs.getBasisSolve(pushed)  # type: ignore[attr-defined]
+            z[last.basic] += last.sign * np.asarray(solved)
+            z[changed] += moved[changed]
+        basic = last.basic
+        assert basic is not None
+        inside = (z[basic] >= lower[basic] - BASIS_TOL_KT) & (z[basic] <= upper[basic] + BASIS_TOL_KT)
+        return z if bool(np.all(inside)) else None
+
+    def _matrix(self) -> np.ndarray:
+        """A, dense (rows × columns), built on first use."""
+        if self._dense is None:
+            dense = np.zeros((len(self.model.lp.row_keys), self.n))
+            for i, coeffs in enumerate(self.model.lp.row_coeffs):
+                dense[i, list(coeffs)] = list(coeffs.values())
+            self._dense = dense
+        return self._dense
 
     def pivoted(self) -> bool:
         """Whether the last solve left the basis it started from (then `basis` takes a new number)."""
