@@ -80,22 +80,29 @@ class _Vertex:
 
     z: np.ndarray
     bounds: Bounds
-    basic: np.ndarray | None = None  # positions in z of the basic variables, in HiGHS's order
-    sign: np.ndarray | None = None  # +1 for a column, −1 for a row (HiGHS's row columns are +I, not −I)
-    at_upper: np.ndarray | None = None  # nonbasic variables at their upper bound (the rest at their lower)
-    stays: np.ndarray | None = None  # basic or free nonbasic variables: not moved by a bound
-    fixed: np.ndarray | None = None
-    lower_finite: np.ndarray | None = None
-    upper_finite: np.ndarray | None = None
+    at: _Basis | None = None
 
-    def settle(self, basic: np.ndarray, columns: int) -> None:
-        lower, upper = self.bounds.lower(), self.bounds.upper()
-        self.basic, self.sign = basic, np.where(basic < columns, 1.0, -1.0)
+
+@dataclass(frozen=True)
+class _Basis:
+    basic: np.ndarray  # positions in z of the basic variables, in HiGHS's order
+    sign: np.ndarray  # +1 for a column, −1 for a row (HiGHS's row columns are +I, not −I)
+    at_upper: np.ndarray  # nonbasic variables at their upper bound (the rest at their lower)
+    moves: np.ndarray  # nonbasic variables with a finite bound: they move with it
+    kind: np.ndarray  # per variable: fixed, finite lower, finite upper (a change may leave the basis non-optimal)
+
+    @classmethod
+    def of(cls, vertex: _Vertex, basic: np.ndarray, columns: int) -> _Basis:
+        lower, upper = vertex.bounds.lower(), vertex.bounds.upper()
         with np.errstate(invalid="ignore"):
-            self.at_upper = np.abs(self.z - upper) < np.abs(self.z - lower)
-        self.stays = ~(np.isfinite(lower) | np.isfinite(upper))
-        self.stays[basic] = True
-        self.fixed, self.lower_finite, self.upper_finite = lower == upper, np.isfinite(lower), np.isfinite(upper)
+            at_upper = np.abs(vertex.z - upper) < np.abs(vertex.z - lower)
+        moves = np.isfinite(lower) | np.isfinite(upper)
+        moves[basic] = False
+        return cls(basic, np.where(basic < columns, 1.0, -1.0), at_upper, moves, _kind(lower, upper))
+
+
+def _kind(lower: np.ndarray, upper: np.ndarray) -> np.ndarray:
+    return (lower == upper) + 2 * np.isfinite(lower) + 4 * np.isfinite(upper)
 
 
 @dataclass(frozen=True)
@@ -161,6 +168,7 @@ class DailyOperator:
         self._solution: highspy.HighsSolution | None = None
         self._last: _Vertex | None = None  # the last answer HiGHS gave, for `at_basis`
         self._dense: np.ndarray | None = None
+        self._basic: tuple[int, np.ndarray] = (-1, np.zeros(0, dtype=int))  # (basis number, `basic`)
 
     # ---- where things are -----------------------------------------------------------------------
     def _layout(self, model: NetworkLP) -> None:
@@ -359,25 +367,22 @@ class DailyOperator:
         last = self._last
         if last is None or not np.array_equal(bounds.col_cost, last.bounds.col_cost):
             return None
-        if last.basic is None:
-            last.settle(self.basic(), self.n)
-        lower, upper = bounds.lower(), bounds.upper()
-        if not (np.array_equal(lower == upper, last.fixed) and np.array_equal(np.isfinite(lower), last.lower_finite)
-                and np.array_equal(np.isfinite(upper), last.upper_finite)):
+        if last.at is None:
+            last.at = _Basis.of(last, self.basic(), self.n)
+        at, lower, upper = last.at, bounds.lower(), bounds.upper()
+        if not np.array_equal(_kind(lower, upper), at.kind):
             return None
-        moved = np.where(last.at_upper, upper, lower) - last.z
-        moved[last.stays] = 0.0
-        changed = np.flatnonzero(moved)
+        moved = np.where(at.at_upper, upper, lower) - last.z
+        changed = np.flatnonzero(at.moves & (moved != 0.0))
         z = last.z.copy()
         if len(changed):
             cols, rows = changed[changed < self.n], changed[changed >= self.n] - self.n
-            pushed = -self._matrix()[:, cols] @ moved[cols]
+            pushed = -(self._matrix()[:, cols] @ moved[cols])
             pushed[rows] += moved[rows + self.n]
             _, solved = self.highs.getBasisSolve(pushed)  # type: ignore[attr-defined]
-            z[last.basic] += last.sign * np.asarray(solved)
+            z[at.basic] += at.sign * np.asarray(solved)
             z[changed] += moved[changed]
-        basic = last.basic
-        assert basic is not None
+        basic = at.basic
         inside = (z[basic] >= lower[basic] - BASIS_TOL_KT) & (z[basic] <= upper[basic] + BASIS_TOL_KT)
         return z if bool(np.all(inside)) else None
 
@@ -404,9 +409,11 @@ class DailyOperator:
 
     def basic(self) -> np.ndarray:
         """Positions in z = [x; A·x] of the basic variables of the last solve (HiGHS numbers row i as −1 − i)."""
-        _, basic = self.highs.getBasicVariables()  # type: ignore[attr-defined]
-        basic = np.asarray(basic, dtype=int)
-        return np.where(basic >= 0, basic, self.n - 1 - basic)
+        if self._basic[0] != self.basis:  # asked once per basis
+            _, basic = self.highs.getBasicVariables()  # type: ignore[attr-defined]
+            basic = np.asarray(basic, dtype=int)
+            self._basic = (self.basis, np.where(basic >= 0, basic, self.n - 1 - basic))
+        return self._basic[1]
 
     def _sync_lp(self) -> None:
         """Copy the bounds HiGHS holds back into the model's lp (for `explain_infeasible`, which reads it)."""
