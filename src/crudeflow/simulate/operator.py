@@ -88,8 +88,9 @@ class _Basis:
     basic: np.ndarray  # positions in z of the basic variables, in HiGHS's order
     sign: np.ndarray  # +1 for a column, −1 for a row (HiGHS's row columns are +I, not −I)
     at_upper: np.ndarray  # nonbasic variables at their upper bound (the rest at their lower)
-    moves: np.ndarray  # nonbasic variables with a finite bound: they move with it
-    kind: np.ndarray  # per variable: fixed, finite lower, finite upper (a change may leave the basis non-optimal)
+    moves: np.ndarray  # nonbasic variables at a finite bound: they move with it
+    free: np.ndarray  # positions of nonbasic variables without a finite bound (they stay at 0)
+    fixed: np.ndarray  # variables whose bounds are equal (a nonbasic one that comes loose may not stay optimal)
 
     @classmethod
     def of(cls, vertex: _Vertex, basic: np.ndarray, columns: int) -> _Basis:
@@ -97,12 +98,10 @@ class _Basis:
         with np.errstate(invalid="ignore"):
             at_upper = np.abs(vertex.z - upper) < np.abs(vertex.z - lower)
         moves = np.isfinite(lower) | np.isfinite(upper)
-        moves[basic] = False
-        return cls(basic, np.where(basic < columns, 1.0, -1.0), at_upper, moves, _kind(lower, upper))
-
-
-def _kind(lower: np.ndarray, upper: np.ndarray) -> np.ndarray:
-    return (lower == upper) + 2 * np.isfinite(lower) + 4 * np.isfinite(upper)
+        free = ~moves
+        moves[basic], free[basic] = False, False
+        return cls(basic, np.where(basic < columns, 1.0, -1.0), at_upper, moves, np.flatnonzero(free),
+                   lower == upper)
 
 
 @dataclass(frozen=True)
@@ -169,6 +168,7 @@ class DailyOperator:
         self._last: _Vertex | None = None  # the last answer HiGHS gave, for `at_basis`
         self._dense: np.ndarray | None = None
         self._basic: tuple[int, np.ndarray] = (-1, np.zeros(0, dtype=int))  # (basis number, `basic`)
+        self._cost: tuple[np.ndarray | None, np.ndarray] = (None, np.zeros(0))  # (prices, `_costs`)
 
     # ---- where things are -----------------------------------------------------------------------
     def _layout(self, model: NetworkLP) -> None:
@@ -272,10 +272,9 @@ class DailyOperator:
 
     def day_bounds(self, conditions: Conditions, state: np.ndarray) -> tuple[Bounds, np.ndarray]:
         """`bounds`, and the restart limit per field they were built with (`restart_limit_kt`)."""
-        new = self.base.copy()
-        new.col_cost[self.load_cols] = conditions.price_usd_per_t - self.tie_break[self.load_cols]
-        shift = conditions.price_usd_per_t[self.end_stock_load, -1] - self.year_price
-        new.col_cost[self.end_stock_col] = self.base.col_cost[self.end_stock_col] + shift
+        base = self.base
+        new = Bounds(base.col_lower.copy(), base.col_upper.copy(), self._costs(conditions.price_usd_per_t),
+                     base.row_lower.copy(), base.row_upper.copy())
         output = conditions.production_kt
         ramp_kt = conditions.restart_ramp_kt
         first = self.restart_limit_kt(conditions, state)
@@ -290,6 +289,17 @@ class DailyOperator:
         new.row_upper[self.capacity_rows] = conditions.capacity_kt
         new.row_upper[self.throughput_rows] = conditions.throughput_kt
         return new, first
+
+    def _costs(self, price_usd_per_t: np.ndarray) -> np.ndarray:
+        """The column costs under these prices (load × window day); the same array again for the same prices
+        (conditions that differ only in capacities share their prices), which callers must not change."""
+        if self._cost[0] is not price_usd_per_t:
+            cost = self.base.col_cost.copy()
+            cost[self.load_cols] = price_usd_per_t - self.tie_break[self.load_cols]
+            shift = price_usd_per_t[self.end_stock_load, -1] - self.year_price
+            cost[self.end_stock_col] = self.base.col_cost[self.end_stock_col] + shift
+            self._cost = (price_usd_per_t, cost)
+        return self._cost[1]
 
     def hold(self, new: Bounds) -> None:
         """Hand HiGHS the bounds and costs that differ from what it holds (all of them when that is not known)."""
@@ -363,28 +373,38 @@ class DailyOperator:
 
         With a fixed basis the answer is affine in the bounds: each nonbasic variable stays at the bound it
         sat at and moves with it, and the basic ones follow from M·z = 0, M = [A, −I] (rows as z = [x; A·x]):
-        Δz_B = −B⁻¹·M_N·Δz_N, solved with HiGHS's factor of B (whose row columns are +I, hence the signs)."""
+        Δz_B = −B⁻¹·M_N·Δz_N, solved with HiGHS's factor of B (whose row columns are +I, hence the signs).
+        The basis stays dual feasible while the costs stay and no nonbasic variable's bounds part, meet or
+        become infinite (then HiGHS is asked)."""
         last = self._last
-        if last is None or not np.array_equal(bounds.col_cost, last.bounds.col_cost):
+        if last is None or not (bounds.col_cost is last.bounds.col_cost
+                                or np.array_equal(bounds.col_cost, last.bounds.col_cost)):
             return None
         if last.at is None:
             last.at = _Basis.of(last, self.basic(), self.n)
         at, lower, upper = last.at, bounds.lower(), bounds.upper()
-        if not np.array_equal(_kind(lower, upper), at.kind):
+        if not np.array_equal(lower == upper, at.fixed) or np.isfinite(lower[at.free]).any() \
+                or np.isfinite(upper[at.free]).any():
             return None
         moved = np.where(at.at_upper, upper, lower) - last.z
         changed = np.flatnonzero(at.moves & (moved != 0.0))
-        z = last.z.copy()
-        if len(changed):
-            cols, rows = changed[changed < self.n], changed[changed >= self.n] - self.n
-            pushed = -(self._matrix()[:, cols] @ moved[cols])
-            pushed[rows] += moved[rows + self.n]
-            _, solved = self.highs.getBasisSolve(pushed)  # type: ignore[attr-defined]
-            z[at.basic] += at.sign * np.asarray(solved)
-            z[changed] += moved[changed]
+        step = moved[changed]
+        if not np.all(np.isfinite(step)):
+            return None
         basic = at.basic
-        inside = (z[basic] >= lower[basic] - BASIS_TOL_KT) & (z[basic] <= upper[basic] + BASIS_TOL_KT)
-        return z if bool(np.all(inside)) else None
+        z_basic = last.z[basic]
+        if len(changed):
+            cols = changed < self.n
+            pushed = -(self._matrix()[:, changed[cols]] @ step[cols])
+            pushed[changed[~cols] - self.n] += step[~cols]
+            _, solved = self.highs.getBasisSolve(pushed)  # type: ignore[attr-defined]
+            z_basic = z_basic + at.sign * np.asarray(solved)
+        if not np.all((z_basic >= lower[basic] - BASIS_TOL_KT) & (z_basic <= upper[basic] + BASIS_TOL_KT)):
+            return None
+        z = last.z.copy()
+        z[changed] += step
+        z[basic] = z_basic
+        return z
 
     def _matrix(self) -> np.ndarray:
         """A, dense (rows × columns), built on first use."""
