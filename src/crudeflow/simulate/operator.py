@@ -169,6 +169,7 @@ class DailyOperator:
         self._dense: np.ndarray | None = None
         self._basic: tuple[int, np.ndarray] = (-1, np.zeros(0, dtype=int))  # (basis number, `basic`)
         self._cost: tuple[np.ndarray | None, np.ndarray] = (None, np.zeros(0))  # (prices, `_costs`)
+        self._conditions: tuple[Conditions | None, Bounds] = (None, self.base)  # (conditions, `_plain`)
 
     # ---- where things are -----------------------------------------------------------------------
     def _layout(self, model: NetworkLP) -> None:
@@ -272,23 +273,33 @@ class DailyOperator:
 
     def day_bounds(self, conditions: Conditions, state: np.ndarray) -> tuple[Bounds, np.ndarray]:
         """`bounds`, and the restart limit per field they were built with (`restart_limit_kt`)."""
-        base = self.base
-        new = Bounds(base.col_lower.copy(), base.col_upper.copy(), self._costs(conditions.price_usd_per_t),
-                     base.row_lower.copy(), base.row_upper.copy())
+        plain = self._plain(conditions)
+        new = Bounds(plain.col_lower.copy(), plain.col_upper, plain.col_cost, plain.row_lower.copy(),
+                     plain.row_upper.copy())
         output = conditions.production_kt
-        ramp_kt = conditions.restart_ramp_kt
         first = self.restart_limit_kt(conditions, state)
-        new.col_upper[self.shut_in_cols] = output
         new.col_lower[self.shut_in_cols[:, 0]] = np.minimum(np.maximum(0.0, first), output[:, 0])
-        new.row_lower[self.ramp_rows] = np.minimum(0.0, np.diff(output, axis=1)) - ramp_kt[:, None]
         rhs = -self.state.pending_kt(state)[:, :self.model.days]
         rhs[self.own_balances] -= output[self.own_fields]
         rhs[:, 0] -= self.state.storage_kt(state)
         new.row_lower[self.balance_rows] = rhs
         new.row_upper[self.balance_rows] = rhs
-        new.row_upper[self.capacity_rows] = conditions.capacity_kt
-        new.row_upper[self.throughput_rows] = conditions.throughput_kt
         return new, first
+
+    def _plain(self, conditions: Conditions) -> Bounds:
+        """The bounds and costs that follow from `conditions` alone (the state sets the rest); the same object
+        for the same conditions while they last (a stretch's days), whose arrays callers must not change."""
+        if self._conditions[0] is not conditions:
+            base = self.base
+            new = Bounds(base.col_lower, base.col_upper.copy(), self._costs(conditions.price_usd_per_t),
+                         base.row_lower.copy(), base.row_upper.copy())
+            output, ramp_kt = conditions.production_kt, conditions.restart_ramp_kt
+            new.col_upper[self.shut_in_cols] = output
+            new.row_lower[self.ramp_rows] = np.minimum(0.0, np.diff(output, axis=1)) - ramp_kt[:, None]
+            new.row_upper[self.capacity_rows] = conditions.capacity_kt
+            new.row_upper[self.throughput_rows] = conditions.throughput_kt
+            self._conditions = (conditions, new)
+        return self._conditions[1]
 
     def _costs(self, price_usd_per_t: np.ndarray) -> np.ndarray:
         """The column costs under these prices (load × window day); the same array again for the same prices
