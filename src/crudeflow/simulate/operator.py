@@ -203,6 +203,9 @@ class DailyOperator:
         for key, cols in model.stock.items():
             self.stock_col[at[key]] = cols[0]
         self.stock_at = np.flatnonzero(self.stock_col >= 0)  # balances whose node holds stock
+        # positions in z = [x; A·x] of the bounds the state sets (`day_bounds`), and of all
+        self.state_z = np.concatenate([self.shut_in_cols[:, 0], self.n + self.balance_rows.ravel()])
+        self.all_z = np.arange(self.n + len(model.lp.row_keys))
         self.state = StateLayout(len(self.balances), len(self.fields),
                                  max(days, max(model.delay_days.values(), default=0)))
         self.base = fixed_bounds(model)
@@ -394,12 +397,15 @@ class DailyOperator:
         if last.at is None:
             last.at = _Basis.of(last, self.basic(), self.n)
         at, lower, upper = last.at, bounds.lower(), bounds.upper()
-        if not np.array_equal(lower == upper, at.fixed) or np.isfinite(lower[at.free]).any() \
+        # under the same conditions (the same `_plain` arrays) only the bounds the state sets can have moved
+        where = self.state_z if bounds.col_upper is last.bounds.col_upper else self.all_z
+        low, up = lower[where], upper[where]
+        if not np.array_equal(low == up, at.fixed[where]) or np.isfinite(lower[at.free]).any() \
                 or np.isfinite(upper[at.free]).any():
             return None
-        moved = np.where(at.at_upper, upper, lower) - last.z
-        changed = np.flatnonzero(at.moves & (moved != 0.0))
-        step = moved[changed]
+        moved = np.where(at.at_upper[where], up, low) - last.z[where]
+        keep = at.moves[where] & (moved != 0.0)
+        changed, step = where[keep], moved[keep]
         if not np.all(np.isfinite(step)):
             return None
         basic = at.basic
