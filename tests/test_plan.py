@@ -267,7 +267,7 @@ def test_plan_risk_on_the_two_tier_engine(tmp_path):
     assert none["expected_lost_export_equivalent_exact_samples"] > 40  # the fast tier adds precision
     assert np.isfinite(built["lost_export_removed_equivalent_exact_samples"])
     assert any("two-tier engine" in n and "exact sample-years" in n for n in result.notes)
-    assert any("myopic" in n for n in result.notes)
+    assert any("best sequence over the plan years" in n for n in result.notes)
 
 
 def test_plan_risk_settings_are_checked():

@@ -63,6 +63,8 @@ from crudeflow.plan.settings import DEFAULT_DISCOUNT_RATE, PlanSettings
 from crudeflow.plan.study import PlanWatch, run_plan
 from crudeflow.risk.backtest import BacktestResult, backtest
 from crudeflow.risk.outages.load import default_outages_path, load_outage_models
+from crudeflow.risk.prices import discount_columns, price_events_for, with_price_events
+from crudeflow.risk.prices.models import default_price_events_path, load_price_models
 from crudeflow.risk.record import has_record, load_record
 from crudeflow.risk.result import RiskResult
 from crudeflow.risk.study import BASE, DEFAULT_TIER, PLAN_RISK_TIER, Study
@@ -128,7 +130,8 @@ class Dataset:
              risk_target_mtpa: float | None = None, risk_samples: int = 0, risk_years: Sequence[int] | None = None,
              seed: int = 0, risk_tier: str = PLAN_RISK_TIER, risk_exact_samples: int | None = None,
              risk_runner: int | None = None, risk_cache: str | Path | None = None,
-             min_share_via: Mapping[str, float] | None = None, watch: PlanWatch | None = None) -> PlanResult:
+             min_share_via: Mapping[str, float] | None = None, watch: PlanWatch | None = None,
+             price_events: bool | str | Path = False) -> PlanResult:
         """Every portfolio of the dataset's options (options.csv; all, or those named) in every year: normal-year
         value, annual cost (capital recovered at `discount_rate`), net benefit, each year's cost–loss frontier and
         a pathway under `budget_musd_per_yr` or `risk_target_mtpa`. With `risk_samples` > 0, each portfolio of
@@ -137,9 +140,11 @@ class Dataset:
         also through the exact operator; None: 50 + 1%), or `risk_tier` 'exact'; `risk_runner`: processes per
         study (as `risk`'s runner); `risk_cache`: the fast tier's table folder (as `risk`'s cache).
         `min_share_via`: targets, e.g. {"AZ": 0.25}: per year, the portfolio that first sends that share of
-        exports into the country (table `targets`), or why none does. The pathway is myopic (year by year).
+        exports into the country (table `targets`), or why none does. The pathway is the best sequence over the
+        years (plan/pathway.py).
         `watch`, if given, is called with (portfolio-years done, in all) after each one is valued; returning
-        False stops the plan (PlanCancelled)."""
+        False stops the plan (PlanCancelled). `price_events` (as `risk`'s): each portfolio's risk study also
+        draws the price events, so the portfolio table gets its expected discount loss and what it removes."""
         years = sorted(set(years))
         if not years:
             raise CrudeflowError("give at least one plan year")
@@ -150,6 +155,8 @@ class Dataset:
             SAMPLES.check("risk_samples", risk_samples)
         if risk_exact_samples is not None:
             SAMPLES.check("risk_exact_samples", risk_exact_samples)
+        if price_events is not False and not risk_samples:
+            raise CrudeflowError("price_events needs risk_samples (--risk-samples): they are drawn by the risk study")
         if risk_tier not in ("two-tier", "exact"):
             raise CrudeflowError(f"risk_tier: 'two-tier' or 'exact', not {risk_tier!r} (the fast tier alone is "
                                  "not exact enough to value an option)")
@@ -178,7 +185,7 @@ class Dataset:
         def risk(year: int, scenarios: dict[str, Scenario]) -> pd.DataFrame:
             return self.risk_of_portfolios(year, scenarios, risk_samples, seed, tier=risk_tier,
                                            exact_samples=risk_exact_samples, output_variant=output_variant,
-                                           runner=risk_runner, cache=risk_cache)
+                                           runner=risk_runner, cache=risk_cache, price_events=price_events)
 
         result = run_plan(self.network, chosen, settings, risk if risk_samples else None, watch)
         if not risk_samples:
@@ -195,7 +202,7 @@ class Dataset:
     def risk_of_portfolios(self, year: int, scenarios: dict[str, Scenario], samples: int, seed: int, *,
                            tier: str = PLAN_RISK_TIER, exact_samples: int | None = None,
                            output_variant: str | None = None, runner: int | None = None,
-                           cache: str | Path | None = None) -> pd.DataFrame:
+                           cache: str | Path | None = None, price_events: bool | str | Path = False) -> pd.DataFrame:
         """The risk each portfolio removes against the first, every portfolio played on the same sample-years
         (common random numbers), on the year's network with the portfolio's changes and `output_variant`'s
         production: the one place the plan meets a risk engine. `tier` 'two-tier' (the default): the fast tier
@@ -217,7 +224,8 @@ class Dataset:
                 paths[name] = str(file)
             result = self.risk(samples, seed, options=list(paths.values()), year=year, contributions=False,
                                tier=tier, exact_samples=exact_samples if tier == "two-tier" else None,
-                               output_variant=output_variant, runner=runner, cache=cache)
+                               output_variant=output_variant, runner=runner, cache=cache,
+                               price_events=price_events)
         return portfolio_risk_rows(result, {p: n for n, p in paths.items()})
 
     def dispatch(self, year: int = 2024, *, free: bool = False, max_share_via: dict[str, float] | None = None,
@@ -309,7 +317,7 @@ class Dataset:
              runner: int | str | None = None, progress: bool = False, chunk_size: int | None = None,
              watch: ChunkWatch | None = None, tier: str = DEFAULT_TIER, exact_samples: int | None = None,
              cache: str | Path | None = None, target_se_mt: float | None = None,
-             output_variant: str | None = None) -> RiskResult:
+             output_variant: str | None = None, price_events: bool | str | Path = False) -> RiskResult:
         """Export risk over `samples` random sample-years of `year`, each option (a scenario adding assets or
         changing contracts, or 'base') played on the same outage events; `outages`: a CSV, a folder or a
         calibration of the dataset (default: its risk/outages.csv). `runner`: None or 1 runs in this process, a
@@ -317,7 +325,9 @@ class Dataset:
         scheduler; the figures do not depend on it. `progress` draws a bar on standard error. Ctrl-C keeps the
         samples done (the result is then `partial`), and so does `watch` (called with the samples done after
         each chunk of `chunk_size`) returning False. `tier`, `exact_samples`, `cache`, `target_se_mt`,
-        `output_variant`: as `risk_study`."""
+        `output_variant`: as `risk_study`. `price_events`: True adds the dataset's price events
+        (risk/price_events.csv: sanctions discounts, a buyer ban; a path: another such table) as the per-sample
+        figure discount_loss_musd and its metrics (docs/risk-prices.md); off by default."""
         from crudeflow.risk.engine import run_chunk, run_study
         from crudeflow.risk.executor import choose_runner
         from crudeflow.risk.fast.engine import fast_options, run_fast_chunk, run_fast_study
@@ -332,6 +342,7 @@ class Dataset:
         run = (choose_runner(scheduler=runner) if isinstance(runner, str)
                else choose_runner(workers=1 if runner is None else runner))
         context = study_context(study)  # a bad option is reported before any work; forked local workers inherit it
+        prices = price_events_for(study, context, price_events)  # a bad price table too
         chunk_function = run_chunk if study.tier == "exact" else run_fast_chunk
         if study.tier != "exact":
             fast_options(study, context)  # the tables read before forking
@@ -339,7 +350,8 @@ class Dataset:
         def chunks_run(s: Study, chunks: Iterable[int]) -> Iterator[tuple[int, Any]]:
             return _watched(with_progress(run(chunk_function, s, chunks), s, enabled=progress), watch)
 
-        return run_study(study, chunks_run) if study.tier == "exact" else run_fast_study(study, chunks_run)
+        result = run_study(study, chunks_run) if study.tier == "exact" else run_fast_study(study, chunks_run)
+        return with_price_events(result, prices)
 
     def provenance(self) -> list[Provenance]:
         """Where every number of the dataset comes from: its tables', its fleet's and its outage models'."""
@@ -350,6 +362,8 @@ class Dataset:
             found += [p for model in load_outage_models(self.network) for p in model.provenance]
         if has_record(self.network):
             found += load_record(self.network).provenance
+        if default_price_events_path(self.network).is_file():
+            found += [p for model in load_price_models(self.network) for p in model.provenance]
         unique = {(p.table, p.row_id, p.field): p for p in found}  # a duration table row serves several models
         return list(unique.values())
 
@@ -427,6 +441,7 @@ def portfolio_risk_rows(result: RiskResult, names: dict[str, str]) -> pd.DataFra
                                           "lost_revenue_removed_musd", "lost_revenue_removed_se_musd")})
             row["lost_export_removed_equivalent_exact_samples"] = float(  # the exact tier: the samples themselves
                 c.get("lost_export_removed_equivalent_exact_samples", result.samples))
+        row.update(discount_columns(result, path))
         rows.append(row)
     return pd.DataFrame(rows).set_index("portfolio")
 

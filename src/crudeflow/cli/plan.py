@@ -20,6 +20,7 @@ from crudeflow.cli.common import (
     tell_written,
 )
 from crudeflow.cli.dispatch import parse_shares
+from crudeflow.cli.risk import add_price_events_option
 from crudeflow.output import emit
 from crudeflow.plan.settings import DEFAULT_DISCOUNT_RATE
 from crudeflow.risk.study import PLAN_RISK_TIER
@@ -61,6 +62,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="processes per risk study (default: this one; 0: one per core)")
     parser.add_argument("--risk-years", default=None, metavar="FIRST-LAST",
                         help="years given a risk study (default: all)")
+    add_price_events_option(parser)
     add_seed_option(parser)
     parser.add_argument("--show", choices=TABLES, action="append",
                         help="tables to print with --csv (one) or --json (default: all in JSON)")
@@ -99,7 +101,7 @@ def run(args: argparse.Namespace) -> int:
         risk_target_mtpa=args.risk_target, risk_samples=args.risk_samples,
         risk_years=None if args.risk_years is None else parse_years(args.risk_years, "--risk-years"), seed=args.seed,
         min_share_via=parse_shares(args.min_share_via, "--min-share-via"), risk_tier=args.risk_tier,
-        risk_exact_samples=args.risk_exact_samples, risk_runner=args.risk_workers)
+        risk_exact_samples=args.risk_exact_samples, risk_runner=args.risk_workers, price_events=args.price_events)
     if args.report is not None:  # the files first, the stdout document last, as the other commands do
         from crudeflow.report.html import write_report  # matplotlib only when a report is asked for
         from crudeflow.report.plan import build_plan_report

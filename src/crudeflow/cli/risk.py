@@ -71,6 +71,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                                  "folder, crudeflow/risk-tables)")
     run_parser.add_argument("--target-se", type=TARGET_SE, default=None, metavar="MT",
                             help=f"stop once expected shut-in has this standard error, {TARGET_SE} Mt a year")
+    add_price_events_option(run_parser)
     run_parser.add_argument("--report", type=output_folder(*REPORT_SUFFIXES), default=None, metavar="DIR",
                             help="also write DIR/report.html (offline) with the histogram and exceedance PNGs")
     set_handler(run_parser, run_study_command)
@@ -107,6 +108,12 @@ def add_sample_options(parser: argparse.ArgumentParser) -> None:
     add_dataset_option(parser)
     add_output_options(parser)
     parser.add_argument("--no-progress", action="store_true", help="no progress bar on standard error")
+
+
+def add_price_events_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--price-events", nargs="?", const=True, default=False, metavar="TABLE",
+                        help="also draw price events (sanctions discounts, a buyer ban: assumption-only, off by "
+                             "default): the dataset's risk/price_events.csv, or TABLE; adds discount_loss_musd")
 
 
 def add_outages_option(parser: argparse.ArgumentParser) -> None:
@@ -164,7 +171,7 @@ def run_study_command(args: argparse.Namespace) -> int:
                                      runner=args.scheduler if args.scheduler is not None else args.workers,
                                      progress=not args.no_progress and sys.stderr.isatty(), tier=args.tier,
                                      exact_samples=args.exact_samples, cache=args.cache,
-                                     target_se_mt=args.target_se)
+                                     target_se_mt=args.target_se, price_events=args.price_events)
     result.notes += idle_options(result.study, result)
     if args.parquet is not None:
         tell_written(result.write(args.parquet))

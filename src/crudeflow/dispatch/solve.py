@@ -42,6 +42,12 @@ def solve_dispatch(
     'optimal'
     """
     inputs = resolve_inputs(network, year, free, max_share_via, shut_in_penalty_usd_per_t, min_share_via)
+    return solve_inputs(network, inputs)
+
+
+def solve_inputs(network: Network, inputs: DispatchInputs) -> DispatchResult:
+    """The annual dispatch of resolved inputs (e.g. with a scenario's prices written into them)."""
+    year = inputs.year
     model = annual_lp(inputs)
     solution = solve(model.lp.to_highs())
     if solution.status is SolveStatus.INFEASIBLE:

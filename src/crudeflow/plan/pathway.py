@@ -1,22 +1,28 @@
-"""A pathway: what to commission in which year. Year by year, assets once built stay built (a year's portfolio
-contains the last one's, except that an option may give way to a variant of the same asset it excludes: a 4 Mt/yr
-quota raised to 7, a trunkline enlarged); among the portfolios available that year the pathway takes, under a
-budget, the one with the largest net benefit whose annual cost fits; under a risk target, the cheapest whose
-residual loss meets it (the least loss if none does); with neither, the largest net benefit.
-
-This is myopic (each year is chosen knowing the past, not the years after); the frontier tables show every
-portfolio each year for a planner who wants to look further."""
+"""A pathway: what to commission in which year. Assets once built stay built (a year's portfolio contains the
+last one's, except that an option may give way to a variant of the same asset it excludes: a 4 Mt/yr quota raised
+to 7, a trunkline enlarged). Among every such sequence of the years' portfolios the pathway is the best over the
+whole horizon (a shortest path over years, each year's portfolios its nodes; at most a few dozen a year):
+- under a budget: the largest discounted net benefit with every year's annual cost within it (the fewest
+  million USD over it, if no sequence fits);
+- under a risk target: the least discounted annual cost with every year's residual loss within it (the least
+  loss above it, if no sequence meets it);
+- with neither: the largest discounted net benefit.
+Looking ahead matters because built stays built: a choice that is best for one year can block a better one later
+(under a budget, or through an option that excludes another). The myopic choice (each year's best given the past)
+is kept to say what the foresight is worth."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import pandas as pd
 
 from crudeflow.plan.frontier import COST, LOSS
 
 SEPARATOR = "+"
-MYOPIC_NOTE = ("pathway: myopic, chosen year by year (each year's choice knows what is built, not the years after; "
-               "it never builds early for a later year's benefit); the frontier and portfolio tables show every "
-               "choice of every year")
+BENEFIT = "net_benefit_musd_per_yr"
+TOLERANCE = 1e-9
+Score = tuple[float, float, float]  # minimised in this order: what breaks the budget or target, objective, tie-break
 
 
 def members(name: str) -> frozenset[str]:
@@ -29,38 +35,84 @@ def keeps(built: frozenset[str], portfolio: frozenset[str], variants: dict[str, 
 
 
 def pathway(rows: pd.DataFrame, budget_musd_per_yr: float | None = None, risk_target_mtpa: float | None = None,
-            variants: dict[str, frozenset[str]] | None = None) -> pd.DataFrame:
-    """`variants`: option id → the options it excludes (options.csv), which may replace it."""
-    steps, built = [], frozenset[str]()
+            variants: dict[str, frozenset[str]] | None = None, discount_rate: float = 0.0) -> pd.DataFrame:
+    """The best sequence of portfolios over the years of `rows` (one row per year and portfolio). `variants`:
+    option id → the options it excludes (options.csv), which may replace it; `discount_rate` weighs a year y by
+    (1 + rate)^-(y − first year)."""
+    score = _scorer(budget_musd_per_yr, risk_target_mtpa)
+    years = sorted(int(y) for y in rows["year"].unique())
+    best: dict[str, tuple[Score, list[pd.Series]]] = {"none": ((0.0, 0.0, 0.0), [])}  # before the first year
+    for year in years:
+        weight = (1.0 + discount_rate) ** -(year - years[0])
+        reached: dict[str, tuple[Score, list[pd.Series]]] = {}
+        for _, row in _ordered(rows[rows["year"] == year]).iterrows():
+            now = members(str(row["portfolio"]))
+            raw = score(row)
+            here = (weight * raw[0], weight * raw[1], weight * raw[2])
+            before = [(total, path) for name, (total, path) in best.items()
+                      if keeps(members(name), now, variants or {})]
+            if not before:
+                continue
+            total, path = min(before, key=lambda item: item[0])
+            reached[str(row["portfolio"])] = (_add(total, here), [*path, row])
+        best = reached
+    path = min(best.values(), key=lambda item: item[0])[1]
+    return _steps(path, budget_musd_per_yr, risk_target_mtpa)
+
+
+def myopic(rows: pd.DataFrame, budget_musd_per_yr: float | None = None, risk_target_mtpa: float | None = None,
+           variants: dict[str, frozenset[str]] | None = None) -> pd.DataFrame:
+    """Each year's best portfolio given what is built, blind to the years after (for comparison)."""
+    score, built, path = _scorer(budget_musd_per_yr, risk_target_mtpa), frozenset[str](), []
     for year in sorted(rows["year"].unique()):
-        year_rows = rows[rows["year"] == year]
+        year_rows = _ordered(rows[rows["year"] == year])
         grows = year_rows[[keeps(built, members(p), variants or {}) for p in year_rows["portfolio"]]]
-        choice = _choose(grows, budget_musd_per_yr, risk_target_mtpa)
-        now = members(str(choice["portfolio"]))
-        steps.append({"year": int(year), "portfolio": choice["portfolio"],
+        choice = min((row for _, row in grows.iterrows()), key=score)
+        path.append(choice)
+        built = members(str(choice["portfolio"]))
+    return _steps(path, budget_musd_per_yr, risk_target_mtpa)
+
+
+def discounted_benefit_musd(path: pd.DataFrame, discount_rate: float) -> float:
+    """A pathway's net benefit summed over its years, each discounted to the first."""
+    first = int(path["year"].min())
+    return float(sum(r[BENEFIT] * (1.0 + discount_rate) ** -(int(r["year"]) - first) for _, r in path.iterrows()))
+
+
+def _scorer(budget: float | None, target: float | None) -> Callable[[pd.Series], Score]:
+    def score(row: pd.Series) -> Score:
+        if budget is not None:
+            return (max(0.0, float(row[COST]) - budget - TOLERANCE), -float(row[BENEFIT]), float(row[COST]))
+        if target is not None:
+            return (max(0.0, float(row[LOSS]) - target - TOLERANCE), float(row[COST]), float(row[LOSS]))
+        return (0.0, -float(row[BENEFIT]), float(row[COST]))
+    return score
+
+
+def _add(a: Score, b: Score) -> Score:
+    return (a[0] + b[0], a[1] + b[1], a[2] + b[2])
+
+
+def _ordered(rows: pd.DataFrame) -> pd.DataFrame:
+    """Fewer options first, then by name: of equal scores the first stands (min keeps the first it meets)."""
+    return rows.sort_values(["options", "portfolio"], kind="mergesort")
+
+
+def _steps(path: list[pd.Series], budget: float | None, target: float | None) -> pd.DataFrame:
+    steps, built = [], frozenset[str]()
+    for row in path:
+        now = members(str(row["portfolio"]))
+        steps.append({"year": int(row["year"]), "portfolio": row["portfolio"],
                       "commission": SEPARATOR.join(sorted(now - built)) or "-",
-                      COST: choice[COST], LOSS: choice[LOSS], "shut_in_mtpa": choice["shut_in_mtpa"],
-                      "net_benefit_musd_per_yr": choice["net_benefit_musd_per_yr"],
-                      "meets_target": _meets(choice, budget_musd_per_yr, risk_target_mtpa)})
+                      COST: row[COST], LOSS: row[LOSS], "shut_in_mtpa": row["shut_in_mtpa"], BENEFIT: row[BENEFIT],
+                      "meets_target": _meets(row, budget, target)})
         built = now
     return pd.DataFrame(steps)
 
 
-def _choose(rows: pd.DataFrame, budget: float | None, target: float | None) -> pd.Series:
-    by_benefit = rows.sort_values(["net_benefit_musd_per_yr", COST, "options", "portfolio"],
-                                  ascending=[False, True, True, True], kind="mergesort")
+def _meets(row: pd.Series, budget: float | None, target: float | None) -> bool:
     if budget is not None:
-        fits = by_benefit[by_benefit[COST] <= budget + 1e-9]
-        return fits.iloc[0] if not fits.empty else rows.sort_values([COST, "options"], kind="mergesort").iloc[0]
+        return bool(row[COST] <= budget + TOLERANCE)
     if target is not None:
-        meets = rows[rows[LOSS] <= target + 1e-9].sort_values([COST, LOSS, "options", "portfolio"], kind="mergesort")
-        return meets.iloc[0] if not meets.empty else rows.sort_values([LOSS, COST, "options"], kind="mergesort").iloc[0]
-    return by_benefit.iloc[0]
-
-
-def _meets(choice: pd.Series, budget: float | None, target: float | None) -> bool:
-    if budget is not None:
-        return bool(choice[COST] <= budget + 1e-9)
-    if target is not None:
-        return bool(choice[LOSS] <= target + 1e-9)
+        return bool(row[LOSS] <= target + TOLERANCE)
     return True

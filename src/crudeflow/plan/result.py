@@ -51,7 +51,7 @@ class PlanResult(ResultFiles):
                 "discount_rate": s.discount_rate, "budget_musd_per_yr": s.budget_musd_per_yr,
                 "risk_target_mtpa": s.risk_target_mtpa, "risk_years": list(s.risk_years),
                 "search": "exhaustive (every portfolio; optimality gap 0)",
-                "pathway": "myopic (year by year)"}
+                "pathway": "best over the plan years (a shortest path over each year's portfolios)"}
 
     def to_json(self) -> str:
         payload: dict[str, Any] = {"summary": self.summary(), **self.tables(), "notes": self.notes}

@@ -14,7 +14,7 @@ from crudeflow.network.fiscal import state_take_fraction
 from crudeflow.plan.evaluate import normal_year, shadow_rows, year_cost, year_row
 from crudeflow.plan.frontier import LOSS, efficient
 from crudeflow.plan.options import PlanOption, portfolio_name, portfolio_scenario, portfolios
-from crudeflow.plan.pathway import MYOPIC_NOTE, pathway
+from crudeflow.plan.pathway import discounted_benefit_musd, myopic, pathway
 from crudeflow.plan.result import PlanResult
 from crudeflow.plan.settings import PlanSettings
 from crudeflow.plan.targets import share_column, share_via_pct, target_rows
@@ -71,13 +71,24 @@ def run_plan(network: Network, options: list[PlanOption], settings: PlanSettings
         rows.append(table)
     table = _with_totals(pd.concat(rows, ignore_index=True))
     frontier = pd.concat([efficient(table[table["year"] == y]) for y in settings.years], ignore_index=True)
-    path = pathway(table, settings.budget_musd_per_yr, settings.risk_target_mtpa,
-                   variants={o.id: o.excludes for o in options})
+    variants = {o.id: o.excludes for o in options}
+    path = pathway(table, settings.budget_musd_per_yr, settings.risk_target_mtpa, variants, settings.discount_rate)
+    blind = myopic(table, settings.budget_musd_per_yr, settings.risk_target_mtpa, variants)
     return PlanResult(settings=settings, options=options, portfolios=table, frontier=frontier, pathway=path,
                       shadow_prices=pd.concat(shadows, ignore_index=True), stranded=_stranded(table, path),
-                      notes=[MYOPIC_NOTE],
+                      notes=[foresight_note(path, blind, settings.discount_rate)],
                       targets=target_rows(table, dict(settings.min_share_via)) if settings.min_share_via
                       else pd.DataFrame())
+
+
+def foresight_note(path: pd.DataFrame, blind: pd.DataFrame, discount_rate: float) -> str:
+    """What looking ahead over the plan years is worth against choosing year by year."""
+    gain = discounted_benefit_musd(path, discount_rate) - discounted_benefit_musd(blind, discount_rate)
+    same = list(path["portfolio"]) == list(blind["portfolio"])
+    return ("pathway: the best sequence over the plan years (assets stay built); " +
+            ("choosing year by year, blind to the years after, picks the same" if same else
+             f"choosing year by year, blind to the years after, would pick {' → '.join(map(str, blind['portfolio']))} "
+             f"and its net benefit, discounted to {int(path['year'].min())}, differs by {gain:,.1f} million USD"))
 
 
 def _with_totals(table: pd.DataFrame) -> pd.DataFrame:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import itertools
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 
 import numpy as np
 import pandas as pd
@@ -25,7 +25,13 @@ from crudeflow.errors import InputError
 from crudeflow.lp.inputs import DispatchInputs, resolve_inputs
 from crudeflow.network import Network
 from crudeflow.simulate.fleet_option import applied_assets
-from crudeflow.simulate.scenario import DEFAULT_RESTART_RAMP_FRACTION_PER_DAY, Scenario, Settings, asset_capacity_mtpa
+from crudeflow.simulate.scenario import (
+    DEFAULT_RESTART_RAMP_FRACTION_PER_DAY,
+    PriceChange,
+    Scenario,
+    Settings,
+    asset_capacity_mtpa,
+)
 from crudeflow.units import KT_PER_DAY_PER_MTPA
 
 
@@ -209,7 +215,6 @@ def build_horizon(inputs: DispatchInputs, network: Network, scenario: Scenario, 
     node_share = pd.DataFrame(1.0, index=index, columns=inputs.node_kind.index)
     normal = inputs.production_mtpa.astype(float) * KT_PER_DAY_PER_MTPA
     production = pd.DataFrame(np.tile(normal.to_numpy(), (len(dates), 1)), index=index, columns=normal.index)
-    diff = pd.DataFrame(0.0, index=index, columns=inputs.price_usd_per_t.index)
     if disrupted:
         for change in scenario.production_changes:
             days = _days(index, change.start, change.last_day(scenario.period.end))
@@ -220,10 +225,6 @@ def build_horizon(inputs: DispatchInputs, network: Network, scenario: Scenario, 
                 first = index.get_loc(days[0])
                 before = float(production[change.field].iloc[max(first - 1, 0)])
                 production.loc[days, change.field] = _ramped(before, kt, len(days), change.ramp_days)
-        for price in scenario.price_changes:
-            days = _days(index, price.start, price.last_day(scenario.period.end))
-            sinks = [price.sink] if price.sink is not None else list(diff.columns)
-            diff.loc[days, [s for s in sinks if s in diff.columns]] += price.diff_change_usd_per_bbl
     field_share = pd.DataFrame(1.0, index=index, columns=normal.index)
     if disrupted:
         rule = OutageRule.of(network)
@@ -239,11 +240,25 @@ def build_horizon(inputs: DispatchInputs, network: Network, scenario: Scenario, 
     capacity = link_share * (links["available_mtpa"].astype(float) * KT_PER_DAY_PER_MTPA)
     limit = throughput.fillna(np.inf) * KT_PER_DAY_PER_MTPA
     throughput_kt = node_share * limit.reindex(node_share.columns)
+    prices = scenario_prices(inputs, scenario.price_changes if disrupted else [], index, scenario.period.end)
+    return Horizon(dates, capacity, throughput_kt.fillna(np.inf), production, prices,
+                   restart_ramp_kt(network, scenario.settings, normal), start_stock_kt(network, scenario))
+
+
+def scenario_prices(inputs: DispatchInputs, changes: Sequence[PriceChange], index: pd.Index,
+                    period_end: dt.date) -> pd.DataFrame:
+    """Each day's price (USD/t) at each (sink, grade): the dataset's, plus every price change (USD/bbl, at
+    one market or all) over its days, converted by the grade's barrels per tonne. The one price rule: the
+    daily horizon and the risk engine's price events (risk/prices) both price a change through it."""
+    diff = pd.DataFrame(0.0, index=index, columns=inputs.price_usd_per_t.index)
+    for price in changes:
+        days = _days(index, price.start, price.last_day(period_end))
+        sinks = [price.sink] if price.sink is not None else list(diff.columns)
+        diff.loc[days, [s for s in sinks if s in diff.columns]] += price.diff_change_usd_per_bbl
     prices = {}
     for (sink, grade), base in inputs.price_usd_per_t.stack().items():
         prices[(sink, grade)] = base + diff[sink] * float(inputs.grade_bbl_per_t[grade])
-    return Horizon(dates, capacity, throughput_kt.fillna(np.inf), production, pd.DataFrame(prices, index=index),
-                   restart_ramp_kt(network, scenario.settings, normal), start_stock_kt(network, scenario))
+    return pd.DataFrame(prices, index=index)
 
 
 def start_stock_kt(network: Network, scenario: Scenario) -> pd.Series:
