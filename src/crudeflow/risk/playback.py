@@ -14,6 +14,17 @@ ratio test finds the last day the basis stays primal feasible (and each field's 
 same side of its clip, and no fixed variable comes loose), and those days are filled in at once: HiGHS,
 warm-started, would have returned that basis on each of them without an iteration. The undisturbed steady
 state is a zero step.
+
+Shortcuts (`play` with `Shortcuts`; `play_year` takes none, the reference they are tested against,
+tests/test_exact_tier_identical.py):
+- a single day whose basis stays primal feasible is computed at that basis (DailyOperator.at_basis) instead of a
+  warm HiGHS run that would not pivot;
+- a play whose stretches agree with an earlier play's up to day d starts at d from that play's state and basis
+  (`Track`): a sample-year from the undisturbed year at its first event, a replay without one asset's events
+  from the sample-year at that asset's first difference. The days before are the earlier play's;
+- a play whose stretches agree with an earlier play's from day e on, and whose carried-in state is back at that
+  play's (within JOIN_TOL_KT), takes that play's remaining days: under the same conditions the same state gives
+  the same days (the tie-break makes each day's optimum unique).
 """
 
 from __future__ import annotations

@@ -7,7 +7,9 @@ Its four steps:
 - `bounds`: every bound and cost of the window from the conditions (capacities, loading limits, output,
   prices) and the state carried in;
 - `solve`: hand HiGHS only the values that moved since the last solve, re-solve from its basis (again from
-  scratch when a warm start ends without a verdict), and say in words why a day has no answer;
+  scratch when a warm start ends without a verdict), and say in words why a day has no answer; `answer` (the
+  risk engine's) may instead compute a day at the basis of the last solve while that basis stays optimal
+  (`at_basis`), which is what HiGHS would return without an iteration;
 - `next_state`: what today hands to tomorrow: end-of-day stocks, today's shut-in and output, oil at sea.
 
 The state is one vector (see `StateLayout`), so that the risk engine's skip-ahead can extrapolate it
