@@ -69,46 +69,51 @@ def played(option: OptionModel, stretches: list[Stretch], days: int, keep: froze
            like: tuple[Track, list[Stretch]] | None = None) -> tuple[DailySeries, Track | None]:
     """The year under `stretches`, started where it first differs from the undisturbed year (the days before are
     that year's) or from the year played on `like`'s track and stretches, whichever is later, and rejoining
-    `like`'s track once it is back at that play's state; with a track keeping the bases of the days `keep`."""
+    `like`'s track wherever the two agree once back at that play's state (to resume from it where they differ
+    again); with a track keeping the bases of the days `keep`."""
     resume, join = None, None
-    calm = _span(option.baseline_stretches, stretches)
-    if calm is not None and option.track is not None and option.track.can_resume(calm[0]):
-        resume = (option.track, calm[0])
+    calm = _spans(option.baseline_stretches, stretches)
+    if calm and option.track is not None and option.track.can_resume(calm[0][0]):
+        resume = (option.track, calm[0][0])
     if like is not None:
         track, other = like
-        span = _span(other, stretches)
-        if span is None:
+        spans = _spans(other, stretches)
+        if not spans:
             return track.series, None
-        if track.can_resume(span[0]) and (resume is None or span[0] > resume[1]):
-            resume = (track, span[0])
-        join = (track, span[1])
+        if track.can_resume(spans[0][0]) and (resume is None or spans[0][0] > resume[1]):
+            resume = (track, spans[0][0])
+        ends = [first for first, _ in spans[1:]] + [days]
+        join = (track, tuple((stop, end) for (_, stop), end in zip(spans, ends, strict=True)
+                             if end == days or track.can_resume(end)))
     shortcuts = Shortcuts(resume, join, keep, same_basis=True)
     return play(option.operator, option.measures, stretches, days, shortcuts=shortcuts)
 
 
-def _span(a: list[Stretch], b: list[Stretch]) -> tuple[int, int] | None:
-    """The first day on which two lists of stretches over the same days differ, and the day from which they
-    agree again (None if they never differ)."""
+def _spans(a: list[Stretch], b: list[Stretch]) -> list[tuple[int, int]]:
+    """The runs of days (first, stop) on which two lists of stretches over the same days differ."""
     cuts = sorted({s.first for s in a} | {s.first for s in b})
     stops = [*cuts[1:], a[-1].stop]
     i = j = 0
-    first, last = None, 0
+    spans: list[tuple[int, int]] = []
     for cut, stop in zip(cuts, stops, strict=True):
         while a[i].stop <= cut:
             i += 1
         while b[j].stop <= cut:
             j += 1
         if not (a[i].conditions is b[j].conditions or a[i].conditions.same_as(b[j].conditions)):
-            first = cut if first is None else first
-            last = stop
-    return None if first is None else (first, last)
+            if spans and spans[-1][1] == cut:
+                spans[-1] = (spans[-1][0], stop)
+            else:
+                spans.append((cut, stop))
+    return spans
 
 
 def sample_figures(option: OptionModel, events: list[OutageEvent], days: int, contributions: bool,
                    reference: bool = False) -> tuple[dict[str, float], dict[str, dict[str, float]]]:
     """A sample-year's figures and, with `contributions`, per asset hit what its events add to shut-in and lost
     exports: the figures less those of the year replayed without them. A replay shares every day before the
-    asset's first event with the year (it resumes there) and rejoins it once back at its state."""
+    asset's first event with the year (it resumes there) and rejoins it between the asset's events once back at
+    its state."""
     if not contributions:
         return annual_figures(option, events, days, reference), {}
     stretches = option.maker.stretches(events, days)
@@ -118,7 +123,7 @@ def sample_figures(option: OptionModel, events: list[OutageEvent], days: int, co
         others = {asset: figures_of(option, option.play(rest, days)) for asset, rest in without.items()}
     else:
         reduced = {asset: option.maker.stretches(rest, days) for asset, rest in without.items()}
-        keep = frozenset(span[0] for other in reduced.values() if (span := _span(stretches, other)) is not None)
+        keep = frozenset(first for other in reduced.values() for first, _ in _spans(stretches, other))
         series, track = played(option, stretches, days, keep)
         assert track is not None
         figures = figures_of(option, series)

@@ -107,8 +107,8 @@ class Track:
     """What a play leaves for later plays of the same year: its days, the state carried into each day and
     the basis HiGHS held at the start of some of them. A play whose stretches agree with this one's up to
     day d can start at d from here (`resume`), as if it had played days 0..d−1 itself; a play whose
-    stretches agree with this one's from day e on and whose state has come back to this one's rejoins it
-    (`join`): from there on its days are this one's."""
+    stretches agree with this one's over days e..d'−1 and whose state has come back to this one's there
+    rejoins it (`join`): up to d' its days are this one's, and it resumes from here at d'."""
 
     series: DailySeries
     states: np.ndarray  # day × state carried into the day
@@ -128,7 +128,9 @@ class Shortcuts:
     the reference the shortcuts are tested against)."""
 
     resume: tuple[Track, int] | None = None  # start at this day of this track (`Track.can_resume`)
-    join: tuple[Track, int] | None = None  # from this day on, rejoin this track once the states agree
+    # within each window [from, until) of days, rejoin this track once the states agree: take its days up to
+    # `until` and resume there from it (`until` = the year's end: take the rest of its days)
+    join: tuple[Track, tuple[tuple[int, int], ...]] | None = None
     keep: frozenset[int] | None = None  # record a track keeping the bases of these days (None: no track)
     keep_jumps: bool = False  # and those held over every jump (an undisturbed year: resume at any day after)
     same_basis: bool = False  # a day on which the basis stays optimal computed at it (DailyOperator.at_basis)
@@ -155,19 +157,27 @@ def play(operator: DailyOperator, measures: Measures, stretches: list[Stretch], 
         operator.start()
         state = operator.initial_state() if start is None else start.copy()
     keep = shortcuts.keep or frozenset()
-    join_track, join_day = shortcuts.join or (None, days)
+    join_track, windows = shortcuts.join or (None, ())
+    t = t0
     for stretch in stretches:
-        if stretch.stop <= t0:
+        if stretch.stop <= t:
             continue
-        cond, t = stretch.conditions, max(stretch.first, t0)
+        cond, t = stretch.conditions, max(stretch.first, t)
         output = cond.production_kt[:, 0]
         trail: list[_Day] = []
         while t < stretch.stop:
-            if join_track is not None and t >= join_day and _same_state(state, join_track.states[t]):
-                _copy(join_track.series, series, t, days)
+            until = next((u for f, u in windows if f <= t < u), None)
+            if join_track is not None and until is not None and _same_state(state, join_track.states[t]):
+                _copy(join_track.series, series, t, until)
                 if track is not None:
-                    track.states[t:] = join_track.states[t:]
-                return series, track
+                    track.states[t:until] = join_track.states[t:until]
+                if until >= days:
+                    return series, track
+                state, t, trail = join_track.states[until].copy(), until, []
+                basis = join_track.basis_at(until)
+                assert basis is not None, "a window ends where the track kept the basis (Track.can_resume)"
+                operator.resume(basis)
+                continue
             if track is not None:
                 track.states[t] = state
                 if t in keep:
