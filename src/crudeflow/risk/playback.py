@@ -78,6 +78,10 @@ class Measures:
     shut_cols: np.ndarray
     export_cols: np.ndarray
     export_price: np.ndarray
+    weights: np.ndarray = field(init=False)  # the three as rows of one matrix: a day's measures in one product
+
+    def __post_init__(self) -> None:
+        self.weights = np.zeros((3, 0))
 
     @classmethod
     def of(cls, operator: DailyOperator, baseline: Conditions) -> Measures:
@@ -93,6 +97,16 @@ class Measures:
 
     def revenue_kusd(self, z: np.ndarray) -> float:
         return float(z[self.export_cols] @ self.export_price)
+
+    def all_of(self, z: np.ndarray) -> np.ndarray:
+        """Shut-in, exports and revenue of z, as one product."""
+        if self.weights.shape[1] != len(z):
+            weights = np.zeros((3, len(z)))
+            np.add.at(weights[0], self.shut_cols, 1.0)
+            np.add.at(weights[1], self.export_cols, 1.0)
+            np.add.at(weights[2], self.export_cols, self.export_price)
+            self.weights = weights
+        return self.weights @ z
 
 
 def play_year(operator: DailyOperator, measures: Measures, stretches: list[Stretch], days: int,
@@ -219,17 +233,16 @@ def _copy(source: DailySeries, series: DailySeries, first: int, stop: int) -> No
 
 
 def _record(measures: Measures, series: DailySeries, t: int, z: np.ndarray) -> None:
-    series.shut_in_kt[t] = measures.shut_in_kt(z)
-    series.exports_kt[t] = measures.exports_kt(z)
-    series.revenue_kusd[t] = measures.revenue_kusd(z)
+    series.shut_in_kt[t], series.exports_kt[t], series.revenue_kusd[t] = measures.all_of(z)
 
 
 def _fill(measures: Measures, series: DailySeries, t: int, count: int, z: np.ndarray, dz: np.ndarray) -> None:
     """Days t..t+count−1, on which the answer is z + j·dz for j = 1..count."""
     j = np.arange(1, count + 1)
-    series.shut_in_kt[t:t + count] = measures.shut_in_kt(z) + j * measures.shut_in_kt(dz)
-    series.exports_kt[t:t + count] = measures.exports_kt(z) + j * measures.exports_kt(dz)
-    series.revenue_kusd[t:t + count] = measures.revenue_kusd(z) + j * measures.revenue_kusd(dz)
+    (shut, exports, revenue), (d_shut, d_exports, d_revenue) = measures.all_of(z), measures.all_of(dz)
+    series.shut_in_kt[t:t + count] = shut + j * d_shut
+    series.exports_kt[t:t + count] = exports + j * d_exports
+    series.revenue_kusd[t:t + count] = revenue + j * d_revenue
 
 
 def _steady_days(operator: DailyOperator, a: _Day, b: _Day, output: np.ndarray, most: int) -> int:

@@ -323,9 +323,13 @@ class DailyOperator:
         if held is None:
             cols, rows = np.arange(len(new.col_lower)), np.arange(len(new.row_lower))
             changed_cost = cols
-        else:
-            cols = np.flatnonzero((new.col_lower != held.col_lower) | (new.col_upper != held.col_upper))
-            changed_cost = np.flatnonzero(new.col_cost != held.col_cost)
+        else:  # arrays shared by both (`_plain`'s, under the same conditions) need no comparison
+            moved = new.col_lower != held.col_lower
+            if new.col_upper is not held.col_upper:
+                moved |= new.col_upper != held.col_upper
+            cols = np.flatnonzero(moved)
+            same_cost = new.col_cost is held.col_cost
+            changed_cost = cols[:0] if same_cost else np.flatnonzero(new.col_cost != held.col_cost)
             rows = np.flatnonzero((new.row_lower != held.row_lower) | (new.row_upper != held.row_upper))
         cols, changed_cost, rows = cols.astype(np.int32), changed_cost.astype(np.int32), rows.astype(np.int32)
         if len(cols):
