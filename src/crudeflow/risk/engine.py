@@ -67,24 +67,27 @@ def figures_of(option: OptionModel, series: DailySeries) -> dict[str, float]:
 
 def played(option: OptionModel, stretches: list[Stretch], days: int, keep: frozenset[int] | None = None,
            like: tuple[Track, list[Stretch]] | None = None) -> tuple[DailySeries, Track | None]:
-    """The year under `stretches`, started where it first differs from the undisturbed year (the days before are
-    that year's) or from the year played on `like`'s track and stretches, whichever is later, and rejoining
-    `like`'s track wherever the two agree once back at that play's state (to resume from it where they differ
-    again); with a track keeping the bases of the days `keep`."""
-    resume, join = None, None
+    """The year under `stretches`, played only where it differs from the year played on `like`'s track and
+    stretches (by default the undisturbed year): it starts where they first differ (the days before are that
+    year's; a replay starts where it first differs from the undisturbed year if that is later), and wherever the
+    two agree again and its state is back at that year's, it takes that year's days up to where they differ
+    again and resumes from that year's state and basis there. With a track keeping the bases of the days `keep`."""
     calm = _spans(option.baseline_stretches, stretches)
-    if calm and option.track is not None and option.track.can_resume(calm[0][0]):
+    if like is None:
+        if option.track is None:
+            return play(option.operator, option.measures, stretches, days, shortcuts=Shortcuts(keep=keep))
+        like = (option.track, option.baseline_stretches)
+    track, other = like
+    spans = calm if other is option.baseline_stretches else _spans(other, stretches)
+    if not spans:
+        return track.series, track
+    resume = (track, spans[0][0]) if track.can_resume(spans[0][0]) else None
+    if calm and option.track is not None and option.track.can_resume(calm[0][0]) \
+            and (resume is None or calm[0][0] > resume[1]):
         resume = (option.track, calm[0][0])
-    if like is not None:
-        track, other = like
-        spans = _spans(other, stretches)
-        if not spans:
-            return track.series, None
-        if track.can_resume(spans[0][0]) and (resume is None or spans[0][0] > resume[1]):
-            resume = (track, spans[0][0])
-        ends = [first for first, _ in spans[1:]] + [days]
-        join = (track, tuple((stop, end) for (_, stop), end in zip(spans, ends, strict=True)
-                             if end == days or track.can_resume(end)))
+    ends = [first for first, _ in spans[1:]] + [days]
+    join = (track, tuple((stop, end) for (_, stop), end in zip(spans, ends, strict=True)
+                         if end == days or track.can_resume(end)))
     shortcuts = Shortcuts(resume, join, keep, same_basis=True)
     return play(option.operator, option.measures, stretches, days, shortcuts=shortcuts)
 

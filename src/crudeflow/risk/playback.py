@@ -185,6 +185,8 @@ def play(operator: DailyOperator, measures: Measures, stretches: list[Stretch], 
                 _copy(join_track.series, series, t, until)
                 if track is not None:
                     track.states[t:until] = join_track.states[t:until]
+                    track.bases += [(k, k, basis) for k in sorted(keep) if t <= k < until
+                                    and (basis := join_track.basis_at(k)) is not None]
                 if until >= days:
                     return series, track
                 state, t, trail = join_track.states[until].copy(), until, []
