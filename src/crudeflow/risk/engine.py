@@ -1,10 +1,11 @@
 """The Monte Carlo loop: chunks of sample-years as pure functions of (study, chunk index), merged in chunk
 order into a RiskResult.
 
-A sample-year is played from its first event on, from the undisturbed year's state there, and each per-asset
-replay (the year without that asset's events, for its contribution) from the asset's first event on, from the
-sample-year's state there, rejoining the sample-year once back at its state (`played`; risk/playback.py says
-why these shortcuts give the same days); `reference=True` plays every year from day 0 instead.
+A sample-year is played only where it differs from the undisturbed year: from its first event on, from the
+undisturbed year's state there, taking that year's days again between events once back at its state; each
+per-asset replay (the year without that asset's events, for its contribution) likewise only where it differs
+from the sample-year (`played`; risk/playback.py says why these shortcuts give the same days).
+`reference=True` plays every year from day 0 instead.
 
 A chunk keeps every sample's annual figures rather than histograms: quantiles and CVaR then come out exact
 and the merge is a concatenation in chunk order, bit-identical whichever process ran which chunk. At a few

@@ -22,9 +22,9 @@ tests/test_exact_tier_identical.py):
 - a play whose stretches agree with an earlier play's up to day d starts at d from that play's state and basis
   (`Track`): a sample-year from the undisturbed year at its first event, a replay without one asset's events
   from the sample-year at that asset's first difference. The days before are the earlier play's;
-- a play whose stretches agree with an earlier play's from day e on, and whose carried-in state is back at that
-  play's (within JOIN_TOL_KT), takes that play's remaining days: under the same conditions the same state gives
-  the same days (the tie-break makes each day's optimum unique).
+- a play whose stretches agree with an earlier play's over days e..d'−1, and whose carried-in state is back at
+  that play's there (within JOIN_TOL_KT), takes that play's days up to d' and resumes from it at d': under the
+  same conditions the same state gives the same days (the tie-break makes each day's optimum unique).
 """
 
 from __future__ import annotations
