@@ -1,19 +1,23 @@
-"""Benchmark: the risk engine's sample-years per second on the Kazakhstan network against the time per
-sample-year of the equivalent PyPSA model (365 daily snapshots with stores and the same outages; the
-PyPSA model of benchmarks/pypsa_model.py, which solves the year with foresight), measured in the same run.
+"""Benchmark: the risk engine on the Kazakhstan 2024 network, in one run: the exact tier's sample-years per
+second (and its speed-up with identical answers, benchmarks/exact_speedup.py), the fast tier's (tables
+cached, one process and a pool of 2), the default study (two-tier, sized to an equivalent of 10,000 exact
+sample-years) with its N, n, equivalents and wall time, and the ratio to the PyPSA model of a year
+(benchmarks/pypsa_model.py: 365 daily snapshots with stores and the same outages, solved with foresight) at
+equal precision.
 
-The fast path is timed on `--samples` sample-years (default 40, well under a minute) in one process, after
-building the study (network, LPs, undisturbed years; reported apart). The figure for 10,000 sample-years on
-2 cores is scaled from a measured run on a local pool of two processes.
-
-The fast and two-tier studies (crudeflow.risk.fast) are timed in the same run: building the response tables
-in an empty cache folder (per option), the fast tier on `--fast-samples` sample-years with the tables cached
-(in this process and on a local pool of 2), and a two-tier study of `--fast-samples` fast and
-`--exact-samples` exact sample-years with its equivalent number of exact sample-years; the ratio to PyPSA
-is then taken at equal precision (PyPSA's time for that many sample-years over the two-tier study's time).
+- Exact tier: `--samples` sample-years (default 20) in one process after building the study (reported
+  apart), and on a local pool of two processes.
+- Fast tier: the response tables built in an empty cache folder (the states of the first 1,000 sample-years),
+  then `--fast-samples` sample-years (default 10,000) with the tables cached, with and without per-asset
+  contributions, in this process and on a pool of 2.
+- Default study: what `crudeflow risk --workers 2 --cache DIR` runs (30,000 sample-years, contributions on, an
+  exact pilot then passes until expected shut-in and lost exports reach an equivalent of 10,000), timed with
+  the tables already cached for its sample-years (a fast-tier run of the same study fills them first). The
+  ratio to PyPSA at equal precision: PyPSA's time for as many sample-years as the smaller equivalent, over
+  the study's wall time.
 
 Run: .venv/bin/python benchmarks/risk_bench.py [--samples N] [--pypsa-samples K] [--fast-samples N]
-     [--exact-samples n]
+     [--speedup-samples N]
 """
 
 from __future__ import annotations
@@ -23,16 +27,17 @@ import functools
 import tempfile
 import time
 
+import crudeflow
 from crudeflow.risk.engine import run_chunk, run_study
 from crudeflow.risk.executor import LocalPool
 from crudeflow.risk.fast.engine import fast_options, run_fast_chunk, run_fast_study
-from crudeflow.risk.study import Study, study_context
+from crudeflow.risk.study import Study, default_samples, study_context
 from crudeflow.simulate.timeline import build_horizon, scenario_inputs
 from pypsa_model import solve_with_pypsa
 
 
 def fast_path(samples: int) -> dict[str, float]:
-    study = Study(samples=samples, chunk_size=samples, contributions=False, seed=11)
+    study = Study(samples=samples, chunk_size=samples, contributions=False, seed=11, tier="exact")
     started = time.perf_counter()
     study_context(study)
     build = time.perf_counter() - started
@@ -47,7 +52,7 @@ def fast_path(samples: int) -> dict[str, float]:
 
 def pooled_path(samples: int, workers: int = 2) -> dict[str, float]:
     """The same engine on a local pool of `workers` processes: one chunk of `samples` per worker."""
-    study = Study(samples=samples * workers, chunk_size=samples, contributions=False, seed=11)
+    study = Study(samples=samples * workers, chunk_size=samples, contributions=False, seed=11, tier="exact")
     study_context(study)  # built before forking, as the CLI does
     started = time.perf_counter()
     run_study(study, functools.partial(LocalPool(workers), run_chunk))
@@ -56,7 +61,7 @@ def pooled_path(samples: int, workers: int = 2) -> dict[str, float]:
 
 
 def pypsa_path(samples: int) -> dict[str, float]:
-    study = Study(samples=samples, contributions=False, seed=11)
+    study = Study(samples=samples, contributions=False, seed=11, tier="exact")
     context = study_context(study)
     option = context.options["base"]
     times = []
@@ -70,80 +75,108 @@ def pypsa_path(samples: int) -> dict[str, float]:
     return {"per_sample_s": sum(times) / len(times), "samples": samples}
 
 
-def fast_tier(samples: int, exact: int, cache: str) -> dict[str, float]:
-    """Tables built cold, then the fast tier cached (one process, pool of 2), then a two-tier study."""
+def fast_tier(samples: int, cache: str) -> dict[str, float]:
+    """Tables built cold, then the fast tier cached (one process, pool of 2)."""
     out: dict[str, float] = {}
     build = Study(samples=1, tier="fast", contributions=False, seed=11, cache=cache)
     context = study_context(build)
     started = time.perf_counter()
-    options = fast_options(build, context)
+    fast_options(build, context)
     run_fast_study(build)  # a first chunk: the states its 1000 drawn sample-years meet
     out["table_build_s"] = time.perf_counter() - started
     for contributions in (False, True):
         study = Study(samples=samples, tier="fast", contributions=contributions, seed=11, cache=cache)
         run_fast_study(study)  # every state of these samples in the tables: the timed runs find them cached
         started = time.perf_counter()
-        result = run_fast_study(study)
+        run_fast_study(study)
         out[f"fast_s_{contributions}"] = time.perf_counter() - started
         started = time.perf_counter()
         run_fast_study(study, functools.partial(LocalPool(2), run_fast_chunk))
         out[f"fast_pool_s_{contributions}"] = time.perf_counter() - started
-    out["fast_mean_shut_in_mt"] = float(result.metrics.loc[("base", "expected annual shut-in"), "value"])
-    study = Study(samples=samples, tier="two-tier", exact_samples=exact, contributions=False, seed=11, cache=cache)
-    run_fast_study(Study(samples=samples, tier="fast", contributions=False, seed=11, cache=cache))
-    started = time.perf_counter()
-    two = run_fast_study(study, functools.partial(LocalPool(2), run_fast_chunk))
-    out["two_tier_s"] = time.perf_counter() - started
-    row = two.metrics.loc[("base", "expected annual shut-in")]
-    out.update(two_tier_value=float(row["value"]), two_tier_se=float(row["se"]),
-               two_tier_equivalent=float(row["equivalent_exact_samples"]),
-               correlation=float(two.fit.loc[("base", "shut_in_mt"), "correlation"]))
-    del options
     return out
+
+
+def default_study(cache: str) -> dict[str, float]:
+    """`crudeflow risk --workers 2` on Kazakhstan 2024 (seed 0), its tables cached beforehand."""
+    ds = crudeflow.load()
+    fill = ds.risk_study(default_samples("two-tier"), tier="fast", cache=cache)  # its states, with contributions
+    run_fast_study(fill)
+    started = time.perf_counter()
+    result = ds.risk(runner=2, cache=cache)
+    seconds = time.perf_counter() - started
+    metric = {figure: result.metrics.loc[("base", f"expected annual {figure}")]
+              for figure in ("shut-in", "lost exports")}
+    correlation = result.fit["correlation"]
+    return {"seconds": seconds, "samples": float(result.samples), "exact": float(result.exact_samples),
+            "target": float(result.study.target_equivalent_used or 0),
+            **{f"{k}_value": float(m["value"]) for k, m in metric.items()},
+            **{f"{k}_se": float(m["se"]) for k, m in metric.items()},
+            **{f"{k}_equivalent": float(m["equivalent_exact_samples"]) for k, m in metric.items()},
+            "corr_shut_in": float(correlation.loc[("base", "shut_in_mt")]),
+            "corr_lost_exports": float(correlation.loc[("base", "lost_export_mt")])}
+
+
+def exact_speedup(samples: int) -> dict[str, float] | None:
+    """The exact tier's speed-up with identical answers, measured by benchmarks/exact_speedup.py (None until
+    that script is merged)."""
+    try:
+        from exact_speedup import measure  # type: ignore[import-not-found,unused-ignore]
+    except ImportError:
+        return None
+    return dict(measure(samples))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--samples", type=int, default=40)
-    parser.add_argument("--pypsa-samples", type=int, default=3)
+    parser.add_argument("--samples", type=int, default=20)
+    parser.add_argument("--pypsa-samples", type=int, default=2)
     parser.add_argument("--fast-samples", type=int, default=10_000)
-    parser.add_argument("--exact-samples", type=int, default=60)
+    parser.add_argument("--speedup-samples", type=int, default=10)
     args = parser.parse_args()
-    if args.samples < 1 or args.pypsa_samples < 1:
-        parser.error("--samples and --pypsa-samples must be at least 1: the speeds and their ratio need both runs")
-    fast = fast_path(args.samples)  # first: the fast tier's table building solves with the same operator
+    if min(args.samples, args.pypsa_samples, args.fast_samples, args.speedup_samples) < 1:
+        parser.error("every sample count must be at least 1: the speeds and their ratios need each run")
+    exact = fast_path(args.samples)  # first: the fast tier's table building solves with the same operator
     pooled = pooled_path(args.samples)
     pypsa = pypsa_path(args.pypsa_samples)
+    speedup = exact_speedup(args.speedup_samples)
     with tempfile.TemporaryDirectory() as cache:
-        tiers = fast_tier(args.fast_samples, args.exact_samples, cache)
-    ratio = pypsa["per_sample_s"] / fast["per_sample_s"]
-    print("risk_bench (Kazakhstan 2024, seed 11, one process):")
-    print(f"  study build (network, LPs, undisturbed years):  {fast['build_s']:8.2f} s")
-    print(f"  fast path: {fast['samples']:.0f} sample-years in {fast['seconds']:.2f} s = "
-          f"{1 / fast['per_sample_s']:.2f} sample-years/s ({fast['per_sample_s'] * 1e3:.0f} ms each, "
-          f"{fast['highs_solves_per_sample']:.0f} HiGHS solves each); mean shut-in {fast['mean_shut_in_mt']:.2f} Mt")
-    print(f"  local pool of 2 processes: {pooled['samples']:.0f} sample-years in {pooled['seconds']:.2f} s = "
-          f"{1 / pooled['per_sample_s']:.2f} sample-years/s ({fast['per_sample_s'] / pooled['per_sample_s']:.2f}x "
-          "one process)")
-    print(f"  10,000 sample-years on 2 cores at that rate:    {10_000 * pooled['per_sample_s']:8.0f} s "
-          f"(target 10 s)")
+        tiers = fast_tier(args.fast_samples, cache)
+        study = default_study(cache)
+    print("risk_bench (Kazakhstan 2024):")
+    print(f"  study build (network, LPs, undisturbed years):  {exact['build_s']:8.2f} s")
+    print(f"  exact tier, one process: {exact['samples']:.0f} sample-years in {exact['seconds']:.2f} s = "
+          f"{1 / exact['per_sample_s']:.2f} sample-years/s ({exact['per_sample_s'] * 1e3:.0f} ms each, "
+          f"{exact['highs_solves_per_sample']:.0f} HiGHS solves each; seed 11)")
+    print(f"  exact tier, pool of 2: {pooled['samples']:.0f} sample-years in {pooled['seconds']:.2f} s = "
+          f"{1 / pooled['per_sample_s']:.2f} sample-years/s")
+    if speedup is None:
+        print("  exact tier speed-up: not measured (benchmarks/exact_speedup.py is not on this branch)")
+    else:
+        shown = ", ".join(f"{k} {v:,.3g}" for k, v in speedup.items())
+        print(f"  exact tier speed-up (benchmarks/exact_speedup.py, {args.speedup_samples} sample-years): {shown}")
+    ratio = pypsa["per_sample_s"] / exact["per_sample_s"]
     print(f"  PyPSA, 365 snapshots with stores, same outages: {pypsa['per_sample_s']:.2f} s per sample-year "
-          f"(mean of {pypsa['samples']:.0f})")
-    print(f"  ratio PyPSA / fast path:                        {ratio:8.1f} x (target 1000 x)")
+          f"(mean of {pypsa['samples']:.0f}); ratio PyPSA / exact tier {ratio:.0f}x")
     n = args.fast_samples
-    print("fast and two-tier studies (crudeflow.risk.fast):")
-    print(f"  response tables, built in an empty cache (1000 sample-years' states): {tiers['table_build_s']:.2f} s")
+    print(f"  fast tier: response tables built in an empty cache (1,000 sample-years' states): "
+          f"{tiers['table_build_s']:.2f} s")
     for contributions, label in ((False, "without contributions"), (True, "with contributions")):
         one, two = tiers[f"fast_s_{contributions}"], tiers[f"fast_pool_s_{contributions}"]
-        print(f"  fast tier, {n} sample-years {label}, tables cached: {one:.2f} s in one process "
+        print(f"  fast tier, {n:,} sample-years {label}, tables cached: {one:.2f} s in one process "
               f"({n / one:,.0f} sample-years/s), {two:.2f} s on a pool of 2 ({n / two:,.0f}/s; target 2 s)")
-    eq, secs = tiers["two_tier_equivalent"], tiers["two_tier_s"]
-    print(f"  two-tier, {n} fast + {args.exact_samples} exact sample-years on a pool of 2: {secs:.2f} s; expected "
-          f"shut-in {tiers['two_tier_value']:.3f} ± {tiers['two_tier_se']:.3f} Mt, as precise as {eq:,.0f} exact "
-          f"sample-years ({eq / secs:,.0f} equivalent sample-years/s; target 10,000 in 10 s); fast-exact "
-          f"correlation {tiers['correlation']:.3f}")
-    print("  exact tier: the fast path above (its 2x speed-up with identical answers is not done: docs/risk.md)")
-    print(f"  ratio PyPSA / two-tier at equal precision:      {pypsa['per_sample_s'] * eq / secs:8.1f} x")
+    secs = study["seconds"]
+    least = min(study["shut-in_equivalent"], study["lost exports_equivalent"])
+    print(f"  default study (crudeflow risk --workers 2, tables cached, seed 0): N = {study['samples']:,.0f} fast, "
+          f"n = {study['exact']:,.0f} exact sample-years, {secs:.1f} s wall (target 10 s)")
+    for figure in ("shut-in", "lost exports"):
+        eq = study[f"{figure}_equivalent"]
+        print(f"    expected {figure}: {study[f'{figure}_value']:.3f} ± {study[f'{figure}_se']:.3f} Mt, as precise "
+              f"as {eq:,.0f} exact sample-years (target {study['target']:,.0f}): {eq / secs:,.0f} equivalent "
+              "sample-years/s")
+    print(f"    fast-exact correlation on the exact subset: shut-in {study['corr_shut_in']:.4f}, lost exports "
+          f"{study['corr_lost_exports']:.4f}")
+    print(f"  ratio PyPSA / default study at equal precision ({least:,.0f} sample-years): "
+          f"{pypsa['per_sample_s'] * least / secs:,.0f}x (target 1000x)")
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
-"""A one-route network with a two-state outage model, for the risk engine's analytic case."""
+"""A one-route network with a two-state outage model, for the risk engine's analytic case; two routes and a
+field's storage, where the fast tier is imperfect."""
 
 from __future__ import annotations
 
@@ -25,6 +26,25 @@ def one_route(folder: Path) -> Path:
     (folder / "fast-restart.yaml").write_text(
         "name: fast-restart\nbase_year: 2024\nperiod: {start: 2024-01-01, end: 2024-12-30}\n"
         "settings: {restart_ramp_fraction_per_day: 1.0}\n", encoding="utf-8")
+    return folder
+
+
+def two_routes_with_storage(folder: Path, storage_kt: float = 60.0) -> Path:
+    """Field F (10 kt/day) with `storage_kt` of tanks, over a main route FA (80% of its output) and a dearer
+    second route FB (50%), each closed now and then by its own outage model. The storage and the restart ramp
+    make the fast tier imperfect here (correlation about 0.99 with the exact operator, as on Kazakhstan), so
+    a two-tier study needs more than a pilot of exact sample-years."""
+    mtpa = PRODUCTION_KT * 365 / 1000.0
+    write_dataset(folder, [grade("g")], [node("F", "field", grade="g", storage_kt=storage_kt),
+                                         node("A", "terminal"), node("B", "terminal")],
+                  [link("FA", "F", "A", 0.8 * mtpa), link("FB", "F", "B", 0.5 * mtpa, tariff=5.0)], {"F": mtpa},
+                  [market("A", 0.0), market("B", -2.0)])
+    (folder / "risk").mkdir(exist_ok=True)
+    write_outages(folder / "risk" / "outages.csv", [
+        {"id": "fa-down", "kind": "two_state", "assets": "FA", "description": "the main route closes",
+         "mtbf_days": 30.0, "mttr_days": 6.0, "remaining_min": 0},
+        {"id": "fb-down", "kind": "two_state", "assets": "FB", "description": "the second route closes",
+         "mtbf_days": 40.0, "mttr_days": 4.0, "remaining_min": 0}])
     return folder
 
 

@@ -19,7 +19,7 @@ from crudeflow.writer import MANIFEST
 
 needs_root = pytest.mark.skipif(os.geteuid() != 0, reason="making a device node needs root")
 
-TINY_RISK = ["risk", "--samples", "4", "--no-contributions", "--no-progress"]
+TINY_RISK = ["risk", "--samples", "4", "--no-contributions", "--no-progress", "--tier", "exact"]
 TINY_FLEET = ["fleet", "--replications", "2", "--chart-max-added", "1"]
 SHORT_SCENARIO = "black-sea-storm-5d"
 

@@ -19,7 +19,7 @@ from crudeflow.cli.dispatch import SHOW
 from crudeflow.cli.network import CHECK_TABLES, NETWORK_TABLES
 from crudeflow.lp.program import silenced_stdout_fd
 
-TINY_RISK = ["--samples", "4", "--no-contributions", "--no-progress"]
+TINY_RISK = ["--samples", "4", "--no-contributions", "--no-progress", "--tier", "exact"]
 TINY_FLEET = ["--replications", "2"]
 SCENARIO = "black-sea-storm-5d"  # a short built-in scenario
 

@@ -20,7 +20,7 @@ def route(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_run_compare_json_and_parquet(route: Path, tmp_path: Path) -> None:
     out, parquet = tmp_path / "risk.json", tmp_path / "pq"
-    code = main(["risk", "--dataset", str(route), "--samples", "40", "--seed", "2",
+    code = main(["risk", "--dataset", str(route), "--samples", "40", "--seed", "2", "--tier", "exact",
                  "--compare", f"base,{route / 'fast-restart.yaml'}", "--json", "--out", str(out),
                  "--parquet", str(parquet)])
     assert code == 0
@@ -38,7 +38,7 @@ def test_run_compare_json_and_parquet(route: Path, tmp_path: Path) -> None:
 
 
 def test_text_output_and_audit(route: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["risk", "--dataset", str(route), "--samples", "20", "--no-contributions"]) == 0
+    assert main(["risk", "--dataset", str(route), "--samples", "20", "--no-contributions", "--tier", "exact"]) == 0
     text = capsys.readouterr().out
     assert "expected annual shut-in" in text and "Mt" in text and "convergence:" in text
     assert main(["risk", "audit", "--dataset", str(route), "--samples", "20", "--audit", "2"]) == 0
@@ -73,7 +73,8 @@ def test_run_with_another_calibration(route: Path, tmp_path: Path, capsys: pytes
     table.parent.mkdir()
     write_outages(table, [{"id": "fa-down", "kind": "two_state", "assets": "FA", "description": "never",
                            "mtbf_days": 1e9, "mttr_days": 1e-6, "remaining_min": 0}])
-    assert main(["risk", "--dataset", str(route), "--samples", "10", "--outages", str(table), "--no-progress"]) == 0
+    assert main(["risk", "--dataset", str(route), "--samples", "10", "--outages", str(table), "--no-progress",
+                 "--tier", "exact"]) == 0
     text = capsys.readouterr().out
     assert f"outages {table}" in text
     assert re.search(r"expected annual shut-in\s+0\.000", text), text
@@ -94,7 +95,7 @@ def test_bad_input_exit_2(argv: list[str], message: str, route: Path, capsys: py
 def test_report_has_histogram_and_exceedance(route: Path, tmp_path: Path) -> None:
     folder = tmp_path / "report"
     assert main(["risk", "--dataset", str(route), "--samples", "20", "--no-contributions", "--no-progress",
-                 "--report", str(folder)]) == 0
+                 "--tier", "exact", "--report", str(folder)]) == 0
     page = (folder / "report.html").read_text(encoding="utf-8")
     assert "How often a year loses more than x" in page and "annual lost exports, Mt" in page
     # nothing fetched from the network: no script, style, image or frame tag pointing at a URL
@@ -121,7 +122,7 @@ def test_bad_outage_parameters_exit_2(row: dict, field: str, tmp_path: Path,
 
 def test_an_option_that_removes_nothing_says_which_limit_stops_it(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["risk", "--compare", "base,caspian-tankers-6", "--samples", "4", "--no-contributions",
-                 "--no-progress"]) == 0
+                 "--no-progress", "--tier", "exact"]) == 0
     text = " ".join(capsys.readouterr().out.split())  # unwrapped
     assert "note: caspian-tankers-6 removes nothing in these 4 sample-years" in text
     assert "held by contract 'socar-btc-cap' on link btc" in text

@@ -30,7 +30,7 @@ def route(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def small_study(route: Path) -> Study:
     # six chunks of five, so that every runner splits the work
     return Study(dataset=str(route), options=("base", str(route / "fast-restart.yaml")), samples=30, chunk_size=5,
-                 seed=11)
+                 seed=11, tier="exact")
 
 
 def test_one_process_local_pool_and_dask_cluster_agree(route: Path, tmp_path: Path) -> None:
@@ -42,7 +42,7 @@ def test_one_process_local_pool_and_dask_cluster_agree(route: Path, tmp_path: Pa
         # the command line reaches the same cluster and gives the same metrics
         out = tmp_path / "cluster.json"
         argv = ["risk", "--dataset", str(route), "--compare", ",".join(study.options), "--samples", "30",
-                "--seed", "11", "--json", "--out", str(out), "--no-progress", "--scheduler", address]
+                "--seed", "11", "--json", "--out", str(out), "--no-progress", "--scheduler", address, "--tier", "exact"]
         assert main(argv) == 0
     assert reference.per_sample.to_numpy().any()
     for other in (pooled, clustered):
@@ -89,7 +89,7 @@ def wait_for_cpu_seconds(pid: int, cpu_s: float, wall_cap_s: float = 120.0) -> N
 
 def test_ctrl_c_prints_the_partial_estimate(route: Path) -> None:
     argv = [sys.executable, "-m", "crudeflow.cli", "risk", "--dataset", str(route), "--samples", "100000",
-            "--no-contributions", "--no-progress"]
+            "--no-contributions", "--no-progress", "--tier", "exact"]
     process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                env={**os.environ, "PYTHONUNBUFFERED": "1"})
     wait_for_cpu_seconds(process.pid, 6.0)  # the study built and some chunks done, however loaded the machine

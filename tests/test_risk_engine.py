@@ -28,7 +28,7 @@ def route(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def analytic_study(route: Path, samples: int = 200) -> Study:
     return Study(dataset=str(route), options=(str(route / "fast-restart.yaml"),), samples=samples, chunk_size=40,
-                 seed=3, contributions=False)
+                 seed=3, contributions=False, tier="exact")
 
 
 def test_two_state_outage_matches_closed_form(route: Path) -> None:

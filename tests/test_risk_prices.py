@@ -203,7 +203,7 @@ def test_same_discount_losses_in_a_process_and_on_a_dask_cluster(tmp_path: Path)
     route = one_route(tmp_path / "net")
     table = route_price_table(tmp_path)
     argv = ["risk", "--dataset", str(route), "--samples", "30", "--seed", "11", "--no-contributions",
-            "--price-events", str(table), "--json", "--no-progress"]
+            "--price-events", str(table), "--json", "--no-progress", "--tier", "exact"]
     assert main([*argv, "--out", str(tmp_path / "here.json")]) == 0
     with local_cluster(tmp_path) as address:
         assert main([*argv, "--out", str(tmp_path / "cluster.json"), "--scheduler", address]) == 0

@@ -131,6 +131,7 @@ def test_risk_runs_with_progress_and_draws(browser, web_server, tmp_path):
     browser.get(web_server.url + "risk")
     wait(browser, lambda d: d.find_elements("id", "risk-samples"))
     type_into(browser, "risk-samples", "4")
+    browser.find_element("css selector", "#risk-tier input[value='exact']").click()  # the default is two-tier
     browser.find_element("id", "risk-run").click()
     wait(browser, lambda d: "of 4 sample-years" in text_of(d, "risk-progress-text"))
     wait(browser, lambda d: d.execute_script(DRAWN) >= 2)
@@ -147,6 +148,7 @@ def test_risk_run_can_be_cancelled(browser, web_server):
     type_into(browser, "risk-samples", "200")
     type_into(browser, "risk-seed", "7")
     browser.find_element("css selector", "#risk-contributions input").click()  # off: quicker samples
+    browser.find_element("css selector", "#risk-tier input[value='exact']").click()  # chunk by chunk
     browser.find_element("id", "risk-run").click()
     done = re.compile(r"^\s*([1-9]\d*) of 200 sample-years")
     wait(browser, lambda d: done.match(text_of(d, "risk-progress-text")))

@@ -67,7 +67,7 @@ from crudeflow.risk.prices import discount_columns, price_events_for, with_price
 from crudeflow.risk.prices.models import default_price_events_path, load_price_models
 from crudeflow.risk.record import has_record, load_record
 from crudeflow.risk.result import RiskResult
-from crudeflow.risk.study import BASE, DEFAULT_TIER, PLAN_RISK_TIER, Study
+from crudeflow.risk.study import BASE, DEFAULT_TIER, PLAN_RISK_TIER, Study, default_samples, fixed_exact_samples
 from crudeflow.simulate.engine import simulate
 from crudeflow.simulate.hindcast import HindcastResult
 from crudeflow.simulate.result import SimulationResult
@@ -206,7 +206,8 @@ class Dataset:
         """The risk each portfolio removes against the first, every portfolio played on the same sample-years
         (common random numbers), on the year's network with the portfolio's changes and `output_variant`'s
         production: the one place the plan meets a risk engine. `tier` 'two-tier' (the default): the fast tier
-        on all `samples` sample-years corrected by the exact operator on `exact_samples` of them; 'exact': the
+        on all `samples` sample-years corrected by the exact operator on `exact_samples` of them (None: 50 + 1%;
+        a plan's studies have a fixed subset: each of its sample-years plays every portfolio); 'exact': the
         operator on every one. Per portfolio: expected lost exports, CVaR95 of lost revenue and what it removes,
         each with its SE, and the exact-only sample-years that would give the same SE (`_equivalent_exact_
         samples`: for the exact tier, the samples themselves)."""
@@ -223,7 +224,8 @@ class Dataset:
                 write_file(file, yaml.safe_dump(scenario.model_dump(mode="json", exclude_none=True), sort_keys=False))
                 paths[name] = str(file)
             result = self.risk(samples, seed, options=list(paths.values()), year=year, contributions=False,
-                               tier=tier, exact_samples=exact_samples if tier == "two-tier" else None,
+                               tier=tier, exact_samples=(exact_samples or fixed_exact_samples(samples))
+                               if tier == "two-tier" else None,
                                output_variant=output_variant, runner=runner, cache=cache,
                                price_events=price_events)
         return portfolio_risk_rows(result, {p: n for n, p in paths.items()})
@@ -284,18 +286,25 @@ class Dataset:
             modes[scenario.name] = result.mode
         return HindcastResult(pd.concat(tables, ignore_index=True), modes)
 
-    def risk_study(self, samples: int = 200, seed: int = 0, options: Sequence[str] = (BASE,),
+    def risk_study(self, samples: int | None = None, seed: int = 0, options: Sequence[str] = (BASE,),
                    outages: str | None = None, year: int = 2024, contributions: bool = True,
                    rel_error: float = 0.05, chunk_size: int | None = None, *, tier: str = DEFAULT_TIER,
                    exact_samples: int | None = None, cache: str | Path | None = None,
-                   target_se_mt: float | None = None, output_variant: str | None = None) -> Study:
-        """The Monte Carlo study `risk` runs (and `crudeflow risk audit` checks). `chunk_size`: samples per unit
-        of work (default Study's; the fast tiers draw 1,000 at once); the figures do not depend on it, only how
-        often progress is reported. `tier`: 'exact' (the daily operator on every sample-year), 'fast' (the fast
-        tier alone) or 'two-tier' (the fast tier on every sample-year corrected by the operator on
-        `exact_samples` of them); `cache`: the fast tier's table folder (None: the user's cache folder, '':
-        none); `target_se_mt`: stop once expected shut-in has this SE; `output_variant`: the national output
-        path of production_variants.csv the sample-years run on (None: production.csv)."""
+                   target_se_mt: float | None = None, target_equivalent: int | None = None,
+                   max_exact_samples: int | None = None, output_variant: str | None = None) -> Study:
+        """The Monte Carlo study `risk` runs (and `crudeflow risk audit` checks). `samples`: sample-years (None:
+        the tier's default, 30,000 for two-tier and fast, 200 for exact). `chunk_size`: samples per unit of work
+        (default Study's; the fast tiers draw 1,000 at once); the figures do not depend on it, only how often
+        progress is reported. `tier`: 'two-tier' (the default: the fast tier on every sample-year corrected by
+        the operator on a subset), 'exact' (the daily operator on every sample-year) or 'fast' (the fast tier
+        alone). Two-tier, the subset is sized for `target_equivalent` K (expected shut-in and lost exports as
+        precise as K exact sample-years; None: 10,000 or a third of `samples` if less; at most `samples`),
+        capped at `max_exact_samples` (None: 2,000), unless `exact_samples` fixes it; `cache`: the fast tier's
+        table folder (None: the user's cache folder, '': none); `target_se_mt`: stop once expected shut-in has
+        this SE; `output_variant`: the national output path of production_variants.csv the sample-years run on
+        (None: production.csv)."""
+        if samples is None:
+            samples = default_samples(tier)
         SAMPLES.check("samples", samples)
         SEED.check("seed", seed)
         YEAR.check("year", year)
@@ -304,19 +313,24 @@ class Dataset:
             SAMPLES.check("exact_samples", exact_samples)
         if target_se_mt is not None:
             TARGET_SE.check("target_se_mt", target_se_mt)
+        for name, value in (("target_equivalent", target_equivalent), ("max_exact_samples", max_exact_samples)):
+            if value is not None:
+                SAMPLES.check(name, value)
         study = Study(dataset=self.source, options=tuple(options), year=year, seed=seed, samples=samples,
                       rel_error=rel_error, contributions=contributions, outages=outages, tier=tier,
                       exact_samples=exact_samples, cache=None if cache is None else str(cache),
-                      target_se_mt=target_se_mt, output_variant=output_variant)
+                      target_se_mt=target_se_mt, target_equivalent=target_equivalent,
+                      max_exact_samples=max_exact_samples, output_variant=output_variant)
         if chunk_size is None:
             return study
         return dataclasses.replace(study, chunk_size=CHUNK_SIZE.check("chunk_size", chunk_size))
 
-    def risk(self, samples: int = 200, seed: int = 0, options: Sequence[str] = (BASE,), outages: str | None = None,
-             year: int = 2024, contributions: bool = True, rel_error: float = 0.05, *,
+    def risk(self, samples: int | None = None, seed: int = 0, options: Sequence[str] = (BASE,),
+             outages: str | None = None, year: int = 2024, contributions: bool = True, rel_error: float = 0.05, *,
              runner: int | str | None = None, progress: bool = False, chunk_size: int | None = None,
              watch: ChunkWatch | None = None, tier: str = DEFAULT_TIER, exact_samples: int | None = None,
              cache: str | Path | None = None, target_se_mt: float | None = None,
+             target_equivalent: int | None = None, max_exact_samples: int | None = None,
              output_variant: str | None = None, price_events: bool | str | Path = False) -> RiskResult:
         """Export risk over `samples` random sample-years of `year`, each option (a scenario adding assets or
         changing contracts, or 'base') played on the same outage events; `outages`: a CSV, a folder or a
@@ -324,18 +338,20 @@ class Dataset:
         number N in a local pool of N processes (0: one per core), a 'tcp://host:port' string on that Dask
         scheduler; the figures do not depend on it. `progress` draws a bar on standard error. Ctrl-C keeps the
         samples done (the result is then `partial`), and so does `watch` (called with the samples done after
-        each chunk of `chunk_size`) returning False. `tier`, `exact_samples`, `cache`, `target_se_mt`,
-        `output_variant`: as `risk_study`. `price_events`: True adds the dataset's price events
-        (risk/price_events.csv: sanctions discounts, a buyer ban; a path: another such table) as the per-sample
-        figure discount_loss_musd and its metrics (docs/risk-prices.md); off by default."""
+        each chunk of `chunk_size`) returning False. `samples`, `tier`, `exact_samples`, `cache`, `target_se_mt`,
+        `target_equivalent`, `max_exact_samples`, `output_variant`: as `risk_study`. `price_events`: True adds
+        the dataset's price events (risk/price_events.csv: sanctions discounts, a buyer ban; a path: another such
+        table) as the per-sample figure discount_loss_musd and its metrics (docs/risk-prices.md); off by default."""
         from crudeflow.risk.engine import run_chunk, run_study
         from crudeflow.risk.executor import choose_runner
-        from crudeflow.risk.fast.engine import fast_options, run_fast_chunk, run_fast_study
+        from crudeflow.risk.fast.engine import run_fast_chunk, run_fast_study
+        from crudeflow.risk.fast.prepare import prepare_tables
         from crudeflow.risk.progress import with_progress
         from crudeflow.risk.study import study_context
 
         study = self.risk_study(samples, seed, options, outages, year, contributions, rel_error, chunk_size,
                                 tier=tier, exact_samples=exact_samples, cache=cache, target_se_mt=target_se_mt,
+                                target_equivalent=target_equivalent, max_exact_samples=max_exact_samples,
                                 output_variant=output_variant)
         if runner is not None and not isinstance(runner, str):
             WORKERS.check("runner", runner)
@@ -344,11 +360,12 @@ class Dataset:
         context = study_context(study)  # a bad option is reported before any work; forked local workers inherit it
         prices = price_events_for(study, context, price_events)  # a bad price table too
         chunk_function = run_chunk if study.tier == "exact" else run_fast_chunk
-        if study.tier != "exact":
-            fast_options(study, context)  # the tables read before forking
+        if study.tier != "exact":  # tables read, and the missing ones built on the local workers, before forking
+            prepare_tables(study, context, runner if isinstance(runner, int) else 1)
 
         def chunks_run(s: Study, chunks: Iterable[int]) -> Iterator[tuple[int, Any]]:
-            return _watched(with_progress(run(chunk_function, s, chunks), s, enabled=progress), watch)
+            done = s.samples if s.exact_pass is not None else 0  # a later exact pass: every sample-year was seen
+            return _watched(with_progress(run(chunk_function, s, chunks), s, enabled=progress), watch, done)
 
         result = run_study(study, chunks_run) if study.tier == "exact" else run_fast_study(study, chunks_run)
         return with_price_events(result, prices)
@@ -446,10 +463,9 @@ def portfolio_risk_rows(result: RiskResult, names: dict[str, str]) -> pd.DataFra
     return pd.DataFrame(rows).set_index("portfolio")
 
 
-def _watched(chunks: Iterable[tuple[int, ChunkResult]],
-             watch: ChunkWatch | None) -> Iterator[tuple[int, ChunkResult]]:
+def _watched(chunks: Iterable[tuple[int, ChunkResult]], watch: ChunkWatch | None,
+             done: int = 0) -> Iterator[tuple[int, ChunkResult]]:
     """Pass the chunks through until `watch(samples done)` says stop; the study then keeps what was done."""
-    done = 0
     for index, result in chunks:
         yield index, result
         done += len(result.samples)

@@ -27,7 +27,17 @@ from crudeflow.cli.common import (
 )
 from crudeflow.output import emit, number, prose, render, to_jsonable
 from crudeflow.risk.audit import audit, audit_summary
-from crudeflow.risk.study import BASE, DEFAULT_TIER, TIERS, Study, study_context
+from crudeflow.risk.study import (
+    BASE,
+    DEFAULT_MAX_EXACT,
+    DEFAULT_SAMPLES,
+    DEFAULT_TARGET_EQUIVALENT,
+    DEFAULT_TIER,
+    PILOT_EXACT,
+    TIERS,
+    Study,
+    study_context,
+)
 from crudeflow.simulate.option_limits import REMOVES_NOTHING_MT, what_stops
 
 if TYPE_CHECKING:
@@ -47,7 +57,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     actions = risk.add_subparsers(dest="risk_action", required=True, metavar="{run,params,audit,backtest}")
 
     run_parser = actions.add_parser("run", help="run a study (the default action)")
-    add_sample_options(run_parser)
+    add_sample_options(run_parser, None, f"(default {DEFAULT_SAMPLES['two-tier']:,} for two-tier and fast: the "
+                                         "two-tier estimate is never more precise than its fast sample-years, so an "
+                                         f"equivalent of {DEFAULT_TARGET_EQUIVALENT:,} needs well more; "
+                                         f"{DEFAULT_SAMPLES['exact']} for exact)")
     run_parser.add_argument("--compare", default=None, metavar="A,B,...",
                             help="options on the same events, first is the reference: e.g. "
                                  "base,btc-7mt,caspian-tankers-6")
@@ -63,14 +76,25 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     run_parser.add_argument("--tier", choices=TIERS, default=DEFAULT_TIER,
                             help="exact: the daily operator on every sample-year; fast: the fast tier alone (a "
                                  "reduced model, not exact); two-tier: the fast tier on every sample-year "
-                                 f"corrected by the operator on a random subset (default {DEFAULT_TIER})")
+                                 "corrected by the operator on a random subset as large as --target-equivalent "
+                                 f"needs (default {DEFAULT_TIER})")
+    run_parser.add_argument("--target-equivalent", type=SAMPLES, default=None, metavar="K",
+                            help="two-tier: play exact sample-years (a pilot of "
+                                 f"{PILOT_EXACT}, then as many as its fit says) until expected shut-in and lost "
+                                 f"exports are as precise as K exact sample-years, K at most --samples (default "
+                                 f"{DEFAULT_TARGET_EQUIVALENT:,}, or a third of --samples if less)")
+    run_parser.add_argument("--max-exact-samples", type=SAMPLES, default=None, metavar="M",
+                            help="two-tier: the most exact sample-years --target-equivalent may play (default "
+                                 f"{DEFAULT_MAX_EXACT:,}, at most --samples); short of the target, the result says "
+                                 "the equivalent reached")
     run_parser.add_argument("--exact-samples", type=SAMPLES, default=None, metavar="N",
-                            help="two-tier: sample-years the exact operator plays (default 50 + 1%% of --samples)")
+                            help="two-tier: exactly N sample-years through the exact operator instead of a target")
     run_parser.add_argument("--cache", type=Path, default=None, metavar="DIR",
                             help="fast and two-tier: folder of the response tables (default: the user's cache "
                                  "folder, crudeflow/risk-tables)")
     run_parser.add_argument("--target-se", type=TARGET_SE, default=None, metavar="MT",
-                            help=f"stop once expected shut-in has this standard error, {TARGET_SE} Mt a year")
+                            help=f"stop once expected shut-in has this standard error, {TARGET_SE} Mt a year "
+                                 "(two-tier: on an exact subset of 50 + 1%% of --samples, unless --exact-samples)")
     add_price_events_option(run_parser)
     run_parser.add_argument("--report", type=output_folder(*REPORT_SUFFIXES), default=None, metavar="DIR",
                             help="also write DIR/report.html (offline) with the histogram and exceedance PNGs")
@@ -83,7 +107,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     set_handler(params, show_params)
 
     audit_parser = actions.add_parser("audit", help="check the fast path against the daily simulation")
-    add_sample_options(audit_parser)
+    add_sample_options(audit_parser, 200, "(default 200)")
     audit_parser.add_argument("--audit", type=AUDITED, default=5, metavar="K",
                               help=f"samples to audit, {AUDITED} and at most --samples (default 5)")
     set_handler(audit_parser, run_audit)
@@ -98,9 +122,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     set_handler(back, run_backtest)
 
 
-def add_sample_options(parser: argparse.ArgumentParser) -> None:
+def add_sample_options(parser: argparse.ArgumentParser, samples: int | None, default_text: str) -> None:
     """What draws the sample-years: shared by `run` and `audit`, so an audit checks the samples a run saw."""
-    parser.add_argument("--samples", type=SAMPLES, default=200, help=f"sample-years, {SAMPLES} (default 200)")
+    parser.add_argument("--samples", type=SAMPLES, default=samples, help=f"sample-years, {SAMPLES} {default_text}")
     add_seed_option(parser)
     parser.add_argument("--option", default=None, help="one option to study (default base)")
     add_year_option(parser, "dataset year")
@@ -133,10 +157,11 @@ def study_options(args: argparse.Namespace) -> tuple[str, ...]:
 
 
 def study_from_args(args: argparse.Namespace) -> Study:
+    """The audit's study: the exact tier's sample-years (the ones `--tier exact` plays)."""
     options = study_options(args)
     return load(args.dataset).risk_study(args.samples, args.seed, options, args.outages, args.year,
                                          not getattr(args, "no_contributions", False),
-                                         getattr(args, "rel_error", Study.rel_error))
+                                         getattr(args, "rel_error", Study.rel_error), tier="exact")
 
 
 def run_audit(args: argparse.Namespace) -> int:
@@ -171,7 +196,8 @@ def run_study_command(args: argparse.Namespace) -> int:
                                      runner=args.scheduler if args.scheduler is not None else args.workers,
                                      progress=not args.no_progress and sys.stderr.isatty(), tier=args.tier,
                                      exact_samples=args.exact_samples, cache=args.cache,
-                                     target_se_mt=args.target_se, price_events=args.price_events)
+                                     target_se_mt=args.target_se, target_equivalent=args.target_equivalent,
+                                     max_exact_samples=args.max_exact_samples, price_events=args.price_events)
     result.notes += idle_options(result.study, result)
     if args.parquet is not None:
         tell_written(result.write(args.parquet))

@@ -53,6 +53,13 @@ class ConditionMaker:
             self._seen[key] = self.base.scaled(*shares)
         return self._seen[key]
 
+    def left(self, lost: dict[str, float]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """What `conditions` scales by: the share left of each link's capacity, node's throughput and field's
+        output (the operator's order)."""
+        op = self.operator
+        return tuple(np.array([left.get(i, 1.0) for i in ids])  # type: ignore[return-value]
+                     for left, ids in zip(self.rule.remaining(lost), (op.links, op.nodes, op.fields), strict=True))
+
     def stretches(self, events: list[OutageEvent], days: int) -> list[Stretch]:
         """The year cut where any event starts or ends; each stretch with its conditions."""
         self.rule.check(events)

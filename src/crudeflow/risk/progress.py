@@ -37,7 +37,11 @@ class RunningMean:
 
 def with_progress(chunks: Iterable[tuple[int, ChunkResult]], study: Study,
                   enabled: bool = True) -> Iterator[tuple[int, ChunkResult]]:
-    """Pass the chunks through, advancing a bar on standard error by each chunk's samples."""
+    """Pass the chunks through, advancing a bar on standard error by each chunk's samples (in a two-tier
+    study's later pass, by its exact sample-years)."""
+    if study.exact_pass is not None:
+        yield from exact_pass_progress(chunks, study, enabled)
+        return
     option = study.options[0]
     estimate = RunningMean()
     with tqdm(total=study.samples, unit=" sample-years", file=sys.stderr, disable=not enabled,
@@ -46,4 +50,15 @@ def with_progress(chunks: Iterable[tuple[int, ChunkResult]], study: Study,
             estimate.add(float(v) for v in result.figures[option]["shut_in_mt"])
             bar.set_postfix_str(f"{option}: shut-in {estimate.mean:,.3f} ± {estimate.se:,.3f} Mt/yr", refresh=False)
             bar.update(len(result.samples))
+            yield index, result
+
+
+def exact_pass_progress(chunks: Iterable[tuple[int, ChunkResult]], study: Study,
+                        enabled: bool) -> Iterator[tuple[int, ChunkResult]]:
+    plan = study.exact_pass
+    assert plan is not None
+    with tqdm(total=sum(plan.after) - sum(plan.before), unit=" exact sample-years", file=sys.stderr,
+              disable=not enabled, dynamic_ncols=True, leave=False) as bar:
+        for index, result in chunks:
+            bar.update(plan.count(index))
             yield index, result

@@ -47,13 +47,19 @@ class RiskResult(ResultFiles):
     fit: pd.DataFrame = field(default_factory=pd.DataFrame)  # two-tier: fast against exact on the exact subset
     exact_per_sample: pd.DataFrame = field(default_factory=pd.DataFrame)  # two-tier: the exact subset's figures
 
+    @property
+    def exact_samples(self) -> int:
+        """Two-tier: the sample-years the exact operator played (pilot and later passes); else 0."""
+        return len(self.exact_per_sample)
+
     def to_json(self) -> str:
         s = self.study
         payload: dict[str, Any] = {
             "study": {"dataset": s.dataset, "options": list(s.options), "year": s.year, "seed": s.seed,
                       "samples_requested": s.samples, "chunk_size": s.chunk_size, "days": s.days,
                       "rel_error": s.rel_error, "outages": s.outages or "dataset default", "tier": s.tier,
-                      "exact_samples": s.exact_samples_used if s.tier == "two-tier" else None},
+                      "exact_samples": self.exact_samples if s.tier == "two-tier" else None,
+                      "target_equivalent": s.target_equivalent_used},
             "samples": self.samples, "partial": self.partial, "seconds": round(self.seconds, 3),
             "metrics": self.metrics, "contributions": self.contributions, "compare": self.compare,
             "convergence": self.convergence, "notes": [*self.notes, *self.contribution_notes()],

@@ -28,10 +28,30 @@ from crudeflow.units import DAYS_PER_YEAR
 
 BASE = "base"
 TIERS = ("exact", "fast", "two-tier")
-DEFAULT_TIER = "exact"
+DEFAULT_TIER = "two-tier"  # precise for its time: the fast tier on every sample-year, the operator on as few as needed
 PLAN_RISK_TIER = "two-tier"  # a plan studies every portfolio: only the two-tier engine makes that affordable
 FAST_CHUNK = 1000  # sample-years a fast or two-tier chunk draws at once (fixed: a sample's events never depend on N)
+# Sample-years when none are asked for. Exact: each costs ~0.13 s. Fast and two-tier: the two-tier equivalent is at
+# most N (var = var_y/N + var_resid·(1/n − 1/N)), so reaching DEFAULT_TARGET_EQUIVALENT takes N well above it;
+# with N = 3 K the exact subset needs n ≈ (1 − ρ²)·N/2, and 30,000 fast sample-years cost about a second.
+DEFAULT_SAMPLES = {"exact": 200, "fast": 30_000, "two-tier": 30_000}
+DEFAULT_TARGET_EQUIVALENT = 10_000  # two-tier: exact sample-years the estimate should be as precise as, by default
+TARGET_SHARE_OF_SAMPLES = 3  # ... or N/3 when N is smaller: the equivalent nears N only as n nears N
+PILOT_EXACT = 40  # two-tier with a target: exact sample-years played first, spread over the chunks, to fit ρ
+DEFAULT_MAX_EXACT = 2_000  # two-tier with a target: the cap on the exact subset (~4 min on 2 cores at 8/s)
 EventSampler = Callable[[int, int, int], list[OutageEvent]]  # (seed, sample, days) → events
+
+
+@dataclass(frozen=True)
+class ExactPass:
+    """A two-tier study's later pass: chunk c plays exactly the picks `before[c]` up to `after[c]` of its own
+    order (risk/fast/engine.py), on top of those it played before."""
+
+    before: tuple[int, ...]
+    after: tuple[int, ...]
+
+    def count(self, chunk: int) -> int:
+        return self.after[chunk] - self.before[chunk]
 
 
 @dataclass(frozen=True)
@@ -53,6 +73,9 @@ class Study:
     exact_samples: int | None = None  # two-tier: sample-years the exact operator plays (None: see exact_samples_used)
     cache: str | None = None  # fast tiers: the response tables' folder (None: the user's cache folder; "": none)
     target_se_mt: float | None = None  # stop once the first option's expected shut-in has this SE (Mt)
+    target_equivalent: float | None = None  # two-tier: play exact sample-years until this equivalent (see below)
+    max_exact_samples: int | None = None  # two-tier with a target: at most this many exact (None: DEFAULT_MAX_EXACT)
+    exact_pass: ExactPass | None = None  # two-tier: set on the study of a second pass of exact chunk work only
     output_variant: str | None = None  # production_variants.csv's output path (None: production.csv)
 
     def __post_init__(self) -> None:
@@ -68,6 +91,7 @@ class Study:
                                  f"not {self.exact_samples}")
         if self.target_se_mt is not None and not self.target_se_mt > 0:
             raise CrudeflowError(f"--target-se must be above 0 (Mt), not {self.target_se_mt}")
+        self._check_target()
         if self.samples <= 0:
             raise CrudeflowError(f"--samples must be at least 1, not {self.samples}")
         if self.chunk_size <= 0:
@@ -79,12 +103,57 @@ class Study:
         if not self.options or len(set(self.options)) != len(self.options):
             raise CrudeflowError(f"--compare needs distinct option names, not {','.join(self.options)!r}")
 
+    def _check_target(self) -> None:
+        """The two-tier stop rules: --exact-samples, --target-se or --target-equivalent (K), at most one; K at
+        most N."""
+        given = self.target_equivalent
+        if self.max_exact_samples is not None:
+            if self.max_exact_samples < 1:
+                raise CrudeflowError(f"--max-exact-samples must be at least 1, not {self.max_exact_samples}")
+            if given is None and self.target_equivalent_used is None:
+                raise CrudeflowError("--max-exact-samples caps the exact subset a target equivalent sizes: it is "
+                                     "for --tier two-tier without --exact-samples or --target-se")
+        if given is None:
+            return
+        if self.tier != "two-tier":
+            raise CrudeflowError(f"--target-equivalent is for --tier two-tier (the {self.tier} tier has no exact "
+                                 "subset to size)")
+        for other, flag in ((self.exact_samples, "--exact-samples"), (self.target_se_mt, "--target-se")):
+            if other is not None:
+                raise CrudeflowError(f"give --target-equivalent or {flag}, not both: each sets how far the study goes")
+        if not np.isfinite(given) or given < 1:
+            raise CrudeflowError(f"--target-equivalent must be at least 1 (exact sample-years), not {given}")
+        if given > self.samples:
+            raise CrudeflowError(f"--target-equivalent {given:g} cannot be reached with --samples {self.samples}: "
+                                 "the equivalent is at most the fast sample-years; give --samples above it")
+
+    @property
+    def target_equivalent_used(self) -> float | None:
+        """Two-tier: the equivalent exact sample-years the exact subset is sized for; by default
+        DEFAULT_TARGET_EQUIVALENT, or a third of the samples if that is less. None when the subset is fixed
+        (--exact-samples) or the study stops at a target SE instead."""
+        if self.tier != "two-tier" or self.exact_samples is not None or self.target_se_mt is not None:
+            return None
+        if self.target_equivalent is not None:
+            return self.target_equivalent
+        return float(min(DEFAULT_TARGET_EQUIVALENT, self.samples / TARGET_SHARE_OF_SAMPLES))
+
+    @property
+    def max_exact_used(self) -> int:
+        """The most exact sample-years a target may ask for: the cap, and never more than the samples."""
+        return min(self.samples, self.max_exact_samples or DEFAULT_MAX_EXACT)
+
     @property
     def exact_samples_used(self) -> int:
-        """Two-tier: the exact subset's size, by default 50 plus 1% of the samples (at most all of them)."""
+        """Two-tier: the exact sample-years of the first pass: --exact-samples; with a target equivalent the
+        pilot (PILOT_EXACT); with a target SE 50 plus 1% of the samples. At most all of them."""
         if self.tier != "two-tier":
             return 0
-        return self.exact_samples if self.exact_samples is not None else min(self.samples, 50 + self.samples // 100)
+        if self.exact_samples is not None:
+            return self.exact_samples
+        if self.target_equivalent_used is not None:
+            return min(PILOT_EXACT, self.max_exact_used)
+        return fixed_exact_samples(self.samples)
 
     @property
     def chunks(self) -> int:
@@ -95,6 +164,19 @@ class Study:
 
     def cache_key(self) -> tuple[Any, ...]:
         return (self.dataset, self.options, self.year, self.days, self.outages, self.output_variant)
+
+
+def fixed_exact_samples(samples: int) -> int:
+    """A two-tier exact subset no target sizes (a study stopping at a target SE, a plan's portfolios): 50 plus 1%
+    of the samples, at most all of them."""
+    return min(samples, 50 + samples // 100)
+
+
+def default_samples(tier: str) -> int:
+    """Sample-years a study of this tier runs when none are asked for (see DEFAULT_SAMPLES)."""
+    if tier not in TIERS:
+        raise CrudeflowError(f"--tier must be one of {', '.join(TIERS)}, not {tier!r}")
+    return DEFAULT_SAMPLES[tier]
 
 
 @dataclass

@@ -15,7 +15,7 @@ DEFAULT_PORT = 8050
 MAX_BODY_BYTES = 64 * 1024
 MAX_RISK_SAMPLES = 2_000  # about an hour on one core: more belongs to `crudeflow risk --runner`
 # The fast tier plays 10,000 sample-years in a fraction of a second once its tables are built (about 5 s per
-# option); two-tier adds the exact operator on 50 + 1% of them (250 at this cap: a few minutes at most).
+# option); two-tier adds the exact operator on as many as its target equivalent needs (at most 2,000: minutes).
 MAX_FAST_RISK_SAMPLES = 20_000
 # A plan values every portfolio in every year (about 0.15 s each on one busy core): 6 options form at most 64
 # portfolios, so 5 years are at most 320 portfolio-years, under a minute; more belongs to `crudeflow plan`.

@@ -3,12 +3,18 @@ every option through the fast tier (common random numbers: the same events), and
 random subset of the chunk's samples also through the exact operator. Like the exact engine's chunks they are
 pure functions of (study, chunk index), so a local pool and Dask give the same numbers.
 
-The subset: chunk c plays floor((c+1)·n/C) − floor(c·n/C) of its samples exactly (n exact sample-years over
-C chunks), picked by the stream (seed, "exact-subset", c).
+The subset: each chunk puts its samples in a random order, the stream (seed, "exact-subset", c), and plays
+exactly a prefix of that order: n exact sample-years over the study are shared in proportion to the chunks'
+samples, chunk c (samples s to e) taking floor(n·e/N) − floor(n·s/N). A study with a target equivalent
+(`Study.target_equivalent_used`, risk/fast/allocation.py) plays a pilot first, then further passes of chunk
+work (`Study.exact_pass`: chunk c plays the picks before[c]..after[c] of its order, a pure function of the
+study and the chunk as the first pass is), until the fit of the two tiers says the target is met or the cap
+is reached. A chunk's exact samples are the prefix of its order whatever the passes were.
 """
 
 from __future__ import annotations
 
+import functools
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,13 +24,15 @@ import numpy as np
 from crudeflow.errors import CrudeflowError
 from crudeflow.risk.engine import ChunkResult, ChunkRunner, annual_figures, run_study
 from crudeflow.risk.fast import recursion
+from crudeflow.risk.fast.allocation import notes as allocation_notes
+from crudeflow.risk.fast.allocation import play_to_target, share
 from crudeflow.risk.fast.estimator import control_variate_mean
 from crudeflow.risk.fast.result import TwoTierChunk, build_fast_result, build_two_tier_result
 from crudeflow.risk.fast.sampler import ChunkEvents, Stretches, sample_chunk
 from crudeflow.risk.fast.tables import Responder, TableStore, default_cache_dir, table_key
 from crudeflow.risk.outages import OutageModels
 from crudeflow.risk.result import FIGURES, RiskResult
-from crudeflow.risk.study import FAST_CHUNK, OptionModel, Study, StudyContext, study_context
+from crudeflow.risk.study import FAST_CHUNK, ExactPass, OptionModel, Study, StudyContext, study_context
 from crudeflow.seeding import stream
 from crudeflow.simulate.timeline import OutageRule
 
@@ -71,10 +79,22 @@ def outage_models(context: StudyContext) -> OutageModels:
     return context.outage_models
 
 
-def exact_count(study: Study, chunk: int) -> int:
-    """Sample-years of chunk `chunk` the exact operator plays."""
-    n = study.exact_samples_used
-    return (chunk + 1) * n // study.chunks - chunk * n // study.chunks
+def exact_picks(study: Study, chunk: int, count: int, first: int, stop: int) -> np.ndarray:
+    """Positions `first` up to `stop` of the chunk's random order of its `count` samples (sorted)."""
+    order = stream(study.seed, SUBSET_STREAM, chunk).permutation(count)
+    return np.sort(order[first:min(stop, count)])
+
+
+def play_exact(study: Study, context: StudyContext, events: ChunkEvents,
+               picked: np.ndarray) -> dict[str, dict[str, np.ndarray]]:
+    """Every option through the exact operator on the chunk's samples at positions `picked`."""
+    exact = {name: {f: np.zeros(len(picked)) for f in FIGURES} for name in study.options}
+    for i, position in enumerate(picked):
+        sample_events = events.events_of(int(position))
+        for name in study.options:
+            for f, v in annual_figures(context.options[name], sample_events, study.days).items():
+                exact[name][f][i] = v
+    return exact
 
 
 def chunk_events(study: Study, context: StudyContext, chunk: int) -> tuple[ChunkEvents, int]:
@@ -85,7 +105,10 @@ def chunk_events(study: Study, context: StudyContext, chunk: int) -> tuple[Chunk
 
 
 def run_fast_chunk(study: Study, chunk: int) -> TwoTierChunk:
-    """Every option through the fast tier on the chunk's samples; in a two-tier study the subset exactly too."""
+    """Every option through the fast tier on the chunk's samples; in a two-tier study the subset exactly too.
+    On the study of a later pass (`study.exact_pass`), only that pass's exact sample-years."""
+    if study.exact_pass is not None:
+        return run_exact_pass(study, study.exact_pass, chunk)
     started = time.perf_counter()
     context = study_context(study)
     options = fast_options(study, context)
@@ -99,18 +122,23 @@ def run_fast_chunk(study: Study, chunk: int) -> TwoTierChunk:
     picked = np.zeros(0, dtype=int)
     exact: dict[str, dict[str, np.ndarray]] = {}
     if study.tier == "two-tier":
-        rng = stream(study.seed, SUBSET_STREAM, chunk)
-        picked = np.sort(rng.choice(count, size=min(count, exact_count(study, chunk)), replace=False))
-        exact = {name: {f: np.zeros(len(picked)) for f in FIGURES} for name in study.options}
-        for i, position in enumerate(picked):
-            sample_events = events.events_of(int(position))
-            for name in study.options:
-                for f, v in annual_figures(context.options[name], sample_events, study.days).items():
-                    exact[name][f][i] = v
+        picked = exact_picks(study, chunk, count, 0, share(study, chunk, study.exact_samples_used))
+        exact = play_exact(study, context, events, picked)
     table_s = sum(o.store.built_s for o in options.values()) - table_before
     samples = np.array(study.chunk_samples(chunk), dtype=int)
     return TwoTierChunk(chunk, samples, figures, contributions, time.perf_counter() - started, picked, exact,
                         table_s)
+
+
+def run_exact_pass(study: Study, plan: ExactPass, chunk: int) -> TwoTierChunk:
+    """A later pass on one chunk: its picks plan.before[chunk] up to plan.after[chunk], exactly; no fast
+    figures and no samples of its own (the first pass has them)."""
+    started = time.perf_counter()
+    context = study_context(study)
+    events, count = chunk_events(study, context, chunk)
+    picked = exact_picks(study, chunk, count, plan.before[chunk], plan.after[chunk])
+    exact = play_exact(study, context, events, picked)
+    return TwoTierChunk(chunk, np.zeros(0, dtype=int), {}, {}, time.perf_counter() - started, picked, exact)
 
 
 def contributions_of(option: FastOption, stretches: Stretches, reference: dict[str, np.ndarray], count: int,
@@ -119,6 +147,23 @@ def contributions_of(option: FastOption, stretches: Stretches, reference: dict[s
     an asset is hit in change without its events (the rest contribute exactly 0); those years of every asset
     are stacked into one batch and replayed by one recursion (samples do not interact, so a sample's figures
     are the same whichever batch it is in)."""
+    batch, hits = contribution_batch(stretches, count)
+    if batch is None:
+        return {}
+    without = option.figures(batch, int(sum(len(hit) for _, hit in hits.values())), days)
+    contributions, start = {}, 0
+    for asset, (_, hit) in hits.items():
+        part = slice(start, start + len(hit))
+        contributions[asset] = {f: np.zeros(count) for f in CONTRIBUTED}
+        for f in CONTRIBUTED:
+            contributions[asset][f][hit] = reference[f][hit] - without[f][part]
+        start += len(hit)
+    return contributions
+
+
+def contribution_batch(stretches: Stretches, count: int) -> tuple[Stretches | None, dict[str, tuple[int, np.ndarray]]]:
+    """The years each asset is hit in (among the first `count` samples), without that asset's events, stacked
+    asset after asset; and per asset its column and those years."""
     blocks, hits = [], {}
     for k, asset in enumerate(stretches.assets):
         hit = np.unique(stretches.sample[stretches.lost[:, k] > 0])
@@ -133,19 +178,10 @@ def contributions_of(option: FastOption, stretches: Stretches, reference: dict[s
         blocks.append(Stretches(some.sample + offset, some.first, some.stop, lost, some.assets))
         offset += len(hit)
     if not blocks:
-        return {}
-    batch = Stretches(np.concatenate([b.sample for b in blocks]), np.concatenate([b.first for b in blocks]),
-                      np.concatenate([b.stop for b in blocks]), np.concatenate([b.lost for b in blocks]),
-                      stretches.assets)
-    without = option.figures(batch, offset, days)
-    contributions, start = {}, 0
-    for asset, (_, hit) in hits.items():
-        part = slice(start, start + len(hit))
-        contributions[asset] = {f: np.zeros(count) for f in CONTRIBUTED}
-        for f in CONTRIBUTED:
-            contributions[asset][f][hit] = reference[f][hit] - without[f][part]
-        start += len(hit)
-    return contributions
+        return None, hits
+    return Stretches(np.concatenate([b.sample for b in blocks]), np.concatenate([b.first for b in blocks]),
+                     np.concatenate([b.stop for b in blocks]), np.concatenate([b.lost for b in blocks]),
+                     stretches.assets), hits
 
 
 def run_fast_study(study: Study, run_chunks: ChunkRunner | None = None) -> RiskResult:
@@ -155,7 +191,24 @@ def run_fast_study(study: Study, run_chunks: ChunkRunner | None = None) -> RiskR
     run = run_chunks or (lambda s, chunks: ((c, run_fast_chunk(s, c)) for c in chunks))
     if study.tier == "fast":
         return run_study(study, run, build_fast_result)
-    return run_study(study, run, build_two_tier_result, two_tier_shut_in_se)
+    if study.target_equivalent_used is None:
+        return run_study(study, run, build_two_tier_result, two_tier_shut_in_se)
+    return run_study(study, run, functools.partial(build_after_passes, run=run))
+
+
+def build_after_passes(study: Study, chunks: list[TwoTierChunk], partial: bool, seconds: float, *,
+                       run: ChunkRunner) -> RiskResult:
+    """A two-tier study with a target equivalent: its first pass (the fast tier and the pilot) done, the
+    passes that bring the exact subset to the target (allocation.py), then the estimator on everything."""
+    if partial or not chunks:
+        result = build_two_tier_result(study, chunks, partial, seconds)
+        result.notes.append("stopped during the first pass: the exact subset is the pilot's, not sized to the "
+                            "target equivalent")
+        return result
+    chunks, done = play_to_target(study, chunks, run)
+    result = build_two_tier_result(study, chunks, done.partial, seconds + done.seconds)
+    result.notes += allocation_notes(study, done)
+    return result
 
 
 def two_tier_shut_in_se(study: Study, chunks: list[ChunkResult]) -> float:

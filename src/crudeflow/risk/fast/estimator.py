@@ -41,18 +41,37 @@ def control_variate_mean(fast: np.ndarray, exact: np.ndarray, picked: np.ndarray
     if n == 0:
         return Estimate(np.nan, np.nan, np.nan)
     x, y = fast[picked], exact
-    var_y = float(y.var(ddof=1)) if n > 1 else np.nan
-    var_x = float(x.var(ddof=1)) if n > 1 else 0.0
-    slope = float(np.cov(x, y, ddof=1)[0, 1] / var_x) if n > 2 and var_x > 0 else 0.0
+    if n < 3:  # no slope to fit: the exact subset's mean
+        return Estimate(float(y.mean()), np.nan, np.nan)
+    slope, var_y, var_resid = regression(x, y)
     value = float(y.mean() + slope * (fast.mean() - x.mean()))
-    if n < 3:
-        return Estimate(value, np.nan, np.nan)
-    resid = y - slope * x
-    var_resid = float(resid.var(ddof=2)) if n > 2 else var_y
     variance = var_resid * (1.0 - n / total) / n + var_y / total
     se = float(np.sqrt(max(variance, 0.0)))
     equivalent = var_y / variance if variance > 0 else (np.inf if var_y > 0 else np.nan)
     return Estimate(value, se, float(equivalent))
+
+
+def regression(x: np.ndarray, y: np.ndarray) -> tuple[float, float, float]:
+    """The straight-line fit of exact (y) on fast (x) over the exact subset (at least 3): slope b, s²_y and
+    s²_resid (the variance of y − b·x, on n − 2 degrees of freedom)."""
+    var_y = float(y.var(ddof=1))
+    var_x = float(x.var(ddof=1))
+    slope = float(np.cov(x, y, ddof=1)[0, 1] / var_x) if var_x > 0 else 0.0
+    return slope, var_y, float((y - slope * x).var(ddof=2))
+
+
+def needed_exact(fast: np.ndarray, exact: np.ndarray, picked: np.ndarray, target: float) -> float:
+    """Exact sample-years the regression estimate needs for an equivalent of `target` (at most N), by the fit
+    on the subset so far: the variance above solved for n, 1/n = 1/N + (s²_y/s²_resid)·(1/K − 1/N), about
+    (1 − ρ²)/(1/K − 1/N). 0 when the figure has no spread or the fit is perfect; inf under 3 exact."""
+    total = len(fast)
+    if len(picked) < 3:
+        return np.inf
+    _, var_y, var_resid = regression(fast[picked], exact)
+    if var_y == 0 or var_resid <= 0:
+        return 0.0
+    gain = 1.0 / total + (var_y / var_resid) * (1.0 / target - 1.0 / total)
+    return 1.0 / gain if gain > 0 else np.inf
 
 
 def corrected_tail(fast: np.ndarray, exact: np.ndarray, picked: np.ndarray,

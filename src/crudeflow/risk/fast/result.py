@@ -59,8 +59,8 @@ def build_two_tier_result(study: Study, chunks: Sequence[TwoTierChunk], partial:
     metrics = metrics.reset_index().set_index(["option", "metric"])
     fits = fit_table(study, fast, exact, picked)
     result = RiskResult(study, len(samples), partial, per_sample, metrics, contribution_table(chunks),
-                        compare_table(study, fast, exact, picked), convergence(study, metrics, len(samples)),
-                        seconds)
+                        compare_table(study, fast, exact, picked),
+                        convergence(study, metrics, len(samples), len(picked)), seconds)
     result.fit = fits
     result.exact_per_sample = pd.DataFrame(exact, index=pd.Index(samples[picked], name="sample"))
     result.notes += fit_notes(fits)
@@ -130,9 +130,9 @@ def compare_table(study: Study, fast: dict[tuple[str, str], np.ndarray], exact: 
     return pd.DataFrame(rows).set_index("option") if rows else pd.DataFrame()
 
 
-def convergence(study: Study, metrics: pd.DataFrame, samples: int) -> list[str]:
-    lines = [f"two-tier: {samples} sample-years through the fast tier, {study.exact_samples_used} of them also "
-             "through the exact operator"]
+def convergence(study: Study, metrics: pd.DataFrame, samples: int, exact: int) -> list[str]:
+    lines = [f"two-tier: {samples} sample-years through the fast tier, {exact} of them also through the exact "
+             "operator"]
     for option in study.options:
         for label in ("expected annual shut-in", "expected annual lost exports"):
             row = metrics.loc[(option, label)]

@@ -2,8 +2,9 @@
 the operator's rules flow into them) and cached on disk.
 
 An outage state is the share lost of every asset the outage models hit, rounded to 1/`GRID`; its pattern is
-which of those assets are hit at all. Per state, one solve of the daily LP from the undisturbed steady state
-with the state's conditions gives:
+which of those assets are hit at all. Per state, the daily LP from the undisturbed steady state with the state's
+conditions gives (solved by HiGHS, or answered exactly at the optimal basis of a nearby state HiGHS solved
+where that basis stays optimal: `Responder.states`, `BasisMap`; about one state in five goes to HiGHS):
 - `deficit_kt`: oil the basins cannot send that day (exports lost less field output cut): what must be stored
   or shut in (kt/day);
 - `output_cut_kt`: field output the state takes away (kt/day);
@@ -23,6 +24,7 @@ operator's code, and extended as new states appear.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import json
@@ -30,19 +32,22 @@ import os
 import time
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
 
 from crudeflow.risk.conditions import Stretch
 from crudeflow.risk.playback import play_year
-from crudeflow.simulate.operator import Conditions
+from crudeflow.simulate.operator import Conditions, DailyOperator
 from crudeflow.writer import write_file
 
 if TYPE_CHECKING:
     from crudeflow.risk.study import OptionModel
 
 GRID = 100  # lost shares are rounded to 1/GRID of an asset: 0.01
+CHECK_STATES = 300  # states a solved state's basis is tried on (more: fewer HiGHS solves, dearer checks)
+BASIS_TOL_KT = 1e-7  # a variable this far past a bound is within it: HiGHS's primal feasibility tolerance
+AFFINE_TOL_KT = 1e-9  # a state's bounds this close to their affine prediction are it
 LEAD_DAYS = 10  # undisturbed days first, at least: oil at sea reaches its steady level (see lead_days)
 HOLD_DAYS = 60  # long enough for every store to fill under the states the Kazakhstan models draw
 RECOVER_DAYS = 30
@@ -65,8 +70,116 @@ def pattern_codes(lost: np.ndarray) -> np.ndarray:
 
 def code_shares(code: int, assets: int) -> np.ndarray:
     """The lost shares a state code stands for."""
-    levels = [(code // (GRID + 1) ** a) % (GRID + 1) for a in range(assets)]
-    return np.array(levels, dtype=float) / GRID
+    return codes_shares(np.array([code], dtype=np.int64), assets)[0]
+
+
+def codes_shares(codes: np.ndarray, assets: int) -> np.ndarray:
+    """The lost shares of each state code (code × asset)."""
+    levels = (codes[:, None] // (GRID + 1) ** np.arange(assets, dtype=np.int64)) % (GRID + 1)
+    return levels / GRID
+
+
+@dataclass(frozen=True)
+class StateBounds:
+    """The bounds of z = [x; A·x] in a state's solve (from the steady undisturbed state) as an affine function
+    of the share each entity loses (links' capacities, nodes' throughputs, fields' outputs: the operator's
+    bounds scale them by what is left): bounds = undisturbed − lost·per_lost, each entity's slope measured by
+    the operator's own `bounds` with half of that entity lost. A state solved by HiGHS checks the prediction
+    against the operator's bounds (`Responder.solve`)."""
+
+    lower: np.ndarray
+    upper: np.ndarray
+    lower_per_lost: np.ndarray  # entity × z
+    upper_per_lost: np.ndarray
+    fields: slice  # the field entities' positions
+
+    @property
+    def entities(self) -> int:
+        return len(self.lower_per_lost)
+
+    @classmethod
+    def of(cls, option: OptionModel, steady: np.ndarray) -> StateBounds:
+        operator, base = option.operator, option.maker.base
+        sizes = (len(operator.links), len(operator.nodes), len(operator.fields))
+
+        def bounds(left: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            parts = np.split(left, np.cumsum(sizes)[:-1])
+            b = operator.bounds(base.scaled(*parts), steady)
+            return b.lower(), b.upper()
+
+        lower, upper = bounds(np.ones(sum(sizes)))
+        slopes = []
+        for e in range(sum(sizes)):  # half of it lost, not all: an infinite capacity's half is still infinite
+            half_lower, half_upper = bounds(np.where(np.arange(sum(sizes)) == e, 0.5, 1.0))
+            with np.errstate(invalid="ignore"):  # an infinite bound stays infinite: no slope
+                slopes.append((np.where(half_lower == lower, 0.0, 2.0 * (lower - half_lower)),
+                               np.where(half_upper == upper, 0.0, 2.0 * (upper - half_upper))))
+        per_lower = np.array([s[0] for s in slopes]).reshape(sum(sizes), len(lower))
+        per_upper = np.array([s[1] for s in slopes]).reshape(sum(sizes), len(upper))
+        return cls(lower, upper, per_lower, per_upper, slice(sizes[0] + sizes[1], sum(sizes)))
+
+    def at(self, lost: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Lower and upper bounds per row of entity losses (row × z)."""
+        return self.lower - lost @ self.lower_per_lost, self.upper - lost @ self.upper_per_lost
+
+
+@dataclass(frozen=True)
+class BasisMap:
+    """The answers at one optimal basis, affine in the losses of the entities `live`:
+    z(lost) = z + (lost − lost₀)·dz, the other entities' losses as at the solved state.
+
+    Each nonbasic variable stays at the bound it sat at and moves with it; the basic ones follow from
+    M·z = 0, M = [A, −I]: Δz_B = −B⁻¹·M_N·Δz_N, solved with HiGHS's factor of B (whose row columns are +I,
+    hence the signs). Only the variables `moving` (a bound or the answer moves with a live entity) are checked
+    against their bounds: the rest keep the solved state's values and bounds."""
+
+    z: np.ndarray
+    lost: np.ndarray  # the solved state's entity losses
+    live: np.ndarray  # entity positions
+    moving: np.ndarray  # z positions
+    dz: np.ndarray  # live entity × z
+    lower: np.ndarray  # of the moving variables at the solved state
+    upper: np.ndarray
+    lower_per_lost: np.ndarray  # live entity × moving variable
+    upper_per_lost: np.ndarray
+    fixed_nonbasic: np.ndarray  # moving variables nonbasic with equal bounds at the solved state
+
+    @classmethod
+    def of(cls, operator: DailyOperator, state_bounds: StateBounds, matrix: np.ndarray, z: np.ndarray,
+           lost: np.ndarray, live: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> BasisMap:
+        n = matrix.shape[1]
+        basic = operator.basic()
+        nonbasic = np.ones(len(z), dtype=bool)
+        nonbasic[basic] = False
+        with np.errstate(invalid="ignore"):
+            at_upper = np.abs(z - upper) < np.abs(z - lower)
+        per_lower, per_upper = state_bounds.lower_per_lost[live], state_bounds.upper_per_lost[live]
+        moves = -np.where(at_upper, per_upper, per_lower) * nonbasic
+        sign = np.where(basic < n, 1.0, -1.0)
+        dz = np.zeros_like(moves)
+        for k in np.flatnonzero(np.any(moves != 0.0, axis=1)):
+            cols = np.flatnonzero(moves[k, :n])
+            pushed = -(matrix[:, cols] @ moves[k, cols]) + moves[k, n:]
+            _, solved = operator.highs.getBasisSolve(pushed)  # type: ignore[attr-defined]
+            dz[k] = moves[k]
+            dz[k, basic] = sign * np.asarray(solved)
+        moving = np.flatnonzero(np.any((dz != 0.0) | (per_lower != 0.0) | (per_upper != 0.0), axis=0))
+        return cls(z, lost, live, moving, dz, lower[moving], upper[moving], per_lower[:, moving],
+                   per_upper[:, moving], (nonbasic & (lower == upper))[moving])
+
+    def answers(self, lost: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Which rows of entity losses (alike the solved state's but in the live entities) the basis is optimal
+        at: every moving variable within its bounds (within BASIS_TOL_KT) and no fixed nonbasic one loose;
+        and the answers there (covered row × z)."""
+        delta = lost[:, self.live] - self.lost[self.live]
+        z = self.z[self.moving] + delta @ self.dz[:, self.moving]
+        lower, upper = self.lower - delta @ self.lower_per_lost, self.upper - delta @ self.upper_per_lost
+        inside = np.all((z >= lower - BASIS_TOL_KT) & (z <= upper + BASIS_TOL_KT), axis=1)
+        inside &= ~np.any(self.fixed_nonbasic & (lower < upper), axis=1)
+        return inside, self.z + delta[inside] @ self.dz
+
+
+K = TypeVar("K", bound="Keyed")
 
 
 @dataclass
@@ -80,7 +193,7 @@ class Keyed:
         assert np.array_equal(self.codes[np.minimum(rows, len(self.codes) - 1)], codes), "a code is missing"
         return rows
 
-    def merged(self, other: Keyed) -> Keyed:
+    def merged(self: K, other: K) -> K:
         order = np.argsort(np.concatenate([self.codes, other.codes]), kind="stable")
         return type(self)(**{f.name: np.concatenate([getattr(self, f.name), getattr(other, f.name)])[order]
                              for f in fields(self)})
@@ -119,6 +232,7 @@ class Responder:
     option: OptionModel
     assets: tuple[str, ...]
     representative: np.ndarray  # per asset, the lost share a pattern is played at
+    solved: int = 0  # states HiGHS solved (the rest were answered at the basis of one of them)
 
     def __post_init__(self) -> None:
         maker, operator = self.option.maker, self.option.operator
@@ -138,18 +252,91 @@ class Responder:
         lost = {a: float(s) for a, s in zip(self.assets, shares, strict=True) if s > 0}
         return self.option.maker.conditions(lost) if lost else self.option.maker.base
 
+    def entity_lost(self, shares: np.ndarray) -> np.ndarray:
+        """Per row of lost shares (row × asset), the share lost of each entity the operator scales (its links'
+        capacities, nodes' throughputs, fields' outputs, in that order): what a state's bounds are affine in."""
+        maker = self.option.maker
+        rows = [np.concatenate(maker.left({a: float(s) for a, s in zip(self.assets, row, strict=True) if s > 0}))
+                for row in shares]
+        return 1.0 - np.array(rows).reshape(len(shares), self.bounds.entities)
+
+    @functools.cached_property
+    def bounds(self) -> StateBounds:
+        return StateBounds.of(self.option, self.steady)
+
     def states(self, codes: np.ndarray) -> StateTable:
-        operator, measures = self.option.operator, self.option.measures
-        rows = []
-        for code in codes:
-            cond = self.conditions(code_shares(int(code), len(self.assets)))
-            x = operator.solve(operator.bounds(cond, self.steady), "a state of the fast tier's table")
-            gap = self.base_export_kt - measures.exports_kt(x)
-            cut = self.base_output_kt - float(cond.production_kt[:, 0].sum())
-            revenue_gap = self.base_revenue_kusd - measures.revenue_kusd(x)
-            rows.append((max(0.0, gap - cut), cut, revenue_gap / gap if gap > 1e-6 else np.nan))
-        table = np.array(rows, dtype=float).reshape(len(codes), 3)
-        return StateTable(np.asarray(codes, dtype=np.int64), table[:, 0], table[:, 1], table[:, 2])
+        """Each state solved by the daily LP from the steady undisturbed state. The states are taken in code order
+        (alike states are near each other in it); each one HiGHS solves lends its optimal basis to the next
+        CHECK_STATES states not yet answered: those at which the basis stays primal feasible (and no nonbasic
+        variable fixed at the solved state comes loose) have it as their optimum too (outages move bounds only,
+        never costs, so the basis stays dual feasible), and their answer is computed at that basis, affine in
+        what each entity loses (`BasisMap`). Only the states no basis found so far covers go to HiGHS."""
+        codes = np.asarray(codes, dtype=np.int64)
+        order = np.argsort(codes, kind="stable")
+        shares = codes_shares(codes, len(self.assets))
+        lost = self.entity_lost(shares)
+        exports, revenue = np.full(len(codes), np.nan), np.full(len(codes), np.nan)
+        measures = self.option.measures
+        todo = order
+        while len(todo):
+            seed, rest, later = todo[0], todo[1:CHECK_STATES + 1], todo[CHECK_STATES + 1:]
+            live = np.flatnonzero(np.any(lost[rest] != lost[seed], axis=0))
+            z, basis = self.solve(shares[seed], lost[seed], live)
+            self.solved += 1
+            covered, at = (np.zeros(len(rest), dtype=bool), np.zeros((0, len(z)))) if basis is None else \
+                basis.answers(lost[rest])
+            done, answers = np.append(rest[covered], seed), np.vstack([at, z[None, :]])
+            exports[done] = answers[:, measures.export_cols].sum(axis=1)
+            revenue[done] = answers[:, measures.export_cols] @ measures.export_price
+            todo = np.concatenate([rest[~covered], later])
+        return self.table(codes, lost, exports, revenue)
+
+    def states_solved_directly(self, codes: np.ndarray) -> StateTable:
+        """Every state solved by HiGHS, one after another (how tables were built before basis maps): the
+        reference `states` is tested and benchmarked against."""
+        codes = np.asarray(codes, dtype=np.int64)
+        shares = codes_shares(codes, len(self.assets))
+        lost = self.entity_lost(shares)
+        measures, none = self.option.measures, np.zeros(0, dtype=np.int64)
+        z = np.array([self.solve(row, row_lost, none)[0] for row, row_lost in zip(shares, lost, strict=True)])
+        z = z.reshape(len(codes), len(self.bounds.lower))
+        return self.table(codes, lost, z[:, measures.export_cols].sum(axis=1),
+                          z[:, measures.export_cols] @ measures.export_price)
+
+    def table(self, codes: np.ndarray, lost: np.ndarray, exports_kt: np.ndarray,
+              revenue_kusd: np.ndarray) -> StateTable:
+        """The states' rows from their exports and revenue (and the output their fields lose)."""
+        cut = lost[:, self.bounds.fields] @ self.option.maker.base.production_kt[:, 0]
+        gap = self.base_export_kt - exports_kt
+        with np.errstate(invalid="ignore", divide="ignore"):
+            price = np.where(gap > 1e-6, (self.base_revenue_kusd - revenue_kusd) / gap, np.nan)
+        return StateTable(codes, np.maximum(0.0, gap - cut), cut, price)
+
+    def solve(self, shares: np.ndarray, lost: np.ndarray, live: np.ndarray) -> tuple[np.ndarray, BasisMap | None]:
+        """z = [x; A·x] of one state, solved by HiGHS, and its basis as a map to the answers of states that differ
+        in the `live` entities' losses (None if there are none, or if the state's bounds differ from their affine
+        prediction: then no other state may use it)."""
+        operator = self.option.operator
+        bounds = operator.bounds(self.conditions(shares), self.steady)
+        x = operator.solve(bounds, "a state of the fast tier's table")
+        z = np.concatenate([x, operator.row_activity()])
+        operator.pivoted()  # the operator numbers its bases by pivots: `basic` then reads this solve's
+        if not len(live):
+            return z, None
+        lower, upper = self.bounds.at(lost[None, :])
+        if not (np.allclose(bounds.lower(), lower[0], rtol=0.0, atol=AFFINE_TOL_KT)
+                and np.allclose(bounds.upper(), upper[0], rtol=0.0, atol=AFFINE_TOL_KT)):
+            return z, None
+        return z, BasisMap.of(operator, self.bounds, self.matrix, z, lost, live, bounds.lower(), bounds.upper())
+
+    @functools.cached_property
+    def matrix(self) -> np.ndarray:
+        """The LP's A, dense (rows × columns)."""
+        lp = self.option.operator.model.lp
+        dense = np.zeros((len(lp.row_keys), len(lp.col_keys)))
+        for i, coeffs in enumerate(lp.row_coeffs):
+            dense[i, list(coeffs)] = list(coeffs.values())
+        return dense
 
     def patterns(self, codes: np.ndarray) -> PatternTable:
         plays: dict[tuple[float, ...], tuple[np.ndarray, np.ndarray, float, float, float]] = {}
@@ -264,18 +451,29 @@ class TableStore:
                 states, patterns = empty_states(), empty_patterns()  # unreadable: rebuilt
         return cls(path, responder, states, patterns)
 
+    def missing(self, states: np.ndarray, patterns: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The state and pattern codes given that the tables do not hold yet."""
+        return (np.setdiff1d(np.unique(states), self.states.codes, assume_unique=True),
+                np.setdiff1d(np.unique(patterns), self.patterns.codes, assume_unique=True))
+
     def ensure(self, states: np.ndarray, patterns: np.ndarray) -> None:
         """Every state and pattern given in the tables; new ones are solved and the cache file rewritten."""
-        new_states = np.setdiff1d(np.unique(states), self.states.codes, assume_unique=True)
-        new_patterns = np.setdiff1d(np.unique(patterns), self.patterns.codes, assume_unique=True)
+        new_states, new_patterns = self.missing(states, patterns)
         if not len(new_states) and not len(new_patterns):
             return
         started = time.perf_counter()
-        if len(new_states):
-            self.states = self.states.merged(self.responder.states(new_states))  # type: ignore[assignment]
-        if len(new_patterns):
-            self.patterns = self.patterns.merged(self.responder.patterns(new_patterns))  # type: ignore[assignment]
-        self.built_s += time.perf_counter() - started
+        self.add(*self.build(new_states, new_patterns), time.perf_counter() - started)
+
+    def build(self, states: np.ndarray, patterns: np.ndarray) -> tuple[StateTable, PatternTable]:
+        """Tables of these codes, solved and played here (the store is left as it is)."""
+        return (self.responder.states(states) if len(states) else empty_states(),
+                self.responder.patterns(patterns) if len(patterns) else empty_patterns())
+
+    def add(self, states: StateTable, patterns: PatternTable, seconds: float = 0.0) -> None:
+        """New rows into the tables, and the cache file rewritten once."""
+        self.states = self.states.merged(states)
+        self.patterns = self.patterns.merged(patterns)
+        self.built_s += seconds
         if self.path is not None:
             self.path.parent.mkdir(parents=True, exist_ok=True)  # the cache folder is crudeflow's own
             buffer = io.BytesIO()

@@ -1,8 +1,10 @@
 """Risk: a Monte Carlo study (`crudeflow risk`) run off the request thread, with progress and cancel; the
 distribution of annual lost exports, the exceedance curve with the 1-in-10 and 1-in-20 lines, which assets
-carry the risk, and the options compared on the same events. A cancelled run keeps the samples done. The tier
-is chosen as `--tier` is: exact, fast (a reduced model) or two-tier (fast, corrected by the exact operator on a
-subset, whose fit is shown); the fast tier's response tables are kept under the app's own folder."""
+carry the risk, and the options compared on the same events; price events (sanctions discounts, a buyer ban) on
+request, as `--price-events`. A cancelled run keeps the samples done. The tier
+is chosen as `--tier` is: two-tier by default (fast, corrected by the exact operator on a subset sized for
+the default target equivalent, whose fit is shown), exact, or fast (a reduced model); the fast tier's
+response tables are kept under the app's own folder."""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ from dash import Dash, dcc, html
 
 from crudeflow.report.risk import exceedance_figure, findings, histogram_figure
 from crudeflow.risk.result import RiskResult, compare_by_figure
-from crudeflow.risk.study import DEFAULT_TIER, TIERS
+from crudeflow.risk.study import DEFAULT_SAMPLES, DEFAULT_TARGET_EQUIVALENT, DEFAULT_TIER, TIERS
 from crudeflow.web.components import chart, table
 from crudeflow.web.context import Context
 from crudeflow.web.guard import (
@@ -29,7 +31,9 @@ TITLE = "Risk"
 PROGRESS_STEPS = 20  # progress is reported after each chunk: about this many per run
 TIER_LABELS = {"exact": "exact (the daily operator on every sample-year)",
                "fast": "fast (a reduced model, not exact)",
-               "two-tier": "two-tier (fast, corrected by the exact operator on 50 + 1% of the samples)"}
+               "two-tier": "two-tier (fast, corrected by the exact operator on as many sample-years as an equivalent "
+                           f"of {DEFAULT_TARGET_EQUIVALENT:,} exact ones, or a third of the samples if less, needs)"}
+DEFAULT_SAMPLES_SHOWN = min(DEFAULT_SAMPLES[DEFAULT_TIER], MAX_FAST_RISK_SAMPLES)  # the page's cap, if lower
 RISK_TABLES = "risk-tables"  # the fast tier's response tables, under the app's output folder
 
 
@@ -49,13 +53,16 @@ def layout(context: Context) -> html.Div:
                                                options=[{"label": TIER_LABELS[t], "value": t} for t in TIERS])]),
             html.Label([f"sample-years (at most {MAX_RISK_SAMPLES:,} exact, {MAX_FAST_RISK_SAMPLES:,} fast or "
                         "two-tier)", dcc.Input(id="risk-samples", type="number", min=1, max=MAX_FAST_RISK_SAMPLES,
-                                               step=1, value=40)]),
+                                               step=1, value=DEFAULT_SAMPLES_SHOWN)]),
             html.Label(["seed", dcc.Input(id="risk-seed", type="number", min=0, step=1, value=0)]),
             html.Label(["year", dcc.Dropdown(id="risk-year", options=years, value=context.default_year,
                                              clearable=False)]),
             dcc.Checklist(id="risk-contributions", value=["on"],
                           options=[{"label": "which assets carry the risk (re-plays each sample per asset)",
                                     "value": "on"}]),
+            dcc.Checklist(id="risk-price-events", value=[],
+                          options=[{"label": "price events: sanctions discounts and a buyer ban (assumptions, off by "
+                                             "default: none is in the record; docs/risk-prices.md)", "value": "on"}]),
             *run_buttons("risk"),
         ]),
         *job_outputs("risk"),
@@ -63,14 +70,15 @@ def layout(context: Context) -> html.Div:
 
 
 def register(app: Dash, context: Context) -> None:
-    inputs = ["risk-options", "risk-samples", "risk-seed", "risk-year", "risk-contributions", "risk-tier"]
+    inputs = ["risk-options", "risk-samples", "risk-seed", "risk-year", "risk-contributions", "risk-tier",
+              "risk-price-events"]
     register_job_page(app, context, "risk", inputs, start,
                       lambda job: progress(job.done, job.total, job.cancelled.is_set()), result_view,
                       cancelling="cancelling: the samples done are kept")
 
 
 def start(context: Context, session: str, options: object, samples: object, seed: object, year: object,
-          contributions: object, tier: object) -> None:
+          contributions: object, tier: object, price_events: object = None) -> None:
     offered = context.dataset.option_names()
     if not isinstance(options, list) or not options:
         raise RequestRefused("choose at least one option")
@@ -81,6 +89,7 @@ def start(context: Context, session: str, options: object, samples: object, seed
     seed_value = whole(seed, 0, 2**31 - 1, "seed")
     year_value = context.year(year)
     per_asset = isinstance(contributions, list) and "on" in contributions
+    prices = isinstance(price_events, list) and "on" in price_events
     chunk = max(1, n // PROGRESS_STEPS)  # the fast tiers draw whole chunks of their own size instead
     cache = context.out / RISK_TABLES
     # refuse bad inputs now, not in the thread
@@ -88,9 +97,9 @@ def start(context: Context, session: str, options: object, samples: object, seed
 
     def work(tick: Any) -> RiskResult:
         return context.dataset.risk(n, seed_value, chosen, year=year_value, contributions=per_asset,
-                                    chunk_size=chunk, watch=tick, tier=tier_value, cache=cache)
+                                    chunk_size=chunk, watch=tick, tier=tier_value, cache=cache, price_events=prices)
 
-    context.jobs.start(session, (chosen, n, seed_value, year_value, per_asset, tier_value), n, work)
+    context.jobs.start(session, (chosen, n, seed_value, year_value, per_asset, tier_value, prices), n, work)
 
 
 def progress(done: int, total: int, cancelled: bool) -> html.Div:
@@ -101,7 +110,7 @@ def progress(done: int, total: int, cancelled: bool) -> html.Div:
 
 def result_view(result: RiskResult) -> html.Div:
     s = result.study
-    tier = {"exact": "", "fast": ", fast tier", "two-tier": f", two-tier ({s.exact_samples_used} played exactly)"}
+    tier = {"exact": "", "fast": ", fast tier", "two-tier": f", two-tier ({result.exact_samples} played exactly)"}
     head = (f"{result.samples} sample-years of {s.year}, seed {s.seed}{tier[s.tier]}"
             + (" — PARTIAL: stopped before every sample was played" if result.partial else ""))
     blocks: list[Any] = [

@@ -1,0 +1,90 @@
+"""A fast or two-tier study's response tables built before its chunks run, once, on several processes.
+
+Left to the chunks, each worker of a pool would solve the states its own chunks meet, the same states in every
+worker, one process each. Built up front, the states and patterns every chunk will meet (its stretches, and with
+contributions its years replayed without each asset) are solved once, split over `processes` forked processes
+(contiguous runs of codes: alike states lend each other their bases, tables.py), and written to the cache folder
+before the chunks start; the chunks then find them there. The codes do not depend on the option, so one pass over
+the events serves every option. A chunk still builds whatever it meets that is missing (a Dask worker on another
+machine, say), so this changes when tables are built, never what the chunks compute.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import multiprocessing
+import time
+from collections.abc import Iterable
+
+import numpy as np
+
+from crudeflow.risk.fast import recursion
+from crudeflow.risk.fast.engine import chunk_events, contribution_batch, fast_options
+from crudeflow.risk.fast.tables import K, PatternTable, StateTable, empty_patterns, empty_states
+from crudeflow.risk.study import Study, StudyContext, study_context
+from crudeflow.simulate.timeline import OutageRule
+
+MIN_PART = 50  # codes a process must get for a split to pay for its start
+
+
+def needed_codes(study: Study, context: StudyContext, chunks: Iterable[int]) -> tuple[np.ndarray, np.ndarray]:
+    """Every state and pattern code the chunks' fast tier will look up."""
+    rule = OutageRule.of(context.network)
+    states, patterns = [np.zeros(0, dtype=np.int64)], [np.zeros(0, dtype=np.int64)]
+    for chunk in chunks:
+        events, count = chunk_events(study, context, chunk)
+        stretches = events.stretches(study.days, rule)
+        batches = [stretches]
+        if study.contributions:
+            batch, _ = contribution_batch(stretches, count)
+            batches += [batch] if batch is not None else []
+        for some in batches:
+            codes = recursion.stretch_codes(some)
+            states.append(codes[0])
+            patterns.append(recursion.needed_patterns(codes))
+    return np.unique(np.concatenate(states)), np.unique(np.concatenate(patterns))
+
+
+def prepare_tables(study: Study, context: StudyContext, processes: int) -> float:
+    """Build the tables the study's chunks need and that the cache lacks; the seconds it took."""
+    started = time.perf_counter()
+    options = fast_options(study, context)
+    states, patterns = needed_codes(study, context, range(study.chunks))
+    for name, option in options.items():
+        new_states, new_patterns = option.store.missing(states, patterns)
+        if not len(new_states) and not len(new_patterns):
+            continue
+        begun = time.perf_counter()
+        parts = _split(new_states, new_patterns, processes)
+        built = (_in_processes(study, name, parts) if len(parts) > 1
+                 else [option.store.build(new_states, new_patterns)])
+        option.store.add(_merged([s for s, _ in built], empty_states()),
+                         _merged([p for _, p in built], empty_patterns()), time.perf_counter() - begun)
+    return time.perf_counter() - started
+
+
+def _split(states: np.ndarray, patterns: np.ndarray, processes: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Contiguous parts, as many as processes (fewer where a part would be too small to pay for its process)."""
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return [(states, patterns)]  # spawned workers would rebuild the study first: not worth it
+    count = max(1, min(processes, (len(states) + 10 * len(patterns)) // MIN_PART))
+    return list(zip(np.array_split(states, count), np.array_split(patterns, count), strict=True))
+
+
+def _in_processes(study: Study, name: str, parts: list[tuple[np.ndarray, np.ndarray]]
+                  ) -> list[tuple[StateTable, PatternTable]]:
+    """Each part built in a forked process that inherits this one's study (network, LPs, undisturbed years)."""
+    with cf.ProcessPoolExecutor(len(parts), mp_context=multiprocessing.get_context("fork")) as pool:
+        return list(pool.map(_build_part, [study] * len(parts), [name] * len(parts), *zip(*parts, strict=True)))
+
+
+def _build_part(study: Study, name: str, states: np.ndarray, patterns: np.ndarray) -> tuple[StateTable, PatternTable]:
+    option = fast_options(study, study_context(study))[name]
+    return option.store.build(states, patterns)
+
+
+def _merged(tables: list[K], empty: K) -> K:
+    out = empty
+    for table in tables:
+        out = out.merged(table)
+    return out
