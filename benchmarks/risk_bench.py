@@ -149,8 +149,8 @@ def main() -> None:
     n = args.fast_samples
     for label in ("first", "second"):
         print(f"  response tables of the {label} option, every state and pattern of {args.fast_samples:,} "
-              f"sample-years, empty cache (benchmarks/table_bench.py): {tables[f'{label}_build_s']:.2f} s in one process, "
-              f"{tables[f'{label}_build_2p_s']:.2f} s on 2 processes (target 5 s per option)")
+              f"sample-years, empty cache (benchmarks/table_bench.py): {tables[f'{label}_build_s']:.2f} s in one "
+              f"process, {tables[f'{label}_build_2p_s']:.2f} s on 2 processes (target 5 s per option)")
     for contributions, label in ((False, "without contributions"), (True, "with contributions")):
         one, two = tiers[f"fast_s_{contributions}"], tiers[f"fast_pool_s_{contributions}"]
         print(f"  fast tier, {n:,} sample-years {label}, tables cached: {one:.2f} s in one process "
