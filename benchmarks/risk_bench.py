@@ -7,8 +7,9 @@ equal precision.
 
 - Exact tier: `--samples` sample-years (default 20) in one process after building the study (reported
   apart), and on a local pool of two processes.
-- Fast tier: the response tables built in an empty cache folder (the states of the first 1,000 sample-years),
-  then `--fast-samples` sample-years (default 10,000) with the tables cached, with and without per-asset
+- Response tables: built in an empty cache folder for every state and pattern of `--fast-samples` sample-years,
+  per option, in one process and on 2 (benchmarks/table_bench.py).
+- Fast tier: `--fast-samples` sample-years (default 10,000) with the tables cached, with and without per-asset
   contributions, in this process and on a pool of 2.
 - Default study: what `crudeflow risk --workers 2 --cache DIR` runs (30,000 sample-years, contributions on, an
   exact pilot then passes until expected shut-in and lost exports reach an equivalent of 10,000), timed with
@@ -30,10 +31,12 @@ import time
 import crudeflow
 from crudeflow.risk.engine import run_chunk, run_study
 from crudeflow.risk.executor import LocalPool
-from crudeflow.risk.fast.engine import fast_options, run_fast_chunk, run_fast_study
+from crudeflow.risk.fast.engine import run_fast_chunk, run_fast_study
 from crudeflow.risk.study import Study, default_samples, study_context
 from crudeflow.simulate.timeline import build_horizon, scenario_inputs
+from exact_speedup import measure as exact_speedup
 from pypsa_model import solve_with_pypsa
+from table_bench import measure as table_build
 
 
 def fast_path(samples: int) -> dict[str, float]:
@@ -76,14 +79,8 @@ def pypsa_path(samples: int) -> dict[str, float]:
 
 
 def fast_tier(samples: int, cache: str) -> dict[str, float]:
-    """Tables built cold, then the fast tier cached (one process, pool of 2)."""
+    """The fast tier with its tables cached (one process, pool of 2)."""
     out: dict[str, float] = {}
-    build = Study(samples=1, tier="fast", contributions=False, seed=11, cache=cache)
-    context = study_context(build)
-    started = time.perf_counter()
-    fast_options(build, context)
-    run_fast_study(build)  # a first chunk: the states its 1000 drawn sample-years meet
-    out["table_build_s"] = time.perf_counter() - started
     for contributions in (False, True):
         study = Study(samples=samples, tier="fast", contributions=contributions, seed=11, cache=cache)
         run_fast_study(study)  # every state of these samples in the tables: the timed runs find them cached
@@ -116,16 +113,6 @@ def default_study(cache: str) -> dict[str, float]:
             "corr_lost_exports": float(correlation.loc[("base", "lost_export_mt")])}
 
 
-def exact_speedup(samples: int) -> dict[str, float] | None:
-    """The exact tier's speed-up with identical answers, measured by benchmarks/exact_speedup.py (None until
-    that script is merged)."""
-    try:
-        from exact_speedup import measure  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:
-        return None
-    return dict(measure(samples))
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--samples", type=int, default=20)
@@ -139,6 +126,7 @@ def main() -> None:
     pooled = pooled_path(args.samples)
     pypsa = pypsa_path(args.pypsa_samples)
     speedup = exact_speedup(args.speedup_samples)
+    tables = table_build(args.fast_samples)
     with tempfile.TemporaryDirectory() as cache:
         tiers = fast_tier(args.fast_samples, cache)
         study = default_study(cache)
@@ -149,17 +137,20 @@ def main() -> None:
           f"{exact['highs_solves_per_sample']:.0f} HiGHS solves each; seed 11)")
     print(f"  exact tier, pool of 2: {pooled['samples']:.0f} sample-years in {pooled['seconds']:.2f} s = "
           f"{1 / pooled['per_sample_s']:.2f} sample-years/s")
-    if speedup is None:
-        print("  exact tier speed-up: not measured (benchmarks/exact_speedup.py is not on this branch)")
-    else:
-        shown = ", ".join(f"{k} {v:,.3g}" for k, v in speedup.items())
-        print(f"  exact tier speed-up (benchmarks/exact_speedup.py, {args.speedup_samples} sample-years): {shown}")
+    on, off = "with_contributions", "without_contributions"
+    print(f"  exact tier speed-up with identical answers (benchmarks/exact_speedup.py, {args.speedup_samples} "
+          "sample-years against the every-day reference path, same run): contributions on "
+          f"{speedup[f'ratio_{on}']:.2f}x wall, {speedup[f'cpu_ratio_{on}']:.2f}x CPU; off "
+          f"{speedup[f'ratio_{off}']:.2f}x wall, {speedup[f'cpu_ratio_{off}']:.2f}x CPU (target 2x); "
+          f"identical within 1e-9: {bool(speedup['identical'])}")
     ratio = pypsa["per_sample_s"] / exact["per_sample_s"]
     print(f"  PyPSA, 365 snapshots with stores, same outages: {pypsa['per_sample_s']:.2f} s per sample-year "
           f"(mean of {pypsa['samples']:.0f}); ratio PyPSA / exact tier {ratio:.0f}x")
     n = args.fast_samples
-    print(f"  fast tier: response tables built in an empty cache (1,000 sample-years' states): "
-          f"{tiers['table_build_s']:.2f} s")
+    for label in ("first", "second"):
+        print(f"  response tables of the {label} option, every state and pattern of {args.fast_samples:,} "
+              f"sample-years, empty cache (benchmarks/table_bench.py): {tables[f'{label}_build_s']:.2f} s in one "
+              f"process, {tables[f'{label}_build_2p_s']:.2f} s on 2 processes (target 5 s per option)")
     for contributions, label in ((False, "without contributions"), (True, "with contributions")):
         one, two = tiers[f"fast_s_{contributions}"], tiers[f"fast_pool_s_{contributions}"]
         print(f"  fast tier, {n:,} sample-years {label}, tables cached: {one:.2f} s in one process "

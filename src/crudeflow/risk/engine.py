@@ -1,6 +1,12 @@
 """The Monte Carlo loop: chunks of sample-years as pure functions of (study, chunk index), merged in chunk
 order into a RiskResult.
 
+A sample-year is played only where it differs from the undisturbed year: from its first event on, from the
+undisturbed year's state there, taking that year's days again between events once back at its state; each
+per-asset replay (the year without that asset's events, for its contribution) likewise only where it differs
+from the sample-year (`played`; risk/playback.py says why these shortcuts give the same days).
+`reference=True` plays every year from day 0 instead.
+
 A chunk keeps every sample's annual figures rather than histograms: quantiles and CVaR then come out exact
 and the merge is a concatenation in chunk order, bit-identical whichever process ran which chunk. At a few
 floats per sample, option and asset this stays small up to about a million samples.
@@ -15,6 +21,8 @@ from typing import Any
 
 import numpy as np
 
+from crudeflow.risk.conditions import Stretch
+from crudeflow.risk.playback import DailySeries, Shortcuts, Track, play
 from crudeflow.risk.result import FIGURES, RiskResult, build_result
 from crudeflow.risk.study import OptionModel, Study, study_context
 from crudeflow.simulate.result import RECOVERED_KT
@@ -22,6 +30,7 @@ from crudeflow.simulate.timeline import OutageEvent
 from crudeflow.units import KT_PER_MT
 
 ChunkRunner = Callable[[Study, Iterable[int]], Iterable[tuple[int, "ChunkResult"]]]
+CONTRIBUTIONS = ("shut_in_mt", "lost_export_mt")  # the figures a contribution is given for
 ResultBuilder = Callable[[Study, list[Any], bool, float], RiskResult]  # (study, chunks, partial, seconds)
 
 
@@ -36,10 +45,17 @@ class ChunkResult:
     seconds: float = 0.0
 
 
-def annual_figures(option: OptionModel, events: list[OutageEvent], days: int) -> dict[str, float]:
+def annual_figures(option: OptionModel, events: list[OutageEvent], days: int,
+                   reference: bool = False) -> dict[str, float]:
     """One sample-year against the undisturbed year: shut-in (Mt), days with shut-in, lost exports (Mt),
-    lost export revenue (million USD)."""
-    series = option.play(events, days)
+    lost export revenue (million USD). `reference`: every day played from day 0, without the shortcuts."""
+    stretches = option.maker.stretches(events, days)
+    series = option.play(events, days) if reference else played(option, stretches, days)[0]
+    return figures_of(option, series)
+
+
+def figures_of(option: OptionModel, series: DailySeries) -> dict[str, float]:
+    """A played year's figures against the option's undisturbed year."""
     base = option.baseline
     gap_kt = series.shut_in_kt - base.shut_in_kt
     return {
@@ -50,30 +66,96 @@ def annual_figures(option: OptionModel, events: list[OutageEvent], days: int) ->
     }
 
 
-def run_chunk(study: Study, chunk: int) -> ChunkResult:
-    """Samples of one chunk, every option on the same events (common random numbers)."""
+def played(option: OptionModel, stretches: list[Stretch], days: int, keep: frozenset[int] | None = None,
+           like: tuple[Track, list[Stretch]] | None = None) -> tuple[DailySeries, Track | None]:
+    """The year under `stretches`, played only where it differs from the year played on `like`'s track and
+    stretches (by default the undisturbed year): it starts where they first differ (the days before are that
+    year's; a replay starts where it first differs from the undisturbed year if that is later), and wherever the
+    two agree again and its state is back at that year's, it takes that year's days up to where they differ
+    again and resumes from that year's state and basis there. With a track keeping the bases of the days `keep`."""
+    calm = _spans(option.baseline_stretches, stretches)
+    if like is None:
+        if option.track is None:
+            return play(option.operator, option.measures, stretches, days, shortcuts=Shortcuts(keep=keep))
+        like = (option.track, option.baseline_stretches)
+    track, other = like
+    spans = calm if other is option.baseline_stretches else _spans(other, stretches)
+    if not spans:
+        return track.series, track
+    resume = (track, spans[0][0]) if track.can_resume(spans[0][0]) else None
+    if calm and option.track is not None and option.track.can_resume(calm[0][0]) \
+            and (resume is None or calm[0][0] > resume[1]):
+        resume = (option.track, calm[0][0])
+    ends = [first for first, _ in spans[1:]] + [days]
+    join = (track, tuple((stop, end) for (_, stop), end in zip(spans, ends, strict=True)
+                         if end == days or track.can_resume(end)))
+    shortcuts = Shortcuts(resume, join, keep, same_basis=True)
+    return play(option.operator, option.measures, stretches, days, shortcuts=shortcuts)
+
+
+def _spans(a: list[Stretch], b: list[Stretch]) -> list[tuple[int, int]]:
+    """The runs of days (first, stop) on which two lists of stretches over the same days differ."""
+    cuts = sorted({s.first for s in a} | {s.first for s in b})
+    stops = [*cuts[1:], a[-1].stop]
+    i = j = 0
+    spans: list[tuple[int, int]] = []
+    for cut, stop in zip(cuts, stops, strict=True):
+        while a[i].stop <= cut:
+            i += 1
+        while b[j].stop <= cut:
+            j += 1
+        if not (a[i].conditions is b[j].conditions or a[i].conditions.same_as(b[j].conditions)):
+            if spans and spans[-1][1] == cut:
+                spans[-1] = (spans[-1][0], stop)
+            else:
+                spans.append((cut, stop))
+    return spans
+
+
+def sample_figures(option: OptionModel, events: list[OutageEvent], days: int, contributions: bool,
+                   reference: bool = False) -> tuple[dict[str, float], dict[str, dict[str, float]]]:
+    """A sample-year's figures and, with `contributions`, per asset hit what its events add to shut-in and lost
+    exports: the figures less those of the year replayed without them. A replay shares every day before the
+    asset's first event with the year (it resumes there) and rejoins it between the asset's events once back at
+    its state."""
+    if not contributions:
+        return annual_figures(option, events, days, reference), {}
+    stretches = option.maker.stretches(events, days)
+    without = {asset: [e for e in events if e.asset != asset] for asset in sorted({e.asset for e in events})}
+    if reference:
+        figures = figures_of(option, option.play(events, days))
+        others = {asset: figures_of(option, option.play(rest, days)) for asset, rest in without.items()}
+    else:
+        reduced = {asset: option.maker.stretches(rest, days) for asset, rest in without.items()}
+        keep = frozenset(first for other in reduced.values() for first, _ in _spans(stretches, other))
+        series, track = played(option, stretches, days, keep)
+        assert track is not None
+        figures = figures_of(option, series)
+        others = {asset: figures_of(option, played(option, other, days, like=(track, stretches))[0])
+                  for asset, other in reduced.items()}
+    return figures, {asset: {f: figures[f] - other[f] for f in CONTRIBUTIONS} for asset, other in others.items()}
+
+
+def run_chunk(study: Study, chunk: int, reference: bool = False) -> ChunkResult:
+    """Samples of one chunk, every option on the same events (common random numbers); `reference`: without
+    the shortcuts (every play from day 0), which give the same figures faster."""
     started = time.perf_counter()
     context = study_context(study)
     samples = np.array(study.chunk_samples(chunk), dtype=int)
     figures = {o: {f: np.zeros(len(samples)) for f in FIGURES} for o in study.options}
     contributions: dict[str, dict[str, np.ndarray]] = {}
-    first = context.options[study.options[0]]
-    assets = sorted(first.maker.known)
+    first = study.options[0]
     for i, sample in enumerate(samples):
         events = context.events(study, int(sample))
         for name in study.options:
-            for f, v in annual_figures(context.options[name], events, study.days).items():
+            wanted = study.contributions and name == first
+            values, added = sample_figures(context.options[name], events, study.days, wanted, reference)
+            for f, v in values.items():
                 figures[name][f][i] = v
-        if study.contributions:
-            hit = {e.asset for e in events}
-            for asset in assets:
-                if asset not in hit:
-                    continue  # no event on it this year: removing them changes nothing
-                without = annual_figures(first, [e for e in events if e.asset != asset], study.days)
-                per = contributions.setdefault(asset, {f: np.zeros(len(samples)) for f in ("shut_in_mt",
-                                                                                          "lost_export_mt")})
-                for f in per:
-                    per[f][i] = figures[first.name][f][i] - without[f]
+            for asset, per_figure in added.items():  # an asset without events this year adds exactly 0
+                per = contributions.setdefault(asset, {f: np.zeros(len(samples)) for f in CONTRIBUTIONS})
+                for f, v in per_figure.items():
+                    per[f][i] = v
     return ChunkResult(chunk, samples, figures, contributions, time.perf_counter() - started)
 
 

@@ -14,12 +14,24 @@ ratio test finds the last day the basis stays primal feasible (and each field's 
 same side of its clip, and no fixed variable comes loose), and those days are filled in at once: HiGHS,
 warm-started, would have returned that basis on each of them without an iteration. The undisturbed steady
 state is a zero step.
+
+Shortcuts (`play` with `Shortcuts`; `play_year` takes none, the reference they are tested against,
+tests/test_exact_tier_identical.py):
+- a single day whose basis stays primal feasible is computed at that basis (DailyOperator.at_basis) instead of a
+  warm HiGHS run that would not pivot;
+- a play whose stretches agree with an earlier play's up to day d starts at d from that play's state and basis
+  (`Track`): a sample-year from the undisturbed year at its first event, a replay without one asset's events
+  from the sample-year at that asset's first difference. The days before are the earlier play's;
+- a play whose stretches agree with an earlier play's over days e..d'−1, and whose carried-in state is back at
+  that play's there (within JOIN_TOL_KT), takes that play's days up to d' and resumes from it at d': under the
+  same conditions the same state gives the same days (the tie-break makes each day's optimum unique).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+import highspy
 import numpy as np
 
 from crudeflow.lp.program import Bounds
@@ -29,6 +41,7 @@ from crudeflow.simulate.operator import Conditions, DailyOperator
 
 FEASIBILITY_TOL_KT = 1e-7  # HiGHS's primal feasibility tolerance: a basis stays while within it
 STEP_TOL_KT = 1e-7  # two steps this close are the same step (solutions carry ~1e-10 of rounding)
+JOIN_TOL_KT = 1e-9  # two carried-in states this close are the same state (tolerance of the identity test)
 
 
 @dataclass
@@ -65,6 +78,10 @@ class Measures:
     shut_cols: np.ndarray
     export_cols: np.ndarray
     export_price: np.ndarray
+    weights: np.ndarray = field(init=False)  # the three as rows of one matrix: a day's measures in one product
+
+    def __post_init__(self) -> None:
+        self.weights = np.zeros((3, 0))
 
     @classmethod
     def of(cls, operator: DailyOperator, baseline: Conditions) -> Measures:
@@ -81,23 +98,109 @@ class Measures:
     def revenue_kusd(self, z: np.ndarray) -> float:
         return float(z[self.export_cols] @ self.export_price)
 
+    def all_of(self, z: np.ndarray) -> np.ndarray:
+        """Shut-in, exports and revenue of z, as one product."""
+        if self.weights.shape[1] != len(z):
+            weights = np.zeros((3, len(z)))
+            np.add.at(weights[0], self.shut_cols, 1.0)
+            np.add.at(weights[1], self.export_cols, 1.0)
+            np.add.at(weights[2], self.export_cols, self.export_price)
+            self.weights = weights
+        return self.weights @ z
+
 
 def play_year(operator: DailyOperator, measures: Measures, stretches: list[Stretch], days: int,
               start: np.ndarray | None = None) -> DailySeries:
     """The operator's days under `stretches`, from its initial state or from `start` (a state reached before,
     e.g. the fast tier's steady undisturbed state, so its plays need not replay the days leading to it)."""
+    return play(operator, measures, stretches, days, start)[0]
+
+
+@dataclass
+class Track:
+    """What a play leaves for later plays of the same year: its days, the state carried into each day and
+    the basis HiGHS held at the start of some of them. A play whose stretches agree with this one's up to
+    day d can start at d from here (`resume`), as if it had played days 0..d−1 itself; a play whose
+    stretches agree with this one's over days e..d'−1 and whose state has come back to this one's there
+    rejoins it (`join`): up to d' its days are this one's, and it resumes from here at d'."""
+
+    series: DailySeries
+    states: np.ndarray  # day × state carried into the day
+    bases: list[tuple[int, int, highspy.HighsBasis]] = field(default_factory=list)  # (first, last day, basis)
+
+    def basis_at(self, day: int) -> highspy.HighsBasis | None:
+        """The basis held at the start of `day`, if it was kept."""
+        return next((basis for first, last, basis in self.bases if first <= day <= last), None)
+
+    def can_resume(self, day: int) -> bool:
+        return 0 < day < len(self.states) and self.basis_at(day) is not None
+
+
+@dataclass(frozen=True)
+class Shortcuts:
+    """How a play may avoid replaying days another play has already played (all off: every day from day 0,
+    the reference the shortcuts are tested against)."""
+
+    resume: tuple[Track, int] | None = None  # start at this day of this track (`Track.can_resume`)
+    # within each window [from, until) of days, rejoin this track once the states agree: take its days up to
+    # `until` and resume there from it (`until` = the year's end: take the rest of its days)
+    join: tuple[Track, tuple[tuple[int, int], ...]] | None = None
+    keep: frozenset[int] | None = None  # record a track keeping the bases of these days (None: no track)
+    keep_jumps: bool = False  # and those held over every jump (an undisturbed year: resume at any day after)
+    same_basis: bool = False  # a day on which the basis stays optimal computed at it (DailyOperator.at_basis)
+
+
+def play(operator: DailyOperator, measures: Measures, stretches: list[Stretch], days: int,
+         start: np.ndarray | None = None, shortcuts: Shortcuts = Shortcuts()) -> tuple[DailySeries, Track | None]:
+    """`play_year` with `shortcuts`; the track when one is asked for."""
     series = DailySeries(np.zeros(days), np.zeros(days), np.zeros(days))
-    operator.start()
-    state = operator.initial_state() if start is None else start.copy()
+    track = None
+    if shortcuts.keep is not None:
+        track = Track(series, np.full((days, operator.state.size), np.nan))
+    if shortcuts.resume is not None:
+        source, t0 = shortcuts.resume
+        state = source.states[t0].copy()
+        _copy(source.series, series, 0, t0)
+        if track is not None:
+            track.states[:t0] = source.states[:t0]
+        basis = source.basis_at(t0)
+        assert basis is not None, "a play resumes only where its track kept the basis (Track.can_resume)"
+        operator.resume(basis)
+    else:
+        t0 = 0
+        operator.start()
+        state = operator.initial_state() if start is None else start.copy()
+    keep = shortcuts.keep or frozenset()
+    join_track, windows = shortcuts.join or (None, ())
+    t = t0
     for stretch in stretches:
-        cond, t = stretch.conditions, stretch.first
+        if stretch.stop <= t:
+            continue
+        cond, t = stretch.conditions, max(stretch.first, t)
         output = cond.production_kt[:, 0]
         trail: list[_Day] = []
         while t < stretch.stop:
+            until = next((u for f, u in windows if f <= t < u), None)
+            if join_track is not None and until is not None and _same_state(state, join_track.states[t]):
+                _copy(join_track.series, series, t, until)
+                if track is not None:
+                    track.states[t:until] = join_track.states[t:until]
+                    track.bases += [(k, k, basis) for k in sorted(keep) if t <= k < until
+                                    and (basis := join_track.basis_at(k)) is not None]
+                if until >= days:
+                    return series, track
+                state, t, trail = join_track.states[until].copy(), until, []
+                basis = join_track.basis_at(until)
+                assert basis is not None, "a window ends where the track kept the basis (Track.can_resume)"
+                operator.resume(basis)
+                continue
+            if track is not None:
+                track.states[t] = state
+                if t in keep:
+                    track.bases.append((t, t, operator.highs.getBasis()))
             bounds, first = operator.day_bounds(cond, state)
-            x = operator.solve(bounds, f"day {t} of a sample-year")
-            z = np.concatenate([x, operator.row_activity()])
-            operator.pivoted()
+            z = operator.answer(bounds, f"day {t} of a sample-year", shortcuts.same_basis)
+            x = z[:operator.n]
             _record(measures, series, t, z)
             nxt = operator.next_state(x, state, cond)
             # the stretch's first day may carry yesterday's output drop: not the same affine map as the rest
@@ -105,27 +208,43 @@ def play_year(operator: DailyOperator, measures: Measures, stretches: list[Stret
             trail = [*trail[-1:], day] if t > stretch.first else []
             state, t = nxt, t + 1
             if len(trail) == 2 and t < stretch.stop:
-                jump = _steady_days(operator, trail[0], trail[1], output, stretch.stop - t)
+                most = min([stretch.stop - t, *(k - t for k in keep if k >= t)])  # stop at a day to keep
+                jump = _steady_days(operator, trail[0], trail[1], output, most) if most > 0 else 0
                 if jump > 0:
+                    step = trail[1].next_state - trail[1].state
                     _fill(measures, series, t, jump, trail[1].z, trail[1].z - trail[0].z)
-                    state = state + jump * (trail[1].next_state - trail[1].state)
+                    if track is not None:
+                        track.states[t:t + jump] = state + np.arange(jump)[:, None] * step
+                        if shortcuts.keep_jumps:
+                            track.bases.append((t, t + jump, operator.highs.getBasis()))
+                    state = state + jump * step
                     t += jump
                     trail = []
-    return series
+    return series, track
+
+
+def _same_state(state: np.ndarray, other: np.ndarray) -> bool:
+    """Whether two carried-in states are the same up to rounding (NaN, before the first day, never is)."""
+    return bool(np.all(np.abs(state - other) <= JOIN_TOL_KT))
+
+
+def _copy(source: DailySeries, series: DailySeries, first: int, stop: int) -> None:
+    series.shut_in_kt[first:stop] = source.shut_in_kt[first:stop]
+    series.exports_kt[first:stop] = source.exports_kt[first:stop]
+    series.revenue_kusd[first:stop] = source.revenue_kusd[first:stop]
 
 
 def _record(measures: Measures, series: DailySeries, t: int, z: np.ndarray) -> None:
-    series.shut_in_kt[t] = measures.shut_in_kt(z)
-    series.exports_kt[t] = measures.exports_kt(z)
-    series.revenue_kusd[t] = measures.revenue_kusd(z)
+    series.shut_in_kt[t], series.exports_kt[t], series.revenue_kusd[t] = measures.all_of(z)
 
 
 def _fill(measures: Measures, series: DailySeries, t: int, count: int, z: np.ndarray, dz: np.ndarray) -> None:
     """Days t..t+count−1, on which the answer is z + j·dz for j = 1..count."""
     j = np.arange(1, count + 1)
-    series.shut_in_kt[t:t + count] = measures.shut_in_kt(z) + j * measures.shut_in_kt(dz)
-    series.exports_kt[t:t + count] = measures.exports_kt(z) + j * measures.exports_kt(dz)
-    series.revenue_kusd[t:t + count] = measures.revenue_kusd(z) + j * measures.revenue_kusd(dz)
+    (shut, exports, revenue), (d_shut, d_exports, d_revenue) = measures.all_of(z), measures.all_of(dz)
+    series.shut_in_kt[t:t + count] = shut + j * d_shut
+    series.exports_kt[t:t + count] = exports + j * d_exports
+    series.revenue_kusd[t:t + count] = revenue + j * d_revenue
 
 
 def _steady_days(operator: DailyOperator, a: _Day, b: _Day, output: np.ndarray, most: int) -> int:

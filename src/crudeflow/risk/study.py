@@ -18,9 +18,9 @@ import numpy as np
 from crudeflow.errors import CrudeflowError
 from crudeflow.lp.formulation import longest_delay_days
 from crudeflow.network import DEFAULT_DATASET, Network, load
-from crudeflow.risk.conditions import ConditionMaker
+from crudeflow.risk.conditions import ConditionMaker, Stretch
 from crudeflow.risk.outages import OutageModels, load_outage_models, sample_year
-from crudeflow.risk.playback import DailySeries, Measures, play_year
+from crudeflow.risk.playback import DailySeries, Measures, Shortcuts, Track, play, play_year
 from crudeflow.simulate.operator import DailyOperator, daily_lp
 from crudeflow.simulate.scenario import Scenario, builtin_names, read_scenario, resolve_path
 from crudeflow.simulate.timeline import OutageEvent, build_horizon, network_with_assets, scenario_inputs
@@ -190,6 +190,8 @@ class OptionModel:
     maker: ConditionMaker
     measures: Measures
     baseline: DailySeries
+    baseline_stretches: list[Stretch]
+    track: Track | None = None  # the undisturbed year's, which a sample-year resumes at its first event
 
     def play(self, events: list[OutageEvent], days: int) -> DailySeries:
         """The sample-year with these events, day by day (steady stretches skipped exactly)."""
@@ -265,5 +267,6 @@ def option_model(network: Network, name: str, study: Study) -> OptionModel:
     undisturbed = operator.conditions(horizon).on_days(np.zeros(lookahead, dtype=int))
     maker = ConditionMaker(operator, changed, undisturbed)
     measures = Measures.of(operator, undisturbed)
-    baseline = play_year(operator, measures, maker.stretches([], study.days), study.days)
-    return OptionModel(name, changed, scenario, operator, maker, measures, baseline)
+    calm = maker.stretches([], study.days)
+    baseline, track = play(operator, measures, calm, study.days, shortcuts=Shortcuts(keep=frozenset(), keep_jumps=True))
+    return OptionModel(name, changed, scenario, operator, maker, measures, baseline, calm, track)

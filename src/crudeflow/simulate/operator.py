@@ -7,7 +7,9 @@ Its four steps:
 - `bounds`: every bound and cost of the window from the conditions (capacities, loading limits, output,
   prices) and the state carried in;
 - `solve`: hand HiGHS only the values that moved since the last solve, re-solve from its basis (again from
-  scratch when a warm start ends without a verdict), and say in words why a day has no answer;
+  scratch when a warm start ends without a verdict), and say in words why a day has no answer; `answer` (the
+  risk engine's) may instead compute a day at the basis of the last solve while that basis stays optimal
+  (`at_basis`), which is what HiGHS would return without an iteration;
 - `next_state`: what today hands to tomorrow: end-of-day stocks, today's shut-in and output, oil at sea.
 
 The state is one vector (see `StateLayout`), so that the risk engine's skip-ahead can extrapolate it
@@ -71,6 +73,39 @@ class Conditions:
                 and np.array_equal(self.price_usd_per_t, other.price_usd_per_t))
 
 
+BASIS_TOL_KT = 1e-9  # a basic variable this far past a bound still counts as within it (`at_basis`)
+
+
+@dataclass
+class _Vertex:
+    """An answer HiGHS gave (z = [x; A·x]) under `bounds`, and, once asked for, where its basis sits."""
+
+    z: np.ndarray
+    bounds: Bounds
+    at: _Basis | None = None
+
+
+@dataclass(frozen=True)
+class _Basis:
+    basic: np.ndarray  # positions in z of the basic variables, in HiGHS's order
+    sign: np.ndarray  # +1 for a column, −1 for a row (HiGHS's row columns are +I, not −I)
+    at_upper: np.ndarray  # nonbasic variables at their upper bound (the rest at their lower)
+    moves: np.ndarray  # nonbasic variables at a finite bound: they move with it
+    free: np.ndarray  # positions of nonbasic variables without a finite bound (they stay at 0)
+    fixed: np.ndarray  # variables whose bounds are equal (a nonbasic one that comes loose may not stay optimal)
+
+    @classmethod
+    def of(cls, vertex: _Vertex, basic: np.ndarray, columns: int) -> _Basis:
+        lower, upper = vertex.bounds.lower(), vertex.bounds.upper()
+        with np.errstate(invalid="ignore"):
+            at_upper = np.abs(vertex.z - upper) < np.abs(vertex.z - lower)
+        moves = np.isfinite(lower) | np.isfinite(upper)
+        free = ~moves
+        moves[basic], free[basic] = False, False
+        return cls(basic, np.where(basic < columns, 1.0, -1.0), at_upper, moves, np.flatnonzero(free),
+                   lower == upper)
+
+
 @dataclass(frozen=True)
 class StateLayout:
     """Where each part of the state vector sits: stock at the end of the day before per (node, grade)
@@ -132,6 +167,11 @@ class DailyOperator:
         self.solves = 0
         self.basis = 0  # a new number whenever HiGHS had to pivot: equal numbers mean the same basis
         self._solution: highspy.HighsSolution | None = None
+        self._last: _Vertex | None = None  # the last answer HiGHS gave, for `at_basis`
+        self._dense: np.ndarray | None = None
+        self._basic: tuple[int, np.ndarray] = (-1, np.zeros(0, dtype=int))  # (basis number, `basic`)
+        self._cost: tuple[np.ndarray | None, np.ndarray] = (None, np.zeros(0))  # (prices, `_costs`)
+        self._conditions: tuple[Conditions | None, Bounds] = (None, self.base)  # (conditions, `_plain`)
 
     # ---- where things are -----------------------------------------------------------------------
     def _layout(self, model: NetworkLP) -> None:
@@ -165,6 +205,9 @@ class DailyOperator:
         for key, cols in model.stock.items():
             self.stock_col[at[key]] = cols[0]
         self.stock_at = np.flatnonzero(self.stock_col >= 0)  # balances whose node holds stock
+        # positions in z = [x; A·x] of the bounds the state sets (`day_bounds`), and of all
+        self.state_z = np.concatenate([self.shut_in_cols[:, 0], self.n + self.balance_rows.ravel()])
+        self.all_z = np.arange(self.n + len(model.lp.row_keys))
         self.state = StateLayout(len(self.balances), len(self.fields),
                                  max(days, max(model.delay_days.values(), default=0)))
         self.base = fixed_bounds(model)
@@ -235,24 +278,44 @@ class DailyOperator:
 
     def day_bounds(self, conditions: Conditions, state: np.ndarray) -> tuple[Bounds, np.ndarray]:
         """`bounds`, and the restart limit per field they were built with (`restart_limit_kt`)."""
-        new = self.base.copy()
-        new.col_cost[self.load_cols] = conditions.price_usd_per_t - self.tie_break[self.load_cols]
-        shift = conditions.price_usd_per_t[self.end_stock_load, -1] - self.year_price
-        new.col_cost[self.end_stock_col] = self.base.col_cost[self.end_stock_col] + shift
+        plain = self._plain(conditions)
+        new = Bounds(plain.col_lower.copy(), plain.col_upper, plain.col_cost, plain.row_lower.copy(),
+                     plain.row_upper.copy())
         output = conditions.production_kt
-        ramp_kt = conditions.restart_ramp_kt
         first = self.restart_limit_kt(conditions, state)
-        new.col_upper[self.shut_in_cols] = output
         new.col_lower[self.shut_in_cols[:, 0]] = np.minimum(np.maximum(0.0, first), output[:, 0])
-        new.row_lower[self.ramp_rows] = np.minimum(0.0, np.diff(output, axis=1)) - ramp_kt[:, None]
         rhs = -self.state.pending_kt(state)[:, :self.model.days]
         rhs[self.own_balances] -= output[self.own_fields]
         rhs[:, 0] -= self.state.storage_kt(state)
         new.row_lower[self.balance_rows] = rhs
         new.row_upper[self.balance_rows] = rhs
-        new.row_upper[self.capacity_rows] = conditions.capacity_kt
-        new.row_upper[self.throughput_rows] = conditions.throughput_kt
         return new, first
+
+    def _plain(self, conditions: Conditions) -> Bounds:
+        """The bounds and costs that follow from `conditions` alone (the state sets the rest); the same object
+        for the same conditions while they last (a stretch's days), whose arrays callers must not change."""
+        if self._conditions[0] is not conditions:
+            base = self.base
+            new = Bounds(base.col_lower, base.col_upper.copy(), self._costs(conditions.price_usd_per_t),
+                         base.row_lower.copy(), base.row_upper.copy())
+            output, ramp_kt = conditions.production_kt, conditions.restart_ramp_kt
+            new.col_upper[self.shut_in_cols] = output
+            new.row_lower[self.ramp_rows] = np.minimum(0.0, np.diff(output, axis=1)) - ramp_kt[:, None]
+            new.row_upper[self.capacity_rows] = conditions.capacity_kt
+            new.row_upper[self.throughput_rows] = conditions.throughput_kt
+            self._conditions = (conditions, new)
+        return self._conditions[1]
+
+    def _costs(self, price_usd_per_t: np.ndarray) -> np.ndarray:
+        """The column costs under these prices (load × window day); the same array again for the same prices
+        (conditions that differ only in capacities share their prices), which callers must not change."""
+        if self._cost[0] is not price_usd_per_t:
+            cost = self.base.col_cost.copy()
+            cost[self.load_cols] = price_usd_per_t - self.tie_break[self.load_cols]
+            shift = price_usd_per_t[self.end_stock_load, -1] - self.year_price
+            cost[self.end_stock_col] = self.base.col_cost[self.end_stock_col] + shift
+            self._cost = (price_usd_per_t, cost)
+        return self._cost[1]
 
     def hold(self, new: Bounds) -> None:
         """Hand HiGHS the bounds and costs that differ from what it holds (all of them when that is not known)."""
@@ -260,9 +323,13 @@ class DailyOperator:
         if held is None:
             cols, rows = np.arange(len(new.col_lower)), np.arange(len(new.row_lower))
             changed_cost = cols
-        else:
-            cols = np.flatnonzero((new.col_lower != held.col_lower) | (new.col_upper != held.col_upper))
-            changed_cost = np.flatnonzero(new.col_cost != held.col_cost)
+        else:  # arrays shared by both (`_plain`'s, under the same conditions) need no comparison
+            moved = new.col_lower != held.col_lower
+            if new.col_upper is not held.col_upper:
+                moved |= new.col_upper != held.col_upper
+            cols = np.flatnonzero(moved)
+            same_cost = new.col_cost is held.col_cost
+            changed_cost = cols[:0] if same_cost else np.flatnonzero(new.col_cost != held.col_cost)
             rows = np.flatnonzero((new.row_lower != held.row_lower) | (new.row_upper != held.row_upper))
         cols, changed_cost, rows = cols.astype(np.int32), changed_cost.astype(np.int32), rows.astype(np.int32)
         if len(cols):
@@ -279,6 +346,14 @@ class DailyOperator:
         depend on what was solved before it."""
         self.highs.clearSolver()
         self.basis += 1
+        self._last = None
+
+    def resume(self, basis: highspy.HighsBasis) -> None:
+        """Start from `basis`, one HiGHS held earlier on this model (a play resumed where another one was, with
+        the basis that play held there), instead of from scratch."""
+        self.highs.setBasis(basis)
+        self.basis += 1
+        self._last = None
 
     def solve(self, bounds: Bounds, when: str) -> np.ndarray:
         """The optimum under `bounds`, warm from the basis HiGHS holds: its column values, or an error that
@@ -297,6 +372,72 @@ class DailyOperator:
         self._solution = highs.getSolution()
         return np.array(self._solution.col_value)
 
+    def answer(self, bounds: Bounds, when: str, same_basis: bool = False) -> np.ndarray:
+        """z = [x; A·x] at the optimum under `bounds` (`solve`, then `row_activity` and `pivoted`). With
+        `same_basis`, when the basis of the last solve is still primal feasible under `bounds` (and the costs
+        and which variables are fixed have not changed), HiGHS would return it again without an iteration:
+        the answer is then computed at that basis (`at_basis`) without asking HiGHS."""
+        if same_basis:
+            z = self.at_basis(bounds)
+            if z is not None:
+                return z
+        x = self.solve(bounds, when)
+        z = np.concatenate([x, self.row_activity()])
+        self.pivoted()
+        self._last = _Vertex(z, bounds) if same_basis else None
+        return z
+
+    def at_basis(self, bounds: Bounds) -> np.ndarray | None:
+        """The answer under `bounds` at the basis of the last `answer` that asked HiGHS, or None if that basis
+        is not primal feasible there within BASIS_TOL_KT (well inside HiGHS's 1e-7, so HiGHS would keep it too).
+
+        With a fixed basis the answer is affine in the bounds: each nonbasic variable stays at the bound it
+        sat at and moves with it, and the basic ones follow from M·z = 0, M = [A, −I] (rows as z = [x; A·x]):
+        Δz_B = −B⁻¹·M_N·Δz_N, solved with HiGHS's factor of B (whose row columns are +I, hence the signs).
+        The basis stays dual feasible while the costs stay and no nonbasic variable's bounds part, meet or
+        become infinite (then HiGHS is asked)."""
+        last = self._last
+        if last is None or not (bounds.col_cost is last.bounds.col_cost
+                                or np.array_equal(bounds.col_cost, last.bounds.col_cost)):
+            return None
+        if last.at is None:
+            last.at = _Basis.of(last, self.basic(), self.n)
+        at, lower, upper = last.at, bounds.lower(), bounds.upper()
+        # under the same conditions (the same `_plain` arrays) only the bounds the state sets can have moved
+        where = self.state_z if bounds.col_upper is last.bounds.col_upper else self.all_z
+        low, up = lower[where], upper[where]
+        if not np.array_equal(low == up, at.fixed[where]) or np.isfinite(lower[at.free]).any() \
+                or np.isfinite(upper[at.free]).any():
+            return None
+        moved = np.where(at.at_upper[where], up, low) - last.z[where]
+        keep = at.moves[where] & (moved != 0.0)
+        changed, step = where[keep], moved[keep]
+        if not np.all(np.isfinite(step)):
+            return None
+        basic = at.basic
+        z_basic = last.z[basic]
+        if len(changed):
+            cols = changed < self.n
+            pushed = -(self._matrix()[:, changed[cols]] @ step[cols])
+            pushed[changed[~cols] - self.n] += step[~cols]
+            _, solved = self.highs.getBasisSolve(pushed)  # type: ignore[attr-defined]
+            z_basic = z_basic + at.sign * np.asarray(solved)
+        if not np.all((z_basic >= lower[basic] - BASIS_TOL_KT) & (z_basic <= upper[basic] + BASIS_TOL_KT)):
+            return None
+        z = last.z.copy()
+        z[changed] += step
+        z[basic] = z_basic
+        return z
+
+    def _matrix(self) -> np.ndarray:
+        """A, dense (rows × columns), built on first use."""
+        if self._dense is None:
+            dense = np.zeros((len(self.model.lp.row_keys), self.n))
+            for i, coeffs in enumerate(self.model.lp.row_coeffs):
+                dense[i, list(coeffs)] = list(coeffs.values())
+            self._dense = dense
+        return self._dense
+
     def pivoted(self) -> bool:
         """Whether the last solve left the basis it started from (then `basis` takes a new number)."""
         _, iterations = self.highs.getInfoValue("simplex_iteration_count")  # one value, not the whole HighsInfo
@@ -311,9 +452,11 @@ class DailyOperator:
 
     def basic(self) -> np.ndarray:
         """Positions in z = [x; A·x] of the basic variables of the last solve (HiGHS numbers row i as −1 − i)."""
-        _, basic = self.highs.getBasicVariables()  # type: ignore[attr-defined]
-        basic = np.asarray(basic, dtype=int)
-        return np.where(basic >= 0, basic, self.n - 1 - basic)
+        if self._basic[0] != self.basis:  # asked once per basis
+            _, basic = self.highs.getBasicVariables()  # type: ignore[attr-defined]
+            basic = np.asarray(basic, dtype=int)
+            self._basic = (self.basis, np.where(basic >= 0, basic, self.n - 1 - basic))
+        return self._basic[1]
 
     def _sync_lp(self) -> None:
         """Copy the bounds HiGHS holds back into the model's lp (for `explain_infeasible`, which reads it)."""

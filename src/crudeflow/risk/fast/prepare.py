@@ -20,7 +20,7 @@ import numpy as np
 
 from crudeflow.risk.fast import recursion
 from crudeflow.risk.fast.engine import chunk_events, contribution_batch, fast_options
-from crudeflow.risk.fast.tables import K, PatternTable, StateTable, empty_patterns, empty_states
+from crudeflow.risk.fast.tables import K, PatternTable, StateTable, TableStore, empty_patterns, empty_states
 from crudeflow.risk.study import Study, StudyContext, study_context
 from crudeflow.simulate.timeline import OutageRule
 
@@ -48,19 +48,26 @@ def needed_codes(study: Study, context: StudyContext, chunks: Iterable[int]) -> 
 def prepare_tables(study: Study, context: StudyContext, processes: int) -> float:
     """Build the tables the study's chunks need and that the cache lacks; the seconds it took."""
     started = time.perf_counter()
-    options = fast_options(study, context)
     states, patterns = needed_codes(study, context, range(study.chunks))
-    for name, option in options.items():
-        new_states, new_patterns = option.store.missing(states, patterns)
-        if not len(new_states) and not len(new_patterns):
-            continue
-        begun = time.perf_counter()
-        parts = _split(new_states, new_patterns, processes)
-        built = (_in_processes(study, name, parts) if len(parts) > 1
-                 else [option.store.build(new_states, new_patterns)])
-        option.store.add(_merged([s for s, _ in built], empty_states()),
-                         _merged([p for _, p in built], empty_patterns()), time.perf_counter() - begun)
+    for name, option in fast_options(study, context).items():
+        build_missing(study, name, option.store, states, patterns, processes)
     return time.perf_counter() - started
+
+
+def build_missing(study: Study, name: str, store: TableStore, states: np.ndarray, patterns: np.ndarray,
+                  processes: int) -> float:
+    """Option `name`'s states and patterns that `store` lacks, built on up to `processes` processes and added to
+    it (the cache file written once); the seconds it took."""
+    started = time.perf_counter()
+    new_states, new_patterns = store.missing(states, patterns)
+    if not len(new_states) and not len(new_patterns):
+        return 0.0
+    parts = _split(new_states, new_patterns, processes)
+    built = _in_processes(study, name, parts) if len(parts) > 1 else [store.build(new_states, new_patterns)]
+    seconds = time.perf_counter() - started
+    store.add(_merged([s for s, _ in built], empty_states()), _merged([p for _, p in built], empty_patterns()),
+              seconds)
+    return seconds
 
 
 def _split(states: np.ndarray, patterns: np.ndarray, processes: int) -> list[tuple[np.ndarray, np.ndarray]]:
