@@ -173,13 +173,7 @@ def test_two_tabs_see_only_their_own_risk_runs(web_server):
     mine, theirs = "a" * 32, "b" * 32
     assert "starting" in risk_start(web_server.url, mine, 2, 11)
     assert "nothing is running" in risk_poll(web_server.url, theirs)
-    for _ in range(240):
-        shown = risk_poll(web_server.url, mine)
-        if any(t.startswith("2 sample-years of 2024, seed 11") for t in shown):
-            break
-        time.sleep(0.5)
-    else:
-        raise AssertionError(f"the run did not finish: {shown}")
+    finished_risk(web_server.url, mine, "2 sample-years of 2024, seed 11")
     assert "nothing is running" in risk_poll(web_server.url, theirs)
     assert "starting" in risk_start(web_server.url, theirs, 2, 11)  # the same inputs: the kept result, at once
     assert any(t.startswith("2 sample-years of 2024, seed 11") for t in risk_poll(web_server.url, theirs))
@@ -188,13 +182,7 @@ def test_two_tabs_see_only_their_own_risk_runs(web_server):
 def test_price_events_on_the_risk_page_are_the_api_s(web_server):
     session = "c" * 32
     assert "starting" in risk_start(web_server.url, session, 3, 5, prices=True)
-    for _ in range(240):
-        shown = risk_poll(web_server.url, session)
-        if any(t.startswith("3 sample-years of 2024, seed 5") for t in shown):
-            break
-        time.sleep(0.5)
-    else:
-        raise AssertionError(f"the run did not finish: {shown}")
+    shown = finished_risk(web_server.url, session, "3 sample-years of 2024, seed 5")
     expected = crudeflow.load("kazakhstan").risk(3, seed=5, tier="exact", contributions=False, price_events=True)
     value = expected.metrics.loc[("base", "expected annual discount loss"), "value"]
     row = shown.index("expected annual discount loss")
