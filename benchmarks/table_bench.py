@@ -28,12 +28,10 @@ from pathlib import Path
 
 import numpy as np
 
-from crudeflow.risk.fast import recursion
-from crudeflow.risk.fast.engine import FastOption, chunk_events, outage_models
-from crudeflow.risk.fast.prepare import build_missing
+from crudeflow.risk.fast.engine import FastOption, outage_assets, outage_models
+from crudeflow.risk.fast.prepare import build_missing, needed_codes
 from crudeflow.risk.fast.tables import Responder, TableStore, table_key
 from crudeflow.risk.study import Study, study_context
-from crudeflow.simulate.timeline import OutageRule
 
 OPTIONS = {"first": "base", "second": "btc-commit-7mt"}
 
@@ -45,18 +43,10 @@ def measure(samples: int = 10_000) -> dict[str, float]:
     context = study_context(study)
     out: dict[str, float] = {"samples": samples, "context_s": time.perf_counter() - started}
     started = time.perf_counter()
-    states, patterns = [], []
-    rule = OutageRule.of(context.network)
-    for chunk in range(study.chunks):
-        events, _ = chunk_events(study, context, chunk)
-        codes = recursion.stretch_codes(events.stretches(study.days, rule))
-        states.append(codes[0])
-        patterns.append(recursion.needed_patterns(codes))
-    state_codes, pattern_codes = np.unique(np.concatenate(states)), np.unique(np.concatenate(patterns))
+    state_codes, pattern_codes = needed_codes(study, context, range(study.chunks))
     out.update(codes_s=time.perf_counter() - started, states=len(state_codes), patterns=len(pattern_codes))
     models = outage_models(context)
-    assets = tuple(sorted({a for m in models for a in m.assets}))
-    representative = np.array([np.mean([m.mean_lost for m in models if a in m.assets]) for a in assets])
+    assets, representative = outage_assets(models)
     with tempfile.TemporaryDirectory() as folder:
         for label, name in OPTIONS.items():
             option = context.options[name]

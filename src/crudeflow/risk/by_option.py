@@ -9,15 +9,13 @@ chunk plays exactly, depend on (seed, chunk) only, and an option's figures on it
 
 from __future__ import annotations
 
-import concurrent.futures as cf
 import dataclasses
-import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from crudeflow.errors import CrudeflowError
-from crudeflow.risk.executor import ChunkFunction
+from crudeflow.risk.executor import ChunkFunction, process_pool
 from crudeflow.risk.fast.prepare import prepare_tables
 from crudeflow.risk.study import Study, study_context
 
@@ -67,8 +65,7 @@ def fast_tables(study: Study) -> None:
 
 def _on_pool(workers: int, function: ChunkFunction, parts: list[Any], chunks: list[int],
              prepare: Prepare | None) -> list[list[Any]]:
-    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    pool = cf.ProcessPoolExecutor(min(workers, len(parts)), mp_context=multiprocessing.get_context(method))
+    pool = process_pool(min(workers, len(parts)))
     try:
         futures = [pool.submit(option_chunks, function, part, chunks, prepare) for part in parts]
         return [future.result() for future in futures]

@@ -33,6 +33,13 @@ def in_process(function: ChunkFunction, study: Any, chunks: Iterable[int]) -> It
         yield chunk, function(study, chunk)
 
 
+def process_pool(workers: int) -> cf.ProcessPoolExecutor:
+    """A pool of `workers` processes, forked where the platform can (they inherit the loaded dataset, the built
+    study and its LPs, and start in milliseconds), spawned elsewhere."""
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    return cf.ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method))
+
+
 class LocalPool:
     """A pool of `workers` processes on this machine (fork where available: the workers inherit the loaded
     dataset's modules and start in milliseconds)."""
@@ -43,8 +50,7 @@ class LocalPool:
         self.workers = workers
 
     def __call__(self, function: ChunkFunction, study: Any, chunks: Iterable[int]) -> Iterator[tuple[int, Any]]:
-        method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-        pool = cf.ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context(method))
+        pool = process_pool(self.workers)
         try:
             futures = {pool.submit(function, study, chunk): chunk for chunk in chunks}
             for future in cf.as_completed(futures):

@@ -60,8 +60,7 @@ def fast_options(study: Study, context: StudyContext) -> dict[str, FastOption]:
     if "fast" in context.extra:
         return dict(context.extra["fast"])
     models = outage_models(context)
-    assets = tuple(sorted({a for m in models for a in m.assets}))
-    representative = np.array([np.mean([m.mean_lost for m in models if a in m.assets]) for a in assets])
+    assets, representative = outage_assets(models)
     folder = None if study.cache == "" else Path(study.cache) if study.cache else default_cache_dir()
     built = {}
     for name in study.options:
@@ -71,6 +70,13 @@ def fast_options(study: Study, context: StudyContext) -> dict[str, FastOption]:
         built[name] = FastOption(store, responder.base_revenue_kusd / responder.base_export_kt)
     context.extra["fast"] = built
     return built
+
+
+def outage_assets(models: OutageModels) -> tuple[tuple[str, ...], np.ndarray]:
+    """The assets the outage models hit, sorted, and per asset the mean share its models take (the share a
+    pattern is played at)."""
+    assets = tuple(sorted({a for m in models for a in m.assets}))
+    return assets, np.array([np.mean([m.mean_lost for m in models if a in m.assets]) for a in assets])
 
 
 def outage_models(context: StudyContext) -> OutageModels:

@@ -11,13 +11,13 @@ machine, say), so this changes when tables are built, never what the chunks comp
 
 from __future__ import annotations
 
-import concurrent.futures as cf
 import multiprocessing
 import time
 from collections.abc import Iterable
 
 import numpy as np
 
+from crudeflow.risk.executor import process_pool
 from crudeflow.risk.fast import recursion
 from crudeflow.risk.fast.engine import chunk_events, contribution_batch, fast_options
 from crudeflow.risk.fast.tables import K, PatternTable, StateTable, TableStore, empty_patterns, empty_states
@@ -81,7 +81,7 @@ def _split(states: np.ndarray, patterns: np.ndarray, processes: int) -> list[tup
 def _in_processes(study: Study, name: str, parts: list[tuple[np.ndarray, np.ndarray]]
                   ) -> list[tuple[StateTable, PatternTable]]:
     """Each part built in a forked process that inherits this one's study (network, LPs, undisturbed years)."""
-    with cf.ProcessPoolExecutor(len(parts), mp_context=multiprocessing.get_context("fork")) as pool:
+    with process_pool(len(parts)) as pool:  # forked: _split gives one part where fork is not available
         return list(pool.map(_build_part, [study] * len(parts), [name] * len(parts), *zip(*parts, strict=True)))
 
 
