@@ -27,7 +27,7 @@ import numpy as np
 
 from crudeflow.risk.engine import ChunkRunner
 from crudeflow.risk.fast.estimator import control_variate_mean, needed_exact
-from crudeflow.risk.fast.result import TwoTierChunk
+from crudeflow.risk.fast.result import TwoTierChunk, picked_positions, stacked
 from crudeflow.risk.result import FIGURES
 from crudeflow.risk.study import ExactPass, Study
 
@@ -50,13 +50,10 @@ class Reached:
 
 
 def reached(study: Study, chunks: Sequence[TwoTierChunk], target: float) -> Reached:
-    option = study.options[0]
-    offsets = np.cumsum([0, *(len(c.samples) for c in chunks)])[:-1]
-    picked = np.concatenate([c.picked + o for c, o in zip(chunks, offsets, strict=True)]).astype(int)
+    picked = picked_positions(chunks)
     equivalent, needed = {}, 0.0
     for figure in TARGETED:
-        fast = np.concatenate([c.figures[option][figure] for c in chunks])
-        exact = np.concatenate([c.exact[option][figure] for c in chunks])
+        fast, exact = stacked(chunks, study.options[0], figure)
         equivalent[figure] = control_variate_mean(fast, exact, picked).equivalent_exact
         needed = max(needed, needed_exact(fast, exact, picked, target))
     return Reached(len(picked), equivalent, needed)

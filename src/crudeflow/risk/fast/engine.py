@@ -27,7 +27,13 @@ from crudeflow.risk.fast import recursion
 from crudeflow.risk.fast.allocation import notes as allocation_notes
 from crudeflow.risk.fast.allocation import play_to_target, share
 from crudeflow.risk.fast.estimator import control_variate_mean
-from crudeflow.risk.fast.result import TwoTierChunk, build_fast_result, build_two_tier_result
+from crudeflow.risk.fast.result import (
+    TwoTierChunk,
+    build_fast_result,
+    build_two_tier_result,
+    picked_positions,
+    stacked,
+)
 from crudeflow.risk.fast.sampler import ChunkEvents, Stretches, sample_chunk
 from crudeflow.risk.fast.tables import Responder, TableStore, default_cache_dir, table_key
 from crudeflow.risk.outages import OutageModels
@@ -219,11 +225,7 @@ def build_after_passes(study: Study, chunks: list[TwoTierChunk], partial: bool, 
 
 def two_tier_shut_in_se(study: Study, chunks: list[ChunkResult]) -> float:
     """The regression estimate's SE of the first option's expected shut-in over these chunks."""
-    option = study.options[0]
     parts = [c for c in chunks if isinstance(c, TwoTierChunk)]
-    offsets = np.cumsum([0, *(len(c.samples) for c in parts)])[:-1]
-    picked = np.concatenate([c.picked + o for c, o in zip(parts, offsets, strict=True)]).astype(int)
-    fast = np.concatenate([c.figures[option]["shut_in_mt"] for c in parts])
-    exact = np.concatenate([c.exact[option]["shut_in_mt"] for c in parts])
-    se = control_variate_mean(fast, exact, picked).se
+    fast, exact = stacked(parts, study.options[0], "shut_in_mt")
+    se = control_variate_mean(fast, exact, picked_positions(parts)).se
     return se if np.isfinite(se) else np.inf

@@ -37,6 +37,21 @@ LABELS = {"shut_in_mt": ("expected annual shut-in", "Mt"),
           "lost_revenue_musd": ("expected annual lost export revenue", "million USD")}
 
 
+def picked_positions(chunks: Sequence[TwoTierChunk]) -> np.ndarray:
+    """Where the exact sample-years sit among the chunks' samples stacked in chunk order."""
+    offsets = np.cumsum([0, *(len(c.samples) for c in chunks)])[:-1]
+    picked = np.concatenate([c.picked + o for c, o in zip(chunks, offsets, strict=True)]) if chunks else np.zeros(0)
+    return picked.astype(int)
+
+
+def stacked(chunks: Sequence[TwoTierChunk], option: str, figure: str) -> tuple[np.ndarray, np.ndarray]:
+    """One option's figure over the chunks stacked in chunk order: fast on every sample, exact on the picked."""
+    if not chunks:
+        return np.zeros(0), np.zeros(0)
+    return (np.concatenate([c.figures[option][figure] for c in chunks]),
+            np.concatenate([c.exact[option][figure] for c in chunks]))
+
+
 def build_fast_result(study: Study, chunks: list[ChunkResult], partial: bool, seconds: float) -> RiskResult:
     """The fast tier alone: its figures as they are, marked as not exact."""
     result = build_result(study, chunks, partial, seconds)
@@ -47,13 +62,10 @@ def build_fast_result(study: Study, chunks: list[ChunkResult], partial: bool, se
 
 def build_two_tier_result(study: Study, chunks: Sequence[TwoTierChunk], partial: bool, seconds: float) -> RiskResult:
     samples = np.concatenate([c.samples for c in chunks]) if chunks else np.zeros(0, dtype=int)
-    offsets = np.cumsum([0, *(len(c.samples) for c in chunks)])[:-1]
-    picked = np.concatenate([c.picked + o for c, o in zip(chunks, offsets, strict=True)]) if chunks else np.zeros(0)
-    picked = picked.astype(int)
-    fast = {(o, f): np.concatenate([c.figures[o][f] for c in chunks]) if chunks else np.zeros(0)
-            for o in study.options for f in FIGURES}
-    exact = {(o, f): np.concatenate([c.exact[o][f] for c in chunks]) if chunks else np.zeros(0)
-             for o in study.options for f in FIGURES}
+    picked = picked_positions(chunks)
+    both = {(o, f): stacked(chunks, o, f) for o in study.options for f in FIGURES}
+    fast = {key: pair[0] for key, pair in both.items()}
+    exact = {key: pair[1] for key, pair in both.items()}
     per_sample = pd.DataFrame(fast, index=pd.Index(samples, name="sample"))
     metrics = pd.concat([option_metrics(study, fast, exact, picked, o).assign(option=o) for o in study.options])
     metrics = metrics.reset_index().set_index(["option", "metric"])
