@@ -49,8 +49,7 @@ def annual_figures(option: OptionModel, events: list[OutageEvent], days: int,
                    reference: bool = False) -> dict[str, float]:
     """One sample-year against the undisturbed year: shut-in (Mt), days with shut-in, lost exports (Mt),
     lost export revenue (million USD). `reference`: every day played from day 0, without the shortcuts."""
-    stretches = option.maker.stretches(events, days)
-    series = option.play(events, days) if reference else played(option, stretches, days)[0]
+    series = option.play(events, days) if reference else played(option, option.maker.stretches(events, days), days)[0]
     return figures_of(option, series)
 
 

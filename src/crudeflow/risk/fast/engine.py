@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from crudeflow.errors import CrudeflowError
-from crudeflow.risk.engine import ChunkResult, ChunkRunner, annual_figures, run_study
+from crudeflow.risk.engine import CONTRIBUTIONS, ChunkResult, ChunkRunner, annual_figures, run_study
 from crudeflow.risk.fast import recursion
 from crudeflow.risk.fast.allocation import notes as allocation_notes
 from crudeflow.risk.fast.allocation import play_to_target, share
@@ -43,7 +43,6 @@ from crudeflow.seeding import stream
 from crudeflow.simulate.timeline import OutageRule
 
 SUBSET_STREAM = "exact-subset"
-CONTRIBUTED = ("shut_in_mt", "lost_export_mt")
 
 
 @dataclass
@@ -166,8 +165,8 @@ def contributions_of(option: FastOption, stretches: Stretches, reference: dict[s
     contributions, start = {}, 0
     for asset, (_, hit) in hits.items():
         part = slice(start, start + len(hit))
-        contributions[asset] = {f: np.zeros(count) for f in CONTRIBUTED}
-        for f in CONTRIBUTED:
+        contributions[asset] = {f: np.zeros(count) for f in CONTRIBUTIONS}
+        for f in CONTRIBUTIONS:
             contributions[asset][f][hit] = reference[f][hit] - without[f][part]
         start += len(hit)
     return contributions
