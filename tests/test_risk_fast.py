@@ -18,16 +18,19 @@ from crudeflow.risk.executor import LocalPool
 from crudeflow.risk.fast import recursion
 from crudeflow.risk.fast.engine import fast_options, run_fast_chunk, run_fast_study
 from crudeflow.risk.fast.estimator import control_variate_mean, corrected_tail, fit
+from crudeflow.risk.fast.prepare import needed_codes
 from crudeflow.risk.fast.sampler import Stretches, sample_chunk
 from crudeflow.risk.fast.tables import (
     GRID,
     HOLD_DAYS,
     LEAD_DAYS,
     RECOVER_DAYS,
+    RECOVER_FIRST_DAYS,
     PatternTable,
     Responder,
     StateTable,
     lead_days,
+    settled,
     state_codes,
 )
 from crudeflow.risk.outages import load_outage_models, sample_year
@@ -249,6 +252,36 @@ def test_states_at_shared_bases_equal_direct_solves(models) -> None:  # type: ig
     guarded = responder.states(codes[some])
     assert responder.solved == 40
     np.testing.assert_allclose(guarded.deficit_kt, direct.deficit_kt[some], rtol=0, atol=1e-6)
+
+
+def test_a_recovery_played_until_it_settles_gives_the_whole_recovery_s_ramp_and_drain(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Kazakhstan 2024: patterns 200 sample-years meet, played with their recovery cut at RECOVER_FIRST_DAYS where
+    it has settled, give the rows of plays with the whole RECOVER_DAYS recovery (ramp and drain are maxima over
+    the recovery: the cut must not miss one)."""
+    study = Study(samples=200, tier="fast", contributions=False, seed=5, cache="")
+    context = study_context(study)
+    _, patterns = needed_codes(study, context, range(study.chunks))
+    option = fast_options(study, context)["base"]
+    responder = option.store.responder
+    picked = patterns[::max(1, len(patterns) // 24)]
+    short = responder.patterns(picked)
+    monkeypatch.setattr("crudeflow.risk.fast.tables.RECOVER_FIRST_DAYS", RECOVER_DAYS)
+    whole = responder.patterns(picked)
+    assert np.any(short.ramp_kt > 1.0) and np.any(short.drain_kt > 1.0)  # plays that restart and drain
+    for name in ("absorbed_kt", "shut_share", "ramp_kt", "drain_kt", "deficit_kt"):
+        np.testing.assert_allclose(getattr(short, name), getattr(whole, name), rtol=0, atol=1e-8, err_msg=name)
+
+
+def test_a_recovery_settles_once_shut_in_is_back_and_restarts_and_drains_have_peaked() -> None:
+    """`settled`: shut-in back at the undisturbed level, its daily fall and the export rise no longer growing."""
+    shut = np.array([30.0, 20.0, 10.0, 0.0, 0.0])
+    gap = np.array([10.0, 0.0, -8.0, -8.0, -6.0])  # exports above the undisturbed year: a drain, now easing
+    assert settled(gap, shut)
+    assert not settled(gap, shut + 1.0)  # shut-in not back
+    assert not settled(np.array([10.0, 0.0, -4.0, -6.0, -8.0]), shut)  # the drain still growing
+    assert not settled(gap, np.array([40.0, 40.0, 39.0, 30.0, 0.0]))  # the restart still speeding up
+    assert RECOVER_FIRST_DAYS < RECOVER_DAYS
 
 
 def test_bad_two_tier_settings() -> None:

@@ -148,6 +148,9 @@ class Shortcuts:
     keep: frozenset[int] | None = None  # record a track keeping the bases of these days (None: no track)
     keep_jumps: bool = False  # and those held over every jump (an undisturbed year: resume at any day after)
     same_basis: bool = False  # a day on which the basis stays optimal computed at it (DailyOperator.at_basis)
+    # HiGHS starts from this basis instead of from scratch (one held near the start, e.g. the undisturbed
+    # steady state's): fewer pivots, the same answers, each day's optimum being unique (the tie-break)
+    warm: highspy.HighsBasis | None = None
 
 
 def play(operator: DailyOperator, measures: Measures, stretches: list[Stretch], days: int,
@@ -168,7 +171,10 @@ def play(operator: DailyOperator, measures: Measures, stretches: list[Stretch], 
         operator.resume(basis)
     else:
         t0 = 0
-        operator.start()
+        if shortcuts.warm is None:
+            operator.start()
+        else:
+            operator.resume(shortcuts.warm)
         state = operator.initial_state() if start is None else start.copy()
     keep = shortcuts.keep or frozenset()
     join_track, windows = shortcuts.join or (None, ())

@@ -12,8 +12,9 @@ where that basis stays optimal: `Responder.states`, `BasisMap`; about one state 
 
 Per pattern, the operator plays `PLAYS` states (each hit asset at the mean share its outage models take, at a
 quarter of the way from there to its whole loss, and wholly lost; the recursion interpolates between the two
-whose deficits bracket a stretch's) for `HOLD_DAYS` after `LEAD_DAYS` undisturbed and before `RECOVER_DAYS`
-undisturbed; that gives
+whose deficits bracket a stretch's) for `HOLD_DAYS` after `LEAD_DAYS` undisturbed and before a recovery of
+`RECOVER_FIRST_DAYS` undisturbed (`RECOVER_DAYS` where it has not settled by then: `settled`), HiGHS started from
+the steady undisturbed state's basis; that gives
 - `absorbed_kt[k]`, `shut_share[k]`: oil stored in the first k days and the share of the deficit shut in
   on day k: how the shut-in share grows as storage fills;
 - `ramp_kt`: the largest fall of shut-in from one day to the next once the state ends (restart ramps);
@@ -38,8 +39,9 @@ from typing import TYPE_CHECKING, TypeVar
 import numpy as np
 
 from crudeflow.risk.conditions import Stretch
-from crudeflow.risk.playback import play_year
+from crudeflow.risk.playback import Shortcuts, play
 from crudeflow.simulate.operator import Conditions, DailyOperator
+from crudeflow.simulate.result import RECOVERED_KT
 from crudeflow.writer import write_file
 
 if TYPE_CHECKING:
@@ -51,7 +53,8 @@ BASIS_TOL_KT = 1e-7  # a variable this far past a bound is within it: HiGHS's pr
 AFFINE_TOL_KT = 1e-9  # a state's bounds this close to their affine prediction are it
 LEAD_DAYS = 10  # undisturbed days first, at least: oil at sea reaches its steady level (see lead_days)
 HOLD_DAYS = 60  # long enough for every store to fill under the states the Kazakhstan models draw
-RECOVER_DAYS = 30
+RECOVER_DAYS = 30  # the recovery played at most
+RECOVER_FIRST_DAYS = 10  # and first: enough where it settles (`settled`)
 STEADY_KT = 1e-6  # undisturbed exports varying less than this (kt/day) are steady
 TABLE_VERSION = 6  # bump when what a table holds changes
 PLAY_STEPS = (0.0, 0.25, 1.0)  # a pattern's plays: each hit asset this far from its representative share to 1
@@ -248,6 +251,7 @@ class Responder:
             state = operator.next_state(x, state, maker.base)
         self.steady = state
         x = operator.solve(operator.bounds(maker.base, state), "the undisturbed year")
+        self.steady_basis = operator.highs.getBasis()  # where every play starts HiGHS from
         self.base_export_kt = self.option.measures.exports_kt(x)
         self.base_revenue_kusd = self.option.measures.revenue_kusd(x)
         self.base_output_kt = float(maker.base.production_kt[:, 0].sum())
@@ -361,17 +365,13 @@ class Responder:
                             np.array(drain, dtype=float), np.array(played, dtype=float))
 
     def play(self, shares: np.ndarray) -> tuple[np.ndarray, np.ndarray, float, float, float]:
-        """One play of a state: oil stored by day of the hold, shut-in share by day, ramp, drain, deficit."""
-        option, lead = self.option, self.lead_days
-        days = HOLD_DAYS + RECOVER_DAYS
-        base = option.baseline
-        hold, after = slice(0, HOLD_DAYS), slice(HOLD_DAYS - 1, days)
+        """One play of a state: oil stored by day of the hold, shut-in share by day, ramp, drain, deficit. The
+        recovery is played for RECOVER_FIRST_DAYS, and for RECOVER_DAYS when it has not settled by then."""
         cond = self.conditions(shares)
-        stretches = [Stretch(0, HOLD_DAYS, cond), Stretch(HOLD_DAYS, days, option.maker.base)]
-        # from the steady undisturbed state the lead days reach: they are the same in every play
-        series = play_year(option.operator, option.measures, stretches, days, self.steady)
-        export_gap = base.exports_kt[lead:lead + days] - series.exports_kt
-        shut = series.shut_in_kt - base.shut_in_kt[lead:lead + days]
+        export_gap, shut = self.gaps(cond, RECOVER_FIRST_DAYS)
+        if not settled(export_gap, shut):
+            export_gap, shut = self.gaps(cond, RECOVER_DAYS)
+        hold, after = slice(0, HOLD_DAYS), slice(HOLD_DAYS - 1, len(shut))
         cut = self.base_output_kt - float(cond.production_kt[:, 0].sum())
         deficit = np.maximum(0.0, export_gap[hold] - cut)
         stored = np.maximum(0.0, deficit - shut[hold])
@@ -380,6 +380,28 @@ class Responder:
         return (np.concatenate([[0.0], np.cumsum(stored)[:-1]]), share,
                 float(np.max(-np.diff(shut[after]), initial=0.0)), float(np.max(-export_gap[after], initial=0.0)),
                 float(deficit[1]))
+
+    def gaps(self, cond: Conditions, recover_days: int) -> tuple[np.ndarray, np.ndarray]:
+        """Exports lost and shut-in added per day (kt/day) against the undisturbed year, over HOLD_DAYS under
+        `cond` and `recover_days` undisturbed after, from the steady undisturbed state (the lead days reach it:
+        they are the same in every play) and HiGHS from its basis there."""
+        option, lead, days = self.option, self.lead_days, HOLD_DAYS + recover_days
+        stretches = [Stretch(0, HOLD_DAYS, cond), Stretch(HOLD_DAYS, days, option.maker.base)]
+        series = play(option.operator, option.measures, stretches, days, self.steady,
+                      Shortcuts(warm=self.steady_basis))[0]
+        base = option.baseline
+        return (base.exports_kt[lead:lead + days] - series.exports_kt,
+                series.shut_in_kt - base.shut_in_kt[lead:lead + days])
+
+
+def settled(export_gap_kt: np.ndarray, shut_in_kt: np.ndarray) -> bool:
+    """Whether a play's recovery has shown its ramp and drain: shut-in back at the undisturbed level on its last
+    day, and neither the fall of shut-in nor the rise of exports still growing then (their largest values, the
+    ramp and the drain, are behind it: they come within the first days once a state ends, as restarts and
+    drains run at their limits, and then shrink)."""
+    falls, rises = -np.diff(shut_in_kt[-3:]), -export_gap_kt[-2:]
+    return bool(abs(shut_in_kt[-1]) <= RECOVERED_KT and falls[-1] <= falls[0] + STEADY_KT
+                and rises[-1] <= rises[0] + STEADY_KT)
 
 
 def lead_days(base_exports_kt: np.ndarray) -> int:
@@ -413,7 +435,7 @@ def table_key(option: OptionModel, assets: tuple[str, ...], representative: np.n
     digest.update(json.dumps(option.scenario.model_dump(mode="json"), sort_keys=True).encode())
     digest.update(option.network.production.to_csv(index=False).encode())  # an output variant is another table
     digest.update(json.dumps([assets, representative.tolist(), GRID, LEAD_DAYS, HOLD_DAYS, RECOVER_DAYS,
-                              TABLE_VERSION]).encode())
+                              RECOVER_FIRST_DAYS, TABLE_VERSION]).encode())
     digest.update(_code_fingerprint())
     return digest.hexdigest()
 
