@@ -70,7 +70,7 @@ def measure(samples: int = 10_000) -> dict[str, float]:
             started = time.perf_counter()
             responder = Responder(option, assets, representative)
             store = TableStore.open(Path(folder), responder, table_key(option, assets, representative, models.path))
-            context.extra["fast"] = {name: FastOption(store, 0.0)}  # what the forked processes build with
+            context.extra["fast"] = (None, {name: FastOption(store, 0.0)})  # what forked processes build with
             build_missing(study, name, store, state_codes, pattern_codes, 2)
             out[f"{label}_build_2p_s"] = time.perf_counter() - started
     context.extra.pop("fast", None)

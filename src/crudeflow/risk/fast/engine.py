@@ -61,19 +61,21 @@ class FastOption:
 
 
 def fast_options(study: Study, context: StudyContext) -> dict[str, FastOption]:
-    """Each option's fast tier, built once per process (tables read from the cache folder)."""
-    if "fast" in context.extra:
-        return dict(context.extra["fast"])
+    """Each option's fast tier, built once per process and cache folder (tables read from it; a study alike
+    but for its cache folder shares the context, not the tables)."""
+    folder = None if study.cache == "" else Path(study.cache) if study.cache else default_cache_dir()
+    held = context.extra.get("fast")
+    if held is not None and held[0] == folder:
+        return dict(held[1])
     models = outage_models(context)
     assets, representative = outage_assets(models)
-    folder = None if study.cache == "" else Path(study.cache) if study.cache else default_cache_dir()
     built = {}
     for name in study.options:
         option: OptionModel = context.options[name]
         responder = Responder(option, assets, representative)
         store = TableStore.open(folder, responder, table_key(option, assets, representative, models.path))
         built[name] = FastOption(store, responder.base_revenue_kusd / responder.base_export_kt)
-    context.extra["fast"] = built
+    context.extra["fast"] = (folder, built)
     return built
 
 
