@@ -381,16 +381,33 @@ def test_shut_in_falls_at_the_ramp_of_the_fields_an_earlier_state_shut_in() -> N
     once and to 0 the day the second ends: 10·10 + 2·10 kt (the last state's ramp would give 149 kt)."""
     patterns = synthetic_patterns([10.0, 2.0, 0.0], [0.0, 0.0, 0.0], [10.0, 1.0, 0.0])
     rates = recursion.StretchRates(np.array([10.0, 2.0, 0.0]), np.zeros(3), np.ones(3), np.arange(3),
-                                   patterns.ramp_kt.copy(), np.zeros(3), np.ones(3))
+                                   patterns.ramp_kt.copy(), np.zeros(3), np.ones(3), np.zeros(3), np.zeros(3))
     result = recursion.annual(one_sample([0, 10, 20, 40]), 1, 40, rates, patterns)
     assert result["shut_in_mt"][0] == pytest.approx(0.120)
+
+
+def test_a_field_outage_lets_stranded_oil_out_at_the_restart_ramp() -> None:
+    """Where the undisturbed year shuts oil in, a field outage (output cut 10 kt/day, no deficit) relieves 8 kt/day
+    of it once restarts have run, 3 kt/day more each day: shut-in falls 3, 6, 8, 8 ... kt/day below the
+    undisturbed year's and exports lose only the 2 kt/day the relief cannot make up; once the outage ends the
+    oil is shut in again at once."""
+    patterns = synthetic_patterns([0.0, 0.0, 0.0], [0.0, 0.0, 0.0], [0.0, 0.0, 0.0])
+    rates = recursion.StretchRates(np.zeros(2), np.array([10.0, 0.0]), np.full(2, 500.0), np.zeros(2, dtype=int),
+                                   np.zeros(2), np.zeros(2), np.ones(2), np.array([8.0, 0.0]), np.array([3.0, 0.0]))
+    record: dict[str, np.ndarray] = {}
+    result = recursion.annual(one_sample([0, 10, 20]), 1, 20, rates, patterns, record)
+    assert np.allclose(record["shut"][:, 0], [-3, -6] + [-8] * 8 + [0] * 10)
+    assert np.allclose(record["lost"][:, 0], [7, 4] + [2] * 8 + [0] * 10)
+    assert np.allclose(record["stored"][:, 0], 0.0)
+    assert result["shut_in_mt"][0] == pytest.approx(-0.073) and result["shut_in_days"][0] == 0
+    assert result["lost_export_mt"][0] == pytest.approx(0.027)
 
 
 def test_storage_room_is_interpolated_between_the_bracketing_plays() -> None:
     """A state whose deficit (30 kt/day) lies halfway between two plays' (20 and 40, rooms 500 and 700 kt)
     stores until 600 kt, then shuts in: neither play's room (the nearer play alone started at 500 or 700)."""
     patterns = synthetic_patterns([20.0, 40.0, 150.0], [500.0, 700.0, 750.0], [5.0, 10.0, 30.0])
-    states = StateTable(np.array([7]), np.array([30.0]), np.zeros(1), np.array([np.nan]))
+    states = StateTable(np.array([7]), np.array([30.0]), np.zeros(1), np.array([np.nan]), np.zeros(1), np.zeros(1))
     rates = recursion.rates(states, patterns, (np.array([7]), np.array([0])), 100.0)
     assert rates.room_kt[0] == pytest.approx(600.0) and rates.ramp_kt[0] == 30.0
     record: dict[str, np.ndarray] = {}

@@ -7,7 +7,9 @@ plays' rooms). Each day, under the day's outage state (deficit g, output cut c, 
 - with a deficit (g > 0): the share of it shut in is the play's share at the scaled σ, and the shut-in cannot
   fall faster than the ramp: s = max(g·share(σ), s_yesterday − ramp); the rest of the deficit is stored:
   σ += max(0, g − s); oil stored beyond R leaves at the drain rate (it sits in stores the state does not block);
-- without: shut-in falls by the ramp, and stored oil leaves at the drain rate: σ −= min(σ, drain);
+- without: shut-in falls by the ramp, and stored oil leaves at the drain rate: σ −= min(σ, drain); where the
+  undisturbed year shuts oil in and the state takes field output away (its relief, tables.py), the shut-in
+  falls below the undisturbed year's towards minus the relief, at the rate the first day's restarts allow;
 - the ramp is the fastest of the pattern's plays' (the fields' restart ramps), kept while shut-in lasts if an
   earlier state's was faster (its fields are still shut in); the drain rate is the last state's with one;
 - lost exports = c + s + stored today − drained today; lost revenue = lost exports × p (the undisturbed
@@ -43,6 +45,8 @@ class StretchRates:
     ramp_kt: np.ndarray  # how fast shut-in can fall once the stretch's deficit shrinks (restart ramps)
     room_kt: np.ndarray  # the oil the stretch's stores hold (interpolated between its bracketing plays)
     scale: np.ndarray  # oil stored → the point of the play's curves it stands for (the play's room / room_kt)
+    relief_kt: np.ndarray  # how far below the undisturbed year's the shut-in falls (stranded oil let out)
+    relief_ramp_kt: np.ndarray  # and how fast
 
 
 def stretch_codes(stretches: Stretches, lost: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
@@ -86,7 +90,7 @@ def rates(states: StateTable, patterns: PatternTable, codes: tuple[np.ndarray, n
     # fall measures only itself)
     ramp = np.max(patterns.ramp_kt[plays], axis=0)
     return StretchRates(deficit, states.output_cut_kt[rows], np.where(np.isfinite(price), price, base_price_usd_per_t),
-                        shape, ramp, between, scale)
+                        shape, ramp, between, scale, states.relief_kt[rows], states.relief_ramp_kt[rows])
 
 
 def share_by_stored(patterns: PatternTable, bins: int = SHARE_BINS) -> tuple[np.ndarray, np.ndarray]:
@@ -111,13 +115,15 @@ def annual(stretches: Stretches, samples: int, days: int, stretch: StretchRates,
     share, per_bin = share_by_stored(patterns)
     top = share.shape[1] - 1
     short = stretch.deficit_kt > DEFICIT_KT
+    relief = np.where(short, 0.0, stretch.relief_kt)
     # what the day reads of its stretch, gathered at once (one row per stretch): its deficit (0 if none), bins of
     # its play's share table per kt stored, where that table starts, its room (none without a deficit), the ramp
-    # and drain it sets (0: keeps the last), 1 where stored oil may drain, output cut, price
+    # and drain it sets (0: keeps the last), 1 where stored oil may drain, output cut, price, relief
+    ramp = np.where(short, stretch.ramp_kt, np.where(relief > DEFICIT_KT, stretch.relief_ramp_kt, 0.0))
     columns = np.stack([np.where(short, stretch.deficit_kt, 0.0), stretch.scale * per_bin[stretch.pattern],
                         (stretch.pattern * share.shape[1]).astype(float), np.where(short, stretch.room_kt, np.inf),
-                        np.where(short, stretch.ramp_kt, 0.0), np.where(short, patterns.drain_kt[stretch.pattern], 0.0),
-                        (~short).astype(float), stretch.output_cut_kt, stretch.price_usd_per_t], axis=1)
+                        ramp, np.where(short, patterns.drain_kt[stretch.pattern], 0.0),
+                        (~short).astype(float), stretch.output_cut_kt, stretch.price_usd_per_t, relief], axis=1)
     share = share.ravel()
     stored, shut = np.zeros(samples), np.zeros(samples)
     fall, drain = np.full(samples, np.nan), np.zeros(samples)  # NaN: no ramp yet (shut-in falls at once)
@@ -126,8 +132,8 @@ def annual(stretches: Stretches, samples: int, days: int, stretch: StretchRates,
     if record is not None:
         record.update({k: np.zeros((days, samples)) for k in ("shut", "lost", "stored")})
     for t in range(days):
-        gap, bins, start, room, rate, leaves, idle, cut, price = columns[day_stretch[:, t]].T
-        target = gap * share[(np.minimum(stored * bins, top) + start).astype(np.int64)]
+        gap, bins, start, room, rate, leaves, idle, cut, price, relief = columns[day_stretch[:, t]].T
+        target = gap * share[(np.minimum(stored * bins, top) + start).astype(np.int64)] - relief
         # oil stored beyond what this state's stores hold sits in stores its outage does not block: it leaves at
         # the rate it would have left at had the deficit ended (e.g. CPC-side stores draining while a transit
         # lapse shuts the KazTransOil fields in, or while a BTC pause stores a little Caspian oil)
@@ -139,7 +145,7 @@ def annual(stretches: Stretches, samples: int, days: int, stretch: StretchRates,
         fall = np.where(rate > 0, np.where(shut > RECOVERED_KT, np.fmax(fall, rate), rate), fall)
         drain = np.where((leaves > 0) & (spill <= 0), leaves, drain)  # spilling: the stores' own rate holds
         shut = np.fmax(target, shut - fall)
-        flow = np.maximum(0.0, gap - shut) - np.minimum(stored, drain) * idle - spill
+        flow = np.maximum(0.0, gap - np.maximum(shut, 0.0)) - np.minimum(stored, drain) * idle - spill
         stored += flow
         lost = cut + shut + flow
         shut_sum += shut

@@ -8,7 +8,11 @@ where that basis stays optimal: `Responder.states`, `BasisMap`; about one state 
 - `deficit_kt`: oil the basins cannot send that day (exports lost less field output cut): what must be stored
   or shut in (kt/day);
 - `output_cut_kt`: field output the state takes away (kt/day);
-- `price_usd_per_t`: revenue lost per tonne of exports lost.
+- `price_usd_per_t`: revenue lost per tonne of exports lost;
+- `relief_kt`, `relief_ramp_kt`: where the undisturbed year shuts oil in (more output than the routes take, as
+  in 2030's plan), a state that takes field output away frees room for that oil: how far below the undisturbed
+  year's the shut-in falls once the shut-in fields have restarted (solved again with no restart limits), and
+  how much of that the first day's restart ramps allow (kt/day).
 
 Per pattern, the operator plays `PLAYS` states (each hit asset at the mean share its outage models take, at a
 quarter of the way from there to its whole loss, and wholly lost; the recursion interpolates between the two
@@ -56,7 +60,8 @@ HOLD_DAYS = 60  # long enough for every store to fill under the states the Kazak
 RECOVER_DAYS = 30  # the recovery played at most
 RECOVER_FIRST_DAYS = 10  # and first: enough where it settles (`settled`)
 STEADY_KT = 1e-6  # undisturbed exports varying less than this (kt/day) are steady
-TABLE_VERSION = 6  # bump when what a table holds changes
+RELIEF_KT = 1e-6  # a state's first day shutting in less than the undisturbed year by this (kt/day) relieves it
+TABLE_VERSION = 7  # bump when what a table holds changes
 PLAY_STEPS = (0.0, 0.25, 1.0)  # a pattern's plays: each hit asset this far from its representative share to 1
 PLAYS = len(PLAY_STEPS)
 
@@ -211,6 +216,8 @@ class StateTable(Keyed):
     deficit_kt: np.ndarray
     output_cut_kt: np.ndarray
     price_usd_per_t: np.ndarray
+    relief_kt: np.ndarray
+    relief_ramp_kt: np.ndarray
 
 
 @dataclass
@@ -224,7 +231,7 @@ class PatternTable(Keyed):
 
 def empty_states() -> StateTable:
     z = np.zeros(0)
-    return StateTable(np.zeros(0, dtype=np.int64), z, z, z)
+    return StateTable(np.zeros(0, dtype=np.int64), z, z, z, z, z)
 
 
 def empty_patterns() -> PatternTable:
@@ -252,6 +259,8 @@ class Responder:
         self.steady = state
         x = operator.solve(operator.bounds(maker.base, state), "the undisturbed year")
         self.steady_basis = operator.highs.getBasis()  # where every play starts HiGHS from
+        z = np.concatenate([x, operator.row_activity()])
+        self.base_shut_in_kt = self.option.measures.shut_in_kt(z)
         self.base_export_kt = self.option.measures.exports_kt(x)
         self.base_revenue_kusd = self.option.measures.revenue_kusd(x)
         self.base_output_kt = float(maker.base.production_kt[:, 0].sum())
@@ -283,7 +292,7 @@ class Responder:
         order = np.argsort(codes, kind="stable")
         shares = codes_shares(codes, len(self.assets))
         lost = self.entity_lost(shares)
-        exports, revenue = np.full(len(codes), np.nan), np.full(len(codes), np.nan)
+        exports, revenue, shut = (np.full(len(codes), np.nan) for _ in range(3))
         measures = self.option.measures
         todo = order
         while len(todo):
@@ -296,8 +305,9 @@ class Responder:
             done, answers = np.append(rest[covered], seed), np.vstack([at, z[None, :]])
             exports[done] = answers[:, measures.export_cols].sum(axis=1)
             revenue[done] = answers[:, measures.export_cols] @ measures.export_price
+            shut[done] = answers[:, measures.shut_cols].sum(axis=1)
             todo = np.concatenate([rest[~covered], later])
-        return self.table(codes, lost, exports, revenue)
+        return self.table(codes, lost, exports, revenue, shut)
 
     def states_solved_directly(self, codes: np.ndarray) -> StateTable:
         """Every state solved by HiGHS, one after another (how tables were built before basis maps): the
@@ -309,16 +319,32 @@ class Responder:
         z = np.array([self.solve(row, row_lost, none)[0] for row, row_lost in zip(shares, lost, strict=True)])
         z = z.reshape(len(codes), len(self.bounds.lower))
         return self.table(codes, lost, z[:, measures.export_cols].sum(axis=1),
-                          z[:, measures.export_cols] @ measures.export_price)
+                          z[:, measures.export_cols] @ measures.export_price, z[:, measures.shut_cols].sum(axis=1))
 
-    def table(self, codes: np.ndarray, lost: np.ndarray, exports_kt: np.ndarray,
-              revenue_kusd: np.ndarray) -> StateTable:
-        """The states' rows from their exports and revenue (and the output their fields lose)."""
+    def table(self, codes: np.ndarray, lost: np.ndarray, exports_kt: np.ndarray, revenue_kusd: np.ndarray,
+              shut_in_kt: np.ndarray) -> StateTable:
+        """The states' rows from their exports, revenue and shut-in on the first day (and the output their
+        fields lose); the relief of those whose first day shuts in less than the undisturbed year."""
         cut = lost[:, self.bounds.fields] @ self.option.maker.base.production_kt[:, 0]
         gap = self.base_export_kt - exports_kt
         with np.errstate(invalid="ignore", divide="ignore"):
             price = np.where(gap > 1e-6, (self.base_revenue_kusd - revenue_kusd) / gap, np.nan)
-        return StateTable(codes, np.maximum(0.0, gap - cut), cut, price)
+        first = np.maximum(0.0, self.base_shut_in_kt - shut_in_kt)
+        relief = first.copy()
+        for i in np.flatnonzero(first > RELIEF_KT):
+            relief[i] = max(first[i], self.base_shut_in_kt - self.restarted_shut_in_kt(codes[i]))
+        return StateTable(codes, np.maximum(0.0, gap - cut), cut, price, relief, first)
+
+    def restarted_shut_in_kt(self, code: int) -> float:
+        """A state's shut-in (kt/day) once its shut-in fields have restarted: solved from the steady undisturbed
+        state with its shut-in taken away, so no restart ramp limits what the day may bring back."""
+        operator = self.option.operator
+        unlimited = self.steady.copy()
+        operator.state.shut_in_kt(unlimited)[:] = 0.0
+        bounds = operator.bounds(self.conditions(code_shares(int(code), len(self.assets))), unlimited)
+        x = operator.solve(bounds, "a state of the fast tier's table, its fields restarted")
+        operator.pivoted()
+        return self.option.measures.shut_in_kt(x)
 
     def solve(self, shares: np.ndarray, lost: np.ndarray, live: np.ndarray) -> tuple[np.ndarray, BasisMap | None]:
         """z = [x; A·x] of one state, solved by HiGHS, and its basis as a map to the answers of states that differ
