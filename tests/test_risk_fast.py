@@ -365,8 +365,9 @@ def synthetic_patterns(deficits: list[float], rooms: list[float], ramps: list[fl
     days = np.arange(HOLD_DAYS)
     absorbed = np.array([np.minimum(d * days, room) for d, room in zip(deficits, rooms, strict=True)])
     share = (absorbed >= np.array(rooms)[:, None]).astype(float)
-    return PatternTable(np.arange(len(deficits)), absorbed, share, np.array(ramps, dtype=float),
-                        np.zeros(len(deficits)), np.array(deficits, dtype=float))
+    none = np.zeros(len(deficits))
+    return PatternTable(np.arange(len(deficits)), absorbed, share, np.array(ramps, dtype=float), none,
+                        np.array(deficits, dtype=float), none, none)
 
 
 def one_sample(bounds: list[int], assets: int = 1) -> Stretches:
@@ -403,11 +404,20 @@ def test_a_field_outage_lets_stranded_oil_out_at_the_restart_ramp() -> None:
     assert result["lost_export_mt"][0] == pytest.approx(0.027)
 
 
+def test_the_relief_grows_with_the_output_lost_until_the_freed_routes_are_full() -> None:
+    """A pattern whose plays cut 10, 20 and 40 kt/day of output and settle at 5, 8 and 8 kt/day let out: a stretch
+    cutting 5 lets 2.5 out (on the way from no cut), 15 lets 6.5, and 80 (beyond the whole loss's play) 8."""
+    plays = np.array([[10.0], [20.0], [40.0]]), np.array([[5.0], [8.0], [8.0]])
+    cut = np.array([0.0, 5.0, 15.0, 30.0, 80.0])
+    relief = recursion.relief_at(cut, np.repeat(plays[0], 5, axis=1), np.repeat(plays[1], 5, axis=1))
+    np.testing.assert_allclose(relief, [0.0, 2.5, 6.5, 8.0, 8.0])
+
+
 def test_storage_room_is_interpolated_between_the_bracketing_plays() -> None:
     """A state whose deficit (30 kt/day) lies halfway between two plays' (20 and 40, rooms 500 and 700 kt)
     stores until 600 kt, then shuts in: neither play's room (the nearer play alone started at 500 or 700)."""
     patterns = synthetic_patterns([20.0, 40.0, 150.0], [500.0, 700.0, 750.0], [5.0, 10.0, 30.0])
-    states = StateTable(np.array([7]), np.array([30.0]), np.zeros(1), np.array([np.nan]), np.zeros(1), np.zeros(1))
+    states = StateTable(np.array([7]), np.array([30.0]), np.zeros(1), np.array([np.nan]), np.zeros(1))
     rates = recursion.rates(states, patterns, (np.array([7]), np.array([0])), 100.0)
     assert rates.room_kt[0] == pytest.approx(600.0) and rates.ramp_kt[0] == 30.0
     record: dict[str, np.ndarray] = {}

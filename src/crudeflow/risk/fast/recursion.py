@@ -8,8 +8,9 @@ plays' rooms). Each day, under the day's outage state (deficit g, output cut c, 
   fall faster than the ramp: s = max(g·share(σ), s_yesterday − ramp); the rest of the deficit is stored:
   σ += max(0, g − s); oil stored beyond R leaves at the drain rate (it sits in stores the state does not block);
 - without: shut-in falls by the ramp, and stored oil leaves at the drain rate: σ −= min(σ, drain); where the
-  undisturbed year shuts oil in and the state takes field output away (its relief, tables.py), the shut-in
-  falls below the undisturbed year's towards minus the relief, at the rate the first day's restarts allow;
+  undisturbed year shuts oil in and the state takes field output away, the shut-in falls below the undisturbed
+  year's towards minus the relief its pattern's plays settled at (interpolated by the output cut), at the rate
+  the state's first day allows (tables.py);
 - the ramp is the fastest of the pattern's plays' (the fields' restart ramps), kept while shut-in lasts if an
   earlier state's was faster (its fields are still shut in); the drain rate is the last state's with one;
 - lost exports = c + s + stored today − drained today; lost revenue = lost exports × p (the undisturbed
@@ -45,8 +46,8 @@ class StretchRates:
     ramp_kt: np.ndarray  # how fast shut-in can fall once the stretch's deficit shrinks (restart ramps)
     room_kt: np.ndarray  # the oil the stretch's stores hold (interpolated between its bracketing plays)
     scale: np.ndarray  # oil stored → the point of the play's curves it stands for (the play's room / room_kt)
-    relief_kt: np.ndarray  # how far below the undisturbed year's the shut-in falls (stranded oil let out)
-    relief_ramp_kt: np.ndarray  # and how fast
+    relief_kt: np.ndarray  # how far below the undisturbed year's the shut-in settles (stranded oil let out)
+    relief_ramp_kt: np.ndarray  # and how fast it gets there (the first day's relief)
 
 
 def stretch_codes(stretches: Stretches, lost: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
@@ -89,8 +90,27 @@ def rates(states: StateTable, patterns: PatternTable, codes: tuple[np.ndarray, n
     # of the plays' ramps is the one the fields have (a play at a partial share may shut in so little that its
     # fall measures only itself)
     ramp = np.max(patterns.ramp_kt[plays], axis=0)
-    return StretchRates(deficit, states.output_cut_kt[rows], np.where(np.isfinite(price), price, base_price_usd_per_t),
-                        shape, ramp, between, scale, states.relief_kt[rows], states.relief_ramp_kt[rows])
+    # the oil a lost output lets out: as the pattern's plays settled, but at least what the state's own first day
+    # lets out (a play at the representative shares may carry a deficit the state has not: a CPC pumping station
+    # 2% down beside Kashagan's outage is played at its mean loss)
+    cut, first = states.output_cut_kt[rows], states.relief_ramp_kt[rows]
+    relief = np.maximum(relief_at(cut, patterns.cut_kt[plays], patterns.relief_kt[plays]), first)
+    return StretchRates(deficit, cut, np.where(np.isfinite(price), price, base_price_usd_per_t), shape, ramp,
+                        between, scale, relief, first)
+
+
+def relief_at(cut_kt: np.ndarray, play_cut_kt: np.ndarray, play_relief_kt: np.ndarray) -> np.ndarray:
+    """Each stretch's relief, piecewise linear in its output cut through no cut (none) and its pattern's plays
+    (play × stretch; their cuts rise from the representative share to the whole loss), the last play's beyond:
+    the oil a lost output lets out grows with the output lost until the routes it frees are full."""
+    cuts = np.vstack([np.zeros_like(cut_kt), play_cut_kt])
+    reliefs = np.vstack([np.zeros_like(cut_kt), play_relief_kt])
+    out = reliefs[-1].copy()
+    for k in range(len(cuts) - 1, 0, -1):  # from the top: the lowest segment holding the cut is the one used
+        width = cuts[k] - cuts[k - 1]
+        weight = np.clip((cut_kt - cuts[k - 1]) / np.where(width > 0, width, 1.0), 0.0, 1.0)
+        out = np.where(cut_kt <= cuts[k], reliefs[k - 1] + weight * (reliefs[k] - reliefs[k - 1]), out)
+    return out
 
 
 def share_by_stored(patterns: PatternTable, bins: int = SHARE_BINS) -> tuple[np.ndarray, np.ndarray]:

@@ -9,10 +9,9 @@ where that basis stays optimal: `Responder.states`, `BasisMap`; about one state 
   or shut in (kt/day);
 - `output_cut_kt`: field output the state takes away (kt/day);
 - `price_usd_per_t`: revenue lost per tonne of exports lost;
-- `relief_kt`, `relief_ramp_kt`: where the undisturbed year shuts oil in (more output than the routes take, as
-  in 2030's plan), a state that takes field output away frees room for that oil: how far below the undisturbed
-  year's the shut-in falls once the shut-in fields have restarted (solved again with no restart limits), and
-  how much of that the first day's restart ramps allow (kt/day).
+- `relief_ramp_kt`: where the undisturbed year shuts oil in (more output than the routes take, as in 2030's
+  plan), a state that takes field output away frees room for that oil: how far below the undisturbed year's
+  the shut-in falls on the first day, as far as the fields' restart ramps allow (kt/day).
 
 Per pattern, the operator plays `PLAYS` states (each hit asset at the mean share its outage models take, at a
 quarter of the way from there to its whole loss, and wholly lost; the recursion interpolates between the two
@@ -22,7 +21,11 @@ the steady undisturbed state's basis; that gives
 - `absorbed_kt[k]`, `shut_share[k]`: oil stored in the first k days and the share of the deficit shut in
   on day k: how the shut-in share grows as storage fills;
 - `ramp_kt`: the largest fall of shut-in from one day to the next once the state ends (restart ramps);
-- `drain_kt`: the largest rise of exports above the undisturbed year once it ends (stored oil leaving).
+- `drain_kt`: the largest rise of exports above the undisturbed year once it ends (stored oil leaving);
+- `relief_kt`, `cut_kt`: how far below the undisturbed year's the shut-in has settled by the end of the hold
+  (the oil the state's lost output lets out, once restarts and the days at sea have run: in Kazakhstan 2030
+  with Baku-Supsa restarted, Kashagan 77% down lets 15.5 kt/day out, where one day's LP sees 6.3) and the
+  field output the play's state takes away.
 
 Tables are cached on disk, keyed by a hash of the dataset's tables, the option, the outage table and the
 operator's code, and extended as new states appear.
@@ -60,8 +63,8 @@ HOLD_DAYS = 60  # long enough for every store to fill under the states the Kazak
 RECOVER_DAYS = 30  # the recovery played at most
 RECOVER_FIRST_DAYS = 10  # and first: enough where it settles (`settled`)
 STEADY_KT = 1e-6  # undisturbed exports varying less than this (kt/day) are steady
-RELIEF_KT = 1e-6  # a state's first day shutting in less than the undisturbed year by this (kt/day) relieves it
-TABLE_VERSION = 7  # bump when what a table holds changes
+SETTLED_DAYS = 5  # a play's relief: the shut-in below the undisturbed year's over the hold's last days
+TABLE_VERSION = 8  # bump when what a table holds changes
 PLAY_STEPS = (0.0, 0.25, 1.0)  # a pattern's plays: each hit asset this far from its representative share to 1
 PLAYS = len(PLAY_STEPS)
 
@@ -216,7 +219,6 @@ class StateTable(Keyed):
     deficit_kt: np.ndarray
     output_cut_kt: np.ndarray
     price_usd_per_t: np.ndarray
-    relief_kt: np.ndarray
     relief_ramp_kt: np.ndarray
 
 
@@ -227,16 +229,21 @@ class PatternTable(Keyed):
     ramp_kt: np.ndarray
     drain_kt: np.ndarray
     deficit_kt: np.ndarray  # the deficit of the state played
+    relief_kt: np.ndarray  # the shut-in below the undisturbed year's the hold settles at
+    cut_kt: np.ndarray  # the field output the state played takes away
 
 
 def empty_states() -> StateTable:
     z = np.zeros(0)
-    return StateTable(np.zeros(0, dtype=np.int64), z, z, z, z, z)
+    return StateTable(np.zeros(0, dtype=np.int64), z, z, z, z)
 
 
 def empty_patterns() -> PatternTable:
     z = np.zeros(0)
-    return PatternTable(np.zeros(0, dtype=np.int64), np.zeros((0, HOLD_DAYS)), np.zeros((0, HOLD_DAYS)), z, z, z)
+    return PatternTable(np.zeros(0, dtype=np.int64), np.zeros((0, HOLD_DAYS)), np.zeros((0, HOLD_DAYS)), z, z, z, z, z)
+
+
+Play = tuple[np.ndarray, np.ndarray, float, float, float, float, float]  # a PatternTable row
 
 
 @dataclass
@@ -324,27 +331,13 @@ class Responder:
     def table(self, codes: np.ndarray, lost: np.ndarray, exports_kt: np.ndarray, revenue_kusd: np.ndarray,
               shut_in_kt: np.ndarray) -> StateTable:
         """The states' rows from their exports, revenue and shut-in on the first day (and the output their
-        fields lose); the relief of those whose first day shuts in less than the undisturbed year."""
+        fields lose)."""
         cut = lost[:, self.bounds.fields] @ self.option.maker.base.production_kt[:, 0]
         gap = self.base_export_kt - exports_kt
         with np.errstate(invalid="ignore", divide="ignore"):
             price = np.where(gap > 1e-6, (self.base_revenue_kusd - revenue_kusd) / gap, np.nan)
-        first = np.maximum(0.0, self.base_shut_in_kt - shut_in_kt)
-        relief = first.copy()
-        for i in np.flatnonzero(first > RELIEF_KT):
-            relief[i] = max(first[i], self.base_shut_in_kt - self.restarted_shut_in_kt(codes[i]))
-        return StateTable(codes, np.maximum(0.0, gap - cut), cut, price, relief, first)
-
-    def restarted_shut_in_kt(self, code: int) -> float:
-        """A state's shut-in (kt/day) once its shut-in fields have restarted: solved from the steady undisturbed
-        state with its shut-in taken away, so no restart ramp limits what the day may bring back."""
-        operator = self.option.operator
-        unlimited = self.steady.copy()
-        operator.state.shut_in_kt(unlimited)[:] = 0.0
-        bounds = operator.bounds(self.conditions(code_shares(int(code), len(self.assets))), unlimited)
-        x = operator.solve(bounds, "a state of the fast tier's table, its fields restarted")
-        operator.pivoted()
-        return self.option.measures.shut_in_kt(x)
+        return StateTable(codes, np.maximum(0.0, gap - cut), cut, price,
+                          np.maximum(0.0, self.base_shut_in_kt - shut_in_kt))
 
     def solve(self, shares: np.ndarray, lost: np.ndarray, live: np.ndarray) -> tuple[np.ndarray, BasisMap | None]:
         """z = [x; A·x] of one state, solved by HiGHS, and its basis as a map to the answers of states that differ
@@ -373,7 +366,7 @@ class Responder:
         return dense
 
     def patterns(self, codes: np.ndarray) -> PatternTable:
-        plays: dict[tuple[float, ...], tuple[np.ndarray, np.ndarray, float, float, float]] = {}
+        plays: dict[tuple[float, ...], Play] = {}
         rows = []
         for code in codes:
             hit = ((int(code) // PLAYS) >> np.arange(len(self.assets))) & 1
@@ -385,14 +378,16 @@ class Responder:
                 plays[key] = self.play(shares)
             rows.append(plays[key])
         n = len(codes)
-        absorbed, share, ramp, drain, played = zip(*rows, strict=True) if rows else ((), (), (), (), ())
+        absorbed, share, ramp, drain, played, relief, cut = zip(*rows, strict=True) if rows else ((),) * 7
         return PatternTable(np.asarray(codes, dtype=np.int64), np.array(absorbed).reshape(n, HOLD_DAYS),
                             np.array(share).reshape(n, HOLD_DAYS), np.array(ramp, dtype=float),
-                            np.array(drain, dtype=float), np.array(played, dtype=float))
+                            np.array(drain, dtype=float), np.array(played, dtype=float),
+                            np.array(relief, dtype=float), np.array(cut, dtype=float))
 
-    def play(self, shares: np.ndarray) -> tuple[np.ndarray, np.ndarray, float, float, float]:
-        """One play of a state: oil stored by day of the hold, shut-in share by day, ramp, drain, deficit. The
-        recovery is played for RECOVER_FIRST_DAYS, and for RECOVER_DAYS when it has not settled by then."""
+    def play(self, shares: np.ndarray) -> Play:
+        """One play of a state: oil stored by day of the hold, shut-in share by day, ramp, drain, deficit,
+        relief, output cut. The recovery is played for RECOVER_FIRST_DAYS, and for RECOVER_DAYS when it has not
+        settled by then."""
         cond = self.conditions(shares)
         export_gap, shut = self.gaps(cond, RECOVER_FIRST_DAYS)
         if not settled(export_gap, shut):
@@ -400,12 +395,12 @@ class Responder:
         hold, after = slice(0, HOLD_DAYS), slice(HOLD_DAYS - 1, len(shut))
         cut = self.base_output_kt - float(cond.production_kt[:, 0].sum())
         deficit = np.maximum(0.0, export_gap[hold] - cut)
-        stored = np.maximum(0.0, deficit - shut[hold])
+        stored = np.maximum(0.0, deficit - np.maximum(shut[hold], 0.0))  # oil let out (shut-in < 0) is not stored
         with np.errstate(invalid="ignore", divide="ignore"):
             share = np.clip(np.where(deficit > 1e-6, shut[hold] / deficit, 0.0), 0.0, 1.0)
         return (np.concatenate([[0.0], np.cumsum(stored)[:-1]]), share,
                 float(np.max(-np.diff(shut[after]), initial=0.0)), float(np.max(-export_gap[after], initial=0.0)),
-                float(deficit[1]))
+                float(deficit[1]), max(0.0, -float(np.mean(shut[HOLD_DAYS - SETTLED_DAYS:HOLD_DAYS]))), cut)
 
     def gaps(self, cond: Conditions, recover_days: int) -> tuple[np.ndarray, np.ndarray]:
         """Exports lost and shut-in added per day (kt/day) against the undisturbed year, over HOLD_DAYS under
