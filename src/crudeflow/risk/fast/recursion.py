@@ -10,7 +10,8 @@ plays' rooms). Each day, under the day's outage state (deficit g, output cut c, 
 - without: shut-in falls by the ramp, and stored oil leaves at the drain rate: σ −= min(σ, drain); where the
   undisturbed year shuts oil in and the state takes field output away, the shut-in falls below the undisturbed
   year's towards minus the relief its pattern's plays settled at (interpolated by the output cut), at the rate
-  the state's first day allows (tables.py);
+  the state's first day allows (tables.py), and once such a state ends, shut-in stays below the undisturbed
+  year's while the stocks it drew on are refilled (its plays' refill, at their rate), exports unchanged;
 - the ramp is the fastest of the pattern's plays' (the fields' restart ramps), kept while shut-in lasts if an
   earlier state's was faster (its fields are still shut in); the drain rate is the last state's with one;
 - lost exports = c + s + stored today − drained today; lost revenue = lost exports × p (the undisturbed
@@ -48,6 +49,8 @@ class StretchRates:
     scale: np.ndarray  # oil stored → the point of the play's curves it stands for (the play's room / room_kt)
     relief_kt: np.ndarray  # how far below the undisturbed year's the shut-in settles (stranded oil let out)
     relief_ramp_kt: np.ndarray  # and how fast it gets there (the first day's relief)
+    refill_kt: np.ndarray  # stranded oil still let out once the stretch ends (stocks refilled)
+    refill_rate_kt: np.ndarray  # at most this much a day
 
 
 def stretch_codes(stretches: Stretches, lost: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
@@ -94,23 +97,29 @@ def rates(states: StateTable, patterns: PatternTable, codes: tuple[np.ndarray, n
     # lets out (a play at the representative shares may carry a deficit the state has not: a CPC pumping station
     # 2% down beside Kashagan's outage is played at its mean loss)
     cut, first = states.output_cut_kt[rows], states.relief_ramp_kt[rows]
-    relief = np.maximum(relief_at(cut, patterns.cut_kt[plays], patterns.relief_kt[plays]), first)
+    play_cut = patterns.cut_kt[plays]
+    relief = np.maximum(relief_at(cut, play_cut, patterns.relief_kt[plays]), first)
     return StretchRates(deficit, cut, np.where(np.isfinite(price), price, base_price_usd_per_t), shape, ramp,
-                        between, scale, relief, first)
+                        between, scale, relief, first, relief_at(cut, play_cut, patterns.refill_kt[plays], False),
+                        relief_at(cut, play_cut, patterns.refill_rate_kt[plays], False))
 
 
-def relief_at(cut_kt: np.ndarray, play_cut_kt: np.ndarray, play_relief_kt: np.ndarray) -> np.ndarray:
-    """Each stretch's relief, piecewise linear in its output cut through no cut (none) and its pattern's plays
-    (play × stretch; their cuts rise from the representative share to the whole loss), the last play's beyond:
-    the oil a lost output lets out grows with the output lost until the routes it frees are full."""
-    cuts = np.vstack([np.zeros_like(cut_kt), play_cut_kt])
-    reliefs = np.vstack([np.zeros_like(cut_kt), play_relief_kt])
-    out = reliefs[-1].copy()
-    for k in range(len(cuts) - 1, 0, -1):  # from the top: the lowest segment holding the cut is the one used
-        width = cuts[k] - cuts[k - 1]
-        weight = np.clip((cut_kt - cuts[k - 1]) / np.where(width > 0, width, 1.0), 0.0, 1.0)
-        out = np.where(cut_kt <= cuts[k], reliefs[k - 1] + weight * (reliefs[k] - reliefs[k - 1]), out)
-    return out
+def relief_at(cut_kt: np.ndarray, play_cut_kt: np.ndarray, play_relief_kt: np.ndarray,
+              capped: bool = True) -> np.ndarray:
+    """Each stretch's relief, piecewise linear in its output cut between its pattern's plays (play × stretch;
+    their cuts rise from the representative share to the whole loss), the last play's beyond. Below the first
+    play's cut: `capped`, the oil let out is at most the output lost and at most the first play's (what the freed
+    routes take: the relief grows with the output lost until they are full); else in proportion to the cut."""
+    first_cut, first = play_cut_kt[0], play_relief_kt[0]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        below = np.minimum(cut_kt, first) if capped else np.where(first_cut > 0, first * cut_kt / first_cut, 0.0)
+    out = play_relief_kt[-1].copy()
+    for k in range(len(play_cut_kt) - 1, 0, -1):  # from the top: the lowest segment holding the cut is used
+        width = play_cut_kt[k] - play_cut_kt[k - 1]
+        weight = np.clip((cut_kt - play_cut_kt[k - 1]) / np.where(width > 0, width, 1.0), 0.0, 1.0)
+        step = play_relief_kt[k] - play_relief_kt[k - 1]
+        out = np.where(cut_kt <= play_cut_kt[k], play_relief_kt[k - 1] + weight * step, out)
+    return np.where(cut_kt <= first_cut, np.maximum(0.0, below), out)
 
 
 def share_by_stored(patterns: PatternTable, bins: int = SHARE_BINS) -> tuple[np.ndarray, np.ndarray]:
@@ -140,19 +149,24 @@ def annual(stretches: Stretches, samples: int, days: int, stretch: StretchRates,
     # its play's share table per kt stored, where that table starts, its room (none without a deficit), the ramp
     # and drain it sets (0: keeps the last), 1 where stored oil may drain, output cut, price, relief
     ramp = np.where(short, stretch.ramp_kt, np.where(relief > DEFICIT_KT, stretch.relief_ramp_kt, 0.0))
+    lets_out = relief > DEFICIT_KT  # and what such a stretch leaves to refill once it ends, and how fast
+    refill = np.where(lets_out, stretch.refill_kt, 0.0)
     columns = np.stack([np.where(short, stretch.deficit_kt, 0.0), stretch.scale * per_bin[stretch.pattern],
                         (stretch.pattern * share.shape[1]).astype(float), np.where(short, stretch.room_kt, np.inf),
                         ramp, np.where(short, patterns.drain_kt[stretch.pattern], 0.0),
-                        (~short).astype(float), stretch.output_cut_kt, stretch.price_usd_per_t, relief], axis=1)
+                        (~short).astype(float), stretch.output_cut_kt, stretch.price_usd_per_t, relief,
+                        refill, np.where(lets_out, stretch.refill_rate_kt, 0.0)], axis=1)
     share = share.ravel()
     stored, shut = np.zeros(samples), np.zeros(samples)
     fall, drain = np.full(samples, np.nan), np.zeros(samples)  # NaN: no ramp yet (shut-in falls at once)
+    owed, owed_rate = np.zeros(samples), np.zeros(samples)  # stranded oil still to let out after a relief
     shut_sum, shut_days = np.zeros(samples), np.zeros(samples)
     lost_sum, revenue_sum = np.zeros(samples), np.zeros(samples)
     if record is not None:
         record.update({k: np.zeros((days, samples)) for k in ("shut", "lost", "stored")})
     for t in range(days):
-        gap, bins, start, room, rate, leaves, idle, cut, price, relief = columns[day_stretch[:, t]].T
+        gap, bins, start, room, rate, leaves, idle, cut, price, relief, refill, refill_rate = \
+            columns[day_stretch[:, t]].T
         target = gap * share[(np.minimum(stored * bins, top) + start).astype(np.int64)] - relief
         # oil stored beyond what this state's stores hold sits in stores its outage does not block: it leaves at
         # the rate it would have left at had the deficit ended (e.g. CPC-side stores draining while a transit
@@ -168,6 +182,13 @@ def annual(stretches: Stretches, samples: int, days: int, stretch: StretchRates,
         flow = np.maximum(0.0, gap - np.maximum(shut, 0.0)) - np.minimum(stored, drain) * idle - spill
         stored += flow
         lost = cut + shut + flow
+        # a stretch letting stranded oil out sets what its end leaves to refill; an undisturbed day after refills
+        lets_out = relief > DEFICIT_KT
+        owed = np.where(lets_out, refill, owed)
+        owed_rate = np.where(lets_out, refill_rate, owed_rate)
+        refilled = np.where(~lets_out & (gap <= 0) & (cut <= 0), np.minimum(owed, owed_rate), 0.0)
+        owed -= refilled
+        shut = shut - refilled  # output that fills stocks, not exports: lost exports stay as they were
         shut_sum += shut
         shut_days += shut > RECOVERED_KT
         lost_sum += lost

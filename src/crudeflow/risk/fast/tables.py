@@ -25,7 +25,9 @@ the steady undisturbed state's basis; that gives
 - `relief_kt`, `cut_kt`: how far below the undisturbed year's the shut-in has settled by the end of the hold
   (the oil the state's lost output lets out, once restarts and the days at sea have run: in Kazakhstan 2030
   with Baku-Supsa restarted, Kashagan 77% down lets 15.5 kt/day out, where one day's LP sees 6.3) and the
-  field output the play's state takes away.
+  field output the play's state takes away;
+- `refill_kt`, `refill_rate_kt`: the stranded oil still let out once the state has ended (the operator refills
+  the stocks it drew on; kt in all over the recovery) and the most in a day.
 
 Tables are cached on disk, keyed by a hash of the dataset's tables, the option, the outage table and the
 operator's code, and extended as new states appear.
@@ -64,7 +66,7 @@ RECOVER_DAYS = 30  # the recovery played at most
 RECOVER_FIRST_DAYS = 10  # and first: enough where it settles (`settled`)
 STEADY_KT = 1e-6  # undisturbed exports varying less than this (kt/day) are steady
 SETTLED_DAYS = 5  # a play's relief: the shut-in below the undisturbed year's over the hold's last days
-TABLE_VERSION = 8  # bump when what a table holds changes
+TABLE_VERSION = 9  # bump when what a table holds changes
 PLAY_STEPS = (0.0, 0.25, 1.0)  # a pattern's plays: each hit asset this far from its representative share to 1
 PLAYS = len(PLAY_STEPS)
 
@@ -231,6 +233,8 @@ class PatternTable(Keyed):
     deficit_kt: np.ndarray  # the deficit of the state played
     relief_kt: np.ndarray  # the shut-in below the undisturbed year's the hold settles at
     cut_kt: np.ndarray  # the field output the state played takes away
+    refill_kt: np.ndarray  # stranded oil let out after the state ends (stocks it drew on refilled)
+    refill_rate_kt: np.ndarray  # at most this much a day
 
 
 def empty_states() -> StateTable:
@@ -240,10 +244,11 @@ def empty_states() -> StateTable:
 
 def empty_patterns() -> PatternTable:
     z = np.zeros(0)
-    return PatternTable(np.zeros(0, dtype=np.int64), np.zeros((0, HOLD_DAYS)), np.zeros((0, HOLD_DAYS)), z, z, z, z, z)
+    return PatternTable(np.zeros(0, dtype=np.int64), np.zeros((0, HOLD_DAYS)), np.zeros((0, HOLD_DAYS)),
+                        z, z, z, z, z, z, z)
 
 
-Play = tuple[np.ndarray, np.ndarray, float, float, float, float, float]  # a PatternTable row
+Play = tuple[np.ndarray, np.ndarray, float, float, float, float, float, float, float]  # a PatternTable row
 
 
 @dataclass
@@ -378,16 +383,17 @@ class Responder:
                 plays[key] = self.play(shares)
             rows.append(plays[key])
         n = len(codes)
-        absorbed, share, ramp, drain, played, relief, cut = zip(*rows, strict=True) if rows else ((),) * 7
+        absorbed, share, ramp, drain, played, relief, cut, refill, rate = zip(*rows, strict=True) if rows else ((),) * 9
         return PatternTable(np.asarray(codes, dtype=np.int64), np.array(absorbed).reshape(n, HOLD_DAYS),
                             np.array(share).reshape(n, HOLD_DAYS), np.array(ramp, dtype=float),
                             np.array(drain, dtype=float), np.array(played, dtype=float),
-                            np.array(relief, dtype=float), np.array(cut, dtype=float))
+                            np.array(relief, dtype=float), np.array(cut, dtype=float), np.array(refill, dtype=float),
+                            np.array(rate, dtype=float))
 
     def play(self, shares: np.ndarray) -> Play:
         """One play of a state: oil stored by day of the hold, shut-in share by day, ramp, drain, deficit,
-        relief, output cut. The recovery is played for RECOVER_FIRST_DAYS, and for RECOVER_DAYS when it has not
-        settled by then."""
+        relief, output cut, refill and its rate. The recovery is played for RECOVER_FIRST_DAYS, and for
+        RECOVER_DAYS when it has not settled by then."""
         cond = self.conditions(shares)
         export_gap, shut = self.gaps(cond, RECOVER_FIRST_DAYS)
         if not settled(export_gap, shut):
@@ -400,7 +406,8 @@ class Responder:
             share = np.clip(np.where(deficit > 1e-6, shut[hold] / deficit, 0.0), 0.0, 1.0)
         return (np.concatenate([[0.0], np.cumsum(stored)[:-1]]), share,
                 float(np.max(-np.diff(shut[after]), initial=0.0)), float(np.max(-export_gap[after], initial=0.0)),
-                float(deficit[1]), max(0.0, -float(np.mean(shut[HOLD_DAYS - SETTLED_DAYS:HOLD_DAYS]))), cut)
+                float(deficit[1]), max(0.0, -float(np.mean(shut[HOLD_DAYS - SETTLED_DAYS:HOLD_DAYS]))), cut,
+                -float(np.sum(np.minimum(shut[HOLD_DAYS:], 0.0))), -float(np.min(shut[HOLD_DAYS:], initial=0.0)))
 
     def gaps(self, cond: Conditions, recover_days: int) -> tuple[np.ndarray, np.ndarray]:
         """Exports lost and shut-in added per day (kt/day) against the undisturbed year, over HOLD_DAYS under
