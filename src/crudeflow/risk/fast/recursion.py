@@ -147,9 +147,10 @@ def annual(stretches: Stretches, samples: int, days: int, stretch: StretchRates,
     relief = np.where(short, 0.0, stretch.relief_kt)
     # what the day reads of its stretch, gathered at once (one row per stretch): its deficit (0 if none), bins of
     # its play's share table per kt stored, where that table starts, its room (none without a deficit), the ramp
-    # and drain it sets (0: keeps the last), 1 where stored oil may drain, output cut, price, relief
-    ramp = np.where(short, stretch.ramp_kt, np.where(relief > DEFICIT_KT, stretch.relief_ramp_kt, 0.0))
-    lets_out = relief > DEFICIT_KT  # and what such a stretch leaves to refill once it ends, and how fast
+    # and drain it sets (0: keeps the last), 1 where stored oil may drain, output cut, price, relief, and what a
+    # stretch letting stranded oil out leaves to refill once it ends and how fast
+    lets_out = relief > DEFICIT_KT
+    ramp = np.where(short, stretch.ramp_kt, np.where(lets_out, stretch.relief_ramp_kt, 0.0))
     refill = np.where(lets_out, stretch.refill_kt, 0.0)
     columns = np.stack([np.where(short, stretch.deficit_kt, 0.0), stretch.scale * per_bin[stretch.pattern],
                         (stretch.pattern * share.shape[1]).astype(float), np.where(short, stretch.room_kt, np.inf),
