@@ -46,11 +46,7 @@ class ConditionMaker:
         if key not in self._seen:
             if len(self._seen) >= KEPT_STATES:
                 self._seen.clear()
-            op = self.operator
-            shares = []
-            for left, ids in zip(self.rule.remaining(lost), (op.links, op.nodes, op.fields), strict=True):
-                shares.append(np.array([left.get(i, 1.0) for i in ids]))
-            self._seen[key] = self.base.scaled(*shares)
+            self._seen[key] = self.base.scaled(*self.left(lost))
         return self._seen[key]
 
     def left(self, lost: dict[str, float]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

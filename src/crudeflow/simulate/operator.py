@@ -418,7 +418,7 @@ class DailyOperator:
         z_basic = last.z[basic]
         if len(changed):
             cols = changed < self.n
-            pushed = -(self._matrix()[:, changed[cols]] @ step[cols])
+            pushed = -(self.matrix()[:, changed[cols]] @ step[cols])
             pushed[changed[~cols] - self.n] += step[~cols]
             _, solved = self.highs.getBasisSolve(pushed)  # type: ignore[attr-defined]
             z_basic = z_basic + at.sign * np.asarray(solved)
@@ -429,8 +429,8 @@ class DailyOperator:
         z[basic] = z_basic
         return z
 
-    def _matrix(self) -> np.ndarray:
-        """A, dense (rows × columns), built on first use."""
+    def matrix(self) -> np.ndarray:
+        """The LP's A, dense (rows × columns), built on first use (also the fast tier's tables map bases with it)."""
         if self._dense is None:
             dense = np.zeros((len(self.model.lp.row_keys), self.n))
             for i, coeffs in enumerate(self.model.lp.row_coeffs):

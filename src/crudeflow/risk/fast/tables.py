@@ -350,25 +350,14 @@ class Responder:
         prediction: then no other state may use it)."""
         operator = self.option.operator
         bounds = operator.bounds(self.conditions(shares), self.steady)
-        x = operator.solve(bounds, "a state of the fast tier's table")
-        z = np.concatenate([x, operator.row_activity()])
-        operator.pivoted()  # the operator numbers its bases by pivots: `basic` then reads this solve's
+        z = operator.answer(bounds, "a state of the fast tier's table")  # `basic` then reads this solve's basis
         if not len(live):
             return z, None
         lower, upper = self.bounds.at(lost[None, :])
         if not (np.allclose(bounds.lower(), lower[0], rtol=0.0, atol=AFFINE_TOL_KT)
                 and np.allclose(bounds.upper(), upper[0], rtol=0.0, atol=AFFINE_TOL_KT)):
             return z, None
-        return z, BasisMap.of(operator, self.bounds, self.matrix, z, lost, live, bounds.lower(), bounds.upper())
-
-    @functools.cached_property
-    def matrix(self) -> np.ndarray:
-        """The LP's A, dense (rows × columns)."""
-        lp = self.option.operator.model.lp
-        dense = np.zeros((len(lp.row_keys), len(lp.col_keys)))
-        for i, coeffs in enumerate(lp.row_coeffs):
-            dense[i, list(coeffs)] = list(coeffs.values())
-        return dense
+        return z, BasisMap.of(operator, self.bounds, operator.matrix(), z, lost, live, bounds.lower(), bounds.upper())
 
     def patterns(self, codes: np.ndarray) -> PatternTable:
         plays: dict[tuple[float, ...], Play] = {}
