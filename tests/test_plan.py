@@ -276,6 +276,30 @@ def test_plan_risk_settings_are_checked():
         ds.plan([2026], risk_samples=10, risk_tier="fast")
     with pytest.raises(CrudeflowError, match="risk_exact_samples"):
         ds.plan([2026], risk_samples=10, risk_tier="exact", risk_exact_samples=5)
+    with pytest.raises(CrudeflowError, match="risk_target_equivalent is for risk_tier 'two-tier'"):
+        ds.plan([2026], risk_samples=10, risk_tier="exact", risk_target_equivalent=5)
+    with pytest.raises(CrudeflowError, match="give risk_exact_samples or risk_target_equivalent"):
+        ds.plan([2026], risk_samples=10, risk_exact_samples=5, risk_target_equivalent=5)
+    with pytest.raises(CrudeflowError, match="risk_target_equivalent 20 cannot be reached with risk_samples 10"):
+        ds.plan([2026], risk_samples=10, risk_target_equivalent=20)
+    bad = run_in_process("plan", "--years", "2026", "--risk-samples", "10", "--risk-equivalent", "20")
+    assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1
+    assert "risk_target_equivalent 20 cannot be reached" in bad.stderr
+
+
+def test_plan_risk_sized_to_a_target_equivalent(tmp_path):
+    # by default each year's exact subset is sized for an equivalent of a third of the samples on every
+    # portfolio's lost exports; here the fast tier follows the operator exactly, so the pilot is enough
+    from crudeflow.risk.study import MIN_PILOT_EXACT
+
+    ds = crudeflow.load(bypass_network(tmp_path))
+    result = ds.plan([2024], risk_samples=2000, risk_target_equivalent=1000, risk_cache="")
+    rows = result.portfolios.set_index("portfolio")
+    assert (rows["risk_exact_sample_years"] == MIN_PILOT_EXACT).all()
+    assert rows.at["none", "expected_lost_export_equivalent_exact_samples"] >= 1000
+    assert any(f"{MIN_PILOT_EXACT} to {MIN_PILOT_EXACT} exact sample-years a year" in n for n in result.notes)
+    default = ds.plan([2024], risk_samples=2000, risk_cache="")
+    pd.testing.assert_frame_equal(default.portfolios, result.portfolios)  # a third of 2000 needs the pilot too
 
 
 def test_risk_runs_on_the_output_variant():
@@ -351,7 +375,8 @@ def test_a_study_run_option_by_option_equals_the_whole_study(tmp_path):
                       "assets:\n  - {link: FB, open: true, capacity_mtpa: 7.3, source: 'assumption: a test option'}\n")
     study = ds.risk_study(60, 1, options=["base", str(opened)], year=2024, chunk_size=25)
     whole = run_study(study)
-    split = run_study(study, lambda s, chunks: ByOption(2)(run_chunk, s, chunks))
+    with ByOption(2) as run:
+        split = run_study(study, lambda s, chunks: run(run_chunk, s, chunks))
     pd.testing.assert_frame_equal(whole.metrics, split.metrics)
     pd.testing.assert_frame_equal(whole.compare, split.compare)
     pd.testing.assert_frame_equal(whole.contributions, split.contributions)

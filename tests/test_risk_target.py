@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import functools
 import json
+import os
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import crudeflow
@@ -19,7 +22,7 @@ from crudeflow.errors import CrudeflowError
 from crudeflow.risk.executor import LocalPool
 from crudeflow.risk.fast.allocation import merged, next_pass
 from crudeflow.risk.fast.engine import exact_picks, run_fast_chunk, run_fast_study
-from crudeflow.risk.fast.estimator import control_variate_mean, needed_exact
+from crudeflow.risk.fast.estimator import assured_equivalent, control_variate_mean, needed_exact
 from crudeflow.risk.result import RiskResult
 from crudeflow.risk.study import DEFAULT_TIER, PILOT_EXACT, ExactPass, Study, default_samples
 from risk_networks import two_routes_with_storage
@@ -95,7 +98,7 @@ def test_a_cap_short_of_the_target_says_the_equivalent_reached(network: Path) ->
     assert result.exact_samples <= PILOT_EXACT + 10 + 2  # each chunk rounds its share
     warning = [n for n in result.notes if n.startswith("WARNING: the target equivalent")]
     assert warning and "out of reach within the cap of 50" in warning[0]
-    assert any("equivalent reached: shut in" in n for n in result.notes)
+    assert any("equivalent reached: expected shut in" in n for n in result.notes)
 
 
 def test_a_target_above_the_samples_is_refused(network: Path) -> None:
@@ -162,14 +165,57 @@ def test_a_pass_brings_each_chunk_to_its_share() -> None:
 
 
 def test_needed_exact_inverts_the_estimators_variance() -> None:
-    """Asked for the equivalent the estimator gives with n exact sample-years, it answers n; a better fit
-    needs fewer."""
+    """Asked for the equivalent a study sized to a target checks (the residual variance at its upper bound)
+    with n exact sample-years, it answers n; a better fit needs fewer; the bound asks more than the plain
+    estimate would."""
     rng = np.random.default_rng(9)
     fast = rng.gamma(0.5, 2.0, 20_000)
     exact_all = 0.9 * fast + rng.normal(0.0, 0.15, fast.size)
     picked = np.arange(0, 20_000, 100)  # 200
-    equivalent = control_variate_mean(fast, exact_all[picked], picked).equivalent_exact
+    equivalent = assured_equivalent(fast, exact_all[picked], picked)
     assert needed_exact(fast, exact_all[picked], picked, equivalent) == pytest.approx(200, rel=1e-9)
+    plain = control_variate_mean(fast, exact_all[picked], picked).equivalent_exact
+    assert equivalent < plain and needed_exact(fast, exact_all[picked], picked, plain) > 200
     closer = 0.9 * fast + rng.normal(0.0, 0.05, fast.size)
     assert needed_exact(fast, closer[picked], picked, equivalent) < 200 / 4
     assert needed_exact(fast, exact_all[picked[:2]], picked[:2], 100) == np.inf  # no fit from 2
+
+
+@dataclass(frozen=True)
+class Where:
+    pid: dict[str, int]
+
+
+def where(study: Study, chunk: int) -> Where:
+    return Where({study.options[0]: os.getpid()})
+
+
+def test_by_option_sends_each_option_back_to_its_process() -> None:
+    """A later pass finds each option in the process that built its context (risk/by_option.py)."""
+    from crudeflow.risk.by_option import ByOption
+
+    study = Study(samples=100, options=("a", "b", "c", "d"), tier="exact")  # `where` only reads the names
+    with ByOption(2) as run:
+        first = dict(run(where, study, [0]))[0].pid
+        second = dict(run(where, study, [0]))[0].pid
+    assert first == second and len(set(first.values())) == 2
+
+
+def test_every_option_reaches_the_target_and_processes_do_not_change_it(network: Path, tmp_path: Path) -> None:
+    """A study of two options sized to a target on lost exports alone (as a plan's are): both reach it on
+    the same exact sample-years, with the same numbers in this process and on a runner by option."""
+    from crudeflow.risk.by_option import ByOption, fast_tables
+
+    wider = tmp_path / "wider.yaml"
+    wider.write_text("name: wider\nbase_year: 2024\nperiod: {start: 2024-01-01, end: 2024-12-31}\n"
+                     "assets:\n  - {link: FB, capacity_mtpa: 3.0, source: 'assumption: a test option'}\n")
+    study = target_study(network, options=("base", str(wider)), target_figures=("lost_export_mt",))
+    here = run_fast_study(study)
+    with ByOption(2, fast_tables) as run:
+        apart = run_fast_study(study, lambda s, chunks: run(run_fast_chunk, s, chunks))
+    assert apart.exact_samples == here.exact_samples > study.exact_samples_used  # passes after the pilot
+    pd.testing.assert_frame_equal(apart.metrics, here.metrics)
+    for option in study.options:
+        assert here.metrics.loc[(option, "expected annual lost exports"), "equivalent_exact_samples"] >= TARGET
+    said = [n for n in here.notes if "equivalent reached" in n]
+    assert said and "each of the 2 options' expected lost export" in said[0]

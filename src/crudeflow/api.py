@@ -68,7 +68,7 @@ from crudeflow.risk.prices import discount_columns, price_events_for, with_price
 from crudeflow.risk.prices.models import default_price_events_path, load_price_models
 from crudeflow.risk.record import has_record, load_record
 from crudeflow.risk.result import RiskResult
-from crudeflow.risk.study import BASE, DEFAULT_TIER, PLAN_RISK_TIER, Study, default_samples, fixed_exact_samples
+from crudeflow.risk.study import BASE, DEFAULT_TIER, PLAN_RISK_TIER, Study, default_samples
 from crudeflow.simulate.engine import simulate
 from crudeflow.simulate.hindcast import HindcastResult
 from crudeflow.simulate.result import SimulationResult
@@ -130,15 +130,18 @@ class Dataset:
              output_variant: str | None = None, budget_musd_per_yr: float | None = None,
              risk_target_mtpa: float | None = None, risk_samples: int = 0, risk_years: Sequence[int] | None = None,
              seed: int = 0, risk_tier: str = PLAN_RISK_TIER, risk_exact_samples: int | None = None,
-             workers: int | None = None, risk_cache: str | Path | None = None,
+             risk_target_equivalent: int | None = None, workers: int | None = None,
+             risk_cache: str | Path | None = None,
              min_share_via: Mapping[str, float] | None = None, watch: PlanWatch | None = None,
              price_events: bool | str | Path = False) -> PlanResult:
         """Every portfolio of the dataset's options (options.csv; all, or those named) in every year: normal-year
         value, annual cost (capital recovered at `discount_rate`), net benefit, each year's cost–loss frontier and
         a pathway under `budget_musd_per_yr` or `risk_target_mtpa`. With `risk_samples` > 0, each portfolio of
         `risk_years` (default: all years) also gets a Monte Carlo study of `risk_samples` sample-years on common
-        random numbers, on the output variant's production: by default two-tier (`risk_exact_samples` of them
-        also through the exact operator; None: 50 + 1%), or `risk_tier` 'exact'; `risk_cache`: the fast tier's
+        random numbers, on the output variant's production: by default two-tier, each year's exact subset sized
+        until every portfolio's expected shut-in and lost exports are as precise as `risk_target_equivalent`
+        exact sample-years (None: a third of `risk_samples`, at most 10,000) or fixed at `risk_exact_samples`,
+        or `risk_tier` 'exact'; `risk_cache`: the fast tier's
         table folder (as `risk`'s cache). `workers`: processes each year's portfolios are spread over, one
         portfolio a task (its dispatch, then its network, tables and sample-years of the risk study; None or 1:
         this process, 0: one per core); the figures do not depend on it.
@@ -163,9 +166,19 @@ class Dataset:
         if risk_tier not in ("two-tier", "exact"):
             raise CrudeflowError(f"risk_tier: 'two-tier' or 'exact', not {risk_tier!r} (the fast tier alone is "
                                  "not exact enough to value an option)")
-        if risk_exact_samples is not None and risk_tier != "two-tier":
-            raise CrudeflowError("risk_exact_samples is for risk_tier 'two-tier' (the exact tier plays every "
-                                 "sample-year exactly)")
+        if risk_target_equivalent is not None:
+            SAMPLES.check("risk_target_equivalent", risk_target_equivalent)
+        for name, value in (("risk_exact_samples", risk_exact_samples),
+                            ("risk_target_equivalent", risk_target_equivalent)):
+            if value is not None and risk_tier != "two-tier":
+                raise CrudeflowError(f"{name} is for risk_tier 'two-tier' (the exact tier plays every sample-year "
+                                     "exactly)")
+        if risk_exact_samples is not None and risk_target_equivalent is not None:
+            raise CrudeflowError("give risk_exact_samples or risk_target_equivalent, not both: each sizes the "
+                                 "exact subset")
+        if risk_target_equivalent is not None and risk_target_equivalent > risk_samples:
+            raise CrudeflowError(f"risk_target_equivalent {risk_target_equivalent} cannot be reached with "
+                                 f"risk_samples {risk_samples}: the equivalent is at most the sample-years")
         SHARE.check("discount_rate", discount_rate)
         for name, limit in (("budget_musd_per_yr", budget_musd_per_yr), ("risk_target_mtpa", risk_target_mtpa)):
             if limit is not None:
@@ -190,6 +203,7 @@ class Dataset:
         def risk(year: int, scenarios: dict[str, Scenario]) -> pd.DataFrame:
             return self.risk_of_portfolios(year, scenarios, risk_samples, seed, tier=risk_tier,
                                            exact_samples=risk_exact_samples, output_variant=output_variant,
+                                           target_equivalent=risk_target_equivalent,
                                            workers=workers, cache=risk_cache, price_events=price_events)
 
         result = run_plan(self.network, chosen, settings, risk if risk_samples else None, watch,
@@ -207,13 +221,15 @@ class Dataset:
 
     def risk_of_portfolios(self, year: int, scenarios: dict[str, Scenario], samples: int, seed: int, *,
                            tier: str = PLAN_RISK_TIER, exact_samples: int | None = None,
+                           target_equivalent: int | None = None,
                            output_variant: str | None = None, workers: int | None = None,
                            cache: str | Path | None = None, price_events: bool | str | Path = False) -> pd.DataFrame:
         """The risk each portfolio removes against the first, every portfolio played on the same sample-years
         (common random numbers), on the year's network with the portfolio's changes and `output_variant`'s
         production: the one place the plan meets a risk engine. `tier` 'two-tier' (the default): the fast tier
-        on all `samples` sample-years corrected by the exact operator on `exact_samples` of them (None: 50 + 1%;
-        a plan's studies have a fixed subset: each of its sample-years plays every portfolio); 'exact': the
+        on all `samples` sample-years corrected by the exact operator on a subset: `exact_samples` of them, or
+        as many as bring every portfolio to `target_equivalent` (None: a third of `samples`, at most 10,000;
+        risk/fast/allocation.py); each of its sample-years plays every portfolio; 'exact': the
         operator on every one. Per portfolio: expected lost exports, CVaR95 of lost revenue and what it removes,
         each with its SE, and the exact-only sample-years that would give the same SE (`_equivalent_exact_
         samples`: for the exact tier, the samples themselves). `workers`: processes the portfolios are spread
@@ -234,17 +250,18 @@ class Dataset:
                 file = Path(folder) / f"portfolio-{i}.yaml"
                 write_file(file, yaml.safe_dump(scenario.model_dump(mode="json", exclude_none=True), sort_keys=False))
                 paths[name] = str(file)
-            study = self.risk_study(samples, seed, options=list(paths.values()), year=year, contributions=False,
-                                    tier=tier, exact_samples=(exact_samples or fixed_exact_samples(samples))
-                                    if tier == "two-tier" else None, cache=cache, output_variant=output_variant)
+            study = dataclasses.replace(  # a plan reports lost exports: its target applies to them alone
+                self.risk_study(samples, seed, options=list(paths.values()), year=year, contributions=False,
+                                tier=tier, exact_samples=exact_samples, target_equivalent=target_equivalent,
+                                cache=cache, output_variant=output_variant), target_figures=("lost_export_mt",))
             # price events are priced against every portfolio's dispatch here, before any sample-year is played
             prices = price_events_for(study, study_context(study), price_events) if price_events else None
-            run = ByOption(1 if workers is None else WORKERS.check("workers", workers),
-                           None if tier == "exact" else fast_tables)
-            if tier == "exact":
-                result = run_study(study, lambda s, chunks: run(run_chunk, s, chunks))
-            else:
-                result = run_fast_study(study, lambda s, chunks: run(run_fast_chunk, s, chunks))
+            with ByOption(1 if workers is None else WORKERS.check("workers", workers),
+                          None if tier == "exact" else fast_tables) as run:  # its processes serve every pass
+                if tier == "exact":
+                    result = run_study(study, lambda s, chunks: run(run_chunk, s, chunks))
+                else:
+                    result = run_fast_study(study, lambda s, chunks: run(run_fast_chunk, s, chunks))
             result = with_price_events(result, prices)
         return portfolio_risk_rows(result, {p: n for n, p in paths.items()})
 
@@ -451,9 +468,11 @@ def risk_note(portfolios: pd.DataFrame, tier: str) -> str:
     fewest = studied["expected_lost_export_equivalent_exact_samples"].min()
     engine = ("two-tier engine (the fast tier on every sample-year, corrected by the exact operator on a subset)"
               if tier == "two-tier" else "exact engine")
+    exact = ("" if tier != "two-tier" else f"; {studied['risk_exact_sample_years'].min():,.0f} to "
+             f"{studied['risk_exact_sample_years'].max():,.0f} exact sample-years a year (risk_exact_sample_years)")
     return (f"risk: {len(studied)} portfolio-years on the {engine}, common random numbers within each year; "
             f"expected lost exports as precise as at least {fewest:,.0f} exact sample-years per portfolio "
-            "(column expected_lost_export_equivalent_exact_samples)")
+            f"(column expected_lost_export_equivalent_exact_samples){exact}")
 
 
 def portfolio_risk_rows(result: RiskResult, names: dict[str, str]) -> pd.DataFrame:
@@ -463,6 +482,7 @@ def portfolio_risk_rows(result: RiskResult, names: dict[str, str]) -> pd.DataFra
         lost = metrics.loc[(path, "expected annual lost exports")]
         cvar = metrics.loc[(path, "CVaR95 of annual lost export revenue")]
         row = {"portfolio": name, "risk_sample_years": result.samples,
+               "risk_exact_sample_years": result.exact_samples if result.study.tier == "two-tier" else result.samples,
                "expected_lost_export_mt": lost["value"], "expected_lost_export_se_mt": lost["se"],
                "expected_lost_export_equivalent_exact_samples": float(
                    lost.get("equivalent_exact_samples", result.samples)),

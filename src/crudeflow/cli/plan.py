@@ -57,7 +57,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="risk engine: the fast tier corrected by the exact operator on a subset (default), or "
                              "the exact operator on every sample-year (slow)")
     parser.add_argument("--risk-exact-samples", type=SAMPLES, default=None, metavar="n",
-                        help="two-tier: sample-years of each portfolio also played exactly (default: 50 + 1%%)")
+                        help="two-tier: sample-years of each portfolio also played exactly, instead of "
+                             "--risk-equivalent")
+    parser.add_argument("--risk-equivalent", type=SAMPLES, default=None, metavar="K",
+                        help="two-tier: each year, play exact sample-years until every portfolio's expected shut-in "
+                             "and lost exports are as precise as K exact sample-years, K at most --risk-samples "
+                             "(default: a third of --risk-samples, at most 10,000)")
     parser.add_argument("--workers", "--risk-workers", dest="workers", type=WORKERS, default=None, metavar="N",
                         help="processes each year's portfolios are spread over, one portfolio a task: its dispatch "
                              "and risk study (default: this one; 0: one per core); the figures do not depend on it")
@@ -102,7 +107,8 @@ def run(args: argparse.Namespace) -> int:
         risk_target_mtpa=args.risk_target, risk_samples=args.risk_samples,
         risk_years=None if args.risk_years is None else parse_years(args.risk_years, "--risk-years"), seed=args.seed,
         min_share_via=parse_shares(args.min_share_via, "--min-share-via"), risk_tier=args.risk_tier,
-        risk_exact_samples=args.risk_exact_samples, workers=args.workers, price_events=args.price_events)
+        risk_exact_samples=args.risk_exact_samples, risk_target_equivalent=args.risk_equivalent,
+        workers=args.workers, price_events=args.price_events)
     if args.report is not None:  # the files first, the stdout document last, as the other commands do
         from crudeflow.report.html import write_report  # matplotlib only when a report is asked for
         from crudeflow.report.plan import build_plan_report

@@ -33,6 +33,7 @@ from crudeflow.risk.study import (
     DEFAULT_SAMPLES,
     DEFAULT_TARGET_EQUIVALENT,
     DEFAULT_TIER,
+    MIN_PILOT_EXACT,
     PILOT_EXACT,
     TIERS,
     Study,
@@ -80,8 +81,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                                  f"needs (default {DEFAULT_TIER})")
     run_parser.add_argument("--target-equivalent", type=SAMPLES, default=None, metavar="K",
                             help="two-tier: play exact sample-years (a pilot of "
-                                 f"{PILOT_EXACT}, then as many as its fit says) until expected shut-in and lost "
-                                 f"exports are as precise as K exact sample-years, K at most --samples (default "
+                                 f"{MIN_PILOT_EXACT} to {PILOT_EXACT}, then as many as its fit says) until every "
+                                 "option's expected shut-in and lost exports are as precise as K exact "
+                                 "sample-years, K at most --samples (default "
                                  f"{DEFAULT_TARGET_EQUIVALENT:,}, or a third of --samples if less)")
     run_parser.add_argument("--max-exact-samples", type=SAMPLES, default=None, metavar="M",
                             help="two-tier: the most exact sample-years --target-equivalent may play (default "

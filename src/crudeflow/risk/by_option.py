@@ -9,6 +9,7 @@ chunk plays exactly, depend on (seed, chunk) only, and an option's figures on it
 
 from __future__ import annotations
 
+import concurrent.futures as cf
 import dataclasses
 import os
 from collections.abc import Callable, Iterable, Iterator
@@ -23,16 +24,33 @@ Prepare = Callable[[Any], object]  # (study of one option) → anything: run onc
 
 
 class ByOption:
-    """Runs `function(study with one option, chunk)` for every option and chunk, one task per option on a pool
-    of `workers` processes (1: this process, 0: one per core), and yields (chunk, the options' parts merged)
+    """Runs `function(study with one option, chunk)` for every option and chunk, one task per option on
+    `workers` processes (1: this process, 0: one per core), and yields (chunk, the options' parts merged)
     once every option has played every chunk. `prepare` (a module-level function: the pool pickles it), if
-    given, runs at the start of each task on its one-option study, e.g. to build its response tables."""
+    given, runs at the start of each task on its one-option study, e.g. to build its response tables.
+
+    Its processes live until `close` (or the end of a `with` block), and an option goes back to the process
+    that played it first: a two-tier study's later passes then find the option's context (network, LPs,
+    undisturbed year, tables) built (study.study_context keeps it) instead of building it again."""
 
     def __init__(self, workers: int = 1, prepare: Prepare | None = None) -> None:
         if workers < 0:
             raise CrudeflowError(f"--workers must be 0 (one per core) or more, not {workers}")
         self.workers = workers or os.cpu_count() or 1
         self.prepare = prepare
+        self._lanes: list[cf.ProcessPoolExecutor] = []  # one process each
+        self._lane_of: dict[tuple[Any, ...], int] = {}  # a one-option study's context key → its lane
+
+    def __enter__(self) -> ByOption:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        for lane in self._lanes:
+            lane.shutdown(wait=True, cancel_futures=True)  # Ctrl-C or a failed option: drop what has not started
+        self._lanes, self._lane_of = [], {}
 
     def __call__(self, function: ChunkFunction, study: Any, chunks: Iterable[int]) -> Iterator[tuple[int, Any]]:
         indices = list(chunks)
@@ -40,9 +58,39 @@ class ByOption:
         if self.workers == 1 or len(parts) == 1:
             played = [option_chunks(function, part, indices, self.prepare) for part in parts]
         else:
-            played = _on_pool(self.workers, function, parts, indices, self.prepare)
+            try:
+                played = self._on_lanes(function, parts, indices)
+            except BaseException:
+                self.close()
+                raise
         for position, chunk in enumerate(indices):
             yield chunk, merged([results[position] for results in played])
+
+    def _on_lanes(self, function: ChunkFunction, parts: list[Any], chunks: list[int]) -> list[list[Any]]:
+        """Each part on its option's lane; an option not seen before on the first lane to come free."""
+        if not self._lanes:
+            self._lanes = [process_pool(1) for _ in range(min(self.workers, len(parts)))]
+        results: dict[int, list[Any]] = {}
+        running: dict[cf.Future[list[Any]], int] = {}
+        waiting = list(range(len(parts)))
+        while waiting or running:
+            busy = {self._lane_of[parts[p].cache_key()] for p in running.values()}
+            for position in list(waiting):
+                key = parts[position].cache_key()
+                if key not in self._lane_of:
+                    free = [lane for lane in range(len(self._lanes)) if lane not in busy]
+                    if not free:
+                        continue
+                    self._lane_of[key] = free[0]
+                lane = self._lane_of[key]
+                busy.add(lane)
+                running[self._lanes[lane].submit(option_chunks, function, parts[position], chunks,
+                                                 self.prepare)] = position
+                waiting.remove(position)
+            done, _ = cf.wait(running, return_when=cf.FIRST_COMPLETED)
+            for future in done:
+                results[running.pop(future)] = future.result()
+        return [results[position] for position in range(len(parts))]
 
 
 def one_option(study: Any, position: int) -> Any:
@@ -59,18 +107,10 @@ def option_chunks(function: ChunkFunction, study: Any, chunks: list[int], prepar
 
 def fast_tables(study: Study) -> None:
     """The response tables of a one-option fast or two-tier study, every code its chunks will meet built up front
-    in this process (risk/fast/prepare.py, as the front door builds them with one process)."""
-    prepare_tables(study, study_context(study), 1)
-
-
-def _on_pool(workers: int, function: ChunkFunction, parts: list[Any], chunks: list[int],
-             prepare: Prepare | None) -> list[list[Any]]:
-    pool = process_pool(min(workers, len(parts)))
-    try:
-        futures = [pool.submit(option_chunks, function, part, chunks, prepare) for part in parts]
-        return [future.result() for future in futures]
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)  # Ctrl-C or a failed option: drop what has not started
+    in this process (risk/fast/prepare.py, as the front door builds them with one process); none for a later
+    pass's study, which plays exact sample-years only."""
+    if study.exact_pass is None:
+        prepare_tables(study, study_context(study), 1)
 
 
 def merged(parts: list[Any]) -> Any:

@@ -160,16 +160,21 @@ def mean_se(values: np.ndarray) -> tuple[float, float]:
     return float(values.mean()), se
 
 
-def quantile(values: np.ndarray, q: float) -> float:
-    return float(np.quantile(values, q)) if values.size else np.nan
-
-
-def cvar95(values: np.ndarray) -> float:
-    """Mean of the worst 5% of years (at least one year)."""
+def quantile(values: np.ndarray, q: float) -> Any:
+    """The q-quantile of a sample, or of each row of a 2-D array of samples (a bootstrap's draws at once)."""
     if values.size == 0:
         return np.nan
-    worst = max(1, int(np.ceil(0.05 * values.size)))
-    return float(np.sort(values)[-worst:].mean())
+    found = np.quantile(values, q, axis=-1)
+    return float(found) if values.ndim == 1 else found
+
+
+def cvar95(values: np.ndarray) -> Any:
+    """Mean of the worst 5% of years (at least one year); of each row of a 2-D array of samples."""
+    if values.size == 0:
+        return np.nan
+    worst = max(1, int(np.ceil(0.05 * values.shape[-1])))
+    found = np.sort(values, axis=-1)[..., -worst:].mean(axis=-1)
+    return float(found) if values.ndim == 1 else found
 
 
 def batch_estimate(values: np.ndarray, estimator: Any) -> tuple[float, float]:

@@ -9,6 +9,7 @@ the network ('base' = the network as it is); its outages, if any, are not part o
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -37,7 +38,12 @@ FAST_CHUNK = 1000  # sample-years a fast or two-tier chunk draws at once (fixed:
 DEFAULT_SAMPLES = {"exact": 200, "fast": 30_000, "two-tier": 30_000}
 DEFAULT_TARGET_EQUIVALENT = 10_000  # two-tier: exact sample-years the estimate should be as precise as, by default
 TARGET_SHARE_OF_SAMPLES = 3  # ... or N/3 when N is smaller: the equivalent nears N only as n nears N
-PILOT_EXACT = 40  # two-tier with a target: exact sample-years played first, spread over the chunks, to fit ρ
+# two-tier with a target: every option's expected shut-in and lost exports reach it (risk/fast/allocation.py); a
+# plan's portfolios report lost exports only, so their studies target that alone
+TARGET_FIGURES = ("shut_in_mt", "lost_export_mt")
+PILOT_EXACT = 40  # two-tier with a target: at most this many exact sample-years played first, to fit ρ ...
+MIN_PILOT_EXACT = 8  # ... and at least this many: a straight line fitted to fewer says little about its residual
+PILOT_FIT_LOSS = 0.003  # ... sized for a fast tier this good (1 − ρ², ρ ≈ 0.9985: Kazakhstan 2024 and 2026-29)
 DEFAULT_MAX_EXACT = 2_000  # two-tier with a target: the cap on the exact subset (~4 min on 2 cores at 8/s)
 EventSampler = Callable[[int, int, int], list[OutageEvent]]  # (seed, sample, days) → events
 
@@ -75,6 +81,7 @@ class Study:
     target_se_mt: float | None = None  # stop once the first option's expected shut-in has this SE (Mt)
     target_equivalent: float | None = None  # two-tier: play exact sample-years until this equivalent (see below)
     max_exact_samples: int | None = None  # two-tier with a target: at most this many exact (None: DEFAULT_MAX_EXACT)
+    target_figures: tuple[str, ...] = TARGET_FIGURES  # two-tier with a target: the figures it applies to
     exact_pass: ExactPass | None = None  # two-tier: set on the study of a second pass of exact chunk work only
     output_variant: str | None = None  # production_variants.csv's output path (None: production.csv)
 
@@ -121,6 +128,9 @@ class Study:
         for other, flag in ((self.exact_samples, "--exact-samples"), (self.target_se_mt, "--target-se")):
             if other is not None:
                 raise CrudeflowError(f"give --target-equivalent or {flag}, not both: each sets how far the study goes")
+        if not self.target_figures or not set(self.target_figures) <= set(TARGET_FIGURES):
+            raise CrudeflowError(f"a target equivalent applies to {' and '.join(TARGET_FIGURES)}, not "
+                                 f"{', '.join(self.target_figures) or 'nothing'}")
         if not np.isfinite(given) or given < 1:
             raise CrudeflowError(f"--target-equivalent must be at least 1 (exact sample-years), not {given}")
         if given > self.samples:
@@ -146,13 +156,13 @@ class Study:
     @property
     def exact_samples_used(self) -> int:
         """Two-tier: the exact sample-years of the first pass: --exact-samples; with a target equivalent the
-        pilot (PILOT_EXACT); with a target SE 50 plus 1% of the samples. At most all of them."""
+        pilot (pilot_exact); with a target SE 50 plus 1% of the samples. At most all of them."""
         if self.tier != "two-tier":
             return 0
         if self.exact_samples is not None:
             return self.exact_samples
         if self.target_equivalent_used is not None:
-            return min(PILOT_EXACT, self.max_exact_used)
+            return min(pilot_exact(self.target_equivalent_used, self.samples), self.max_exact_used)
         return fixed_exact_samples(self.samples)
 
     @property
@@ -164,6 +174,15 @@ class Study:
 
     def cache_key(self) -> tuple[Any, ...]:
         return (self.dataset, self.options, self.year, self.days, self.outages, self.output_variant)
+
+
+def pilot_exact(target: float, samples: int) -> int:
+    """A target's pilot: the exact sample-years a fast tier with a fit of PILOT_FIT_LOSS would need for the
+    target (allocation.py's n ≈ (1 − ρ²)/(1/K − 1/N)), between MIN_PILOT_EXACT and PILOT_EXACT: a poorer fit
+    is topped up by the passes, and a plan's small studies do not play more than their target needs."""
+    room = 1.0 / target - 1.0 / samples
+    wanted = PILOT_EXACT if room <= 0 else math.ceil(PILOT_FIT_LOSS / room)
+    return max(MIN_PILOT_EXACT, min(PILOT_EXACT, wanted))
 
 
 def fixed_exact_samples(samples: int) -> int:
@@ -213,16 +232,23 @@ class StudyContext:
         return sample_year(self.outage_models, study.seed, sample, study.days)
 
 
+# The contexts a process keeps, the most recently used last. A plan's year studies each portfolio apart and comes
+# back to each for the later passes of its exact subset (risk/by_option.py), so a process keeps every portfolio
+# it plays; Kazakhstan's context is ~5 MB (network, LPs, undisturbed year, response tables).
+CONTEXTS_KEPT = 64
 _CONTEXTS: dict[tuple[Any, ...], StudyContext] = {}
 
 
 def study_context(study: Study) -> StudyContext:
     """Built once per process and study (network, LPs, undisturbed years): the expensive, reusable part."""
     key = study.cache_key()
-    if key not in _CONTEXTS:
-        _CONTEXTS.clear()  # one study at a time per process: LP models are large
-        _CONTEXTS[key] = build_context(study)
-    return _CONTEXTS[key]
+    context = _CONTEXTS.pop(key, None)
+    if context is None:
+        context = build_context(study)
+    _CONTEXTS[key] = context
+    while len(_CONTEXTS) > CONTEXTS_KEPT:
+        del _CONTEXTS[next(iter(_CONTEXTS))]
+    return context
 
 
 def build_context(study: Study) -> StudyContext:

@@ -18,6 +18,7 @@ import functools
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -117,6 +118,24 @@ def chunk_events(study: Study, context: StudyContext, chunk: int) -> tuple[Chunk
     return events, len(study.chunk_samples(chunk))
 
 
+STRETCHES_KEPT = 4  # a study's chunks of stretches a process keeps: its tables' codes and its chunks use them
+_STRETCHES: dict[tuple[Any, ...], Stretches] = {}
+
+
+def chunk_stretches(study: Study, context: StudyContext, chunk: int) -> tuple[ChunkEvents, int, Stretches]:
+    """The chunk's events, how many of its samples the study uses, and their stretches (kept: the tables'
+    codes are worked out from them before the chunk is played)."""
+    events, count = chunk_events(study, context, chunk)
+    key = (study.cache_key(), study.seed, chunk)
+    stretches = _STRETCHES.pop(key, None)
+    if stretches is None:
+        stretches = events.stretches(study.days, OutageRule.of(context.network))
+    _STRETCHES[key] = stretches
+    while len(_STRETCHES) > STRETCHES_KEPT:
+        del _STRETCHES[next(iter(_STRETCHES))]
+    return events, count, stretches
+
+
 def run_fast_chunk(study: Study, chunk: int) -> TwoTierChunk:
     """Every option through the fast tier on the chunk's samples; in a two-tier study the subset exactly too.
     On the study of a later pass (`study.exact_pass`), only that pass's exact sample-years."""
@@ -125,8 +144,7 @@ def run_fast_chunk(study: Study, chunk: int) -> TwoTierChunk:
     started = time.perf_counter()
     context = study_context(study)
     options = fast_options(study, context)
-    events, count = chunk_events(study, context, chunk)
-    stretches = events.stretches(study.days, OutageRule.of(context.network))
+    events, count, stretches = chunk_stretches(study, context, chunk)
     table_before = sum(o.store.built_s for o in options.values())
     figures = {name: {f: v[:count] for f, v in option.figures(stretches, FAST_CHUNK, study.days).items()}
                for name, option in options.items()}

@@ -9,6 +9,9 @@ the exact operator (y), and every figure estimated from both.
 - Tails (quantiles, CVaR95): the fast tier's value on all N samples plus the exact-minus-fast difference of
   that value on the subset; SE from batch means of the fast part and a seeded bootstrap of the subset's
   difference, combined as independent.
+- Sizing to a target (allocation.py): a fit on few exact sample-years can look better than it is, so the
+  equivalent a target must reach takes the residual variance at its one-sided 90% upper bound (normal errors);
+  the equivalent reported is the plain estimate.
 - Fit: correlation, median relative error and bias (mean of fast − exact, with SE) on the subset; a fit with
   correlation under `POOR_CORRELATION` is flagged: the estimate stays unbiased but needs more exact samples.
 """
@@ -17,12 +20,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from crudeflow.seeding import stream
 
 POOR_CORRELATION = 0.95
+BOUND_Z = 1.2816  # one-sided 90%: a study sized to a target stops once the target holds at this bound (allocation.py)
 BOOTSTRAP = 200
 BATCHES = 20
 TAIL_STREAM = "two-tier-tails"  # the key of the bootstrap's stream, next to the study's seed
@@ -51,6 +56,27 @@ def control_variate_mean(fast: np.ndarray, exact: np.ndarray, picked: np.ndarray
     return Estimate(value, se, float(equivalent))
 
 
+def assured_equivalent(fast: np.ndarray, exact: np.ndarray, picked: np.ndarray) -> float:
+    """The equivalent with the residual variance at its one-sided upper bound (residual_bound): what a study
+    sized to a target must reach, since a fit on few exact sample-years can look better than it is."""
+    n, total = len(picked), len(fast)
+    if n < 3:
+        return np.nan
+    _, var_y, var_resid = regression(fast[picked], exact)
+    variance = var_resid * residual_bound(n) * (1.0 - n / total) / n + var_y / total
+    return float(var_y / variance) if variance > 0 else (np.inf if var_y > 0 else np.nan)
+
+
+def residual_bound(n: int) -> float:
+    """How far above its estimate the residual variance may lie at one-sided confidence BOUND_Z, on n − 2
+    degrees of freedom with normal errors: df / χ²(df) at 1 − confidence, the quantile by Wilson–Hilferty
+    (within 1% from 6 degrees of freedom). 2.7 at n = 8, 1.8 at 16, 1.4 at 40."""
+    df = n - 2
+    c = 2.0 / (9.0 * df) if df > 0 else np.inf
+    low = df * (1.0 - c - BOUND_Z * np.sqrt(c)) ** 3 if df > 0 else 0.0
+    return df / low if low > 0 else np.inf
+
+
 def regression(x: np.ndarray, y: np.ndarray) -> tuple[float, float, float]:
     """The straight-line fit of exact (y) on fast (x) over the exact subset (at least 3): slope b, s²_y and
     s²_resid (the variance of y − b·x, on n − 2 degrees of freedom)."""
@@ -62,12 +88,14 @@ def regression(x: np.ndarray, y: np.ndarray) -> tuple[float, float, float]:
 
 def needed_exact(fast: np.ndarray, exact: np.ndarray, picked: np.ndarray, target: float) -> float:
     """Exact sample-years the regression estimate needs for an equivalent of `target` (at most N), by the fit
-    on the subset so far: the variance above solved for n, 1/n = 1/N + (s²_y/s²_resid)·(1/K − 1/N), about
-    (1 − ρ²)/(1/K − 1/N). 0 when the figure has no spread or the fit is perfect; inf under 3 exact."""
+    on the subset so far with its residual variance at the upper bound (residual_bound of the n played): the
+    variance above solved for n, 1/n = 1/N + (s²_y/s²_resid)·(1/K − 1/N), about (1 − ρ²)/(1/K − 1/N). 0 when
+    the figure has no spread or the fit is perfect; inf under 3 exact."""
     total = len(fast)
     if len(picked) < 3:
         return np.inf
     _, var_y, var_resid = regression(fast[picked], exact)
+    var_resid *= residual_bound(len(picked))
     if var_y == 0 or var_resid <= 0:
         return 0.0
     gain = 1.0 / total + (var_y / var_resid) * (1.0 / target - 1.0 / total)
@@ -75,9 +103,9 @@ def needed_exact(fast: np.ndarray, exact: np.ndarray, picked: np.ndarray, target
 
 
 def corrected_tail(fast: np.ndarray, exact: np.ndarray, picked: np.ndarray,
-                   estimator: Callable[[np.ndarray], float], seed: int) -> tuple[float, float]:
+                   estimator: Callable[[np.ndarray], Any], seed: int) -> tuple[float, float]:
     """A tail figure (a quantile, CVaR) of the exact tier: the fast tier's on all samples plus the subset's
-    exact-minus-fast difference; with its SE."""
+    exact-minus-fast difference; with its SE. `estimator` takes a sample, or a 2-D array of them by rows."""
     if len(picked) == 0:
         return np.nan, np.nan
     x = fast[picked]
@@ -88,7 +116,7 @@ def corrected_tail(fast: np.ndarray, exact: np.ndarray, picked: np.ndarray,
     fast_var = float(batches.var(ddof=1) / BATCHES)
     rng = stream(seed, TAIL_STREAM)
     draws = rng.integers(0, len(picked), size=(BOOTSTRAP, len(picked)))
-    diffs = np.array([estimator(exact[d]) - estimator(x[d]) for d in draws])
+    diffs = estimator(exact[draws]) - estimator(x[draws])  # every draw at once: the estimator works on rows
     return value, float(np.sqrt(fast_var + diffs.var(ddof=1)))
 
 

@@ -19,21 +19,18 @@ import numpy as np
 
 from crudeflow.risk.executor import process_pool
 from crudeflow.risk.fast import recursion
-from crudeflow.risk.fast.engine import chunk_events, contribution_batch, fast_options
+from crudeflow.risk.fast.engine import chunk_stretches, contribution_batch, fast_options
 from crudeflow.risk.fast.tables import K, PatternTable, StateTable, TableStore, empty_patterns, empty_states
 from crudeflow.risk.study import Study, StudyContext, study_context
-from crudeflow.simulate.timeline import OutageRule
 
 MIN_PART = 50  # codes a process must get for a split to pay for its start
 
 
 def needed_codes(study: Study, context: StudyContext, chunks: Iterable[int]) -> tuple[np.ndarray, np.ndarray]:
     """Every state and pattern code the chunks' fast tier will look up."""
-    rule = OutageRule.of(context.network)
     states, patterns = [np.zeros(0, dtype=np.int64)], [np.zeros(0, dtype=np.int64)]
     for chunk in chunks:
-        events, count = chunk_events(study, context, chunk)
-        stretches = events.stretches(study.days, rule)
+        _, count, stretches = chunk_stretches(study, context, chunk)
         batches = [stretches]
         if study.contributions:
             batch, _ = contribution_batch(stretches, count)
