@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from cli_harness import run_in_process
-from crudeflow.output import number
+from crudeflow.output import number, short_header
 from web_harness import foreign_requests, need_browser, new_browser, severe_console
 
 pytest.importorskip("dash", reason="the web app needs the web extra (dash)")
@@ -207,4 +207,28 @@ def test_small_plan_shows_the_pathway_of_dataset_plan(browser, web_server):
     assert cells[:3] == ["2027", expected["portfolio"], expected["commission"]]
     assert cells[6] == f"{expected['net_benefit_musd_per_yr']:,.2f}"  # net benefit, MUSD/yr
     assert cells[5] == f"{expected['shut_in_mtpa']:,.2f}"
+    check_clean(browser, web_server.url)
+
+
+def test_plan_with_a_risk_study_shows_each_portfolios_risk_as_dataset_plan(browser, web_server):
+    # the page's plan with a risk study per portfolio gives the numbers of Dataset.plan on the same tables
+    import crudeflow
+
+    browser.get(web_server.url + "plan")
+    wait(browser, lambda d: d.find_elements("id", "plan-run"))
+    for control in ("plan-first", "plan-last"):
+        browser.find_element("css selector", f"#{control} input[value='2026']").click()
+    choose(browser, "plan-options", ["btc-quota-4"])
+    browser.find_element("css selector", "#plan-risk-samples input[value='1000']").click()
+    run_plan(browser)
+    result = crudeflow.load("kazakhstan").plan([2026], options=["btc-quota-4"], risk_samples=1000,
+                                                risk_cache=web_server.out / "risk-tables")
+    headers = [h.text for h in browser.find_elements("css selector", "#plan-portfolios thead th")]
+    rows = [[c.text for c in r.find_elements("css selector", "td")]
+            for r in browser.find_elements("css selector", "#plan-portfolios tbody tr")]
+    shown = {row[headers.index("portfolio")]: row for row in rows}
+    column = headers.index(short_header("expected_lost_export_mt"))
+    for _, expected in result.portfolios.iterrows():
+        assert shown[expected["portfolio"]][column] == f"{expected['expected_lost_export_mt']:,.2f}"
+    assert any("two-tier engine" in li.text for li in browser.find_elements("css selector", ".findings li"))
     check_clean(browser, web_server.url)

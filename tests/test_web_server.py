@@ -267,13 +267,13 @@ def test_network_policy_caps_and_output_path_equal_dispatch(web_server, chosen, 
 
 
 PLAN_STATES = ("plan-first", "plan-last", "plan-variant", "plan-discount-pct", "plan-options", "plan-target-kind",
-               "plan-target", "plan-session")
+               "plan-target", "plan-risk-samples", "plan-session")
 
 
 def plan_click(url: str, session: str, button: str, **values: object) -> list[str]:
     chosen = {"plan-first": 2026, "plan-last": 2030, "plan-variant": "", "plan-discount-pct": 8,
               "plan-options": ["btc-quota-4", "trunkline-490"], "plan-target-kind": "none", "plan-target": 100,
-              "plan-session": session, **{k.replace("_", "-"): v for k, v in values.items()}}
+              "plan-risk-samples": 0, "plan-session": session, **{k.replace("_", "-"): v for k, v in values.items()}}
     answer = post_callback(url, [("plan-poll", "disabled"), ("plan-progress", "children")],
                            [("plan-run", "n_clicks", 1), ("plan-cancel", "n_clicks", 1)],
                            [(i, "data" if i == "plan-session" else "value", chosen[i]) for i in PLAN_STATES],
@@ -296,6 +296,7 @@ def plan_poll(url: str, session: str) -> list[str]:
     ({"plan_first": 2030, "plan_last": 2026}, "comes before the first"),
     ({"plan_variant": "/etc/passwd"}, "unknown output path"),
     ({"plan_target_kind": "budget", "plan_target": -5}, "budget or target must be a number from 0"),
+    ({"plan_risk_samples": 100_000}, "unknown risk sample-years '100000'"),
 ])
 def test_plan_requests_beyond_the_caps_or_the_dataset_are_refused(web_server, values, said):
     assert any(said in t for t in plan_click(web_server.url, "f" * 32, "plan-run", **values))

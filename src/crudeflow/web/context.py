@@ -74,6 +74,11 @@ class Context:
                 write_file(path, text)
         return path
 
+    @property
+    def risk_tables(self) -> Path:
+        """The fast tier's response tables, under the output folder: the risk and plan pages share them."""
+        return self.out / "risk-tables"
+
     def run_folder(self, kind: str, key: object) -> Path:
         """A folder under the output folder for one run's files, named by its inputs."""
         digest = hashlib.sha256(repr(key).encode()).hexdigest()[:16]

@@ -1,8 +1,8 @@
 """Plan: `crudeflow plan` on the page. Choose the years, the output path, the options (options.csv) and a budget
 or a risk target; the plan runs off the request thread with progress and cancel, then shows the pathway as a
 timeline, each year's cost–loss frontier, the oil stranded by year, the tables of portfolios and the shadow
-prices of the limits binding with nothing built. Runs are bounded (guard.MAX_PLAN_OPTIONS, MAX_PLAN_YEARS) and
-value normal years only: a risk study per portfolio belongs to `crudeflow plan --risk-samples`."""
+prices of the limits binding with nothing built. Runs are bounded (guard.MAX_PLAN_OPTIONS, MAX_PLAN_YEARS, and
+RISK_SAMPLES: a risk study per portfolio of 1,000 or 3,000 sample-years on the two-tier engine, or none)."""
 
 from __future__ import annotations
 
@@ -34,6 +34,9 @@ NO_TARGET, BUDGET, RISK_TARGET = "none", "budget", "risk"
 MAX_TARGET = 1e6  # MUSD/yr or Mt/yr: far above any plan's figures, a bound on what a request may carry
 DEFAULT_OPTIONS = 4
 MAX_PORTFOLIO_ROWS = 200
+RISK_SAMPLES = (0, 1000, 3000)  # sample-years of each portfolio's risk study (0: none), each sized to a third
+RISK_COLUMNS = ["expected_lost_export_mt", "expected_lost_export_se_mt", "lost_export_removed_mt",
+                "lost_export_removed_se_mt", "expected_lost_export_equivalent_exact_samples", "risk_exact_sample_years"]
 
 
 def plan_years(context: Context) -> list[int]:
@@ -56,9 +59,12 @@ def layout(context: Context) -> html.Div:
                "plan`): the oil it unlocks, what it costs a year, its net benefit; then each year's cost–loss "
                "frontier and a pathway, under a budget or a risk target if given. Here a plan takes at most "
                f"{MAX_PLAN_OPTIONS} options and {MAX_PLAN_YEARS} years (at most "
-               f"{2 ** MAX_PLAN_OPTIONS * MAX_PLAN_YEARS} portfolio-years, about a minute) and values normal years: "
-               "the residual loss is the oil stranded. "
-               "Larger plans, and a risk study per portfolio, belong to `crudeflow plan`."),
+               f"{2 ** MAX_PLAN_OPTIONS * MAX_PLAN_YEARS} portfolio-years, about a minute without risk). Without a "
+               "risk study the residual loss is the oil stranded; with one, each portfolio of each year is also "
+               "played over random sample-years of outages on common random numbers (the two-tier engine, as "
+               "`crudeflow plan --risk-samples`), after the year's portfolios are valued: about a second per "
+               "portfolio-year once the fast tier's tables are built, several the first time. Larger plans belong "
+               "to `crudeflow plan`."),
         html.Div(className="controls", children=[
             html.Label(["from", dcc.RadioItems(id="plan-first", options=years, value=years[0], inline=True)]),
             html.Label(["to", dcc.RadioItems(id="plan-last", options=years,
@@ -67,6 +73,9 @@ def layout(context: Context) -> html.Div:
                                                                 inline=True)]),
             html.Label(["real discount rate, %", dcc.Input(id="plan-discount-pct", type="number", min=0, max=100,
                                                             step=0.5, value=100 * DEFAULT_DISCOUNT_RATE)]),
+            html.Label(["risk study per portfolio", dcc.RadioItems(
+                id="plan-risk-samples", value=0, inline=True,
+                options=[{"label": f"{n:,} sample-years" if n else "none", "value": n} for n in RISK_SAMPLES])]),
         ]),
         html.Label([f"options (at most {MAX_PLAN_OPTIONS})",
                     dcc.Checklist(id="plan-options", options=options,
@@ -85,7 +94,7 @@ def layout(context: Context) -> html.Div:
 
 def register(app: Dash, context: Context) -> None:
     inputs = ["plan-first", "plan-last", "plan-variant", "plan-discount-pct", "plan-options", "plan-target-kind",
-              "plan-target"]
+              "plan-target", "plan-risk-samples"]
     register_job_page(app, context, "plan", inputs, start, lambda job: progress(job.done, job.total), result_view,
                       failed=plan_failed)
 
@@ -98,7 +107,7 @@ def plan_failed(exc: CrudeflowError) -> html.P | html.Div:
 
 
 def start(context: Context, session: str, first: object, last: object, variant: object, discount_pct: object,
-          options: object, target_kind: object, target: object) -> None:
+          options: object, target_kind: object, target: object, risk_samples: object) -> None:
     """Check the request, then queue the plan in the session's job (the same inputs: the kept answer)."""
     net = context.dataset.network
     offered = plan_years(context)
@@ -119,12 +128,15 @@ def start(context: Context, session: str, first: object, last: object, variant: 
     kind = known(target_kind, [NO_TARGET, BUDGET, RISK_TARGET], "target")
     limit = None if kind == NO_TARGET else amount(target, 0, MAX_TARGET, "budget or target")
     budget, risk_target = (limit, None) if kind == BUDGET else (None, limit)
+    samples = int(known(str(risk_samples), [str(n) for n in RISK_SAMPLES], "risk sample-years"))
 
     def work(tick: Any) -> PlanResult:
         return context.dataset.plan(years, options=chosen, output_variant=output_variant, discount_rate=rate,
-                                    budget_musd_per_yr=budget, risk_target_mtpa=risk_target, watch=tick)
+                                    budget_musd_per_yr=budget, risk_target_mtpa=risk_target, watch=tick,
+                                    risk_samples=samples, risk_cache=context.risk_tables)
 
-    context.jobs.start(session, ("plan", years, chosen, output_variant, rate, budget, risk_target), 0, work)
+    context.jobs.start(session, ("plan", years, chosen, output_variant, rate, budget, risk_target, samples), 0,
+                       work)
 
 
 def progress(done: int, total: int) -> html.Div:
@@ -139,6 +151,11 @@ def shadow_prices_by_year(result: PlanResult) -> pd.DataFrame:
         index=["limit", "family"], columns="year", values="dual_musd_per_yr_per_mtpa", aggfunc="first")
     wide.columns = [f"{year}_musd_per_yr_per_mtpa" for year in wide.columns]
     return wide.reset_index()
+
+
+def risk_columns(portfolios: pd.DataFrame) -> list[str]:
+    """The risk study's columns, where one ran."""
+    return RISK_COLUMNS if portfolios["risk_studied"].any() else []
 
 
 def result_view(result: PlanResult) -> html.Div:
@@ -166,8 +183,8 @@ def result_view(result: PlanResult) -> html.Div:
                "(blank: not binding that year).", className="note"),
         table(shadow_prices_by_year(result), "{:,.1f}", table_id="plan-shadow-prices"),
         html.H3("Every portfolio, by year and net benefit"),
-        table(portfolios[[*SHOWN, "exports_mtpa", "capital_musd_per_yr", "fixed_musd_per_yr",
-                          "ship_or_pay_musd_per_yr"]], "{:,.2f}", table_id="plan-portfolios",
+        table(portfolios[[*SHOWN, *risk_columns(portfolios), "exports_mtpa", "capital_musd_per_yr",
+                          "fixed_musd_per_yr", "ship_or_pay_musd_per_yr"]], "{:,.2f}", table_id="plan-portfolios",
               max_rows=MAX_PORTFOLIO_ROWS),
         html.H3("Options"),
         table(result.option_table(), "{:,.2f}", table_id="plan-options-table"),

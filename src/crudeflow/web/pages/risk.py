@@ -34,7 +34,6 @@ TIER_LABELS = {"exact": "exact (the daily operator on every sample-year)",
                "two-tier": "two-tier (fast, corrected by the exact operator on as many sample-years as an equivalent "
                            f"of {DEFAULT_TARGET_EQUIVALENT:,} exact ones, or a third of the samples if less, needs)"}
 DEFAULT_SAMPLES_SHOWN = min(DEFAULT_SAMPLES[DEFAULT_TIER], MAX_FAST_RISK_SAMPLES)  # the page's cap, if lower
-RISK_TABLES = "risk-tables"  # the fast tier's response tables, under the app's output folder
 
 
 def layout(context: Context) -> html.Div:
@@ -91,7 +90,7 @@ def start(context: Context, session: str, options: object, samples: object, seed
     per_asset = isinstance(contributions, list) and "on" in contributions
     prices = isinstance(price_events, list) and "on" in price_events
     chunk = max(1, n // PROGRESS_STEPS)  # the fast tiers draw whole chunks of their own size instead
-    cache = context.out / RISK_TABLES
+    cache = context.risk_tables
     # refuse bad inputs now, not in the thread
     context.dataset.risk_study(n, seed_value, chosen, year=year_value, tier=tier_value, cache=cache)
 
