@@ -98,7 +98,7 @@ def test_a_cap_short_of_the_target_says_the_equivalent_reached(network: Path) ->
     assert result.exact_samples <= PILOT_EXACT + 10 + 2  # each chunk rounds its share
     warning = [n for n in result.notes if n.startswith("WARNING: the target equivalent")]
     assert warning and "out of reach within the cap of 50" in warning[0]
-    assert any("equivalent reached: expected shut in" in n for n in result.notes)
+    assert any("equivalent reached: expected shut-in" in n for n in result.notes)
 
 
 def test_a_target_above_the_samples_is_refused(network: Path) -> None:
@@ -218,4 +218,4 @@ def test_every_option_reaches_the_target_and_processes_do_not_change_it(network:
     for option in study.options:
         assert here.metrics.loc[(option, "expected annual lost exports"), "equivalent_exact_samples"] >= TARGET
     said = [n for n in here.notes if "equivalent reached" in n]
-    assert said and "each of the 2 options' expected lost export" in said[0]
+    assert said and "each of the 2 options' expected lost exports" in said[0]

@@ -177,4 +177,4 @@ def notes(study: Study, done: Passes) -> list[str]:
 
 
 def _name(figure: str) -> str:
-    return "expected " + figure.removesuffix("_mt").replace("_", " ")
+    return {"shut_in_mt": "expected shut-in", "lost_export_mt": "expected lost exports"}[figure]

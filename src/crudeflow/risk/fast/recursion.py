@@ -129,7 +129,10 @@ def share_by_stored(patterns: PatternTable, bins: int = SHARE_BINS) -> tuple[np.
     most = patterns.absorbed_kt[:, -1] if patterns.absorbed_kt.size else np.zeros(len(patterns.codes))
     stores = most > STORED_KT  # a play that stored only rounding (1e-14 kt) stores nothing: no 1e16 bins per kt
     per_bin = np.where(stores, (bins - 1) / np.where(stores, most, 1.0), 0.0)
-    levels = np.arange(bins)[None, :] / np.where(per_bin > 0, per_bin, np.inf)[:, None]
+    # levels as fractions of the most stored, so the top one is that exactly: stores that fill within the hold
+    # stay at it, and a top level a rounding below it read the share of the day before they filled (in 2030
+    # with a BTC quota, 63% shut in with the stores full instead of 100%)
+    levels = np.where(stores, most, 0.0)[:, None] * (np.arange(bins)[None, :] / (bins - 1))
     steps = np.array([np.searchsorted(curve, level, side="right") - 1
                       for curve, level in zip(patterns.absorbed_kt, levels, strict=True)]).reshape(-1, bins)
     share = np.take_along_axis(patterns.shut_share, np.maximum(steps, 0), axis=1)
