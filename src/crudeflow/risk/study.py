@@ -294,5 +294,5 @@ def option_model(network: Network, name: str, study: Study) -> OptionModel:
     maker = ConditionMaker(operator, changed, undisturbed)
     measures = Measures.of(operator, undisturbed)
     calm = maker.stretches([], study.days)
-    baseline, track = play(operator, measures, calm, study.days, shortcuts=Shortcuts(keep=frozenset(), keep_jumps=True))
+    baseline, track = play(operator, measures, calm, study.days, shortcuts=Shortcuts(keep=frozenset(), keep_all=True))
     return OptionModel(name, changed, scenario, operator, maker, measures, baseline, calm, track)
