@@ -139,7 +139,7 @@ class Dataset:
         a pathway under `budget_musd_per_yr` or `risk_target_mtpa`. With `risk_samples` > 0, each portfolio of
         `risk_years` (default: all years) also gets a Monte Carlo study of `risk_samples` sample-years on common
         random numbers, on the output variant's production: by default two-tier, each year's exact subset sized
-        until every portfolio's expected shut-in and lost exports are as precise as `risk_target_equivalent`
+        until every portfolio's expected lost exports are as precise as `risk_target_equivalent`
         exact sample-years (None: a third of `risk_samples`, at most 10,000) or fixed at `risk_exact_samples`,
         or `risk_tier` 'exact'; `risk_cache`: the fast tier's
         table folder (as `risk`'s cache). `workers`: processes each year's portfolios are spread over, one

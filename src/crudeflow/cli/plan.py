@@ -60,8 +60,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="two-tier: sample-years of each portfolio also played exactly, instead of "
                              "--risk-equivalent")
     parser.add_argument("--risk-equivalent", type=SAMPLES, default=None, metavar="K",
-                        help="two-tier: each year, play exact sample-years until every portfolio's expected shut-in "
-                             "and lost exports are as precise as K exact sample-years, K at most --risk-samples "
+                        help="two-tier: each year, play exact sample-years until every portfolio's expected lost "
+                             "exports are as precise as K exact sample-years, K at most --risk-samples "
                              "(default: a third of --risk-samples, at most 10,000)")
     parser.add_argument("--workers", "--risk-workers", dest="workers", type=WORKERS, default=None, metavar="N",
                         help="processes each year's portfolios are spread over, one portfolio a task: its dispatch "

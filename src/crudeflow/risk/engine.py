@@ -89,7 +89,7 @@ def played(option: OptionModel, stretches: list[Stretch], days: int, keep: froze
     join = (track, tuple((stop, end) for (_, stop), end in zip(spans, ends, strict=True)
                          if end == days or track.can_resume(end)))
     # a year that differs from day 0 on (an outage under way as the year opens) starts HiGHS from the
-    # undisturbed year's first optimum rather than from scratch: the same answers, a tenth of the pivots
+    # undisturbed year's first optimum rather than from scratch: the same answers, far fewer pivots
     warm = option.track.basis_at(1) if resume is None and option.track is not None else None
     shortcuts = Shortcuts(resume, join, keep, same_basis=True, warm=warm)
     return play(option.operator, option.measures, stretches, days, shortcuts=shortcuts)
