@@ -381,3 +381,21 @@ def test_a_study_run_option_by_option_equals_the_whole_study(tmp_path):
     pd.testing.assert_frame_equal(whole.compare, split.compare)
     pd.testing.assert_frame_equal(whole.contributions, split.contributions)
     assert not whole.contributions.empty
+
+
+def test_cli_plan_sized_to_an_equivalent_pipes_one_json_document(tmp_path, monkeypatch):
+    # through a real pipe, on two processes: one JSON document on stdout, the figures of Dataset.plan
+    from cli_harness import run_capped
+
+    folder = bypass_network(tmp_path)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    done = run_capped(["plan", "--dataset", str(folder), "--years", "2024", "--risk-samples", "2000",
+                       "--risk-equivalent", "1000", "--workers", "2", "--json"], timeout_s=300)
+    assert done.returncode == 0, done.stderr
+    rows = {r["portfolio"]: r for r in json.loads(done.stdout)["portfolios"]}
+    expected = crudeflow.load(folder).plan([2024], risk_samples=2000, risk_target_equivalent=1000,
+                                           risk_cache=str(tmp_path / "cache" / "crudeflow" / "risk-tables"))
+    for _, row in expected.portfolios.iterrows():
+        got = rows[row["portfolio"]]
+        assert got["risk_exact_sample_years"] == row["risk_exact_sample_years"]
+        assert got["expected_lost_export_mt"] == pytest.approx(row["expected_lost_export_mt"], rel=1e-12, abs=1e-12)
