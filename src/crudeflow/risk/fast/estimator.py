@@ -50,10 +50,8 @@ def control_variate_mean(fast: np.ndarray, exact: np.ndarray, picked: np.ndarray
         return Estimate(float(y.mean()), np.nan, np.nan)
     slope, var_y, var_resid = regression(x, y)
     value = float(y.mean() + slope * (fast.mean() - x.mean()))
-    variance = var_resid * (1.0 - n / total) / n + var_y / total
-    se = float(np.sqrt(max(variance, 0.0)))
-    equivalent = var_y / variance if variance > 0 else (np.inf if var_y > 0 else np.nan)
-    return Estimate(value, se, float(equivalent))
+    variance, equivalent = _variance(var_y, var_resid, n, total)
+    return Estimate(value, float(np.sqrt(max(variance, 0.0))), equivalent)
 
 
 def assured_equivalent(fast: np.ndarray, exact: np.ndarray, picked: np.ndarray) -> float:
@@ -63,8 +61,14 @@ def assured_equivalent(fast: np.ndarray, exact: np.ndarray, picked: np.ndarray) 
     if n < 3:
         return np.nan
     _, var_y, var_resid = regression(fast[picked], exact)
-    variance = var_resid * residual_bound(n) * (1.0 - n / total) / n + var_y / total
-    return float(var_y / variance) if variance > 0 else (np.inf if var_y > 0 else np.nan)
+    return _variance(var_y, var_resid * residual_bound(n), n, total)[1]
+
+
+def _variance(var_y: float, var_resid: float, n: int, total: int) -> tuple[float, float]:
+    """The regression estimate's variance over `total` fast and `n` exact sample-years, and its equivalent
+    number of exact sample-years (s²_y / Var)."""
+    variance = var_resid * (1.0 - n / total) / n + var_y / total
+    return variance, float(var_y / variance if variance > 0 else (np.inf if var_y > 0 else np.nan))
 
 
 def residual_bound(n: int) -> float:
