@@ -156,3 +156,22 @@ def test_any_scenario_text_reads_or_is_refused(tmp_path_factory: pytest.TempPath
     path = tmp_path_factory.getbasetemp() / "fuzz-scenario.yaml"
     path.write_bytes(text if isinstance(text, bytes) else text.encode("utf-8", "surrogatepass"))
     reads_or_refuses(path)
+
+
+@pytest.mark.parametrize(("table", "column", "value"), [
+    ("fleet/weather.csv", "months", "12;1;²;3"),  # "²" is a digit to str.isdigit, not to int
+    ("risk/outages.csv", "season", "²-3:2; 4-1:1"),
+])
+def test_a_month_written_in_other_digits_is_refused(dataset: Path, table: str, column: str, value: str) -> None:
+    """Found by the fuzzing above: a month cell with a superscript digit raised ValueError from int()."""
+    path = dataset / table
+    original = path.read_bytes()
+    try:
+        rows = read_rows(path)
+        rows[1][rows[0].index(column)] = value
+        with path.open("w", newline="", encoding="utf-8") as handle:
+            csv.writer(handle).writerows(rows)
+        with pytest.raises(CrudeflowError):
+            load_everything(dataset)
+    finally:
+        path.write_bytes(original)

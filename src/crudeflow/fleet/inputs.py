@@ -161,7 +161,7 @@ def _weather_by_port(
         if season.port not in ports:
             raise InputError(path, f"unknown port; ports: {sorted(ports)}", line, row_id, "port", season.port)
         for text in split_list(season.months):
-            if not text.isdigit() or not 1 <= int(text) <= 12:
+            if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= 12:  # not "²", a digit to isdigit
                 raise InputError(path, "months must be numbers 1-12 separated by ';'", line, row_id,
                                  "months", season.months)
             months_seen.setdefault(season.port, []).append(int(text))

@@ -277,7 +277,7 @@ def parse_season(text: str) -> tuple[float, ...]:
 
 
 def _month(text: str) -> int:
-    if text.isdigit():
+    if text.isascii() and text.isdigit():  # "²" is a digit to isdigit, not to int
         if not 1 <= int(text) <= 12:
             raise ValueError(f"month {text!r} is not 1-12")
         return int(text) - 1
