@@ -17,7 +17,8 @@ Per pattern, the operator plays `PLAYS` states (each hit asset at the mean share
 quarter of the way from there to its whole loss, and wholly lost; the recursion interpolates between the two
 whose deficits bracket a stretch's) for `HOLD_DAYS` after `LEAD_DAYS` undisturbed and before a recovery of
 `RECOVER_FIRST_DAYS` undisturbed (`RECOVER_DAYS` where it has not settled by then: `settled`), HiGHS started from
-the steady undisturbed state's basis; that gives
+the basis an earlier play of the pattern held after its first day, else the steady undisturbed state's (the
+recovery from the latter's); that gives
 - `absorbed_kt[k]`, `shut_share[k]`: oil stored in the first k days and the share of the deficit shut in
   on day k: how the shut-in share grows as storage fills;
 - `ramp_kt`: the largest fall of shut-in from one day to the next once the state ends (restart ramps);
@@ -41,10 +42,11 @@ import io
 import json
 import os
 import time
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
+import highspy
 import numpy as np
 
 from crudeflow.risk.conditions import Stretch
@@ -259,6 +261,8 @@ class Responder:
     assets: tuple[str, ...]
     representative: np.ndarray  # per asset, the lost share a pattern is played at
     solved: int = 0  # states HiGHS solved (the rest were answered at the basis of one of them)
+    # per pattern played, the basis HiGHS held after its play's first day (`play`)
+    first_days: dict[int, highspy.HighsBasis] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         maker, operator = self.option.maker, self.option.operator
@@ -369,7 +373,7 @@ class Responder:
             # a pattern whose hit assets are all represented by their whole loss has alike plays: one is run
             key = tuple(shares.tolist())
             if key not in plays:
-                plays[key] = self.play(shares)
+                plays[key] = self.play(shares, int(code) // PLAYS)
             rows.append(plays[key])
         n = len(codes)
         absorbed, share, ramp, drain, played, relief, cut, refill, rate = zip(*rows, strict=True) if rows else ((),) * 9
@@ -379,14 +383,16 @@ class Responder:
                             np.array(relief, dtype=float), np.array(cut, dtype=float), np.array(refill, dtype=float),
                             np.array(rate, dtype=float))
 
-    def play(self, shares: np.ndarray) -> Play:
+    def play(self, shares: np.ndarray, pattern: int) -> Play:
         """One play of a state: oil stored by day of the hold, shut-in share by day, ramp, drain, deficit,
         relief, output cut, refill and its rate. The recovery is played for RECOVER_FIRST_DAYS, and for
-        RECOVER_DAYS when it has not settled by then."""
+        RECOVER_DAYS when it has not settled by then. A play of a `pattern` played before starts HiGHS from the
+        basis that play held after its first day (its hit assets are the same, only their shares differ: about
+        half the pivots of a start from the steady undisturbed state's basis on the first day)."""
         cond = self.conditions(shares)
-        export_gap, shut = self.gaps(cond, RECOVER_FIRST_DAYS)
+        export_gap, shut = self.gaps(cond, RECOVER_FIRST_DAYS, pattern)
         if not settled(export_gap, shut):
-            export_gap, shut = self.gaps(cond, RECOVER_DAYS)
+            export_gap, shut = self.gaps(cond, RECOVER_DAYS, pattern)
         hold, after = slice(0, HOLD_DAYS), slice(HOLD_DAYS - 1, len(shut))
         cut = self.base_output_kt - float(cond.production_kt[:, 0].sum())
         deficit = np.maximum(0.0, export_gap[hold] - cut)
@@ -398,14 +404,18 @@ class Responder:
                 float(deficit[1]), max(0.0, -float(np.mean(shut[HOLD_DAYS - SETTLED_DAYS:HOLD_DAYS]))), cut,
                 -float(np.sum(np.minimum(shut[HOLD_DAYS:], 0.0))), -float(np.min(shut[HOLD_DAYS:], initial=0.0)))
 
-    def gaps(self, cond: Conditions, recover_days: int) -> tuple[np.ndarray, np.ndarray]:
+    def gaps(self, cond: Conditions, recover_days: int, pattern: int) -> tuple[np.ndarray, np.ndarray]:
         """Exports lost and shut-in added per day (kt/day) against the undisturbed year, over HOLD_DAYS under
         `cond` and `recover_days` undisturbed after, from the steady undisturbed state (the lead days reach it:
-        they are the same in every play) and HiGHS from its basis there."""
+        they are the same in every play). HiGHS starts from the basis an earlier play of the `pattern` held
+        after its first day, else from the steady state's, and the recovery from the steady state's."""
         option, lead, days = self.option, self.lead_days, HOLD_DAYS + recover_days
         stretches = [Stretch(0, HOLD_DAYS, cond), Stretch(HOLD_DAYS, days, option.maker.base)]
-        series = play(option.operator, option.measures, stretches, days, self.steady,
-                      Shortcuts(warm=self.steady_basis))[0]
+        shortcuts = Shortcuts(keep=frozenset({1}), warm=self.first_days.get(pattern, self.steady_basis),
+                              rewarm=((HOLD_DAYS, self.steady_basis),))
+        series, track = play(option.operator, option.measures, stretches, days, self.steady, shortcuts)
+        if track is not None and (basis := track.basis_at(1)) is not None:
+            self.first_days[pattern] = basis
         base = option.baseline
         return (base.exports_kt[lead:lead + days] - series.exports_kt,
                 series.shut_in_kt - base.shut_in_kt[lead:lead + days])
