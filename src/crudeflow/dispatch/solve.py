@@ -29,12 +29,14 @@ def solve_dispatch(
     max_share_via: dict[str, float] | None = None,
     shut_in_penalty_usd_per_t: float = DEFAULT_SHUT_IN_PENALTY_USD_PER_T,
     min_share_via: dict[str, float] | None = None,
+    explain: bool = True,
 ) -> DispatchResult:
     """Allocate a year's production to routes, maximising netback less a shut-in penalty.
 
     `free` drops every contract (schedules, quotas, supply agreements) and keeps only physical limits
     and policy; `max_share_via` caps the share of exports entering a country, e.g. {"RU": 0.7}, and
-    `min_share_via` sets a floor, e.g. {"AZ": 0.25}.
+    `min_share_via` sets a floor, e.g. {"AZ": 0.25}. With `explain` off the result says nothing of why oil is
+    shut in (`why`: one more LP per binding limit), for callers that read only the figures (the plan).
 
     >>> import crudeflow
     >>> result = crudeflow.load("kazakhstan").dispatch(2024)
@@ -42,10 +44,10 @@ def solve_dispatch(
     'optimal'
     """
     inputs = resolve_inputs(network, year, free, max_share_via, shut_in_penalty_usd_per_t, min_share_via)
-    return solve_inputs(network, inputs)
+    return solve_inputs(network, inputs, explain)
 
 
-def solve_inputs(network: Network, inputs: DispatchInputs) -> DispatchResult:
+def solve_inputs(network: Network, inputs: DispatchInputs, explain: bool = True) -> DispatchResult:
     """The annual dispatch of resolved inputs (e.g. with a scenario's prices written into them)."""
     year = inputs.year
     model = annual_lp(inputs)
@@ -56,7 +58,7 @@ def solve_inputs(network: Network, inputs: DispatchInputs) -> DispatchResult:
                          + "".join(f"; {s}" for s in floors if s))
     if solution.status is not SolveStatus.OPTIMAL:
         raise SolveError(f"dispatch for {year} did not reach an optimum: the solver ended '{solution.solver_message}'")
-    return _result(network, model, solution)
+    return _result(network, model, solution, explain)
 
 
 def annual_lp(inputs: DispatchInputs) -> NetworkLP:
@@ -89,7 +91,7 @@ def floor_sentence(inputs: DispatchInputs, country: str, steps: int = 14) -> str
             f"{100 * target:.1f}% asked")
 
 
-def _result(network: Network, model: NetworkLP, sol: Solution) -> DispatchResult:
+def _result(network: Network, model: NetworkLP, sol: Solution, explain: bool) -> DispatchResult:
     inputs, lp = model.inputs, model.lp
     flows = pd.DataFrame([(link, grade, sol.x[cols[0]]) for (link, grade), cols in model.flow.items()],
                          columns=["link", "grade", "flow_mtpa"]).pivot_table(
@@ -123,7 +125,7 @@ def _result(network: Network, model: NetworkLP, sol: Solution) -> DispatchResult
         revenue_musd_per_yr=revenue,
         tariffs_musd_per_yr=tariffs,
         notes=list(inputs.notes),
-        why=why_shut_in(model, sol, float(fields["shut_in_mtpa"].sum())),
+        why=why_shut_in(model, sol, float(fields["shut_in_mtpa"].sum())) if explain else [],
     )
 
 

@@ -39,7 +39,8 @@ def portfolio_network(network: Network, options: list[PlanOption], portfolio: fr
 
 
 def normal_year(network: Network, options: list[PlanOption], portfolio: frozenset[str], year: int) -> DispatchResult:
-    return solve_dispatch(portfolio_network(network, options, portfolio, year), year=year)
+    """The portfolio's dispatch, without the words on why oil is shut in (the plan reads only its figures)."""
+    return solve_dispatch(portfolio_network(network, options, portfolio, year), year=year, explain=False)
 
 
 def year_cost(options: list[PlanOption], portfolio: frozenset[str], result: DispatchResult,

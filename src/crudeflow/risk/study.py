@@ -175,6 +175,11 @@ class Study:
     def cache_key(self) -> tuple[Any, ...]:
         return (self.dataset, self.options, self.year, self.days, self.outages, self.output_variant)
 
+    def events_key(self) -> tuple[Any, ...]:
+        """What a chunk's events and stretches depend on: not the options (they are played on the same events)
+        nor the year, so a plan's portfolios share them."""
+        return (self.dataset, self.days, self.outages, self.output_variant, self.sampler, self.seed)
+
 
 def pilot_exact(target: float, samples: int) -> int:
     """A target's pilot: the exact sample-years a fast tier with a fit of PILOT_FIT_LOSS would need for the

@@ -111,29 +111,31 @@ def play_exact(study: Study, context: StudyContext, events: ChunkEvents,
     return exact
 
 
+# The chunks of events and stretches a process keeps, the most recently used last: a study's tables' codes are
+# worked out from them before its chunks are played, and a plan's portfolios of a year are played on the same ones
+# (`Study.events_key`); a chunk's are ~1 MB.
+CHUNKS_KEPT = 8
+_CHUNKS: dict[tuple[Any, ...], tuple[ChunkEvents, Stretches]] = {}
+
+
 def chunk_events(study: Study, context: StudyContext, chunk: int) -> tuple[ChunkEvents, int]:
     """The chunk's events (drawn for a whole FAST_CHUNK, so a sample's events do not depend on N) and how many
     of its samples the study uses."""
-    events = sample_chunk(outage_models(context), study.seed, chunk, FAST_CHUNK, study.days)
-    return events, len(study.chunk_samples(chunk))
-
-
-STRETCHES_KEPT = 4  # a study's chunks of stretches a process keeps: its tables' codes and its chunks use them
-_STRETCHES: dict[tuple[Any, ...], Stretches] = {}
+    events, count, _ = chunk_stretches(study, context, chunk)
+    return events, count
 
 
 def chunk_stretches(study: Study, context: StudyContext, chunk: int) -> tuple[ChunkEvents, int, Stretches]:
-    """The chunk's events, how many of its samples the study uses, and their stretches (kept: the tables'
-    codes are worked out from them before the chunk is played)."""
-    events, count = chunk_events(study, context, chunk)
-    key = (study.cache_key(), study.seed, chunk)
-    stretches = _STRETCHES.pop(key, None)
-    if stretches is None:
-        stretches = events.stretches(study.days, OutageRule.of(context.network))
-    _STRETCHES[key] = stretches
-    while len(_STRETCHES) > STRETCHES_KEPT:
-        del _STRETCHES[next(iter(_STRETCHES))]
-    return events, count, stretches
+    """The chunk's events, how many of its samples the study uses, and their stretches (kept: see CHUNKS_KEPT)."""
+    key = (*study.events_key(), chunk)
+    kept = _CHUNKS.pop(key, None)
+    if kept is None:
+        events = sample_chunk(outage_models(context), study.seed, chunk, FAST_CHUNK, study.days)
+        kept = (events, events.stretches(study.days, OutageRule.of(context.network)))
+    _CHUNKS[key] = kept
+    while len(_CHUNKS) > CHUNKS_KEPT:
+        del _CHUNKS[next(iter(_CHUNKS))]
+    return kept[0], len(study.chunk_samples(chunk)), kept[1]
 
 
 def run_fast_chunk(study: Study, chunk: int) -> TwoTierChunk:
