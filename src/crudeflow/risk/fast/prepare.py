@@ -26,8 +26,23 @@ from crudeflow.risk.study import Study, StudyContext, study_context
 MIN_PART = 50  # codes a process must get for a split to pay for its start
 
 
+CODES_KEPT = 4  # the codes of this many studies' chunks a process keeps: a plan's portfolios of a year share them
+_CODES: dict[tuple[object, ...], tuple[np.ndarray, np.ndarray]] = {}
+
+
 def needed_codes(study: Study, context: StudyContext, chunks: Iterable[int]) -> tuple[np.ndarray, np.ndarray]:
-    """Every state and pattern code the chunks' fast tier will look up."""
+    """Every state and pattern code the chunks' fast tier will look up (they follow from the chunks' stretches
+    alone, `Study.events_key`)."""
+    chunks = tuple(chunks)
+    key = (*study.events_key(), chunks, study.samples, study.contributions)
+    codes = _CODES.pop(key, None) or _codes(study, context, chunks)
+    _CODES[key] = codes
+    while len(_CODES) > CODES_KEPT:
+        del _CODES[next(iter(_CODES))]
+    return codes
+
+
+def _codes(study: Study, context: StudyContext, chunks: Iterable[int]) -> tuple[np.ndarray, np.ndarray]:
     states, patterns = [np.zeros(0, dtype=np.int64)], [np.zeros(0, dtype=np.int64)]
     for chunk in chunks:
         _, count, stretches = chunk_stretches(study, context, chunk)
