@@ -18,7 +18,7 @@ import numpy as np
 
 from crudeflow.errors import CrudeflowError
 from crudeflow.lp.formulation import longest_delay_days
-from crudeflow.network import DEFAULT_DATASET, Network, load
+from crudeflow.network import DEFAULT_DATASET, Network, dataset_folder, load
 from crudeflow.risk.conditions import ConditionMaker, Stretch
 from crudeflow.risk.outages import OutageModels, load_outage_models, sample_year
 from crudeflow.risk.playback import DailySeries, Measures, Shortcuts, Track, play, play_year
@@ -256,8 +256,27 @@ def study_context(study: Study) -> StudyContext:
     return context
 
 
+# The datasets a process keeps, by folder and its files' sizes and times: a plan's portfolios are studies of one
+# dataset, whose contexts would each read and check it again (~40 ms). A Network's tables are never changed in
+# place (an option's network and an output variant are copies), so contexts may share one.
+DATASETS_KEPT = 2
+_DATASETS: dict[tuple[Any, ...], Network] = {}
+
+
+def loaded(dataset: str) -> Network:
+    """The dataset, read once per process while its files stay as they were."""
+    folder = dataset_folder(dataset)
+    key = (str(folder.resolve()), tuple((str(p), s.st_size, s.st_mtime_ns) for p in sorted(folder.rglob("*"))
+                                        if (s := p.stat()) and p.is_file()))
+    network = _DATASETS.pop(key, None) or load(folder)
+    _DATASETS[key] = network
+    while len(_DATASETS) > DATASETS_KEPT:
+        del _DATASETS[next(iter(_DATASETS))]
+    return network
+
+
 def build_context(study: Study) -> StudyContext:
-    network = load(study.dataset).with_output_variant(study.output_variant)
+    network = loaded(study.dataset).with_output_variant(study.output_variant)
     if study.year not in network.years.index:
         raise CrudeflowError(f"--year {study.year}: no such year in the dataset; years: {sorted(network.years.index)}")
     options = {name: option_model(network, name, study) for name in study.options}
