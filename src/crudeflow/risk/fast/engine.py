@@ -222,6 +222,7 @@ def run_fast_study(study: Study, run_chunks: ChunkRunner | None = None) -> RiskR
     if study.tier == "exact":
         raise CrudeflowError("run_fast_study runs the fast and two-tier studies; the exact one is run_study's")
     run = run_chunks or (lambda s, chunks: ((c, run_fast_chunk(s, c)) for c in chunks))
+    recursion.ready()  # here, before a pool of workers is forked: they inherit the loaded loop
     if study.tier == "fast":
         return run_study(study, run, build_fast_result)
     if study.target_equivalent_used is None:

@@ -1,6 +1,6 @@
 """The fast tier's daily recursion over a chunk's samples: storage, shut-in and restart (what each day reads of
 its stretch gathered once for the chunk, then one loop compiled by numba: ~4x the numpy loop over days it
-replaced, with bit-identical figures; numba's first call in a process loads the compiled loop in ~0.4 s).
+replaced, with bit-identical figures; `ready` loads it before a pool forks).
 
 Per sample it carries the oil stored above the undisturbed year (σ, kt), yesterday's shut-in (s, kt/day), the
 restart ramp and the drain rate. Each stretch follows the play of its pattern nearer in deficit of the two
@@ -169,6 +169,13 @@ def annual(stretches: Stretches, samples: int, days: int, stretch: StretchRates,
         record.update({"shut": recorded[0], "lost": recorded[1], "stored": recorded[2]})
     return {"shut_in_mt": shut_sum / KT_PER_MT, "shut_in_days": shut_days, "lost_export_mt": lost_sum / KT_PER_MT,
             "lost_revenue_musd": revenue_sum / 1000.0}
+
+
+def ready() -> None:
+    """Load the compiled loop: numba compiles it, or loads it from its cache, on its first call in a process (~0.3 s
+    with the cache); a study calls this in the process that forks its pool's workers, which then inherit it rather
+    than each loading it (the arguments' types are those `annual` passes)."""
+    _days(np.zeros((1, 12)), np.zeros((1, 1), dtype=np.int64), np.zeros(1), 0.0, np.zeros((3, 0, 0)))
 
 
 @numba.njit(cache=True)  # type: ignore[misc]
