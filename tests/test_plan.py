@@ -270,6 +270,20 @@ def test_plan_risk_on_the_two_tier_engine(tmp_path):
     assert any("best sequence over the plan years" in n for n in result.notes)
 
 
+def test_the_watch_counts_each_portfolio_risk_study_and_can_stop_the_plan_within_it(tmp_path):
+    # with risk, each portfolio-year is two steps: its dispatch, then its part of the year's risk study; a watch
+    # saying stop during the risk study stops the plan there, on one process and on two
+    ds = crudeflow.load(bypass_network(tmp_path))
+    seen: list[tuple[int, int]] = []
+    ds.plan([2024], risk_samples=200, risk_exact_samples=10, risk_cache="",
+            watch=lambda done, total: seen.append((done, total)) or True)
+    assert seen == [(1, 4), (2, 4), (3, 4), (4, 4)]  # none and X dispatched, then each one's risk study
+    for workers in (1, 2):
+        with pytest.raises(CrudeflowError, match="plan cancelled after 3 of 4 steps"):
+            ds.plan([2024], risk_samples=200, risk_exact_samples=10, risk_cache="", workers=workers,
+                    watch=lambda done, total: done < 3)
+
+
 def test_plan_risk_settings_are_checked():
     ds = crudeflow.load()
     with pytest.raises(CrudeflowError, match="risk_tier"):
@@ -350,7 +364,7 @@ def test_watch_sees_every_portfolio_year_and_can_stop_the_plan(tmp_path):
     assert seen == [(i, 10) for i in range(1, 11)] and len(whole.portfolios) == 10
     from crudeflow.plan.study import PlanCancelled
 
-    with pytest.raises(PlanCancelled, match="after 3 of 10 portfolio-years"):
+    with pytest.raises(PlanCancelled, match="after 3 of 10 steps"):
         dataset.plan([2029, 2030], discount_rate=0.0, watch=lambda done, total: done < 3)
 
 

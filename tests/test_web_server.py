@@ -309,7 +309,7 @@ def test_a_plan_run_shows_progress_and_can_be_cancelled(web_server):
     assert "starting" in plan_click(web_server.url, session, "plan-run", plan_options=options)
     for _ in range(240):
         shown = " ".join(plan_poll(web_server.url, session))
-        if "portfolio-years valued" in shown and not shown.strip().startswith("0 of"):
+        if "steps done" in shown and not shown.strip().startswith("0 of"):
             break
         time.sleep(0.25)
     assert "cancelling" in plan_click(web_server.url, session, "plan-cancel", plan_options=options)

@@ -148,8 +148,9 @@ class Dataset:
         `min_share_via`: targets, e.g. {"AZ": 0.25}: per year, the portfolio that first sends that share of
         exports into the country (table `targets`), or why none does. The pathway is the best sequence over the
         years (plan/pathway.py).
-        `watch`, if given, is called with (portfolio-years done, in all) after each one is valued; returning
-        False stops the plan (PlanCancelled). `price_events` (as `risk`'s): each portfolio's risk study also
+        `watch`, if given, is called with (steps done, in all) after each step (a portfolio-year's dispatch, or its
+        risk study where one runs) and during a year's later exact passes; returning False stops the plan
+        (PlanCancelled). `price_events` (as `risk`'s): each portfolio's risk study also
         draws the price events, so the portfolio table gets its expected discount loss and what it removes."""
         years = sorted(set(years))
         if not years:
@@ -200,11 +201,12 @@ class Dataset:
             min_share_via=tuple((min_share_via or {}).items()))
         chosen = read_options(self.network, None if options is None else list(options))
 
-        def risk(year: int, scenarios: dict[str, Scenario]) -> pd.DataFrame:
+        def risk(year: int, scenarios: dict[str, Scenario], step: Callable[[bool], None]) -> pd.DataFrame:
             return self.risk_of_portfolios(year, scenarios, risk_samples, seed, tier=risk_tier,
                                            exact_samples=risk_exact_samples, output_variant=output_variant,
                                            target_equivalent=risk_target_equivalent,
-                                           workers=workers, cache=risk_cache, price_events=price_events)
+                                           workers=workers, cache=risk_cache, price_events=price_events,
+                                           step=step)
 
         result = run_plan(self.network, chosen, settings, risk if risk_samples else None, watch,
                           choose_runner(workers=1 if workers is None else workers))
@@ -223,7 +225,8 @@ class Dataset:
                            tier: str = PLAN_RISK_TIER, exact_samples: int | None = None,
                            target_equivalent: int | None = None,
                            output_variant: str | None = None, workers: int | None = None,
-                           cache: str | Path | None = None, price_events: bool | str | Path = False) -> pd.DataFrame:
+                           cache: str | Path | None = None, price_events: bool | str | Path = False,
+                           step: Callable[[bool], None] | None = None) -> pd.DataFrame:
         """The risk each portfolio removes against the first, every portfolio played on the same sample-years
         (common random numbers), on the year's network with the portfolio's changes and `output_variant`'s
         production: the one place the plan meets a risk engine. `tier` 'two-tier' (the default): the fast tier
@@ -233,7 +236,9 @@ class Dataset:
         operator on every one. Per portfolio: expected lost exports, CVaR95 of lost revenue and what it removes,
         each with its SE, and the exact-only sample-years that would give the same SE (`_equivalent_exact_
         samples`: for the exact tier, the samples themselves). `workers`: processes the portfolios are spread
-        over, one portfolio a task (risk.by_option; None or 1: this process, 0: one per core)."""
+        over, one portfolio a task (risk.by_option; None or 1: this process, 0: one per core). `step`, if given, is
+        called as each portfolio's part of the study finishes: True in the first pass, False in a later one (what
+        it raises stops the study)."""
         import tempfile
 
         import yaml
@@ -256,8 +261,12 @@ class Dataset:
                                 cache=cache, output_variant=output_variant), target_figures=("lost_export_mt",))
             # price events are priced against every portfolio's dispatch here, before any sample-year is played
             prices = price_events_for(study, study_context(study), price_events) if price_events else None
+            def finished(part: Study) -> None:
+                if step is not None:
+                    step(part.exact_pass is None)
+
             with ByOption(1 if workers is None else WORKERS.check("workers", workers),
-                          None if tier == "exact" else fast_tables) as run:  # its processes serve every pass
+                          None if tier == "exact" else fast_tables, finished) as run:  # its processes serve every pass
                 if tier == "exact":
                     result = run_study(study, lambda s, chunks: run(run_chunk, s, chunks))
                 else:

@@ -23,10 +23,15 @@ from crudeflow.plan.settings import PlanSettings
 from crudeflow.plan.targets import share_column, share_via_pct, target_rows
 from crudeflow.simulate.scenario import Scenario
 
-# (year, portfolio name → scenario; the first is the empty portfolio) → per portfolio: expected_lost_export_mt,
+# Called by a risk function as each portfolio's part of its study finishes: True for its first pass (one more
+# portfolio-year's risk valued), False for a later pass's part (the exact top-ups: no step, but a watch may stop
+# it there). It raises PlanCancelled when the watch says stop.
+RiskStep = Callable[[bool], None]
+# (year, portfolio name → scenario; the first is the empty portfolio, step) → per portfolio: expected_lost_export_mt,
 # lost_export_removed_mt, lost_revenue_removed_musd, cvar95_lost_revenue_musd, each with an `_se_` twin
-RiskFunction = Callable[[int, dict[str, Scenario]], pd.DataFrame]
-# (portfolio-years done, portfolio-years in all) → go on? Called after each portfolio-year is valued.
+RiskFunction = Callable[[int, dict[str, Scenario], RiskStep], pd.DataFrame]
+# (steps done, steps in all) → go on? A step is a portfolio-year's dispatch, or its risk study where one runs;
+# called after each (and during a year's later exact passes, with the count unchanged).
 PlanWatch = Callable[[int, int], bool]
 # (function, job, indices) → (i, function(job, i)) for each index, in any order: where a year's normal-year
 # dispatches run (the risk executor's runners: this process, or a pool of processes)
@@ -72,16 +77,22 @@ def run_plan(network: Network, options: list[PlanOption], settings: PlanSettings
         raise CrudeflowError("give a budget or a risk target, not both")
     net = network.with_output_variant(settings.output_variant)
     by_year = portfolios_by_year(options, settings)
-    total, done = sum(len(p) for p in by_year.values()), 0
+    studied = [y for y in by_year if risk is not None and y in settings.risk_years]
+    total, done = sum(len(p) for p in by_year.values()) + sum(len(by_year[y]) for y in studied), 0
+
+    def step(advanced: bool = True) -> None:
+        nonlocal done
+        done += advanced
+        if watch is not None and not watch(done, total):
+            raise PlanCancelled(f"plan cancelled after {done} of {total} steps")
+
     rows, shadows = [], []
     for year, year_portfolios in by_year.items():
         results: dict[int, DispatchResult] = {}
         for index, result in runner(dispatch_portfolio, YearDispatch(net, options, year_portfolios, year),
                                     range(len(year_portfolios))):
             results[index] = result
-            done += 1
-            if watch is not None and not watch(done, total):
-                raise PlanCancelled(f"plan cancelled after {done} of {total} portfolio-years")
+            step()
         base = results[year_portfolios.index(frozenset())]
         shadows.append(shadow_rows(year, base))
         year_rows = []
@@ -95,9 +106,9 @@ def run_plan(network: Network, options: list[PlanOption], settings: PlanSettings
         fraction = state_take_fraction(net, year)  # the fiscal rules' share of the value, as simulate uses
         table["state_take_gained_musd_per_yr"] = (float("nan") if fraction is None
                                                   else fraction * table["revenue_gained_musd_per_yr"])
-        if risk is not None and year in settings.risk_years:
+        if risk is not None and year in studied:
             scenarios = {portfolio_name(p): portfolio_scenario(net, options, p, year) for p in year_portfolios}
-            table = table.join(risk(year, scenarios), on="portfolio")
+            table = table.join(risk(year, scenarios, step), on="portfolio")
         rows.append(table)
     table = _with_totals(pd.concat(rows, ignore_index=True))
     frontier = pd.concat([efficient(table[table["year"] == y]) for y in settings.years], ignore_index=True)

@@ -21,23 +21,27 @@ from crudeflow.risk.fast.prepare import prepare_tables
 from crudeflow.risk.study import Study, study_context
 
 Prepare = Callable[[Any], object]  # (study of one option) → anything: run once in a task before its chunks
+Finished = Callable[[Any], None]  # (study of one option) → None, as its chunks are played; may raise to stop
 
 
 class ByOption:
     """Runs `function(study with one option, chunk)` for every option and chunk, one task per option on
     `workers` processes (1: this process, 0: one per core), and yields (chunk, the options' parts merged)
     once every option has played every chunk. `prepare` (a module-level function: the pool pickles it), if
-    given, runs at the start of each task on its one-option study, e.g. to build its response tables.
+    given, runs at the start of each task on its one-option study, e.g. to build its response tables;
+    `finished`, if given, is called here with each one-option study once it has played every chunk (a progress
+    count; what it raises stops the study, the tasks not yet started dropped).
 
     Its processes live until `close` (or the end of a `with` block), and an option goes back to the process
     that played it first: a two-tier study's later passes then find the option's context (network, LPs,
     undisturbed year, tables) built (study.study_context keeps it) instead of building it again."""
 
-    def __init__(self, workers: int = 1, prepare: Prepare | None = None) -> None:
+    def __init__(self, workers: int = 1, prepare: Prepare | None = None, finished: Finished | None = None) -> None:
         if workers < 0:
             raise CrudeflowError(f"--workers must be 0 (one per core) or more, not {workers}")
         self.workers = workers or os.cpu_count() or 1
         self.prepare = prepare
+        self.finished = finished or (lambda _: None)
         self._lanes: list[cf.ProcessPoolExecutor] = []  # one process each
         self._lane_of: dict[tuple[Any, ...], int] = {}  # a one-option study's context key → its lane
 
@@ -56,7 +60,10 @@ class ByOption:
         indices = list(chunks)
         parts = [one_option(study, i) for i in range(len(study.options))]
         if self.workers == 1 or len(parts) == 1:
-            played = [option_chunks(function, part, indices, self.prepare) for part in parts]
+            played = []
+            for part in parts:
+                played.append(option_chunks(function, part, indices, self.prepare))
+                self.finished(part)
         else:
             try:
                 played = self._on_lanes(function, parts, indices)
@@ -89,7 +96,9 @@ class ByOption:
                 waiting.remove(position)
             done, _ = cf.wait(running, return_when=cf.FIRST_COMPLETED)
             for future in done:
-                results[running.pop(future)] = future.result()
+                position = running.pop(future)
+                results[position] = future.result()
+                self.finished(parts[position])
         return [results[position] for position in range(len(parts))]
 
 

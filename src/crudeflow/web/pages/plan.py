@@ -141,7 +141,8 @@ def start(context: Context, session: str, first: object, last: object, variant: 
 
 def progress(done: int, total: int) -> html.Div:
     return html.Div([html.Progress(value=str(done), max=str(max(total, 1)), id="plan-progress-bar"),
-                     html.Span(f" {done} of {total or '?'} portfolio-years valued", id="plan-progress-text")])
+                     html.Span(f" {done} of {total or '?'} steps done (a portfolio-year's dispatch, and its risk "
+                               "study where one runs)", id="plan-progress-text")])
 
 
 def shadow_prices_by_year(result: PlanResult) -> pd.DataFrame:
