@@ -5,8 +5,12 @@ An outage state is the share lost of every asset the outage models hit, rounded 
 which of those assets are hit at all. Per state, the daily LP from the undisturbed steady state with the state's
 conditions gives (solved by HiGHS, or answered exactly at the optimal basis of a nearby state HiGHS solved
 where that basis stays optimal: `Responder.states`, `BasisMap`; about one state in five goes to HiGHS):
-- `deficit_kt`: oil the basins cannot send that day (exports lost less field output cut): what must be stored
-  or shut in (kt/day);
+- `deficit_kt`: oil the basins cannot send that day (exports lost less field output cut, or the shut-in the
+  day adds where that is more): what must be stored or shut in (kt/day). On the first day a field outage's oil
+  already on its way still arrives and masks a route outage's deficit: in Kazakhstan 2030 (supsa-restart) with
+  the Transneft transit lapsed and Kashagan 77% down, exports fall 58.8 kt against a cut of 62.8, yet 14.1
+  kt/day is shut in, as on every later day (read as no deficit, a sample-year lost 1.3 Mt less than the
+  operator's);
 - `output_cut_kt`: field output the state takes away (kt/day);
 - `price_usd_per_t`: revenue lost per tonne of exports lost;
 - `relief_ramp_kt`: where the undisturbed year shuts oil in (more output than the routes take, as in 2030's
@@ -68,7 +72,7 @@ RECOVER_DAYS = 30  # the recovery played at most
 RECOVER_FIRST_DAYS = 10  # and first: enough where it settles (`settled`)
 STEADY_KT = 1e-6  # undisturbed exports varying less than this (kt/day) are steady
 SETTLED_DAYS = 5  # a play's relief: the shut-in below the undisturbed year's over the hold's last days
-TABLE_VERSION = 9  # bump when what a table holds changes
+TABLE_VERSION = 10  # bump when what a table holds changes
 PLAY_STEPS = (0.0, 0.25, 1.0)  # a pattern's plays: each hit asset this far from its representative share to 1
 PLAYS = len(PLAY_STEPS)
 
@@ -345,8 +349,8 @@ class Responder:
         gap = self.base_export_kt - exports_kt
         with np.errstate(invalid="ignore", divide="ignore"):
             price = np.where(gap > 1e-6, (self.base_revenue_kusd - revenue_kusd) / gap, np.nan)
-        return StateTable(codes, np.maximum(0.0, gap - cut), cut, price,
-                          np.maximum(0.0, self.base_shut_in_kt - shut_in_kt))
+        added = shut_in_kt - self.base_shut_in_kt
+        return StateTable(codes, np.maximum(0.0, np.maximum(gap - cut, added)), cut, price, np.maximum(0.0, -added))
 
     def solve(self, shares: np.ndarray, lost: np.ndarray, live: np.ndarray) -> tuple[np.ndarray, BasisMap | None]:
         """z = [x; A·x] of one state, solved by HiGHS, and its basis as a map to the answers of states that differ
