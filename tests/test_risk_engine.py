@@ -3,6 +3,7 @@ merges that do not depend on chunk order, and a partial result when stopped."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -12,7 +13,7 @@ import pytest
 import crudeflow
 from crudeflow.errors import CrudeflowError
 from crudeflow.risk.engine import ChunkResult, annual_figures, run_chunk, run_study
-from crudeflow.risk.study import Study, study_context
+from crudeflow.risk.study import Study, loaded, study_context
 from crudeflow.simulate.engine import simulate
 from crudeflow.simulate.operator import Bounds
 from crudeflow.simulate.timeline import OutageEvent
@@ -137,3 +138,14 @@ def test_a_warm_start_without_verdict_is_solved_again_cold() -> None:
     # since moorings count as units and tanks fill before a shut-in, this year shuts nothing in; its days are
     # still solved (the warm start may still end without a verdict), and the year still agrees with simulate
     assert abs(fast_kt - exact.extra_shut_in_mt * 1000.0) <= 1e-3
+
+
+def test_a_dataset_is_read_once_per_process_while_its_files_stay_as_they_were(tmp_path: Path) -> None:
+    # a plan's portfolio contexts share the dataset they are built on; a file changed on disk is read again
+    folder = one_route(tmp_path)
+    first = loaded(str(folder))
+    assert loaded(str(folder)) is first
+    links = Path(folder) / "links.csv"
+    os.utime(links, ns=(links.stat().st_atime_ns, links.stat().st_mtime_ns + 1_000_000_000))
+    again = loaded(str(folder))
+    assert again is not first and again.links.equals(first.links)

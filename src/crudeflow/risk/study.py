@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import stat
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -266,13 +268,25 @@ _DATASETS: dict[tuple[Any, ...], Network] = {}
 def loaded(dataset: str) -> Network:
     """The dataset, read once per process while its files stay as they were."""
     folder = dataset_folder(dataset)
-    key = (str(folder.resolve()), tuple((str(p), s.st_size, s.st_mtime_ns) for p in sorted(folder.rglob("*"))
-                                        if (s := p.stat()) and p.is_file()))
+    key = (str(folder.resolve()), _files(folder))
     network = _DATASETS.pop(key, None) or load(folder)
     _DATASETS[key] = network
     while len(_DATASETS) > DATASETS_KEPT:
         del _DATASETS[next(iter(_DATASETS))]
     return network
+
+
+def _files(folder: Path) -> tuple[tuple[str, int, int], ...]:
+    """Each file under the folder with its size and time (what cannot be read is left to `load` to name)."""
+    found = []
+    for path in sorted(folder.rglob("*")):
+        try:
+            status = path.stat()
+        except OSError:
+            continue
+        if stat.S_ISREG(status.st_mode):
+            found.append((str(path), status.st_size, status.st_mtime_ns))
+    return tuple(found)
 
 
 def build_context(study: Study) -> StudyContext:
