@@ -11,10 +11,10 @@ from __future__ import annotations
 import datetime as dt
 import math
 import stat
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import numpy as np
 
@@ -239,41 +239,49 @@ class StudyContext:
         return sample_year(self.outage_models, study.seed, sample, study.days)
 
 
-# The contexts a process keeps, the most recently used last. A plan's year studies each portfolio apart and comes
-# back to each for the later passes of its exact subset (risk/by_option.py), so a process keeps every portfolio
-# it plays; Kazakhstan's context is ~5 MB (network, LPs, undisturbed year, response tables).
-CONTEXTS_KEPT = 64
-_CONTEXTS: dict[tuple[Any, ...], StudyContext] = {}
+V = TypeVar("V")
+
+
+class Kept(Generic[V]):
+    """What a process keeps of something built from a key: at most `size` values, the most recently used last
+    (the oldest goes first)."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._values: dict[Hashable, V] = {}
+
+    def get(self, key: Hashable, build: Callable[[], V]) -> V:
+        """The value kept for `key`, else `build()`, kept."""
+        value = self._values.pop(key, None)
+        if value is None:
+            value = build()
+        self._values[key] = value
+        while len(self._values) > self.size:
+            del self._values[next(iter(self._values))]
+        return value
+
+
+# A plan's year studies each portfolio apart and comes back to each for the later passes of its exact subset
+# (risk/by_option.py), so a process keeps every portfolio it plays; Kazakhstan's context is ~5 MB (network, LPs,
+# undisturbed year, response tables).
+_CONTEXTS: Kept[StudyContext] = Kept(64)
 
 
 def study_context(study: Study) -> StudyContext:
     """Built once per process and study (network, LPs, undisturbed years): the expensive, reusable part."""
-    key = study.cache_key()
-    context = _CONTEXTS.pop(key, None)
-    if context is None:
-        context = build_context(study)
-    _CONTEXTS[key] = context
-    while len(_CONTEXTS) > CONTEXTS_KEPT:
-        del _CONTEXTS[next(iter(_CONTEXTS))]
-    return context
+    return _CONTEXTS.get(study.cache_key(), lambda: build_context(study))
 
 
-# The datasets a process keeps, by folder and its files' sizes and times: a plan's portfolios are studies of one
-# dataset, whose contexts would each read and check it again (~40 ms). A Network's tables are never changed in
-# place (an option's network and an output variant are copies), so contexts may share one.
-DATASETS_KEPT = 2
-_DATASETS: dict[tuple[Any, ...], Network] = {}
+# By folder and its files' sizes and times: a plan's portfolios are studies of one dataset, whose contexts would
+# each read and check it again (~40 ms). A Network's tables are never changed in place (an option's network and an
+# output variant are copies), so contexts may share one.
+_DATASETS: Kept[Network] = Kept(2)
 
 
 def loaded(dataset: str) -> Network:
     """The dataset, read once per process while its files stay as they were."""
     folder = dataset_folder(dataset)
-    key = (str(folder.resolve()), _files(folder))
-    network = _DATASETS.pop(key, None) or load(folder)
-    _DATASETS[key] = network
-    while len(_DATASETS) > DATASETS_KEPT:
-        del _DATASETS[next(iter(_DATASETS))]
-    return network
+    return _DATASETS.get((str(folder.resolve()), _files(folder)), lambda: load(folder))
 
 
 def _files(folder: Path) -> tuple[tuple[str, int, int], ...]:

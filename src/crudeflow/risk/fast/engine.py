@@ -18,7 +18,6 @@ import functools
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
@@ -39,7 +38,7 @@ from crudeflow.risk.fast.sampler import ChunkEvents, Stretches, sample_chunk
 from crudeflow.risk.fast.tables import Responder, TableStore, default_cache_dir, table_key
 from crudeflow.risk.outages import OutageModels
 from crudeflow.risk.result import FIGURES, RiskResult
-from crudeflow.risk.study import FAST_CHUNK, ExactPass, OptionModel, Study, StudyContext, study_context
+from crudeflow.risk.study import FAST_CHUNK, ExactPass, Kept, OptionModel, Study, StudyContext, study_context
 from crudeflow.seeding import stream
 from crudeflow.simulate.timeline import OutageRule
 
@@ -111,11 +110,9 @@ def play_exact(study: Study, context: StudyContext, events: ChunkEvents,
     return exact
 
 
-# The chunks of events and stretches a process keeps, the most recently used last: a study's tables' codes are
-# worked out from them before its chunks are played, and a plan's portfolios of a year are played on the same ones
-# (`Study.events_key`); a chunk's are ~1 MB.
-CHUNKS_KEPT = 8
-_CHUNKS: dict[tuple[Any, ...], tuple[ChunkEvents, Stretches]] = {}
+# A study's tables' codes are worked out from a chunk's events and stretches before its chunks are played, and a
+# plan's portfolios of a year are played on the same ones (`Study.events_key`); a chunk's are ~1 MB.
+_CHUNKS: Kept[tuple[ChunkEvents, Stretches]] = Kept(8)
 
 
 def chunk_events(study: Study, context: StudyContext, chunk: int) -> tuple[ChunkEvents, int]:
@@ -126,16 +123,14 @@ def chunk_events(study: Study, context: StudyContext, chunk: int) -> tuple[Chunk
 
 
 def chunk_stretches(study: Study, context: StudyContext, chunk: int) -> tuple[ChunkEvents, int, Stretches]:
-    """The chunk's events, how many of its samples the study uses, and their stretches (kept: see CHUNKS_KEPT)."""
-    key = (*study.events_key(), chunk)
-    kept = _CHUNKS.pop(key, None)
-    if kept is None:
+    """The chunk's events, how many of its samples the study uses, and their stretches (kept: see _CHUNKS)."""
+
+    def build() -> tuple[ChunkEvents, Stretches]:
         events = sample_chunk(outage_models(context), study.seed, chunk, FAST_CHUNK, study.days)
-        kept = (events, events.stretches(study.days, OutageRule.of(context.network)))
-    _CHUNKS[key] = kept
-    while len(_CHUNKS) > CHUNKS_KEPT:
-        del _CHUNKS[next(iter(_CHUNKS))]
-    return kept[0], len(study.chunk_samples(chunk)), kept[1]
+        return events, events.stretches(study.days, OutageRule.of(context.network))
+
+    events, stretches = _CHUNKS.get((*study.events_key(), chunk), build)
+    return events, len(study.chunk_samples(chunk)), stretches
 
 
 def run_fast_chunk(study: Study, chunk: int) -> TwoTierChunk:

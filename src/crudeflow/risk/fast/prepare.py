@@ -21,25 +21,20 @@ from crudeflow.risk.executor import process_pool
 from crudeflow.risk.fast import recursion
 from crudeflow.risk.fast.engine import chunk_stretches, contribution_batch, fast_options
 from crudeflow.risk.fast.tables import K, PatternTable, StateTable, TableStore, empty_patterns, empty_states
-from crudeflow.risk.study import Study, StudyContext, study_context
+from crudeflow.risk.study import Kept, Study, StudyContext, study_context
 
 MIN_PART = 50  # codes a process must get for a split to pay for its start
 
 
-CODES_KEPT = 4  # the codes of this many studies' chunks a process keeps: a plan's portfolios of a year share them
-_CODES: dict[tuple[object, ...], tuple[np.ndarray, np.ndarray]] = {}
+_CODES: Kept[tuple[np.ndarray, np.ndarray]] = Kept(4)  # a plan's portfolios of a year share their chunks' codes
 
 
 def needed_codes(study: Study, context: StudyContext, chunks: Iterable[int]) -> tuple[np.ndarray, np.ndarray]:
     """Every state and pattern code the chunks' fast tier will look up (they follow from the chunks' stretches
     alone, `Study.events_key`)."""
     chunks = tuple(chunks)
-    key = (*study.events_key(), chunks, study.samples, study.contributions)
-    codes = _CODES.pop(key, None) or _codes(study, context, chunks)
-    _CODES[key] = codes
-    while len(_CODES) > CODES_KEPT:
-        del _CODES[next(iter(_CODES))]
-    return codes
+    return _CODES.get((*study.events_key(), chunks, study.samples, study.contributions),
+                      lambda: _codes(study, context, chunks))
 
 
 def _codes(study: Study, context: StudyContext, chunks: Iterable[int]) -> tuple[np.ndarray, np.ndarray]:
