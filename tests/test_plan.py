@@ -413,3 +413,22 @@ def test_cli_plan_sized_to_an_equivalent_pipes_one_json_document(tmp_path, monke
         got = rows[row["portfolio"]]
         assert got["risk_exact_sample_years"] == row["risk_exact_sample_years"]
         assert got["expected_lost_export_mt"] == pytest.approx(row["expected_lost_export_mt"], rel=1e-12, abs=1e-12)
+
+
+def test_the_fleet_model_runs_before_any_runner_forks_its_workers():
+    # the workers (forked each year) inherit the fleet's sea-leg capacities instead of each running the model again
+    from crudeflow.fleet.coupling import cached_fleet_capacity_mtpa
+    from crudeflow.plan.settings import PlanSettings
+    from crudeflow.plan.study import in_process, run_plan
+
+    network = crudeflow.load().network
+    cached_fleet_capacity_mtpa.cache_clear()
+    held: list[int] = []
+
+    def runner(function, job, indices):
+        held.append(cached_fleet_capacity_mtpa.cache_info().currsize)
+        return in_process(function, job, indices)
+
+    options = read_options(network, ["caspian-tankers-6"])
+    run_plan(network, options, PlanSettings(years=(2027, 2028), decision_year=2026), runner=runner)
+    assert held == [1, 1]
