@@ -25,6 +25,7 @@ from crudeflow.risk.conditions import Stretch
 from crudeflow.risk.playback import DailySeries, Shortcuts, Track, play
 from crudeflow.risk.result import FIGURES, RiskResult, build_result
 from crudeflow.risk.study import OptionModel, Study, study_context
+from crudeflow.simulate.operator import basis_kernels
 from crudeflow.simulate.result import RECOVERED_KT
 from crudeflow.simulate.timeline import OutageEvent
 from crudeflow.units import KT_PER_MT
@@ -173,6 +174,8 @@ def run_study(study: Study, run_chunks: ChunkRunner = sequential, build: ResultB
     With a target SE (`shut_in_se`: the SE of the first option's expected shut-in over some chunks), the result
     is the shortest run of chunks from the first that reaches it, whichever runner finished which chunk first."""
     started = time.perf_counter()
+    if study.tier != "fast":  # the exact operator's compiled kernels, loaded before a runner forks its workers
+        basis_kernels().ready()
     done: dict[int, ChunkResult] = {}
     partial, reached, checked = False, 0, 0
     se_of = shut_in_se or plain_shut_in_se

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from types import ModuleType
 
 import highspy
 import numpy as np
@@ -76,6 +77,14 @@ class Conditions:
 BASIS_TOL_KT = 1e-9  # a basic variable this far past a bound still counts as within it (`at_basis`)
 
 
+def basis_kernels() -> ModuleType:
+    """`at_basis`'s compiled kernels (simulate/basis_kernels.py), imported on its first use: numba's import is
+    dear, and the dispatch and the simulation never ask for an answer at a basis."""
+    from crudeflow.simulate import basis_kernels as compiled
+
+    return compiled
+
+
 @dataclass
 class _Vertex:
     """An answer HiGHS gave (z = [x; A·x]) under `bounds`, and, once asked for, where its basis sits."""
@@ -96,14 +105,9 @@ class _Basis:
 
     @classmethod
     def of(cls, vertex: _Vertex, basic: np.ndarray, columns: int) -> _Basis:
-        lower, upper = vertex.bounds.lower(), vertex.bounds.upper()
-        with np.errstate(invalid="ignore"):
-            at_upper = np.abs(vertex.z - upper) < np.abs(vertex.z - lower)
-        moves = np.isfinite(lower) | np.isfinite(upper)
-        free = ~moves
-        moves[basic], free[basic] = False, False
-        return cls(basic, np.where(basic < columns, 1.0, -1.0), at_upper, moves, np.flatnonzero(free),
-                   lower == upper)
+        sign, at_upper, moves, free, fixed = basis_kernels().basis_layout(vertex.z, vertex.bounds.lower(),
+                                                                    vertex.bounds.upper(), basic, columns)
+        return cls(basic, sign, at_upper, moves, free, fixed)
 
 
 @dataclass(frozen=True)
@@ -405,29 +409,19 @@ class DailyOperator:
         at, lower, upper = last.at, bounds.lower(), bounds.upper()
         # under the same conditions (the same `_plain` arrays) only the bounds the state sets can have moved
         where = self.state_z if bounds.col_upper is last.bounds.col_upper else self.all_z
-        low, up = lower[where], upper[where]
-        if not np.array_equal(low == up, at.fixed[where]) or np.isfinite(lower[at.free]).any() \
-                or np.isfinite(upper[at.free]).any():
+        compiled = basis_kernels()
+        ok, changed, step = compiled.bound_steps(last.z, lower, upper, where, at.at_upper, at.moves, at.fixed, at.free)
+        if not ok:
             return None
-        moved = np.where(at.at_upper[where], up, low) - last.z[where]
-        keep = at.moves[where] & (moved != 0.0)
-        changed, step = where[keep], moved[keep]
-        if not np.all(np.isfinite(step)):
-            return None
-        basic = at.basic
-        z_basic = last.z[basic]
+        solved = np.zeros(0)
         if len(changed):
             cols = changed < self.n
-            pushed = -(self.matrix()[:, changed[cols]] @ step[cols])
-            pushed[changed[~cols] - self.n] += step[~cols]
+            pushed = -(self.matrix()[:, changed[cols]] @ step[cols]) if cols.any() else -np.zeros(len(bounds.row_lower))
+            pushed = compiled.pushed_by_rows(pushed, changed, step, self.n)
             _, solved = self.highs.getBasisSolve(pushed)  # type: ignore[attr-defined]
-            z_basic = z_basic + at.sign * np.asarray(solved)
-        if not np.all((z_basic >= lower[basic] - BASIS_TOL_KT) & (z_basic <= upper[basic] + BASIS_TOL_KT)):
-            return None
-        z = last.z.copy()
-        z[changed] += step
-        z[basic] = z_basic
-        return z
+            solved = np.asarray(solved)
+        z = compiled.answer_at(last.z, lower, upper, at.basic, at.sign, solved, changed, step, BASIS_TOL_KT)
+        return z if len(z) else None
 
     def matrix(self) -> np.ndarray:
         """The LP's A, dense (rows × columns), built on first use (also the fast tier's tables map bases with it)."""
