@@ -455,3 +455,33 @@ def test_storage_room_is_interpolated_between_the_bracketing_plays() -> None:
     recursion.annual(one_sample([0, 40]), 1, 40, rates, patterns, record)
     first_shut_day = int(np.flatnonzero(record["shut"][:, 0] > 0)[0])
     assert first_shut_day == 20 and record["stored"][first_shut_day - 1, 0] == pytest.approx(600.0)
+
+
+def test_stores_filled_to_the_room_read_full_whatever_the_rounding_of_the_next_play() -> None:
+    """A state stores 10 kt/day until its 100 kt are full; the next one, as short, follows a play whose stores
+    held 100 kt and two units in the last place more (its table built another time): the stores are full, so from
+    its first day it shuts the whole deficit in (reading the bin below, it stored one more day and shut 10 kt less)."""
+    room = 100.00000000000003
+    patterns = synthetic_patterns([10.0, 10.0], [100.0, room], [10.0, 10.0])
+    rates = recursion.StretchRates(np.full(2, 10.0), np.zeros(2), np.ones(2), np.arange(2), patterns.ramp_kt.copy(),
+                                   np.array([100.0, room]), np.ones(2), *([np.zeros(2)] * 4))
+    record: dict[str, np.ndarray] = {}
+    recursion.annual(one_sample([0, 10, 20]), 1, 20, rates, patterns, record)
+    assert np.allclose(record["shut"][:, 0], [0.0] * 10 + [10.0] * 10)
+    assert np.allclose(record["stored"][9:, 0], 100.0)
+
+
+def test_a_drain_of_a_rounding_does_not_replace_the_last_real_one() -> None:
+    """Stored oil drains at the rate of the last state that set one: a state whose play stored a rounding (its
+    drain 4e-13 kt/day) sets none, so oil stored by a later state without a drain of its own still leaves at
+    5 kt/day once the deficits end."""
+    patterns = synthetic_patterns([10.0, 1e-3, 10.0], [100.0, 1e-12, 100.0], [0.0, 0.0, 0.0])
+    patterns = dataclasses.replace(patterns, drain_kt=np.array([5.0, 4e-13, 0.0]))
+    rates = recursion.StretchRates(np.array([10.0, 0.0, 1e-3, 10.0, 0.0]), np.zeros(5), np.ones(5),
+                                   np.array([0, 0, 1, 2, 0]), np.zeros(5), np.array([100.0, 0.0, 1e-12, 100.0, 0.0]),
+                                   np.ones(5), *([np.zeros(5)] * 4))
+    record: dict[str, np.ndarray] = {}
+    recursion.annual(one_sample([0, 5, 15, 20, 25, 40]), 1, 40, rates, patterns, record)
+    stored = record["stored"][:, 0]
+    assert stored[24] == pytest.approx(50.0, abs=0.01)  # and a rounding's worth by the tiny deficit
+    assert np.allclose(np.diff(stored[24:34]), -5.0) and stored[-1] == 0.0

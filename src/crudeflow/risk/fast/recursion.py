@@ -37,6 +37,12 @@ from crudeflow.units import KT_PER_MT
 DEFICIT_KT = 1e-6  # a deficit below this is none
 STORED_KT = 1e-9  # oil stored below this (kt) is none
 SHARE_BINS = 256  # steps of the oil stored at which a pattern's shut-in share is tabulated
+# oil stored this close below a tabulated level reads that level's share: stores filled by one state and read by
+# the next state's play, whose most stored differs in the last digits (Kazakhstan 2030 with Baku-Supsa restarted:
+# 401.16438356164383 kt against 401.1643835616447) read the bin below and shut 89% of the deficit in, not all of
+# it; which one depended on the rounding of a table built another time (0.5 Mt a sample-year). Likewise stores
+# filled to their room spill only beyond this: a rounding's spill kept the drain of an earlier state
+LEVEL_TOL_KT = 1e-6
 
 
 @dataclass
@@ -157,10 +163,14 @@ def annual(stretches: Stretches, samples: int, days: int, stretch: StretchRates,
     # stretch letting stranded oil out leaves to refill once it ends and how fast
     lets_out = relief > DEFICIT_KT
     ramp = np.where(short, stretch.ramp_kt, np.where(lets_out, stretch.relief_ramp_kt, 0.0))
+    # a play's ramp or drain of a rounding (4e-13 kt/day from a play that stored 1e-12 kt) is none: the loop keeps
+    # the last real one where a stretch sets none, and a rounding's would stop stored oil from ever leaving
+    drain = np.where(short, patterns.drain_kt[stretch.pattern], 0.0)
+    ramp, drain = np.where(ramp > DEFICIT_KT, ramp, 0.0), np.where(drain > DEFICIT_KT, drain, 0.0)
     refill = np.where(lets_out, stretch.refill_kt, 0.0)
     columns = np.stack([np.where(short, stretch.deficit_kt, 0.0), stretch.scale * per_bin[stretch.pattern],
                         (stretch.pattern * share.shape[1]).astype(float), np.where(short, stretch.room_kt, np.inf),
-                        ramp, np.where(short, patterns.drain_kt[stretch.pattern], 0.0),
+                        ramp, drain,
                         (~short).astype(float), stretch.output_cut_kt, stretch.price_usd_per_t, relief,
                         refill, np.where(lets_out, stretch.refill_rate_kt, 0.0)], axis=1)
     recorded = np.zeros((3, days, samples) if record is not None else (3, 0, 0))
@@ -194,7 +204,7 @@ def _days(columns: np.ndarray, day_stretch: np.ndarray, share: np.ndarray, top: 
             row = columns[day_stretch[i, t]]
             gap, bins, start, room, rate, leaves = row[0], row[1], row[2], row[3], row[4], row[5]
             idle, cut, price, relief, refill, refill_rate = row[6], row[7], row[8], row[9], row[10], row[11]
-            target = gap * share[int(min(stored * bins, top) + start)] - relief
+            target = gap * share[int(min((stored + LEVEL_TOL_KT) * bins, top) + start)] - relief
             # oil stored beyond what this state's stores hold sits in stores its outage does not block: it leaves
             # at the rate it would have left at had the deficit ended (e.g. CPC-side stores draining while a
             # transit lapse shuts the KazTransOil fields in, or while a BTC pause stores a little Caspian oil)
@@ -205,7 +215,7 @@ def _days(columns: np.ndarray, day_stretch: np.ndarray, share: np.ndarray, top: 
             # fields restart at theirs, not the KazTransOil fields')
             if rate > 0:
                 fall = np.fmax(fall, rate) if shut > RECOVERED_KT else rate
-            if leaves > 0 and spill <= 0:  # spilling: the stores' own rate holds
+            if leaves > 0 and spill <= LEVEL_TOL_KT:  # spilling: the stores' own rate holds (not a rounding's)
                 drain = leaves
             shut = np.fmax(target, shut - fall)
             flow = max(0.0, gap - max(shut, 0.0)) - min(stored, drain) * idle - spill
