@@ -121,21 +121,17 @@ def _net_throughput(network: Network, links: pd.DataFrame) -> pd.Series:
 
 
 def _sink_prices(network: Network, year: int) -> pd.DataFrame:
-    """USD per tonne each sink pays for each grade: (Brent + differential − sulfur discount) × bbl/t."""
+    """USD per tonne each sink pays for each grade: (Brent + differential − sulfur discount) × bbl/t; the discount
+    only where the sink has both a reference sulfur and a rate (sink × grade, computed at once)."""
     brent = float(network.year_row(year)["brent_usd_per_bbl"])
-    markets = network.markets
-    grades = network.grades
-    prices = pd.DataFrame(index=markets.index, columns=grades.index, dtype=float)
-    for sink, m in markets.iterrows():
-        ref = m["sulfur_ref_pct"]
-        rate = m["sulfur_discount_usd_per_bbl_per_pct"]
-        for grade, g in grades.iterrows():
-            discount = 0.0
-            if pd.notna(ref) and pd.notna(rate):
-                discount = float(rate) * max(0.0, float(g["sulfur_pct"]) - float(ref))
-            usd_per_bbl = brent + float(m["brent_diff_usd_per_bbl"]) - discount
-            prices.at[sink, grade] = usd_per_bbl * network.bbl_per_t(str(grade))
-    return prices
+    markets, grades = network.markets, network.grades
+    ref = markets["sulfur_ref_pct"].to_numpy(dtype=float)[:, None]
+    rate = markets["sulfur_discount_usd_per_bbl_per_pct"].to_numpy(dtype=float)[:, None]
+    above = np.maximum(0.0, grades["sulfur_pct"].to_numpy(dtype=float)[None, :] - ref)
+    discount = np.where(np.isnan(ref) | np.isnan(rate), 0.0, rate * above)
+    usd_per_bbl = brent + markets["brent_diff_usd_per_bbl"].to_numpy(dtype=float)[:, None] - discount
+    bbl = np.array([network.bbl_per_t(str(grade)) for grade in grades.index])
+    return pd.DataFrame(usd_per_bbl * bbl[None, :], index=markets.index, columns=grades.index)
 
 
 def _refinery_intake(network: Network, year: int) -> pd.Series:
@@ -187,8 +183,10 @@ def _blends(network: Network, year: int) -> list[BlendRule]:
 def reachable_grades(inputs: DispatchInputs) -> dict[str, set[str]]:
     """Grades that can reach each link from their field: flow variables exist only there."""
     out_links: dict[str, list[str]] = defaultdict(list)
-    for link, row in inputs.links.iterrows():
-        out_links[row["from_node"]].append(str(link))
+    to_node = dict(zip(inputs.links.index, inputs.links["to_node"], strict=True))
+    for link, start in zip(inputs.links.index, inputs.links["from_node"], strict=True):
+        out_links[start].append(str(link))
+    kind = inputs.node_kind.to_dict()
     on_link: dict[str, set[str]] = defaultdict(set)
     for field_node, grade in inputs.field_grade.items():
         queue, seen = deque([str(field_node)]), {str(field_node)}
@@ -196,8 +194,8 @@ def reachable_grades(inputs: DispatchInputs) -> dict[str, set[str]]:
             node = queue.popleft()
             for link in out_links[node]:
                 on_link[link].add(str(grade))
-                nxt = inputs.links.at[link, "to_node"]
-                if nxt not in seen and inputs.node_kind[nxt] not in SINK_KINDS:
+                nxt = to_node[link]
+                if nxt not in seen and kind[nxt] not in SINK_KINDS:
                     seen.add(nxt)
                     queue.append(nxt)
     return on_link
