@@ -340,5 +340,6 @@ def option_model(network: Network, name: str, study: Study) -> OptionModel:
     maker = ConditionMaker(operator, changed, undisturbed)
     measures = Measures.of(operator, undisturbed)
     calm = maker.stretches([], study.days)
-    baseline, track = play(operator, measures, calm, study.days, shortcuts=Shortcuts(keep=frozenset(), keep_all=True))
+    baseline, track = play(operator, measures, calm, study.days,
+                           shortcuts=Shortcuts(keep=frozenset(), keep_all=True, same_basis=True))
     return OptionModel(name, changed, scenario, operator, maker, measures, baseline, calm, track)
