@@ -74,7 +74,7 @@ def fast_options(study: Study, context: StudyContext) -> dict[str, FastOption]:
         option: OptionModel = context.options[name]
         responder = Responder(option, assets, representative)
         store = TableStore.open(folder, responder, table_key(option, assets, representative, models.path))
-        built[name] = FastOption(store, responder.base_revenue_kusd / responder.base_export_kt)
+        built[name] = FastOption(store, responder.base_price_usd_per_t)
     context.extra["fast"] = (folder, built)
     return built
 

@@ -44,7 +44,6 @@ import functools
 import hashlib
 import io
 import json
-import os
 import time
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -57,7 +56,7 @@ from crudeflow.risk.conditions import Stretch
 from crudeflow.risk.playback import Shortcuts, play
 from crudeflow.simulate.operator import Conditions, DailyOperator
 from crudeflow.simulate.result import RECOVERED_KT
-from crudeflow.writer import write_file
+from crudeflow.writer import user_cache_folder, write_file
 
 if TYPE_CHECKING:
     from crudeflow.risk.study import OptionModel
@@ -269,21 +268,52 @@ class Responder:
     first_days: dict[int, highspy.HighsBasis] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        maker, operator = self.option.maker, self.option.operator
         self.lead_days = lead_days(self.option.baseline.exports_kt)
+        self.base_output_kt = float(self.option.maker.base.production_kt[:, 0].sum())
+
+    @property
+    def base_price_usd_per_t(self) -> float:
+        """Revenue per tonne exported on the undisturbed year's steady day (the undisturbed year's own answer
+        there, so a study whose tables are all cached solves no LP for it)."""
+        base = self.option.baseline
+        return float(base.revenue_kusd[self.lead_days] / base.exports_kt[self.lead_days])
+
+    @functools.cached_property
+    def _steady(self) -> tuple[np.ndarray, highspy.HighsBasis, float, float, float]:
+        """The undisturbed steady state every state's solve starts from (reached over the lead days), the basis
+        HiGHS holds there (where every play starts from), and that day's shut-in, exports and revenue: solved
+        on first use only, when a state or a pattern is missing from the tables."""
+        maker, operator = self.option.maker, self.option.operator
         operator.start()
         state = operator.initial_state()
-        for _ in range(self.lead_days):  # the undisturbed steady state every state's solve starts from
+        for _ in range(self.lead_days):
             x = operator.solve(operator.bounds(maker.base, state), "the undisturbed year")
             state = operator.next_state(x, state, maker.base)
-        self.steady = state
         x = operator.solve(operator.bounds(maker.base, state), "the undisturbed year")
-        self.steady_basis = operator.highs.getBasis()  # where every play starts HiGHS from
         z = np.concatenate([x, operator.row_activity()])
-        self.base_shut_in_kt = self.option.measures.shut_in_kt(z)
-        self.base_export_kt = self.option.measures.exports_kt(x)
-        self.base_revenue_kusd = self.option.measures.revenue_kusd(x)
-        self.base_output_kt = float(maker.base.production_kt[:, 0].sum())
+        measures = self.option.measures
+        return (state, operator.highs.getBasis(), measures.shut_in_kt(z), measures.exports_kt(x),
+                measures.revenue_kusd(x))
+
+    @property
+    def steady(self) -> np.ndarray:
+        return self._steady[0]
+
+    @property
+    def steady_basis(self) -> highspy.HighsBasis:
+        return self._steady[1]
+
+    @property
+    def base_shut_in_kt(self) -> float:
+        return self._steady[2]
+
+    @property
+    def base_export_kt(self) -> float:
+        return self._steady[3]
+
+    @property
+    def base_revenue_kusd(self) -> float:
+        return self._steady[4]
 
     def conditions(self, shares: np.ndarray) -> Conditions:
         lost = {a: float(s) for a, s in zip(self.assets, shares, strict=True) if s > 0}
@@ -482,8 +512,7 @@ def _code_fingerprint() -> bytes:
 
 def default_cache_dir() -> Path:
     """The user's cache folder ($XDG_CACHE_HOME or ~/.cache)/crudeflow/risk-tables."""
-    root = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(root) / "crudeflow" / "risk-tables"
+    return user_cache_folder("risk-tables")
 
 
 @dataclass
