@@ -75,3 +75,30 @@ def test_risk_option_naming_a_fleet_uses_its_capacity() -> None:
     links = context.options["caspian-tankers-6"].network.links
     for link, mtpa in fleet_capacity_mtpa("caspian-tankers-6", replications=20, seed=0).items():
         assert links.at[link, "capacity_mtpa"] == pytest.approx(mtpa, abs=1e-3)
+
+
+def test_a_fleet_run_is_kept_on_disk_until_its_tables_change(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import shutil
+
+    import crudeflow.fleet.coupling as coupling
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    folder = tmp_path / "dataset"
+    shutil.copytree(crudeflow.load("kazakhstan").network.folder, folder)
+    runs: list[str] = []
+
+    def counted(fleet: str, dataset: Path, **settings: object) -> dict[str, float]:
+        runs.append(fleet)
+        return fleet_capacity_mtpa(fleet, dataset, **settings)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(coupling, "fleet_capacity_mtpa", counted)
+    settings = ((), (), 2, 0)
+    first = coupling.cached_fleet_capacity_mtpa(folder, "present", *settings)
+    coupling.cached_fleet_capacity_mtpa.cache_clear()  # another process: the run is read back from disk
+    assert coupling.cached_fleet_capacity_mtpa(folder, "present", *settings) == first and len(runs) == 1
+    assert len(list((tmp_path / "cache" / "crudeflow" / "fleet").glob("*.json"))) == 1
+    tankers = folder / "fleet" / "tankers.csv"
+    tankers.write_text(tankers.read_text() + "\n")  # a changed table is another run
+    coupling.cached_fleet_capacity_mtpa.cache_clear()
+    coupling.cached_fleet_capacity_mtpa(folder, "present", *settings)
+    assert len(runs) == 2

@@ -31,6 +31,13 @@ from crudeflow.errors import OutputError
 
 MANIFEST = ".crudeflow-files"  # in each output folder: the files crudeflow wrote there
 
+
+def user_cache_folder(kind: str) -> Path:
+    """Where crudeflow keeps what it computes once and reuses (`kind`: 'risk-tables', 'fleet'):
+    ($XDG_CACHE_HOME or ~/.cache)/crudeflow/<kind>, its own folder (created by whoever writes there first)."""
+    root = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(root) / "crudeflow" / kind
+
 _KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
           (stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISSOCK, "a socket"), (stat.S_ISREG, "a regular file"))
 
