@@ -125,9 +125,10 @@ def run_plan(network: Network, options: list[PlanOption], settings: PlanSettings
 
 
 def run_fleets_here(network: Network, options: list[PlanOption], year: int) -> None:
-    """Each option's fleet model run here, before a runner forks its workers: a process keeps the fleet's sea-leg
-    capacities (fleet/coupling.py), and each year's workers (the dispatch pool, the risk study's lanes) inherit
-    them instead of each running the model again (~1 s a process, four processes a year on two workers)."""
+    """Each option's fleet model run (or read from the user's cache folder) here, before a runner forks its workers:
+    a process keeps the fleet's sea-leg capacities (fleet/coupling.py), and each year's workers (the dispatch
+    pool, the risk study's lanes) inherit them instead of each running the model again (~1 s a process, four
+    processes a year on two workers)."""
     for option in options:
         applied_assets(portfolio_scenario(network, options, frozenset({option.id}), year), network)
 
