@@ -51,10 +51,11 @@ def cached_fleet_capacity_mtpa(folder: Path, fleet: str, port_changes: tuple[str
     report reads the same fleet option many times and a run of 20 replications takes ~3 s."""
     key = fleet_cache_key(folder, fleet, port_changes, tanker_changes, replications, seed)
     path = user_cache_folder("fleet") / f"{key}.json"
-    try:
-        return tuple((str(link), float(mtpa)) for link, mtpa in json.loads(path.read_text(encoding="utf-8")))
+    try:  # a regular file only: reading a FIFO put there would block
+        if path.is_file():
+            return tuple((str(link), float(mtpa)) for link, mtpa in json.loads(path.read_text(encoding="utf-8")))
     except (OSError, ValueError, TypeError):
-        pass  # not there yet, or unreadable: run it
+        pass  # unreadable: run it
     capacities = fleet_capacity_mtpa(fleet, folder, replications=replications, seed=seed,
                                      port_changes=port_changes, tanker_changes=tanker_changes)
     found = tuple(sorted(capacities.items()))
