@@ -25,7 +25,7 @@ from crudeflow.risk.conditions import Stretch
 from crudeflow.risk.playback import DailySeries, Shortcuts, Track, play
 from crudeflow.risk.result import FIGURES, RiskResult, build_result
 from crudeflow.risk.study import OptionModel, Study, study_context
-from crudeflow.simulate.operator import basis_kernels
+from crudeflow.simulate.operator import ready_kernels
 from crudeflow.simulate.result import RECOVERED_KT
 from crudeflow.simulate.timeline import OutageEvent
 from crudeflow.units import KT_PER_MT
@@ -175,7 +175,7 @@ def run_study(study: Study, run_chunks: ChunkRunner = sequential, build: ResultB
     is the shortest run of chunks from the first that reaches it, whichever runner finished which chunk first."""
     started = time.perf_counter()
     if study.tier != "fast":  # the exact operator's compiled kernels, loaded before a runner forks its workers
-        basis_kernels().ready()
+        ready_kernels()
     done: dict[int, ChunkResult] = {}
     partial, reached, checked = False, 0, 0
     se_of = shut_in_se or plain_shut_in_se

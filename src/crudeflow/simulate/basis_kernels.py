@@ -75,21 +75,19 @@ def pushed_by_rows(pushed: np.ndarray, changed: np.ndarray, step: np.ndarray, co
 
 @numba.njit(cache=True)  # type: ignore[misc]
 def answer_at(z: np.ndarray, lower: np.ndarray, upper: np.ndarray, basic: np.ndarray, sign: np.ndarray,
-              solved: np.ndarray, changed: np.ndarray, step: np.ndarray, tol: float) -> np.ndarray:
+              solved: np.ndarray, changed: np.ndarray, step: np.ndarray, tol: float) -> tuple[np.ndarray, bool]:
     """The new vertex: the basic variables moved by sign·B⁻¹·pushed (`solved`), the nonbasic ones by their steps;
-    empty where a basic variable ends more than `tol` past a bound (the basis is not primal feasible there)."""
-    z_basic = np.empty(len(basic))
-    for k in range(len(basic)):
-        value = z[basic[k]] + sign[k] * solved[k] if len(solved) else z[basic[k]]
-        if not (value >= lower[basic[k]] - tol and value <= upper[basic[k]] + tol):
-            return np.zeros(0)
-        z_basic[k] = value
+    and whether every basic variable ends within `tol` of its bounds (the basis is primal feasible there)."""
     new = z.copy()
     for k in range(len(changed)):
         new[changed[k]] += step[k]
+    feasible = True
     for k in range(len(basic)):
-        new[basic[k]] = z_basic[k]
-    return new
+        value = z[basic[k]] + sign[k] * solved[k] if len(solved) else z[basic[k]]
+        if not (value >= lower[basic[k]] - tol and value <= upper[basic[k]] + tol):
+            feasible = False
+        new[basic[k]] = value
+    return new, feasible
 
 
 def ready() -> None:

@@ -9,7 +9,8 @@ Its four steps:
 - `solve`: hand HiGHS only the values that moved since the last solve, re-solve from its basis (again from
   scratch when a warm start ends without a verdict), and say in words why a day has no answer; `answer` (the
   risk engine's) may instead compute a day at the basis of the last solve while that basis stays optimal
-  (`at_basis`), which is what HiGHS would return without an iteration;
+  (`at_basis`), which is what HiGHS would return without an iteration, or reach the day's optimum from that
+  basis by dual simplex pivots by hand (simulate/dual_simplex.py), cheaper than a HiGHS run for a few pivots;
 - `next_state`: what today hands to tomorrow: end-of-day stocks, today's shut-in and output, oil at sea.
 
 The state is one vector (see `StateLayout`), so that the risk engine's skip-ahead can extrapolate it
@@ -21,10 +22,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import ModuleType
+from typing import TYPE_CHECKING
 
 import highspy
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 
 from crudeflow.errors import SolveError
 from crudeflow.lp.explain import explain_infeasible
@@ -44,6 +47,9 @@ from crudeflow.network import Network
 from crudeflow.simulate.scenario import Settings
 from crudeflow.simulate.timeline import Horizon
 from crudeflow.units import KT_PER_DAY_PER_MTPA
+
+if TYPE_CHECKING:
+    from crudeflow.simulate.dual_simplex import BasisFactor
 
 
 @dataclass
@@ -85,6 +91,20 @@ def basis_kernels() -> ModuleType:
     return compiled
 
 
+def pivot_kernels() -> ModuleType:
+    """`answer`'s dual simplex pivots by hand (simulate/dual_simplex.py), imported on first use as `basis_kernels`."""
+    from crudeflow.simulate import dual_simplex as compiled
+
+    return compiled
+
+
+def ready_kernels() -> None:
+    """Compile the kernels of answers at a basis and of pivots by hand, or load them from numba's cache, in this
+    process (before a runner forks its workers, which then inherit them)."""
+    basis_kernels().ready()
+    pivot_kernels().ready()
+
+
 @dataclass
 class _Vertex:
     """An answer HiGHS gave (z = [x; A·x]) under `bounds`, and, once asked for, where its basis sits."""
@@ -94,7 +114,7 @@ class _Vertex:
     at: _Basis | None = None
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Basis:
     basic: np.ndarray  # positions in z of the basic variables, in HiGHS's order
     sign: np.ndarray  # +1 for a column, −1 for a row (HiGHS's row columns are +I, not −I)
@@ -102,12 +122,23 @@ class _Basis:
     moves: np.ndarray  # nonbasic variables at a finite bound: they move with it
     free: np.ndarray  # positions of nonbasic variables without a finite bound (they stay at 0)
     fixed: np.ndarray  # variables whose bounds are equal (a nonbasic one that comes loose may not stay optimal)
+    reduced: np.ndarray | None = None  # reduced costs (dual_simplex.reduced_costs), once pivots by hand need them
 
     @classmethod
     def of(cls, vertex: _Vertex, basic: np.ndarray, columns: int) -> _Basis:
         sign, at_upper, moves, free, fixed = basis_kernels().basis_layout(vertex.z, vertex.bounds.lower(),
                                                                     vertex.bounds.upper(), basic, columns)
         return cls(basic, sign, at_upper, moves, free, fixed)
+
+    @classmethod
+    def after_pivots(cls, basic: np.ndarray, sign: np.ndarray, kind: np.ndarray, bounds: Bounds,
+                     reduced: np.ndarray) -> _Basis:
+        """The basis pivots by hand reached (`kind`: each variable's place in it, dual_simplex.kinds)."""
+        kernels = pivot_kernels()
+        nonbasic = kind != kernels.BASIC
+        finite = np.isfinite(bounds.lower()) | np.isfinite(bounds.upper())
+        return cls(basic, sign, kind == kernels.AT_UPPER, nonbasic & finite, np.flatnonzero(nonbasic & ~finite),
+                   bounds.lower() == bounds.upper(), reduced)
 
 
 @dataclass(frozen=True)
@@ -171,8 +202,13 @@ class DailyOperator:
         self.solves = 0
         self.basis = 0  # a new number whenever HiGHS had to pivot: equal numbers mean the same basis
         self._solution: highspy.HighsSolution | None = None
-        self._last: _Vertex | None = None  # the last answer HiGHS gave, for `at_basis`
+        self._last: _Vertex | None = None  # the last answer HiGHS gave or pivots by hand reached, for `at_basis`
+        # the factor of the basis in use when pivots by hand moved it since HiGHS's last run (None: HiGHS's own)
+        self._factor: BasisFactor | None = None
+        self._by_hand: np.ndarray | None = None  # that basis's variables (HiGHS holds the basis of its last run)
+        self.pivots_by_hand = 0  # days whose answer pivots by hand reached (`solves` counts HiGHS runs)
         self._dense: np.ndarray | None = None
+        self._sparse: tuple[sp.csc_matrix, sp.csc_matrix] | None = None
         self._basic: tuple[int, np.ndarray] = (-1, np.zeros(0, dtype=int))  # (basis number, `basic`)
         self._cost: tuple[np.ndarray | None, np.ndarray] = (None, np.zeros(0))  # (prices, `_costs`)
         self._conditions: tuple[Conditions | None, Bounds] = (None, self.base)  # (conditions, `_plain`)
@@ -349,15 +385,18 @@ class DailyOperator:
         """Forget the basis: the next solve starts cold, as a fresh model would, so a run's answers do not
         depend on what was solved before it."""
         self.highs.clearSolver()
-        self.basis += 1
-        self._last = None
+        self._forget()
 
     def resume(self, basis: highspy.HighsBasis) -> None:
         """Start from `basis`, one HiGHS held earlier on this model (a play resumed where another one was, with
         the basis that play held there), instead of from scratch."""
         self.highs.setBasis(basis)
+        self._forget()
+
+    def _forget(self) -> None:
+        """The basis in use is now HiGHS's (a new number): no answer at the last one, no pivots by hand on it."""
         self.basis += 1
-        self._last = None
+        self._last, self._factor, self._by_hand = None, None, None
 
     def solve(self, bounds: Bounds, when: str) -> np.ndarray:
         """The optimum under `bounds`, warm from the basis HiGHS holds: its column values, or an error that
@@ -365,6 +404,9 @@ class DailyOperator:
         highs = self.highs
         self.hold(bounds)
         self.solves += 1
+        if self._by_hand is not None:  # HiGHS holds another basis than the one in use: a new number, pivot or not
+            self._forget()
+        self._factor = None
         highs.run()
         if highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             solution = solve_again_cold(highs, solve(highs))
@@ -380,9 +422,13 @@ class DailyOperator:
         """z = [x; A·x] at the optimum under `bounds` (`solve`, then `row_activity` and `pivoted`). With
         `same_basis`, when the basis of the last solve is still primal feasible under `bounds` (and the costs
         and which variables are fixed have not changed), HiGHS would return it again without an iteration:
-        the answer is then computed at that basis (`at_basis`) without asking HiGHS."""
+        the answer is then computed at that basis (`at_basis`) without asking HiGHS; where it is not, dual simplex
+        pivots by hand from it reach the optimum (`_pivot_by_hand`), and HiGHS is asked only when they do not."""
         if same_basis:
-            z = self.at_basis(bounds)
+            moved = self._moved(bounds)
+            if moved is not None and moved[1]:
+                return moved[0]
+            z = self._pivot_by_hand(moved[0], bounds) if moved is not None else None
             if z is not None:
                 return z
         x = self.solve(bounds, when)
@@ -392,14 +438,20 @@ class DailyOperator:
         return z
 
     def at_basis(self, bounds: Bounds) -> np.ndarray | None:
-        """The answer under `bounds` at the basis of the last `answer` that asked HiGHS, or None if that basis
-        is not primal feasible there within BASIS_TOL_KT (well inside HiGHS's 1e-7, so HiGHS would keep it too).
+        """The answer under `bounds` at the basis in use (that of the last `answer`), or None if that basis is
+        not primal feasible there within BASIS_TOL_KT (well inside HiGHS's 1e-7, so HiGHS would keep it too)."""
+        moved = self._moved(bounds)
+        return moved[0] if moved is not None and moved[1] else None
+
+    def _moved(self, bounds: Bounds) -> tuple[np.ndarray, bool] | None:
+        """The vertex of the basis in use under `bounds`, and whether it is primal feasible (within
+        BASIS_TOL_KT); None where the basis may stop being dual feasible (then HiGHS is asked).
 
         With a fixed basis the answer is affine in the bounds: each nonbasic variable stays at the bound it
         sat at and moves with it, and the basic ones follow from M·z = 0, M = [A, −I] (rows as z = [x; A·x]):
-        Δz_B = −B⁻¹·M_N·Δz_N, solved with HiGHS's factor of B (whose row columns are +I, hence the signs).
-        The basis stays dual feasible while the costs stay and no nonbasic variable's bounds part, meet or
-        become infinite (then HiGHS is asked)."""
+        Δz_B = −B⁻¹·M_N·Δz_N, solved with the factor of B (HiGHS's, or the one pivots by hand keep; B's row
+        columns are +I, hence the signs). The basis stays dual feasible while the costs stay and no nonbasic
+        variable's bounds part, meet or become infinite."""
         last = self._last
         if last is None or not (bounds.col_cost is last.bounds.col_cost
                                 or np.array_equal(bounds.col_cost, last.bounds.col_cost)):
@@ -418,10 +470,42 @@ class DailyOperator:
             cols = changed < self.n
             pushed = -(self.matrix()[:, changed[cols]] @ step[cols]) if cols.any() else -np.zeros(len(bounds.row_lower))
             pushed = compiled.pushed_by_rows(pushed, changed, step, self.n)
-            _, solved = self.highs.getBasisSolve(pushed)  # type: ignore[attr-defined]
-            solved = np.asarray(solved)
-        z = compiled.answer_at(last.z, lower, upper, at.basic, at.sign, solved, changed, step, BASIS_TOL_KT)
-        return z if len(z) else None
+            solved = self._basis_solve(pushed)
+        z, feasible = compiled.answer_at(last.z, lower, upper, at.basic, at.sign, solved, changed, step, BASIS_TOL_KT)
+        return z, feasible
+
+    def _basis_solve(self, rhs: np.ndarray) -> np.ndarray:
+        """y with B·y = rhs, B the basis in use in HiGHS's form."""
+        if self._factor is not None:
+            return np.asarray(self._factor.solve(rhs))
+        _, solved = self.highs.getBasisSolve(rhs)  # type: ignore[attr-defined]
+        return np.asarray(solved)
+
+    def _pivot_by_hand(self, z: np.ndarray, bounds: Bounds) -> np.ndarray | None:
+        """The optimum under `bounds` reached by dual simplex pivots from the basis in use, whose vertex there is
+        `z` (dual feasible, not primal feasible; simulate/dual_simplex.py), or None when they do not get there
+        (then HiGHS is asked, from the basis of its last run)."""
+        last, kernels = self._last, pivot_kernels()
+        assert last is not None and last.at is not None, "pivots by hand start from a basis in use (`_moved`)"
+        at = last.at
+        if self._factor is None or not self._factor.has_room():
+            self._factor = kernels.BasisFactor.of(self.sparse()[1], at.basic)
+        factor, matrix = self._factor, self.sparse()[0]
+        if at.reduced is None:
+            at.reduced = kernels.reduced_costs(factor, matrix, bounds.col_cost, at.basic, at.sign)
+        basic, sign, reduced = at.basic.copy(), at.sign.copy(), at.reduced.copy()
+        kind = kernels.kinds(basic, at.at_upper, at.fixed, at.free)
+        ended, etas = kernels.pivot(factor.lu, factor.eta_row, factor.eta, factor.etas, matrix.indptr,
+                                    matrix.indices, matrix.data, self.n, z, bounds.lower(), bounds.upper(), basic,
+                                    sign, kind, reduced, BASIS_TOL_KT)
+        if ended != kernels.OPTIMAL:
+            return None
+        factor.etas = etas
+        self._last = _Vertex(z, bounds, _Basis.after_pivots(basic, sign, kind, bounds, reduced))
+        self._by_hand = basic
+        self.basis += 1
+        self.pivots_by_hand += 1
+        return z
 
     def matrix(self) -> np.ndarray:
         """The LP's A, dense (rows × columns), built on first use (also the fast tier's tables map bases with it)."""
@@ -431,6 +515,14 @@ class DailyOperator:
                 dense[i, list(coeffs)] = list(coeffs.values())
             self._dense = dense
         return self._dense
+
+    def sparse(self) -> tuple[sp.csc_matrix, sp.csc_matrix]:
+        """A (rows × columns), and [A, +I] (the columns a basis in HiGHS's form draws from), sparse by column."""
+        if self._sparse is None:
+            matrix = sp.csc_matrix(self.matrix())
+            matrix.indptr, matrix.indices = matrix.indptr.astype(np.int64), matrix.indices.astype(np.int64)
+            self._sparse = (matrix, sp.hstack([matrix, sp.identity(matrix.shape[0], format="csc")], format="csc"))
+        return self._sparse
 
     def pivoted(self) -> bool:
         """Whether the last solve left the basis it started from (then `basis` takes a new number)."""
@@ -445,7 +537,10 @@ class DailyOperator:
         return np.array(self._solution.row_value)
 
     def basic(self) -> np.ndarray:
-        """Positions in z = [x; A·x] of the basic variables of the last solve (HiGHS numbers row i as −1 − i)."""
+        """Positions in z = [x; A·x] of the basic variables of the basis in use: that of the last solve (HiGHS
+        numbers row i as −1 − i) or of the pivots by hand since."""
+        if self._by_hand is not None:
+            return self._by_hand
         if self._basic[0] != self.basis:  # asked once per basis
             _, basic = self.highs.getBasicVariables()  # type: ignore[attr-defined]
             basic = np.asarray(basic, dtype=int)
