@@ -15,22 +15,22 @@ from crudeflow.simulate import dual_simplex as ds
 TOL = 1e-9
 
 
-def _columns(matrix: np.ndarray) -> tuple[sp.csc_matrix, sp.csc_matrix]:
-    """A and [A, +I] as the operator keeps them (DailyOperator.sparse)."""
+def _sparse(matrix: np.ndarray) -> sp.csc_matrix:
+    """A as the operator keeps it (DailyOperator.sparse)."""
     a = sp.csc_matrix(matrix)
     a.indptr, a.indices = a.indptr.astype(np.int64), a.indices.astype(np.int64)
-    return a, sp.hstack([a, sp.identity(a.shape[0], format="csc")], format="csc")
+    return a
 
 
 def test_the_factor_solves_with_the_basis_and_its_transpose() -> None:
     rng = np.random.default_rng(3)
     matrix = sp.random(40, 60, density=0.08, random_state=4).toarray()
-    _, columns = _columns(matrix)
+    columns = np.hstack([matrix, np.eye(40)])  # [A, +I]: a basis in HiGHS's form draws its columns from it
     basic = np.sort(rng.choice(100, 40, replace=False))
-    while np.linalg.matrix_rank(columns[:, basic].toarray()) < 40:
+    while np.linalg.matrix_rank(columns[:, basic]) < 40:
         basic = np.sort(rng.choice(100, 40, replace=False))
-    factor = ds.BasisFactor.of(columns, basic)
-    dense, rhs = columns[:, basic].toarray(), rng.normal(size=40)
+    factor = ds.BasisFactor.of(_sparse(matrix), basic)
+    dense, rhs = columns[:, basic], rng.normal(size=40)
     np.testing.assert_allclose(dense @ factor.solve(rhs), rhs, atol=1e-9)
     np.testing.assert_allclose(dense.T @ factor.solve_transposed(rhs), rhs, atol=1e-9)
 
@@ -38,10 +38,10 @@ def test_the_factor_solves_with_the_basis_and_its_transpose() -> None:
 def _pivot(matrix: np.ndarray, cost: np.ndarray, lower: np.ndarray, upper: np.ndarray, basic: np.ndarray,
            kind: np.ndarray) -> tuple[int, np.ndarray, np.ndarray]:
     """Re-optimise from the basis (`basic`, `kind`) under the bounds of z = [x; A·x]: how it ended, z, basic."""
-    a, columns = _columns(matrix)
+    a = _sparse(matrix)
     n = matrix.shape[1]
     sign = np.where(basic < n, 1.0, -1.0)
-    factor = ds.BasisFactor.of(columns, basic)
+    factor = ds.BasisFactor.of(a, basic)
     z = np.where(kind == ds.AT_UPPER, upper, np.where(kind == ds.FREE, 0.0, lower))
     z[basic] = 0.0
     z[basic] = sign * factor.solve(-(a @ z[:n]) + z[n:])  # M_B·z_B = −M_N·z_N, M = [A, −I]

@@ -42,7 +42,8 @@ AGREE_TOL = 1e-7  # the pivot element read from the row and from the column must
 
 @dataclass
 class BasisFactor:
-    """B = P_rᵀ·L·U·P_cᵀ (SuperLU) of one basis in HiGHS's form, and the eta vectors of the pivots since."""
+    """B = P_rᵀ·L·U·P_cᵀ (SuperLU) of one basis in HiGHS's form ([A, +I]'s columns), and the eta vectors of the
+    pivots since."""
 
     lu: tuple[np.ndarray, ...]  # L's and U's CSC arrays, then the row and column permutations
     eta_row: np.ndarray  # per eta: the basis position it replaced
@@ -50,14 +51,17 @@ class BasisFactor:
     etas: int = 0
 
     @classmethod
-    def of(cls, basis_columns: sp.csc_matrix, basic: np.ndarray) -> BasisFactor:
-        """The factor of the basis whose variables (positions in z) are `basic`, from [A, +I]'s columns."""
-        factor = splu(basis_columns[:, basic], permc_spec="COLAMD")
-        lower, upper = factor.L.tocsc(), factor.U.tocsc()
-        arrays = (lower.indptr, lower.indices, lower.data, upper.indptr, upper.indices, upper.data,
-                  factor.perm_r, factor.perm_c)
-        lu = tuple(np.ascontiguousarray(a, dtype=np.float64 if a.dtype.kind == "f" else np.int64) for a in arrays)
-        return cls(lu, np.zeros(MAX_ETAS, dtype=np.int64), np.zeros((MAX_ETAS, len(basic))))
+    def of(cls, matrix: sp.csc_matrix, basic: np.ndarray) -> BasisFactor:
+        """The factor of the basis whose variables (positions in z) are `basic`: A's columns and unit columns for
+        the rows. No equilibration: the daily LP's coefficients are all within [0.7, 1] (a third less time)."""
+        rows = matrix.shape[0]
+        indptr, indices, data = basis_columns(matrix.indptr, matrix.indices, matrix.data, matrix.shape[1], basic)
+        factor = splu(sp.csc_matrix((data, indices, indptr), shape=(rows, rows)), permc_spec="COLAMD",
+                      options={"Equil": False})
+        lower, upper = factor.L, factor.U
+        lu = (lower.indptr, lower.indices, lower.data, upper.indptr, upper.indices, upper.data, factor.perm_r,
+              factor.perm_c)
+        return cls(lu, np.zeros(MAX_ETAS, dtype=np.int64), np.zeros((MAX_ETAS, rows)))
 
     def solve(self, rhs: np.ndarray) -> np.ndarray:
         """y with B_k·y = rhs (B_k: the basis after the etas)."""
@@ -90,6 +94,28 @@ def kinds(basic: np.ndarray, at_upper: np.ndarray, fixed: np.ndarray, free: np.n
     kind[free] = FREE
     kind[basic] = BASIC
     return kind
+
+
+@numba.njit(cache=True)  # type: ignore[misc]
+def basis_columns(ap: np.ndarray, ai: np.ndarray, ax: np.ndarray, columns: int,
+                  basic: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """B in HiGHS's form, CSC (indptr, indices, data): per basic variable its column of A, or a unit column for
+    a row (scipy's column indexing of [A, I] costs ~0.1 ms a basis)."""
+    indptr = np.zeros(len(basic) + 1, dtype=np.int32)
+    for k in range(len(basic)):
+        j = basic[k]
+        indptr[k + 1] = indptr[k] + (ap[j + 1] - ap[j] if j < columns else 1)
+    indices = np.empty(indptr[-1], dtype=np.int32)
+    data = np.empty(indptr[-1])
+    for k in range(len(basic)):
+        j, at = basic[k], indptr[k]
+        if j < columns:
+            for p in range(ap[j], ap[j + 1]):
+                indices[at], data[at] = ai[p], ax[p]
+                at += 1
+        else:
+            indices[at], data[at] = j - columns, 1.0
+    return indptr, indices, data
 
 
 @numba.njit(cache=True)  # type: ignore[misc]
@@ -305,11 +331,11 @@ def pivot(lu: tuple, eta_row: np.ndarray, eta: np.ndarray, etas: int, ap: np.nda
 
 def ready() -> None:
     """Compile the kernels, or load them from numba's cache (the argument types those of `DailyOperator`)."""
-    columns = sp.csc_matrix(np.eye(2))
-    factor = BasisFactor.of(columns, np.array([0, 1]))
+    matrix = sp.csc_matrix(np.eye(2))
+    matrix.indptr, matrix.indices = matrix.indptr.astype(np.int64), matrix.indices.astype(np.int64)
+    factor = BasisFactor.of(matrix, np.array([0, 3]))
     factor.solve(np.ones(2))
     factor.solve_transposed(np.ones(2))
-    z, kind = np.array([0.0, 0.0, 0.0, 0.0]), np.array([BASIC, BASIC, AT_LOWER, AT_LOWER], dtype=np.int8)
-    pivot(factor.lu, factor.eta_row, factor.eta, 0, columns.indptr.astype(np.int64),
-          columns.indices.astype(np.int64), columns.data, 2, z, z, z, np.array([0, 1]), np.ones(2), kind,
-          np.zeros(4), 1e-9)
+    z, kind = np.zeros(4), np.array([BASIC, AT_LOWER, AT_LOWER, BASIC], dtype=np.int8)
+    pivot(factor.lu, factor.eta_row, factor.eta, 0, matrix.indptr, matrix.indices, matrix.data, 2, z, z, z,
+          np.array([0, 3]), np.array([1.0, -1.0]), kind, np.zeros(4), 1e-9)

@@ -208,7 +208,7 @@ class DailyOperator:
         self._by_hand: np.ndarray | None = None  # that basis's variables (HiGHS holds the basis of its last run)
         self.pivots_by_hand = 0  # days whose answer pivots by hand reached (`solves` counts HiGHS runs)
         self._dense: np.ndarray | None = None
-        self._sparse: tuple[sp.csc_matrix, sp.csc_matrix] | None = None
+        self._sparse: sp.csc_matrix | None = None
         self._basic: tuple[int, np.ndarray] = (-1, np.zeros(0, dtype=int))  # (basis number, `basic`)
         self._cost: tuple[np.ndarray | None, np.ndarray] = (None, np.zeros(0))  # (prices, `_costs`)
         self._conditions: tuple[Conditions | None, Bounds] = (None, self.base)  # (conditions, `_plain`)
@@ -489,8 +489,8 @@ class DailyOperator:
         assert last is not None and last.at is not None, "pivots by hand start from a basis in use (`_moved`)"
         at = last.at
         if self._factor is None or not self._factor.has_room():
-            self._factor = kernels.BasisFactor.of(self.sparse()[1], at.basic)
-        factor, matrix = self._factor, self.sparse()[0]
+            self._factor = kernels.BasisFactor.of(self.sparse(), at.basic)
+        factor, matrix = self._factor, self.sparse()
         if at.reduced is None:
             at.reduced = kernels.reduced_costs(factor, matrix, bounds.col_cost, at.basic, at.sign)
         basic, sign, reduced = at.basic.copy(), at.sign.copy(), at.reduced.copy()
@@ -516,12 +516,12 @@ class DailyOperator:
             self._dense = dense
         return self._dense
 
-    def sparse(self) -> tuple[sp.csc_matrix, sp.csc_matrix]:
-        """A (rows × columns), and [A, +I] (the columns a basis in HiGHS's form draws from), sparse by column."""
+    def sparse(self) -> sp.csc_matrix:
+        """A (rows × columns), sparse by column with 64-bit indices (as the pivots by hand read it)."""
         if self._sparse is None:
             matrix = sp.csc_matrix(self.matrix())
             matrix.indptr, matrix.indices = matrix.indptr.astype(np.int64), matrix.indices.astype(np.int64)
-            self._sparse = (matrix, sp.hstack([matrix, sp.identity(matrix.shape[0], format="csc")], format="csc"))
+            self._sparse = matrix
         return self._sparse
 
     def pivoted(self) -> bool:
