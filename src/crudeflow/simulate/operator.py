@@ -488,9 +488,11 @@ class DailyOperator:
         last, kernels = self._last, pivot_kernels()
         assert last is not None and last.at is not None, "pivots by hand start from a basis in use (`_moved`)"
         at = last.at
+        matrix = self.sparse()
         if self._factor is None or not self._factor.has_room():
-            self._factor = kernels.BasisFactor.of(self.sparse(), at.basic)
-        factor, matrix = self._factor, self.sparse()
+            self._factor = kernels.BasisFactor.of(matrix, at.basic)
+            at.reduced = None  # afresh with each factor: updated pivot by pivot, they would drift over a long chain
+        factor = self._factor
         if at.reduced is None:
             at.reduced = kernels.reduced_costs(factor, matrix, bounds.col_cost, at.basic, at.sign)
         basic, sign, reduced = at.basic.copy(), at.sign.copy(), at.reduced.copy()
