@@ -18,7 +18,8 @@ state is a zero step.
 Shortcuts (`play` with `Shortcuts`; `play_year` takes none, the reference they are tested against,
 tests/test_exact_tier_identical.py):
 - a single day whose basis stays primal feasible is computed at that basis (DailyOperator.at_basis) instead of a
-  warm HiGHS run that would not pivot;
+  warm HiGHS run that would not pivot, and one whose basis does not is re-optimised from it by dual simplex
+  pivots by hand (simulate/dual_simplex.py) where a few pivots reach the optimum;
 - a play whose stretches agree with an earlier play's up to day d starts at d from that play's state and basis
   (`Track`): a sample-year from the undisturbed year at its first event, a replay without one asset's events
   from the sample-year at that asset's first difference. The days before are the earlier play's;
@@ -150,7 +151,7 @@ class Shortcuts:
     # resume at any day after the first (else one whose first event falls on a day the year played, not
     # jumped, replayed from day 0, HiGHS from scratch: 21 of 39 sample-years in 2024, 24 in 2030)
     keep_all: bool = False
-    same_basis: bool = False  # a day on which the basis stays optimal computed at it (DailyOperator.at_basis)
+    same_basis: bool = False  # a day answered at the last basis or by pivots by hand from it (DailyOperator.answer)
     # HiGHS starts from this basis instead of from scratch (one held near the start, e.g. the undisturbed
     # steady state's): fewer pivots, the same answers, each day's optimum being unique (the tie-break)
     warm: highspy.HighsBasis | None = None
