@@ -6,6 +6,8 @@ a user can fix the input without reading a traceback.
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -57,3 +59,16 @@ class OutputError(CrudeflowError):
 
     def __str__(self) -> str:
         return f"{self.path}: {self.reason}"
+
+
+@contextlib.contextmanager
+def ctrl_c_as_raised() -> Iterator[None]:
+    """Ctrl-C as the KeyboardInterrupt it is, wherever it lands: one that lands while a numba kernel hands back a
+    tuple (numba's boxing calls back into Python) comes out as a SystemError caused by it, which the study's
+    partial result and the CLI's exit 130 would not recognise."""
+    try:
+        yield
+    except SystemError as error:
+        if isinstance(error.__cause__, KeyboardInterrupt):
+            raise KeyboardInterrupt from error
+        raise

@@ -14,7 +14,7 @@ from importlib import import_module, metadata
 
 from crudeflow.cli.common import UsageError
 from crudeflow.cli.risk import ACTIONS, DEFAULT_ACTION
-from crudeflow.errors import CrudeflowError
+from crudeflow.errors import CrudeflowError, ctrl_c_as_raised
 
 DESCRIPTION = """\
 Export routes, disruptions and risk for a landlocked crude exporter (built-in: Kazakhstan), with every number
@@ -101,7 +101,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(with_default_actions(sys.argv[1:] if argv is None else argv))
     handler: Callable[[argparse.Namespace], int] = args.handler
     try:
-        return handler(args)
+        with ctrl_c_as_raised():
+            return handler(args)
     except UsageError as exc:  # found by the command: reported as argparse reports its own
         print(f"{args.command_parser.prog}: error: {exc}", file=sys.stderr)
         return 2

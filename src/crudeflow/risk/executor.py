@@ -15,7 +15,7 @@ import os
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, Protocol
 
-from crudeflow.errors import CrudeflowError
+from crudeflow.errors import CrudeflowError, ctrl_c_as_raised
 
 ChunkFunction = Callable[[Any, int], Any]
 
@@ -30,7 +30,9 @@ class Runner(Protocol):
 def in_process(function: ChunkFunction, study: Any, chunks: Iterable[int]) -> Iterator[tuple[int, Any]]:
     """One chunk after another in this process: no pool to start, the reference the others must match."""
     for chunk in chunks:
-        yield chunk, function(study, chunk)
+        with ctrl_c_as_raised():
+            result = function(study, chunk)
+        yield chunk, result
 
 
 def process_pool(workers: int) -> cf.ProcessPoolExecutor:
