@@ -19,6 +19,7 @@ from crudeflow.risk.fast import recursion
 from crudeflow.risk.fast.engine import fast_options, run_fast_chunk, run_fast_study
 from crudeflow.risk.fast.estimator import control_variate_mean, corrected_tail, fit
 from crudeflow.risk.fast.prepare import needed_codes
+from crudeflow.risk.fast.result import compare_table as two_tier_compare
 from crudeflow.risk.fast.sampler import ChunkEvents, Stretches, sample_chunk
 from crudeflow.risk.fast.tables import (
     GRID,
@@ -148,6 +149,29 @@ def test_control_variate_with_every_sample_exact_is_the_exact_mean() -> None:
     e = control_variate_mean(x, y, np.arange(10))
     assert e.value == pytest.approx(y.mean())
     assert e.se == pytest.approx(y.std(ddof=1) / np.sqrt(10))
+
+
+def test_an_option_that_changes_nothing_removes_nothing_not_rounding() -> None:
+    """Two options that answer every sample-year alike, up to the order of their sums (as cold tables and tables
+    read back do), remove exactly nothing: 0 ± 0 and no equivalent (once 68 against 7 equivalent exact
+    sample-years for the same plan, cold and warm); a real difference is kept to the last digit."""
+    rng = np.random.default_rng(2)
+    base = rng.gamma(2.0, 2.0, 4000)
+    alike = base * (1 + rng.choice([-1, 0, 1], base.size) * 2e-16)
+    helped = base - 0.25 * (base > 5.0)
+    picked = np.arange(0, 4000, 25)
+    study = Study(samples=4000, options=("base", "alike", "helped"), tier="two-tier", exact_samples=160)
+    fast, exact = {}, {}
+    for option, lost_mt in (("base", base), ("alike", alike), ("helped", helped)):
+        for figure, per_mt in (("shut_in_mt", 1.0), ("lost_export_mt", 1.0), ("lost_revenue_musd", 300.0)):
+            fast[(option, figure)] = 1.02 * per_mt * lost_mt  # a fast tier 2% high: the regression corrects it
+            exact[(option, figure)] = per_mt * lost_mt[picked]
+    table = two_tier_compare(study, fast, exact, picked)
+    assert (table.loc["alike", ["lost_export_removed_mt", "lost_export_removed_se_mt"]] == 0).all()
+    assert np.isnan(table.loc["alike", "lost_export_removed_equivalent_exact_samples"])
+    assert (fast[("base", "lost_export_mt")] != fast[("alike", "lost_export_mt")]).any()  # the noise was there
+    removed = table.loc["helped", "lost_export_removed_mt"]
+    assert removed == pytest.approx(0.25 * (base > 5.0).mean(), rel=1e-12)
 
 
 def test_corrected_tail_and_fit() -> None:

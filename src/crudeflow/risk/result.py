@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 FIGURES = ("shut_in_mt", "shut_in_days", "lost_export_mt", "lost_revenue_musd")
 QUANTILES = (0.5, 0.9, 0.95, 0.99)
 BATCHES = 20
+ROUNDING = 1e-9  # relative: two figures of one sample-year that differ by less are one figure, summed apart
 
 
 @dataclass
@@ -160,6 +161,15 @@ def mean_se(values: np.ndarray) -> tuple[float, float]:
     return float(values.mean()), se
 
 
+def paired_difference(first: np.ndarray, second: np.ndarray) -> np.ndarray:
+    """first − second per sample-year, rounding set to 0: two options that answer a sample-year alike differ only
+    in the order their sums were taken (cold tables and tables read back differ there), and an estimate of that
+    noise, above all its equivalent number of exact sample-years (a ratio of two noises), is noise."""
+    difference = first - second
+    difference[np.abs(difference) <= ROUNDING * np.maximum(np.abs(first), np.abs(second))] = 0.0
+    return difference
+
+
 def quantile(values: np.ndarray, q: float) -> Any:
     """The q-quantile of a sample, or of each row of a 2-D array of samples (a bootstrap's draws at once)."""
     if values.size == 0:
@@ -209,7 +219,7 @@ def compare_table(per_sample: pd.DataFrame, options: tuple[str, ...]) -> pd.Data
     for option in options[1:]:
         row: dict[str, Any] = {"option": option}
         for figure, unit in (("shut_in_mt", "mt"), ("lost_export_mt", "mt"), ("lost_revenue_musd", "musd")):
-            diff = (per_sample[(first, figure)] - per_sample[(option, figure)]).to_numpy()
+            diff = paired_difference(per_sample[(first, figure)].to_numpy(), per_sample[(option, figure)].to_numpy())
             name = figure.removesuffix(f"_{unit}")
             row[f"{name}_removed_{unit}"], row[f"{name}_removed_se_{unit}"] = mean_se(diff)
         rows.append(row)

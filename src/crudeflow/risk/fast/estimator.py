@@ -6,6 +6,8 @@ the exact operator (y), and every figure estimated from both.
   with  Var(μ̂) ≈ s²_resid·(1 − n/N)/n + s²_y/N  (s²_resid: variance of y − b·x on the subset). It is unbiased
   whatever the fast tier's errors (to O(1/n)); a poor fast tier only makes the SE larger. The equivalent
   number of exact sample-years is s²_y / Var(μ̂): what an exact-only run would need for the same SE.
+- Differences between options (what an option removes): the same estimator on the paired per-sample
+  differences, with differences at rounding level taken as none (risk/result.py `paired_difference`).
 - Tails (quantiles, CVaR95): the fast tier's value on all N samples plus the exact-minus-fast difference of
   that value on the subset; SE from batch means of the fast part and a seeded bootstrap of the subset's
   difference, combined as independent.

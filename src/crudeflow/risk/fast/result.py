@@ -15,7 +15,16 @@ import pandas as pd
 
 from crudeflow.risk.engine import ChunkResult
 from crudeflow.risk.fast.estimator import control_variate_mean, corrected_tail, fit
-from crudeflow.risk.result import FIGURES, QUANTILES, RiskResult, build_result, contribution_table, cvar95, quantile
+from crudeflow.risk.result import (
+    FIGURES,
+    QUANTILES,
+    RiskResult,
+    build_result,
+    contribution_table,
+    cvar95,
+    paired_difference,
+    quantile,
+)
 
 if TYPE_CHECKING:
     from crudeflow.risk.study import Study
@@ -133,8 +142,8 @@ def compare_table(study: Study, fast: dict[tuple[str, str], np.ndarray], exact: 
     for option in study.options[1:]:
         row: dict[str, Any] = {"option": option}
         for figure, unit in (("shut_in_mt", "mt"), ("lost_export_mt", "mt"), ("lost_revenue_musd", "musd")):
-            e = control_variate_mean(fast[(first, figure)] - fast[(option, figure)],
-                                     exact[(first, figure)] - exact[(option, figure)], picked)
+            e = control_variate_mean(paired_difference(fast[(first, figure)], fast[(option, figure)]),
+                                     paired_difference(exact[(first, figure)], exact[(option, figure)]), picked)
             name = figure.removesuffix(f"_{unit}")
             row[f"{name}_removed_{unit}"], row[f"{name}_removed_se_{unit}"] = e.value, e.se
             row[f"{name}_removed_equivalent_exact_samples"] = e.equivalent_exact
