@@ -30,7 +30,8 @@ if TYPE_CHECKING:
 FIGURES = ("shut_in_mt", "shut_in_days", "lost_export_mt", "lost_revenue_musd")
 QUANTILES = (0.5, 0.9, 0.95, 0.99)
 BATCHES = 20
-ROUNDING = 1e-9  # relative: two figures of one sample-year that differ by less are one figure, summed apart
+ROUNDING = 1e-9  # two figures of one sample-year that differ by less (relative, or absolute in the figure's unit
+# below 1: Mt, million USD) are one figure summed apart; 1e-9 Mt is a kilogram
 
 
 @dataclass
@@ -166,7 +167,7 @@ def paired_difference(first: np.ndarray, second: np.ndarray) -> np.ndarray:
     in the order their sums were taken (cold tables and tables read back differ there), and an estimate of that
     noise, above all its equivalent number of exact sample-years (a ratio of two noises), is noise."""
     difference = first - second
-    difference[np.abs(difference) <= ROUNDING * np.maximum(np.abs(first), np.abs(second))] = 0.0
+    difference[np.abs(difference) <= ROUNDING * np.maximum(np.maximum(np.abs(first), np.abs(second)), 1.0)] = 0.0
     return difference
 
 
