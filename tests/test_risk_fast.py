@@ -362,6 +362,25 @@ def test_batched_contributions_equal_replays_asset_by_asset() -> None:
             assert np.array_equal(chunk.contributions[asset][f], expected), (asset, f)
 
 
+def test_the_split_deals_whole_patterns_and_every_code_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two processes get the states in two contiguous runs and the pattern plays dealt in pieces of whole
+    patterns (a pattern's plays share a basis in one process), each code once; one process gets it all."""
+    from crudeflow.risk.fast import prepare
+    from crudeflow.risk.fast.tables import PLAYS
+
+    states = np.arange(1000)
+    patterns = np.unique(np.random.default_rng(3).integers(0, 200 * PLAYS, 400))
+    parts = prepare._split(states, patterns, 2)
+    assert len(parts) == 2
+    assert np.array_equal(np.concatenate([s for s, _ in parts]), states)
+    assert np.array_equal(np.sort(np.concatenate([p for _, p in parts])), patterns)
+    first, second = (set((p // PLAYS).tolist()) for _, p in parts)
+    assert not first & second and len(first) > 20 and len(second) > 20
+    assert all(np.all(np.diff(p) > 0) for _, p in parts)  # each process plays its pieces in code order
+    monkeypatch.setattr(prepare, "MIN_PART", 10_000)
+    assert [len(s) for s, _ in prepare._split(states, patterns, 2)] == [1000]
+
+
 def test_tables_built_up_front_on_two_processes_are_what_the_chunks_build(route: Path, tmp_path: Path,
                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     """prepare_tables solves every state and pattern the chunks meet (contributions' replays included), split
