@@ -22,7 +22,7 @@ from crudeflow.risk.outages import OutageModels
 from crudeflow.risk.prices.draw import sample_days
 from crudeflow.risk.prices.loss import DiscountLoss, discount_losses
 from crudeflow.risk.prices.models import PriceModels, load_price_models
-from crudeflow.risk.result import RiskResult, batch_estimate, cvar95, mean_se, quantile
+from crudeflow.risk.result import RiskResult, batch_estimate, cvar95, mean_se, paired_difference, quantile
 from crudeflow.risk.study import Study, StudyContext
 from crudeflow.units import DAYS_PER_YEAR
 
@@ -96,7 +96,7 @@ def with_price_events(result: RiskResult, prices: PriceEvents | None) -> RiskRes
     if not result.compare.empty:
         first = result.per_sample[(study.options[0], FIGURE)].to_numpy()
         for option in result.compare.index:
-            value, se = mean_se(first - result.per_sample[(option, FIGURE)].to_numpy())
+            value, se = mean_se(paired_difference(first, result.per_sample[(option, FIGURE)].to_numpy()))
             result.compare.loc[option, "discount_loss_removed_musd"] = value
             result.compare.loc[option, "discount_loss_removed_se_musd"] = se
             result.notes.append(f"{option} removes {value:,.1f} ± {se:,.1f} million USD a year of expected discount "
